@@ -1,0 +1,27 @@
+import { App, Chart } from 'cdk8s';
+import { Profile, StorageClassPack, WorkloadNamespace } from '../lib';
+
+/** Namespaces of the reference platform, one per concern. */
+export const NAMESPACES = {
+  databases: 'ml-db',
+  training: 'ml-training',
+  tracking: 'ml-tracking',
+  features: 'ml-features',
+} as const;
+
+/** What the reference platform exposes to tests and to the layers built on it. */
+export interface Platform {
+  readonly profile: Profile;
+  readonly pack: StorageClassPack;
+}
+
+/** Builds the reference ML platform for `profile` into `app`, one chart per concern. */
+export function buildPlatform(app: App, profile: Profile): Platform {
+  profile.attachTo(app);
+  const base = new Chart(app, 'platform');
+  for (const [id, name] of Object.entries(NAMESPACES)) {
+    new WorkloadNamespace(base, id, { name });
+  }
+  const pack = new StorageClassPack(base, 'storage', { profile });
+  return { profile, pack };
+}

@@ -1,0 +1,3 @@
+export * from './csi-driver';
+export * from './kube-version';
+export * from './profile';

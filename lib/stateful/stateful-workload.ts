@@ -1,0 +1,407 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { k8s } from '../k8s';
+import { Profile } from '../profiles';
+import { StorageTier } from '../storage/storage-class-pack';
+import { ContainerSpec, PodSpecInput, RunAs, buildPodSpec, imageProblem } from './container';
+import { IngressAllowList, IPeerable, WorkloadPeer } from './network-access';
+
+/** How the StatefulSet controller creates and deletes pods. */
+export enum PodManagementPolicy {
+  /** One pod at a time, in ordinal order, each Ready before the next (databases). */
+  ORDERED_READY = 'OrderedReady',
+  /** All pods at once (training workers that rendezvous, caches). */
+  PARALLEL = 'Parallel',
+}
+
+/** How pod template changes roll out. */
+export class UpdateStrategy {
+  /**
+   * Replace pods from the highest ordinal down. With `partition` N, only ordinals ≥ N are
+   * updated: a canary. Lower the partition step by step to finish the rollout.
+   */
+  public static rollingUpdate(options: { readonly partition?: number } = {}): UpdateStrategy {
+    return new UpdateStrategy('RollingUpdate', options.partition);
+  }
+
+  /** Pods are replaced only when you delete them (full manual control). */
+  public static onDelete(): UpdateStrategy {
+    return new UpdateStrategy('OnDelete');
+  }
+
+  private constructor(public readonly type: 'RollingUpdate' | 'OnDelete', public readonly partition?: number) {}
+}
+
+/** What happens to claims when the StatefulSet is deleted or scaled down. */
+export interface ClaimRetention {
+  /** @default 'Retain' */
+  readonly whenDeleted?: 'Retain' | 'Delete';
+  /** @default 'Retain' */
+  readonly whenScaled?: 'Retain' | 'Delete';
+}
+
+/** A per-pod volume: one PersistentVolumeClaim per ordinal, named `<name>-<statefulset>-<i>`. */
+export interface VolumeClaimTemplateSpec {
+  /** Template name, also the volume name containers mount. */
+  readonly name: string;
+  readonly tier: StorageTier;
+  /** Requested size, a Kubernetes quantity (`20Gi`). */
+  readonly size: string;
+  /**
+   * Source to populate new claims from, e.g. a VolumeSnapshot (restore).
+   * @default - empty volumes
+   */
+  readonly dataSource?: k8s.TypedLocalObjectReference;
+}
+
+/** How replicas are spread over nodes and zones. */
+export type SpreadMode = 'soft' | 'hard' | 'none';
+
+export interface StatefulWorkloadProps extends PodSpecInput {
+  /** StatefulSet name: a DNS-1123 label of at most 52 characters; pods are `<name>-<i>`. */
+  readonly name: string;
+  readonly namespace: string;
+  /** Target cluster. @default - Profile.of(scope) */
+  readonly profile?: Profile;
+  /** `app.kubernetes.io/name` of the pods, e.g. `postgres`. @default - the name */
+  readonly appName?: string;
+  /** `app.kubernetes.io/component`. @default - none */
+  readonly component?: string;
+  /** @default 1 */
+  readonly replicas?: number;
+  /** @default - the pods' uid/gid 1000 */
+  readonly runAs?: RunAs;
+  /** Per-pod claims. @default - none */
+  readonly volumeClaims?: readonly VolumeClaimTemplateSpec[];
+  /** @default PodManagementPolicy.ORDERED_READY */
+  readonly podManagementPolicy?: PodManagementPolicy;
+  /** @default UpdateStrategy.rollingUpdate() */
+  readonly updateStrategy?: UpdateStrategy;
+  /** Claim retention on delete and scale-down (emitted where the Kubernetes version has it). @default Retain/Retain */
+  readonly claimRetention?: ClaimRetention;
+  /**
+   * Let the headless Service publish pods before they are Ready, so peers can resolve each
+   * other while bootstrapping (replication, rendezvous).
+   * @default false
+   */
+  readonly publishNotReadyAddresses?: boolean;
+  /**
+   * Voluntary disruptions allowed at once. Never 0: a PDB that allows none blocks node drains.
+   * @default 1
+   */
+  readonly maxUnavailable?: number;
+  /** @default 'soft' (preferred anti-affinity on hostname, ScheduleAnyway zone spread) */
+  readonly spread?: SpreadMode;
+  /** Minimum seconds a new pod must be Ready before it counts as available. @default 0 */
+  readonly minReadySeconds?: number;
+  /** Extra labels on every object and pod. @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Annotations on the pod template (changing them rolls the pods). @default - none */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+  /** Kubernetes cluster DNS domain. @default 'cluster.local' */
+  readonly clusterDomain?: string;
+}
+
+/** A Service in front of (some of) the workload's pods. */
+export interface WorkloadService {
+  readonly name: string;
+  readonly namespace: string;
+  /** `<name>.<namespace>.svc.<domain>` */
+  readonly host: string;
+  readonly ports: readonly k8s.ServicePort[];
+  readonly selector: Readonly<Record<string, string>>;
+  readonly resource: k8s.KubeService;
+}
+
+export interface ClientServiceProps {
+  readonly name: string;
+  /** Selects a subset of the pods (e.g. only ordinal 0). Added to the workload's selector. @default - all pods */
+  readonly extraSelector?: Readonly<Record<string, string>>;
+  /** @default - every port the headless Service exposes */
+  readonly ports?: readonly k8s.ServicePort[];
+  /** Expose through the profile's internal load balancer instead of a ClusterIP. @default false */
+  readonly internalLoadBalancer?: boolean;
+  /** @default - none */
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A StatefulSet pod gets a `controller-revision-hash` label `<name>-<10 chars>`, and labels are ≤ 63. */
+export const MAX_STATEFULSET_NAME = 52;
+
+/**
+ * The core every stateful construct builds on: a StatefulSet with stable names, its headless
+ * governing Service, optional client Services, per-pod claims with retention, a PodDisruptionBudget
+ * that never blocks a drain, spread over nodes and zones, and restricted pods.
+ */
+export class StatefulWorkload extends Construct implements IPeerable {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly profile: Profile;
+  public readonly replicas: number;
+  public readonly clusterDomain: string;
+  /** Labels the StatefulSet, Services and PDB select pods by (immutable once deployed). */
+  public readonly selectorLabels: Readonly<Record<string, string>>;
+  /** Labels on every object of the workload. */
+  public readonly labels: Readonly<Record<string, string>>;
+  public readonly statefulSet: k8s.KubeStatefulSet;
+  public readonly headlessService: WorkloadService;
+  public readonly podDisruptionBudget: k8s.KubePodDisruptionBudget;
+  public readonly volumeClaims: readonly VolumeClaimTemplateSpec[];
+  private readonly ports: k8s.ServicePort[];
+  private ingress?: IngressAllowList;
+
+  constructor(scope: Construct, id: string, props: StatefulWorkloadProps) {
+    super(scope, id);
+    this.profile = props.profile ?? props.volumeClaims?.[0]?.tier.profile ?? Profile.of(this);
+    this.name = props.name;
+    this.namespace = props.namespace;
+    this.replicas = props.replicas ?? 1;
+    this.clusterDomain = props.clusterDomain ?? 'cluster.local';
+    this.volumeClaims = props.volumeClaims ?? [];
+    this.validate(props);
+
+    this.selectorLabels = {
+      'app.kubernetes.io/name': props.appName ?? props.name,
+      'app.kubernetes.io/instance': props.name,
+    };
+    this.labels = {
+      ...props.labels,
+      ...this.selectorLabels,
+      ...(props.component ? { 'app.kubernetes.io/component': props.component } : {}),
+      'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml',
+    };
+
+    this.ports = props.containers.flatMap((c) => c.ports ?? []).map((p) => ({
+      name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP',
+    }));
+
+    const headlessName = `${this.name}-headless`;
+    this.headlessService = this.service(headlessName, {
+      clusterIp: 'None',
+      publishNotReadyAddresses: props.publishNotReadyAddresses ?? false,
+      ports: this.ports.length ? this.ports : undefined,
+      selector: { ...this.selectorLabels },
+    }, 'Headless');
+
+    const version = this.profile.kubeVersion;
+    const strategy = props.updateStrategy ?? UpdateStrategy.rollingUpdate();
+    const retention = props.claimRetention ?? {};
+    const podSpec = buildPodSpec({
+      ...props,
+      affinity: mergeAffinity(props.affinity, this.antiAffinity(props.spread ?? 'soft')),
+      topologySpreadConstraints: [...(props.topologySpreadConstraints ?? []), ...this.zoneSpread(props.spread ?? 'soft')],
+    }, this.profile);
+
+    this.statefulSet = new k8s.KubeStatefulSet(this, 'Resource', {
+      metadata: { name: this.name, namespace: this.namespace, labels: { ...this.labels } },
+      spec: {
+        serviceName: headlessName,
+        replicas: this.replicas,
+        selector: { matchLabels: { ...this.selectorLabels } },
+        podManagementPolicy: props.podManagementPolicy ?? PodManagementPolicy.ORDERED_READY,
+        updateStrategy: strategy.type === 'OnDelete'
+          ? { type: 'OnDelete' }
+          : { type: 'RollingUpdate', rollingUpdate: { partition: strategy.partition ?? 0 } },
+        ...(props.minReadySeconds ? { minReadySeconds: props.minReadySeconds } : {}),
+        ...(version.hasPvcRetentionPolicy ? {
+          persistentVolumeClaimRetentionPolicy: {
+            whenDeleted: retention.whenDeleted ?? 'Retain',
+            whenScaled: retention.whenScaled ?? 'Retain',
+          },
+        } : {}),
+        template: {
+          metadata: {
+            labels: { ...this.labels },
+            ...(props.podAnnotations ? { annotations: { ...props.podAnnotations } } : {}),
+          },
+          spec: podSpec,
+        },
+        ...(this.volumeClaims.length ? {
+          volumeClaimTemplates: this.volumeClaims.map((claim) => ({
+            // apiVersion/kind are defaulted by the API server; leaving them out makes Argo CD
+            // report the StatefulSet OutOfSync forever.
+            apiVersion: 'v1',
+            kind: 'PersistentVolumeClaim',
+            metadata: { name: claim.name, labels: { ...this.selectorLabels } },
+            spec: claim.tier.claimSpec(claim.size, claim.dataSource),
+          })) as k8s.KubePersistentVolumeClaimProps[],
+        } : {}),
+      },
+    });
+
+    this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'Disruption', {
+      metadata: { name: this.name, namespace: this.namespace, labels: { ...this.labels } },
+      spec: {
+        selector: { matchLabels: { ...this.selectorLabels } },
+        maxUnavailable: k8s.IntOrString.fromNumber(props.maxUnavailable ?? 1),
+        // Evict pods that are not Ready (crash-looping) even when the budget is used up, so a
+        // broken replica can never block a node drain.
+        ...(version.hasUnhealthyPodEvictionPolicy ? { unhealthyPodEvictionPolicy: 'AlwaysAllow' } : {}),
+      },
+    });
+  }
+
+  /** `<name>-<i>` */
+  public podName(ordinal: number): string {
+    this.checkOrdinal(ordinal);
+    return `${this.name}-${ordinal}`;
+  }
+
+  /** Stable DNS name of pod `i` through the headless Service. */
+  public podHost(ordinal: number): string {
+    return `${this.podName(ordinal)}.${this.headlessService.name}.${this.namespace}.svc.${this.clusterDomain}`;
+  }
+
+  /** Every pod's stable DNS name, in ordinal order. */
+  public get podHosts(): string[] {
+    return Array.from({ length: this.replicas }, (_, i) => this.podHost(i));
+  }
+
+  /** Name of the claim of template `template` for pod `i`: `<template>-<statefulset>-<i>`. */
+  public claimName(template: string, ordinal: number): string {
+    if (!this.volumeClaims.some((c) => c.name === template)) {
+      throw new Error(`StatefulWorkload '${this.name}' has no volume claim template '${template}' (it has: ${this.volumeClaims.map((c) => c.name).join(', ') || 'none'}).`);
+    }
+    return `${template}-${this.podName(ordinal)}`;
+  }
+
+  /** Adds a Service in front of the pods (or a subset), e.g. a read-write Service for ordinal 0. */
+  public addClientService(props: ClientServiceProps): WorkloadService {
+    const internal = props.internalLoadBalancer ?? false;
+    if (internal && !this.profile.internalLoadBalancerAnnotations) {
+      throw new Error(`StatefulWorkload '${this.name}': profile '${this.profile.name}' has no internal load balancer; ` +
+        'declare internalLoadBalancerAnnotations on the profile or use a ClusterIP Service.');
+    }
+    const annotations = { ...props.annotations, ...(internal ? this.profile.internalLoadBalancerAnnotations : {}) };
+    return this.service(props.name, {
+      type: internal ? 'LoadBalancer' : 'ClusterIP',
+      ports: [...(props.ports ?? this.ports)],
+      selector: { ...this.selectorLabels, ...props.extraSelector },
+    }, `Service-${props.name}`, Object.keys(annotations).length ? annotations : undefined);
+  }
+
+  /** Selector of the pod with ordinal `i` (the label the StatefulSet controller sets). */
+  public podSelector(ordinal: number): Record<string, string> {
+    return { 'statefulset.kubernetes.io/pod-name': this.podName(ordinal) };
+  }
+
+  public asPeer(): WorkloadPeer {
+    return { namespace: this.namespace, podSelector: this.selectorLabels };
+  }
+
+  /**
+   * Admits `peer` on `ports` and, from the first call on, denies every other ingress to the pods
+   * except from the workload's own pods.
+   */
+  public allowFrom(peer: IPeerable | WorkloadPeer, ports: readonly number[]): void {
+    this.ingress ??= new IngressAllowList(this, 'Ingress', {
+      name: this.name, namespace: this.namespace, podSelector: this.selectorLabels,
+    });
+    this.ingress.allow('asPeer' in peer ? peer.asPeer() : peer, ports);
+  }
+
+  /** Environment variable holding the pod's ordinal from the pod-index label, where the version has it. */
+  public podIndexEnv(name: string): k8s.EnvVar | undefined {
+    if (!this.profile.kubeVersion.hasPodIndexLabel) return undefined;
+    return { name, valueFrom: { fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } } };
+  }
+
+  /** The object a selector-bearing reference should point at (e.g. for dependencies). */
+  public get resource(): ApiObject {
+    return this.statefulSet;
+  }
+
+  private service(name: string, spec: k8s.ServiceSpec, id: string, annotations?: Record<string, string>): WorkloadService {
+    const resource = new k8s.KubeService(this, id, {
+      metadata: { name, namespace: this.namespace, labels: { ...this.labels }, ...(annotations ? { annotations } : {}) },
+      spec,
+    });
+    return {
+      name,
+      namespace: this.namespace,
+      host: `${name}.${this.namespace}.svc.${this.clusterDomain}`,
+      ports: spec.ports ?? [],
+      selector: spec.selector ?? {},
+      resource,
+    };
+  }
+
+  private antiAffinity(mode: SpreadMode): k8s.Affinity | undefined {
+    if (mode === 'none') return undefined;
+    const term = { labelSelector: { matchLabels: { ...this.selectorLabels } }, topologyKey: 'kubernetes.io/hostname' };
+    return {
+      podAntiAffinity: mode === 'hard'
+        ? { requiredDuringSchedulingIgnoredDuringExecution: [term] }
+        : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term }] },
+    };
+  }
+
+  private zoneSpread(mode: SpreadMode): k8s.TopologySpreadConstraint[] {
+    if (mode === 'none') return [];
+    return [{
+      maxSkew: 1,
+      topologyKey: this.profile.zoneTopologyKey,
+      whenUnsatisfiable: mode === 'hard' ? 'DoNotSchedule' : 'ScheduleAnyway',
+      labelSelector: { matchLabels: { ...this.selectorLabels } },
+    }];
+  }
+
+  private checkOrdinal(ordinal: number): void {
+    if (!Number.isInteger(ordinal) || ordinal < 0 || ordinal >= this.replicas) {
+      throw new Error(`StatefulWorkload '${this.name}' has ordinals 0..${this.replicas - 1}; ${ordinal} is out of range.`);
+    }
+  }
+
+  private validate(props: StatefulWorkloadProps): void {
+    const where = `StatefulWorkload '${this.node.path}'`;
+    // Errors that make the identity helpers meaningless are thrown at once; the rest are
+    // collected as construct validations and reported together at synth.
+    if (!Number.isInteger(this.replicas) || this.replicas < 1) {
+      throw new Error(`${where}: replicas must be a whole number ≥ 1, got ${props.replicas}.`);
+    }
+    if (!NAME.test(this.name) || this.name.length > MAX_STATEFULSET_NAME) {
+      throw new Error(`${where}: invalid StatefulSet name '${this.name}' (${this.name.length} characters): use a DNS-1123 label of at most ${MAX_STATEFULSET_NAME} characters ` +
+        '(pods carry a controller-revision-hash label of the name plus 11 characters, and labels are limited to 63).');
+    }
+    if (!NAME.test(this.namespace) || this.namespace.length > 63) {
+      throw new Error(`${where}: invalid namespace '${this.namespace}': a DNS-1123 label of at most 63 characters.`);
+    }
+    for (const claim of this.volumeClaims) {
+      claim.tier.claimSpec(claim.size); // validates the quantity now, with a suggestion
+    }
+    this.node.addValidation({
+      validate: () => {
+        const errors: string[] = [];
+        const strategy = props.updateStrategy;
+        if (strategy?.partition !== undefined && (!Number.isInteger(strategy.partition) || strategy.partition < 0 || strategy.partition > this.replicas)) {
+          errors.push(`partition ${strategy.partition} must be between 0 and replicas (${this.replicas})`);
+        }
+        if (props.maxUnavailable !== undefined && (!Number.isInteger(props.maxUnavailable) || props.maxUnavailable < 1)) {
+          errors.push(`maxUnavailable ${props.maxUnavailable} would block node drains: use a whole number ≥ 1`);
+        }
+        const all = [...(props.initContainers ?? []), ...props.containers];
+        for (const c of all) {
+          const problem = imageProblem(c.image);
+          if (problem) errors.push(`container '${c.name}': ${problem}`);
+        }
+        const volumeNames = new Set([
+          ...this.volumeClaims.map((c) => c.name),
+          ...(props.volumes ?? []).map((v) => v.name),
+        ]);
+        for (const c of all as ContainerSpec[]) {
+          for (const m of c.volumeMounts ?? []) {
+            if (!volumeNames.has(m.name)) errors.push(`container '${c.name}' mounts '${m.name}', which is neither a volume claim template nor a pod volume`);
+          }
+        }
+        return errors;
+      },
+    });
+  }
+}
+
+function mergeAffinity(user: k8s.Affinity | undefined, spread: k8s.Affinity | undefined): k8s.Affinity | undefined {
+  if (!user) return spread;
+  if (!spread) return user;
+  return { ...spread, ...user, podAntiAffinity: user.podAntiAffinity ?? spread.podAntiAffinity };
+}

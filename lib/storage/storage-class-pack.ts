@@ -1,0 +1,137 @@
+import { ApiObjectMetadata } from 'cdk8s';
+import { Construct } from 'constructs';
+import { k8s } from '../k8s';
+import { AccessMode, CsiDriver, Profile, StorageTierName } from '../profiles';
+import { Quantity } from './quantity';
+
+export interface StorageClassPackProps {
+  /** Target cluster. @default - Profile.of(scope) */
+  readonly profile?: Profile;
+  /**
+   * Version suffix of every StorageClass name (`ml-fast-v1`). A StorageClass's provisioner,
+   * parameters and reclaimPolicy are immutable on a live cluster: bump this to change them,
+   * so the new classes are created next to the old ones.
+   * @default 1
+   */
+  readonly version?: number;
+  /** Prefix of every StorageClass name. @default 'ml' */
+  readonly prefix?: string;
+  /**
+   * Tiers to create. Asking for one the profile cannot provide is an error.
+   * @default - every tier the profile provides
+   */
+  readonly tiers?: readonly StorageTierName[];
+  /**
+   * Tier whose class carries `storageclass.kubernetes.io/is-default-class: "true"`.
+   * @default - none: the cluster's own default class stays the default
+   */
+  readonly defaultTier?: StorageTierName;
+  /**
+   * What happens to a volume when its claim is deleted. `Retain` keeps the data of a deleted
+   * claim (delete it by hand once you are sure); `Delete` is for scratch data.
+   * @default 'Retain'
+   */
+  readonly reclaimPolicy?: 'Retain' | 'Delete';
+}
+
+/** One tier of a pack: the StorageClass to claim from and what volumes from it can do. */
+export class StorageTier {
+  /** Volume mode volumes of this tier are claimed with. */
+  public readonly accessMode: AccessMode;
+  /** `true` when a claim from this tier can grow (StorageClass `allowVolumeExpansion`). */
+  public readonly allowsExpansion: boolean;
+  /** `true` when the driver can take VolumeSnapshots of this tier's volumes. */
+  public readonly supportsSnapshots: boolean;
+
+  constructor(
+    public readonly pack: StorageClassPack,
+    public readonly name: StorageTierName,
+    public readonly storageClassName: string,
+    public readonly driver: CsiDriver,
+  ) {
+    this.accessMode = driver.accessMode;
+    this.allowsExpansion = driver.supportsExpansion;
+    this.supportsSnapshots = driver.supportsSnapshots;
+  }
+
+  public get profile(): Profile {
+    return this.pack.profile;
+  }
+
+  /** A PersistentVolumeClaim spec for `size` (validated) from this tier. */
+  public claimSpec(size: string, dataSource?: k8s.TypedLocalObjectReference): k8s.PersistentVolumeClaimSpec {
+    const quantity = Quantity.parse(size, `storage size for tier '${this.name}'`);
+    return {
+      accessModes: [this.accessMode],
+      storageClassName: this.storageClassName,
+      resources: { requests: { storage: k8s.Quantity.fromString(quantity.text) } },
+      ...(dataSource ? { dataSource } : {}),
+    };
+  }
+}
+
+/**
+ * StorageClasses for the named tiers (`standard`, `fast`, `iops`, `throughput`, `shared`),
+ * mapped to the profile's CSI drivers: WaitForFirstConsumer binding (volumes are created in
+ * the zone the pod is scheduled to), expansion where the driver supports it, Retain by default.
+ */
+export class StorageClassPack extends Construct {
+  public readonly profile: Profile;
+  /** Version suffix of the class names. */
+  public readonly version: number;
+  private readonly tiers = new Map<StorageTierName, StorageTier>();
+  private readonly prefix: string;
+
+  constructor(scope: Construct, id: string, props: StorageClassPackProps = {}) {
+    super(scope, id);
+    this.profile = props.profile ?? Profile.of(this);
+    this.version = props.version ?? 1;
+    this.prefix = props.prefix ?? 'ml';
+    if (!Number.isInteger(this.version) || this.version < 1) {
+      throw new Error(`StorageClassPack '${this.node.path}': version must be a positive integer, got ${props.version}.`);
+    }
+    const names = props.tiers ?? this.profile.tierNames;
+    if (props.defaultTier && !names.includes(props.defaultTier)) {
+      throw new Error(`StorageClassPack '${this.node.path}': defaultTier '${props.defaultTier}' is not one of the pack's tiers (${names.join(', ')}).`);
+    }
+    for (const name of names) {
+      const spec = this.profile.tier(name);
+      const storageClassName = `${this.prefix}-${name}-v${this.version}`;
+      const metadata: ApiObjectMetadata = {
+        name: storageClassName,
+        labels: { 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml', 'ml.cdk8s.io/storage-tier': name },
+        ...(props.defaultTier === name ? { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } : {}),
+      };
+      new k8s.KubeStorageClass(this, name, {
+        metadata,
+        provisioner: spec.driver.provisioner,
+        parameters: Object.keys(spec.parameters).length ? { ...spec.parameters } : undefined,
+        reclaimPolicy: props.reclaimPolicy ?? 'Retain',
+        volumeBindingMode: 'WaitForFirstConsumer',
+        allowVolumeExpansion: spec.driver.supportsExpansion,
+      });
+      this.tiers.set(name, new StorageTier(this, name, storageClassName, spec.driver));
+    }
+  }
+
+  /** The tier named `name`; throws, saying what to declare, when the pack lacks it. */
+  public tier(name: StorageTierName): StorageTier {
+    const tier = this.tiers.get(name);
+    if (tier) return tier;
+    // Let the profile explain a tier it cannot provide; otherwise the pack left it out.
+    this.profile.tier(name);
+    throw new Error(`StorageClassPack '${this.node.path}' has no '${name}' tier: it was created with tiers: [${[...this.tiers.keys()].join(', ')}].`);
+  }
+
+  /** Every tier in the pack, in canonical order. */
+  public get all(): StorageTier[] {
+    return [...this.tiers.values()];
+  }
+
+  public get standard(): StorageTier { return this.tier('standard'); }
+  public get fast(): StorageTier { return this.tier('fast'); }
+  public get iops(): StorageTier { return this.tier('iops'); }
+  public get throughput(): StorageTier { return this.tier('throughput'); }
+  /** The ReadWriteMany tier. */
+  public get shared(): StorageTier { return this.tier('shared'); }
+}
