@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from '../k8s';
 import { Profile } from '../profiles';
@@ -219,15 +219,19 @@ export class StatefulWorkload extends Construct implements IPeerable {
         },
         ...(this.volumeClaims.length ? {
           volumeClaimTemplates: this.volumeClaims.map((claim) => ({
-            // apiVersion/kind are defaulted by the API server; leaving them out makes Argo CD
-            // report the StatefulSet OutOfSync forever.
-            apiVersion: 'v1',
-            kind: 'PersistentVolumeClaim',
             metadata: { name: claim.name, labels: { ...this.selectorLabels } },
             spec: claim.tier.claimSpec(claim.size, claim.dataSource),
-          })) as k8s.KubePersistentVolumeClaimProps[],
+          })),
         } : {}),
       },
+    });
+    // The API server defaults apiVersion/kind inside volumeClaimTemplates; leaving them out makes
+    // Argo CD report the StatefulSet OutOfSync forever. The L1 binding has no such fields: patch.
+    this.volumeClaims.forEach((_, i) => {
+      this.statefulSet.addJsonPatch(
+        JsonPatch.add(`/spec/volumeClaimTemplates/${i}/apiVersion`, 'v1'),
+        JsonPatch.add(`/spec/volumeClaimTemplates/${i}/kind`, 'PersistentVolumeClaim'),
+      );
     });
 
     this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'Disruption', {

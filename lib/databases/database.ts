@@ -1,0 +1,55 @@
+import { Credentials } from '../secrets';
+import { IPeerable, WorkloadPeer, WorkloadService } from '../stateful';
+
+/** SQL engine families a database can be. */
+export type DatabaseFamily = 'postgres' | 'mysql' | 'mariadb';
+
+/** A database and user created on a database server for one consumer (MLflow, Feast). */
+export interface DatabaseGrant {
+  readonly family: DatabaseFamily;
+  /** Database name. */
+  readonly database: string;
+  /** Login role/user of the consumer. */
+  readonly user: string;
+  /** The consumer's password (and username) Secret, bound in the consumer's namespace by the consumer. */
+  readonly credentials: Credentials;
+  /** Host consumers connect to (the read-write Service). */
+  readonly host: string;
+  readonly port: number;
+  /**
+   * SQLAlchemy URL with the password taken from the env var `passwordEnv` through Kubernetes
+   * `$(VAR)` interpolation in args/env, e.g. `postgresql://mlflow:$(DB_PASSWORD)@host:5432/mlflow`.
+   */
+  sqlalchemyUrl(passwordEnv: string): string;
+}
+
+/** Options of `IDatabase.addDatabase()`. */
+export interface AddDatabaseOptions {
+  /** @default - the database name */
+  readonly user?: string;
+  /** @default - Credentials.existingSecret('<server>-<database>') with keys username/password */
+  readonly credentials?: Credentials;
+}
+
+/**
+ * What consumers (MLflow, Feast) need from a SQL database server, whether we run it
+ * (StatefulDatabase) or it lives elsewhere (ExternalDatabase).
+ */
+export interface IDatabase extends IPeerable {
+  readonly family: DatabaseFamily;
+  /** Namespace of the server. */
+  readonly namespace: string;
+  /** Stable DNS name of the primary. */
+  readonly primaryHost: string;
+  /** Service clients write through. */
+  readonly readWriteService: WorkloadService;
+  /** Service spreading reads over replicas, when there are replicas. */
+  readonly readOnlyService?: WorkloadService;
+  readonly port: number;
+  /** Superuser credentials of the server. */
+  readonly credentials: Credentials;
+  /** Creates a database and a user owning it for a consumer, idempotently at server start. */
+  addDatabase(name: string, options?: AddDatabaseOptions): DatabaseGrant;
+  /** Admits `peer` to the database port (and denies every undeclared client). */
+  allowFrom(peer: IPeerable | WorkloadPeer): void;
+}
