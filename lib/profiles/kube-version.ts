@@ -9,12 +9,12 @@ export const MAX_SUPPORTED_MINOR = 34;
 export class KubeVersion {
   /** Parses `1.32`, `v1.32` or `1.32.4`; anything outside 1.27–1.34 is an error. */
   public static of(version: string): KubeVersion {
-    const match = /^v?1\.(\d+)(?:\.\d+)?$/.exec(String(version).trim());
+    const match = /^v?(\d+)\.(\d+)(?:\.\d+)?$/.exec(String(version).trim());
     if (!match) {
       throw new Error(`Invalid kubeVersion '${version}': expected a Kubernetes minor version such as '1.32'.`);
     }
-    const minor = Number(match[1]);
-    if (minor < MIN_SUPPORTED_MINOR || minor > MAX_SUPPORTED_MINOR) {
+    const minor = Number(match[2]);
+    if (match[1] !== '1' || minor < MIN_SUPPORTED_MINOR || minor > MAX_SUPPORTED_MINOR) {
       throw new Error(
         `Unsupported kubeVersion '${version}': supported versions are 1.${MIN_SUPPORTED_MINOR} to 1.${MAX_SUPPORTED_MINOR}.`,
       );

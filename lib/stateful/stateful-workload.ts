@@ -1,4 +1,4 @@
-import { ApiObject, JsonPatch } from 'cdk8s';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from '../k8s';
 import { Profile } from '../profiles';
@@ -193,7 +193,7 @@ export class StatefulWorkload extends Construct implements IPeerable {
       topologySpreadConstraints: [...(props.topologySpreadConstraints ?? []), ...this.zoneSpread(props.spread ?? 'soft')],
     }, this.profile);
 
-    this.statefulSet = new k8s.KubeStatefulSet(this, 'Resource', {
+    this.statefulSet = new StatefulSetResource(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace, labels: { ...this.labels } },
       spec: {
         serviceName: headlessName,
@@ -225,15 +225,6 @@ export class StatefulWorkload extends Construct implements IPeerable {
         } : {}),
       },
     });
-    // The API server defaults apiVersion/kind inside volumeClaimTemplates; leaving them out makes
-    // Argo CD report the StatefulSet OutOfSync forever. The L1 binding has no such fields: patch.
-    this.volumeClaims.forEach((_, i) => {
-      this.statefulSet.addJsonPatch(
-        JsonPatch.add(`/spec/volumeClaimTemplates/${i}/apiVersion`, 'v1'),
-        JsonPatch.add(`/spec/volumeClaimTemplates/${i}/kind`, 'PersistentVolumeClaim'),
-      );
-    });
-
     this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'Disruption', {
       metadata: { name: this.name, namespace: this.namespace, labels: { ...this.labels } },
       spec: {
@@ -401,6 +392,22 @@ export class StatefulWorkload extends Construct implements IPeerable {
         return errors;
       },
     });
+  }
+}
+
+/**
+ * The API server defaults apiVersion/kind inside volumeClaimTemplates; leaving them out makes
+ * Argo CD report the StatefulSet OutOfSync forever. The L1 binding drops fields it does not
+ * know (a JSON patch would not survive its serializer), so they are added after it.
+ */
+class StatefulSetResource extends k8s.KubeStatefulSet {
+  public toJson(): any {
+    const json = super.toJson();
+    const templates: any[] | undefined = json.spec?.volumeClaimTemplates;
+    if (templates) {
+      json.spec.volumeClaimTemplates = templates.map((t) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', ...t }));
+    }
+    return json;
   }
 }
 
