@@ -1,7 +1,7 @@
 /**
  * A minimal render that passes every gate, built fresh per call so each test can break exactly one thing.
  */
-import type { ManifestObject } from '../../lib/checks';
+import { type Finding, type ManifestObject, runGates } from '../../lib/checks';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Obj = ManifestObject & { [key: string]: any };
@@ -142,4 +142,14 @@ export function pick(objects: Obj[], kind: string, name?: string): Obj {
   const found = objects.find((o) => o.kind === kind && (name === undefined || o.metadata?.name === name));
   if (!found) throw new Error(`fixture has no ${kind} ${name ?? ''}`);
   return found;
+}
+
+/** The comparable part of findings (upstream and severity are asserted separately, per rule). */
+export function summary(findings: readonly Finding[]): Array<Pick<Finding, 'rule' | 'object' | 'path' | 'message'>> {
+  return findings.map(({ rule, object, path, message }) => (path === undefined ? { rule, object, message } : { rule, object, path, message }));
+}
+
+/** All findings of a render through the full gate, at one Kubernetes version. */
+export function gate(objects: Obj[], kubeVersion = '1.31'): ReturnType<typeof summary> {
+  return summary(runGates(objects, { kubeVersion }).findings);
 }

@@ -1,0 +1,93 @@
+/**
+ * The gate a render passes before it is written: strict schema, Pod Security `restricted`, and hygiene, over all
+ * objects of one profile at once so cross-object rules (Service <-> StatefulSet, PDBs, StorageClasses) see everything.
+ */
+import { describeObject, type Finding, formatFindings } from './finding';
+import type { ManifestObject } from './manifest-index';
+import { checkPodSecurity } from './pod-security';
+import { RULES } from './rules';
+import { type CustomResourceSchema, SchemaValidator } from './schema';
+import { checkStatefulSetHygiene } from './statefulset-hygiene';
+
+/** Per-object opt-out, comma-separated rule ids, for the rare object that is right to break a rule. */
+export const SKIP_ANNOTATION = 'checks.cdk8s-stateful-ml.io/skip';
+
+export interface GateOptions {
+  /** Kubernetes version the render targets, e.g. `"1.31"`; versions without vendored schemas use the nearest lower one. */
+  readonly kubeVersion: string;
+  /** Schemas for custom resources with no built-in schema (or to override a built-in one). @default none */
+  readonly customResourceSchemas?: readonly CustomResourceSchema[];
+  /** Rule ids (or families like `pss/*`) not to run. @default none */
+  readonly skip?: readonly string[];
+  /** Rule ids (or families) reported as warnings instead of errors. @default none */
+  readonly warn?: readonly string[];
+}
+
+export interface GateReport {
+  readonly findings: readonly Finding[];
+  readonly errors: readonly Finding[];
+  readonly warnings: readonly Finding[];
+  /** No errors (warnings do not fail a render). */
+  readonly ok: boolean;
+}
+
+export class GateError extends Error {
+  constructor(readonly report: GateReport) {
+    super(`${report.errors.length} validation gate error(s):\n${formatFindings(report.errors)}`);
+    this.name = 'GateError';
+  }
+}
+
+/** Compiles `skip`/`warn` entries into a predicate; unknown ids throw so a typo cannot silently disable nothing. */
+function ruleMatcher(entries: readonly string[] | undefined, option: string): (rule: string) => boolean {
+  const exact = new Set<string>();
+  const families: string[] = [];
+  for (const e of entries ?? []) {
+    if (e.endsWith('/*')) {
+      const family = e.slice(0, -1);
+      if (!Object.keys(RULES).some((r) => r.startsWith(family))) throw new Error(`${option}: no rule matches "${e}"`);
+      families.push(family);
+    } else {
+      if (!RULES[e]) throw new Error(`${option}: unknown rule id "${e}" (known: ${Object.keys(RULES).join(', ')})`);
+      exact.add(e);
+    }
+  }
+  return (rule) => exact.has(rule) || families.some((f) => rule.startsWith(f));
+}
+
+export function runGates(objects: readonly ManifestObject[], options: GateOptions): GateReport {
+  const skipped = ruleMatcher(options.skip, 'skip');
+  const warned = ruleMatcher(options.warn, 'warn');
+  const validator = SchemaValidator.forVersion(options.kubeVersion).withCustomResources(options.customResourceSchemas ?? []);
+
+  const raw: Finding[] = [];
+  for (const obj of objects) raw.push(...validator.validate(obj));
+  raw.push(...checkPodSecurity(objects));
+  raw.push(...checkStatefulSetHygiene(objects));
+
+  // Findings name their object with describeObject, so that string is the join key for per-object skips.
+  const perObjectSkips = new Map<string, (rule: string) => boolean>();
+  for (const obj of objects) {
+    const value = obj?.metadata?.annotations?.[SKIP_ANNOTATION];
+    if (typeof value === 'string') {
+      const ids = value.split(',').map((s) => s.trim()).filter(Boolean);
+      perObjectSkips.set(describeObject(obj), ruleMatcher(ids, `${SKIP_ANNOTATION} on ${describeObject(obj)}`));
+    }
+  }
+
+  const findings: Finding[] = [];
+  for (const f of raw) {
+    if (skipped(f.rule) || perObjectSkips.get(f.object)?.(f.rule)) continue;
+    findings.push(warned(f.rule) && f.severity === 'error' ? { ...f, severity: 'warning' } : f);
+  }
+  const errors = findings.filter((f) => f.severity === 'error');
+  const warnings = findings.filter((f) => f.severity === 'warning');
+  return { findings, errors, warnings, ok: errors.length === 0 };
+}
+
+/** Runs the gates and throws a GateError listing every error; returns the report (with any warnings) otherwise. */
+export function assertGates(objects: readonly ManifestObject[], options: GateOptions): GateReport {
+  const report = runGates(objects, options);
+  if (!report.ok) throw new GateError(report);
+  return report;
+}

@@ -1,0 +1,166 @@
+/**
+ * One pass over a render builds every lookup the cross-object rules need (by kind/namespace/name, pod templates
+ * per namespace, an inverted label index), so no rule scans the whole render per object: a render with thousands
+ * of StatefulSets stays linear.
+ */
+import { joinPath, namespaceOf } from './finding';
+import { type LabelSelector, type Labels, mapSelects, selectorMatches } from './label-selector';
+
+/** What `chart.toJson()` returns: a plain Kubernetes manifest object. */
+export interface ManifestObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata?: {
+    readonly name?: string;
+    readonly namespace?: string;
+    readonly labels?: Labels;
+    readonly annotations?: Labels;
+    readonly [key: string]: unknown;
+  };
+  readonly [key: string]: unknown;
+}
+
+/** Loosely typed views of the fields the rules read; schema validation is what guarantees their shapes. */
+export type Json = any;
+
+/** A pod template found in a workload, with where it lives so findings can name the exact path. */
+export interface PodTemplateRef {
+  readonly owner: ManifestObject;
+  readonly namespace: string;
+  /** Path of the template inside the owner, e.g. `spec.template` or `spec.jobTemplate.spec.template`; `` for a Pod. */
+  readonly path: string;
+  /** Path of the pod spec, e.g. `spec.template.spec`. */
+  readonly specPath: string;
+  readonly metadata: Json;
+  readonly spec: Json;
+  readonly labels: Labels;
+}
+
+/** Where each workload kind keeps its pod template. */
+const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
+  StatefulSet: ['spec', 'template'],
+  Deployment: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  ReplicationController: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+};
+
+function dig(obj: Json, keys: readonly string[]): Json {
+  let cur = obj;
+  for (const k of keys) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = cur[k];
+  }
+  return cur;
+}
+
+function key(ns: string | undefined, name: string | undefined): string {
+  return `${ns ?? ''}/${name ?? ''}`;
+}
+
+export class ManifestIndex {
+  private static readonly cache = new WeakMap<readonly ManifestObject[], ManifestIndex>();
+
+  /** Index of a render, cached per array so the gates of one `runGates` call share it. */
+  static of(objects: readonly ManifestObject[]): ManifestIndex {
+    let idx = ManifestIndex.cache.get(objects);
+    if (!idx) {
+      idx = new ManifestIndex(objects);
+      ManifestIndex.cache.set(objects, idx);
+    }
+    return idx;
+  }
+
+  readonly podTemplates: PodTemplateRef[] = [];
+  private readonly kinds = new Map<string, ManifestObject[]>();
+  private readonly named = new Map<string, Map<string, ManifestObject>>();
+  private readonly templatesByNs = new Map<string, PodTemplateRef[]>();
+  /** namespace -> `key=value` -> templates carrying that label. */
+  private readonly labelIndex = new Map<string, Map<string, PodTemplateRef[]>>();
+
+  private constructor(readonly objects: readonly ManifestObject[]) {
+    for (const obj of objects) {
+      if (!obj || typeof obj !== 'object') continue;
+      const kind = String(obj.kind);
+      let list = this.kinds.get(kind);
+      if (!list) this.kinds.set(kind, (list = []));
+      list.push(obj);
+      let byName = this.named.get(kind);
+      if (!byName) this.named.set(kind, (byName = new Map()));
+      byName.set(key(namespaceOf(obj), obj.metadata?.name), obj);
+      this.addTemplate(obj);
+    }
+  }
+
+  private addTemplate(obj: ManifestObject): void {
+    const ns = namespaceOf(obj) ?? 'default';
+    let ref: PodTemplateRef | undefined;
+    if (obj.kind === 'Pod' && obj.apiVersion === 'v1') {
+      ref = { owner: obj, namespace: ns, path: '', specPath: 'spec', metadata: obj.metadata ?? {}, spec: (obj as Json).spec ?? {}, labels: obj.metadata?.labels ?? {} };
+    } else {
+      const keys = TEMPLATE_PATHS[obj.kind];
+      const template = keys && dig(obj, keys);
+      if (!template || typeof template !== 'object') return;
+      const path = joinPath(...keys);
+      ref = {
+        owner: obj, namespace: ns, path, specPath: joinPath(path, 'spec'),
+        metadata: template.metadata ?? {}, spec: template.spec ?? {}, labels: template.metadata?.labels ?? {},
+      };
+    }
+    this.podTemplates.push(ref);
+    let inNs = this.templatesByNs.get(ns);
+    if (!inNs) this.templatesByNs.set(ns, (inNs = []));
+    inNs.push(ref);
+    let labels = this.labelIndex.get(ns);
+    if (!labels) this.labelIndex.set(ns, (labels = new Map()));
+    for (const [k, v] of Object.entries(ref.labels)) {
+      const lk = `${k}=${v}`;
+      let posting = labels.get(lk);
+      if (!posting) labels.set(lk, (posting = []));
+      posting.push(ref);
+    }
+  }
+
+  ofKind(kind: string): readonly ManifestObject[] {
+    return this.kinds.get(kind) ?? [];
+  }
+
+  /** `namespace` undefined for cluster-scoped kinds. */
+  get(kind: string, namespace: string | undefined, name: string): ManifestObject | undefined {
+    return this.named.get(kind)?.get(key(namespace, name));
+  }
+
+  templatesIn(namespace: string): readonly PodTemplateRef[] {
+    return this.templatesByNs.get(namespace) ?? [];
+  }
+
+  /**
+   * Templates in `namespace` whose labels satisfy `matchLabels` (and `test`, for expressions). Starts from the
+   * shortest posting list of the selector's pairs, so a selector costs its candidates, not the namespace.
+   */
+  private candidates(namespace: string, matchLabels: Labels): readonly PodTemplateRef[] {
+    const entries = Object.entries(matchLabels);
+    if (entries.length === 0) return this.templatesIn(namespace);
+    const labels = this.labelIndex.get(namespace);
+    let best: readonly PodTemplateRef[] | undefined;
+    for (const [k, v] of entries) {
+      const posting = labels?.get(`${k}=${v}`) ?? [];
+      if (!best || posting.length < best.length) best = posting;
+      if (best.length === 0) break;
+    }
+    return best ?? [];
+  }
+
+  /** Templates a Service's `spec.selector` map selects (an empty map selects nothing: no endpoints are managed). */
+  templatesSelectedByMap(namespace: string, selector: Labels): PodTemplateRef[] {
+    if (Object.keys(selector).length === 0) return [];
+    return this.candidates(namespace, selector).filter((t) => mapSelects(selector, t.labels));
+  }
+
+  /** Templates a `metav1.LabelSelector` selects (PDB semantics: empty selects every pod in the namespace). */
+  templatesSelectedBy(namespace: string, selector: LabelSelector): PodTemplateRef[] {
+    return this.candidates(namespace, selector.matchLabels ?? {}).filter((t) => selectorMatches(selector, t.labels));
+  }
+}

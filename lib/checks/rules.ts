@@ -1,0 +1,93 @@
+/**
+ * Catalogue of every rule the gates report: id -> the upstream check it mirrors and its default severity.
+ * Keeping this in one place lets `skip`/`warn` be validated (a typo in a rule id must not silently disable nothing)
+ * and lets the README list the rules without drifting from the code.
+ */
+import type { Severity } from './finding';
+
+export interface RuleInfo {
+  readonly upstream: string;
+  readonly severity: Severity;
+}
+
+const PSA = 'pod-security-admission';
+
+export const RULES: Readonly<Record<string, RuleInfo>> = {
+  // Strict schema validation.
+  'schema/unknown-field': { upstream: 'kubeconform -strict (additionalProperties: false)', severity: 'error' },
+  'schema/missing-field': { upstream: 'kubeconform (OpenAPI required)', severity: 'error' },
+  'schema/invalid-value': { upstream: 'kubeconform (OpenAPI type/enum)', severity: 'error' },
+  'schema/unknown-kind': { upstream: 'kubeconform (could not find schema; no -ignore-missing-schemas)', severity: 'error' },
+
+  // Pod Security Standards, restricted profile (which includes baseline), latest policy version.
+  'pss/host-namespaces': { upstream: `${PSA} baseline: hostNamespaces`, severity: 'error' },
+  'pss/privileged': { upstream: `${PSA} baseline: privileged`, severity: 'error' },
+  'pss/capabilities': { upstream: `${PSA} restricted: capabilities_restricted`, severity: 'error' },
+  'pss/host-path-volumes': { upstream: `${PSA} baseline: hostPathVolumes`, severity: 'error' },
+  'pss/restricted-volumes': { upstream: `${PSA} restricted: restrictedVolumes`, severity: 'error' },
+  'pss/host-ports': { upstream: `${PSA} baseline: hostPorts`, severity: 'error' },
+  'pss/host-probes': { upstream: `${PSA} baseline: hostProbesAndHostLifecycle`, severity: 'error' },
+  'pss/proc-mount': { upstream: `${PSA} baseline: procMount`, severity: 'error' },
+  'pss/sysctls': { upstream: `${PSA} baseline: sysctls`, severity: 'error' },
+  'pss/selinux-options': { upstream: `${PSA} baseline: seLinuxOptions`, severity: 'error' },
+  'pss/apparmor': { upstream: `${PSA} baseline: appArmorProfile`, severity: 'error' },
+  'pss/windows-host-process': { upstream: `${PSA} baseline: windowsHostProcess`, severity: 'error' },
+  'pss/allow-privilege-escalation': { upstream: `${PSA} restricted: allowPrivilegeEscalation`, severity: 'error' },
+  'pss/run-as-non-root': { upstream: `${PSA} restricted: runAsNonRoot`, severity: 'error' },
+  'pss/run-as-user': { upstream: `${PSA} restricted: runAsUser`, severity: 'error' },
+  'pss/seccomp-profile': { upstream: `${PSA} restricted: seccompProfile_restricted`, severity: 'error' },
+
+  // StatefulSet and workload hygiene.
+  'statefulset/service-name': { upstream: 'kube-score statefulset-has-servicename', severity: 'error' },
+  'workload/selector-matches-template': {
+    upstream: 'kube-score statefulset-pod-selector-labels-match-template-metadata-labels, deployment-pod-selector-labels-match-template-metadata-labels',
+    severity: 'error',
+  },
+  'pdb/missing': {
+    upstream: 'Polaris missingPodDisruptionBudget, kube-score statefulset-has-poddisruptionbudget / deployment-has-poddisruptionbudget',
+    severity: 'error',
+  },
+  'pdb/blocks-drain': { upstream: 'kube-linter pdb-max-unavailable, pdb-min-available', severity: 'error' },
+  'container-resources/cpu-request': {
+    upstream: 'kube-linter unset-cpu-requirements, Polaris cpuRequestsMissing, kube-score container-resources',
+    severity: 'error',
+  },
+  'container-resources/memory-request': {
+    upstream: 'kube-linter unset-memory-requirements, Polaris memoryRequestsMissing, kube-score container-resources',
+    severity: 'error',
+  },
+  'container-resources/memory-limit': {
+    upstream: 'Polaris memoryLimitsMissing, kube-linter unset-memory-requirements, kube-score container-resources',
+    severity: 'error',
+  },
+  'container-resources/unknown-resource': {
+    upstream: 'kube-apiserver validateContainerResourceName (standard container resource or domain-qualified extended resource)',
+    severity: 'error',
+  },
+  'probes/readiness': {
+    upstream: 'kube-linter no-readiness-probe, Polaris readinessProbeMissing, kube-score pod-probes',
+    severity: 'error',
+  },
+  'image/tag': { upstream: 'kube-linter latest-tag, Polaris tagNotSpecified, kube-score container-image-tag', severity: 'error' },
+  'statefulset/volume-claim-template-type-meta': {
+    upstream: 'argoproj/argo-cd#11143 (volumeClaimTemplates without apiVersion/kind stay OutOfSync)',
+    severity: 'error',
+  },
+  'storage/storage-class-exists': {
+    upstream: 'kube-controller-manager persistentvolume binder (claim stays Pending: storageclass not found)',
+    severity: 'error',
+  },
+  'names/dns-1123': { upstream: 'kube-apiserver name validation (IsDNS1123Subdomain / IsDNS1123Label)', severity: 'error' },
+  'names/statefulset-length': {
+    upstream: 'kubernetes/kubernetes#64023 (controller-revision-hash label value > 63 characters)',
+    severity: 'error',
+  },
+  'secret/literal-data': { upstream: 'Argo CD secret management: no plaintext Secrets in git', severity: 'error' },
+  'service/dangling': { upstream: 'kube-linter dangling-service, kube-score service-targets-pod', severity: 'error' },
+};
+
+export function ruleInfo(rule: string): RuleInfo {
+  const info = RULES[rule];
+  if (!info) throw new Error(`unknown rule id ${rule}`);
+  return info;
+}
