@@ -127,7 +127,7 @@ export interface ClientServiceProps {
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** A StatefulSet pod gets a `controller-revision-hash` label `<name>-<10 chars>`, and labels are ≤ 63. */
-export const MAX_STATEFULSET_NAME = 52;
+const MAX_STATEFULSET_NAME = 52;
 
 /**
  * The core every stateful construct builds on: a StatefulSet with stable names, its headless
