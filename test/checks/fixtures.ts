@@ -3,7 +3,6 @@
  */
 import { type Finding, type ManifestObject, runGates } from '../../lib/checks';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Obj = ManifestObject & { [key: string]: any };
 
 export const NS = 'ml-db';
@@ -19,7 +18,6 @@ export function restrictedContainer(name: string, extra: Record<string, unknown>
   };
 }
 
-export function podSpec(): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
   return {
     securityContext: { runAsNonRoot: true, runAsUser: 999, fsGroup: 999, seccompProfile: { type: 'RuntimeDefault' } },
     initContainers: [restrictedContainer('init-perms', { image: 'busybox:1.36', command: ['sh', '-c', 'true'] })],
