@@ -18,6 +18,7 @@ export function restrictedContainer(name: string, extra: Record<string, unknown>
   };
 }
 
+export function podSpec(): Record<string, any> {
   return {
     securityContext: { runAsNonRoot: true, runAsUser: 999, fsGroup: 999, seccompProfile: { type: 'RuntimeDefault' } },
     initContainers: [restrictedContainer('init-perms', { image: 'busybox:1.36', command: ['sh', '-c', 'true'] })],
