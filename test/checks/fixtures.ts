@@ -1,9 +1,10 @@
 /**
  * A minimal render that passes every gate, built fresh per call so each test can break exactly one thing.
  */
-import { type Finding, type ManifestObject, runGates } from '../../lib/checks';
+import { type Finding, runGates } from '../../lib/checks';
 
-export type Obj = ManifestObject & { [key: string]: any };
+/** Mutable, loosely typed manifest for tests (assignable to ManifestObject). */
+export interface Obj { apiVersion: string; kind: string; metadata: any; [key: string]: any }
 
 export const NS = 'ml-db';
 export const LABELS = { 'app.kubernetes.io/name': 'postgres', 'app.kubernetes.io/instance': 'db' };
