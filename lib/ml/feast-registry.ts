@@ -1,0 +1,139 @@
+import { Construct } from 'constructs';
+import { DatabaseGrant, IDatabase } from '../databases/database';
+import { k8s } from '../k8s';
+import { Credentials } from '../secrets';
+import { WorkloadPeer } from '../stateful';
+import { Quantity } from '../storage/quantity';
+import { StorageTier } from '../storage/storage-class-pack';
+import { FeastRegistryConfig } from './feast-config';
+
+/** Options of `Registry.sql()`. */
+export interface SqlRegistryOptions {
+  /** Database created for the registry on the server. @default 'feast' */
+  readonly database?: string;
+  /** Its owner. @default - the database name */
+  readonly user?: string;
+  /** Password Secret of that user. @default - the server's default for new databases */
+  readonly credentials?: Credentials;
+}
+
+/** Options of `Registry.file()`. */
+export interface FileRegistryOptions {
+  /** Tier of the claim. A ReadWriteOnce tier limits the feature server to one replica. */
+  readonly tier: StorageTier;
+  /** Claim size, a Kubernetes quantity. @default '1Gi' */
+  readonly size?: string;
+}
+
+/** What the feature server needs to reach a registry, produced by `Registry.bind()`. */
+export interface RegistryBinding {
+  readonly config: FeastRegistryConfig;
+  /** Env vars, in order (later ones may reference earlier ones with `$(VAR)`). */
+  readonly env: readonly k8s.EnvVar[];
+  readonly volumes: readonly k8s.Volume[];
+  readonly volumeMounts: readonly k8s.VolumeMount[];
+  /** `false` when every replica would need the same ReadWriteOnce claim. */
+  readonly allowsManyReplicas: boolean;
+  /** The grant, for a SQL registry. */
+  readonly grant?: DatabaseGrant;
+}
+
+/** Where the feature server reads the registry from, when `Registry.bind()` is called. */
+export interface RegistryBindContext {
+  /** Scope to create claims and ExternalSecrets under. */
+  readonly scope: Construct;
+  /** Namespace of the feature server. */
+  readonly namespace: string;
+  /** Name prefix of objects the registry creates (`<name>-registry`). */
+  readonly name: string;
+  /** Pods that read the registry (admitted by the database). */
+  readonly peer: WorkloadPeer;
+  /** Labels of objects the registry creates. */
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+const REGISTRY_DIR = '/var/lib/feast';
+const PASSWORD_ENV = 'FEAST_REGISTRY_DB_PASSWORD';
+const URL_ENV = 'FEAST_REGISTRY_URL';
+
+/** The Feast registry (feature definitions): a database on a SQL server, or a file on a claim. */
+export class Registry {
+  /**
+   * The SQL registry on `db`, in its own database and user (`db.addDatabase`). Concurrent
+   * `feast apply` and materializations update single rows atomically; any number of feature
+   * server replicas read it. The database admits the feature server pods.
+   */
+  public static sql(db: IDatabase, options: SqlRegistryOptions = {}): Registry {
+    return new Registry('sql', db, options, undefined);
+  }
+
+  /**
+   * A registry file on a claim: simple, but every change rewrites the whole file, and on a
+   * ReadWriteOnce tier only one feature server pod can mount it.
+   */
+  public static file(options: FileRegistryOptions): Registry {
+    Quantity.parse(options.size ?? '1Gi', 'registry claim size');
+    return new Registry('file', undefined, undefined, options);
+  }
+
+  private bound?: RegistryBinding;
+
+  private constructor(
+    public readonly kind: 'sql' | 'file',
+    /** The database server of a SQL registry. */
+    public readonly database: IDatabase | undefined,
+    private readonly sqlOptions: SqlRegistryOptions | undefined,
+    private readonly fileOptions: FileRegistryOptions | undefined,
+  ) {}
+
+  /**
+   * Creates what the registry needs for one feature store (its database grant or its claim) and
+   * says how to mount it. A Registry serves one feature store: a second bind is an error.
+   */
+  public bind(context: RegistryBindContext, cacheTtlSeconds: number): RegistryBinding {
+    if (this.bound) {
+      throw new Error(`A Registry serves one FeatureStore; '${context.scope.node.path}' reuses one: create another Registry.${this.kind}(…).`);
+    }
+    this.bound = this.kind === 'sql' ? this.bindSql(context, cacheTtlSeconds) : this.bindFile(context, cacheTtlSeconds);
+    return this.bound;
+  }
+
+  private bindSql(context: RegistryBindContext, cacheTtlSeconds: number): RegistryBinding {
+    const db = this.database!;
+    const options = this.sqlOptions ?? {};
+    const grant = db.addDatabase(options.database ?? 'feast', {
+      ...(options.user ? { user: options.user } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+    });
+    grant.credentials.bind(context.scope, context.namespace);
+    db.allowFrom(context.peer);
+    return {
+      config: { registryType: 'sql', path: `\${${URL_ENV}}`, cacheTtlSeconds },
+      env: [
+        grant.credentials.envVar(PASSWORD_ENV, 'password'),
+        // Kubernetes substitutes $(FEAST_REGISTRY_DB_PASSWORD) here; Feast expands ${FEAST_REGISTRY_URL}.
+        { name: URL_ENV, value: grant.sqlalchemyUrl(PASSWORD_ENV) },
+      ],
+      volumes: [],
+      volumeMounts: [],
+      allowsManyReplicas: true,
+      grant,
+    };
+  }
+
+  private bindFile(context: RegistryBindContext, cacheTtlSeconds: number): RegistryBinding {
+    const options = this.fileOptions!;
+    const claimName = `${context.name}-registry`;
+    new k8s.KubePersistentVolumeClaim(context.scope, 'RegistryClaim', {
+      metadata: { name: claimName, namespace: context.namespace, labels: { ...context.labels } },
+      spec: options.tier.claimSpec(options.size ?? '1Gi'),
+    });
+    return {
+      config: { registryType: 'file', path: `${REGISTRY_DIR}/registry.db`, cacheTtlSeconds },
+      env: [],
+      volumes: [{ name: 'registry', persistentVolumeClaim: { claimName } }],
+      volumeMounts: [{ name: 'registry', mountPath: REGISTRY_DIR }],
+      allowsManyReplicas: options.tier.accessMode === 'ReadWriteMany',
+    };
+  }
+}

@@ -1,0 +1,283 @@
+import { Construct } from 'constructs';
+import { k8s } from '../k8s';
+import { Profile } from '../profiles';
+import { Credentials } from '../secrets';
+import { IngressAllowList, IPeerable, Probe, WorkloadPeer, buildPodSpec } from '../stateful';
+import { feastProjectProblem, renderFeatureStoreYaml } from './feast-config';
+import { Registry } from './feast-registry';
+import { RedisServer, RedisStorage, hashOf } from './redis';
+import { MaxMemoryPolicy } from './redis-config';
+import { RedisMode } from './redis-mode';
+
+/** Feast's Python feature server image. Pinned with the Feast version feature_store.yaml targets. */
+export const DEFAULT_FEATURE_SERVER_IMAGE = 'feastdev/feature-server:0.40.1';
+export const FEATURE_SERVER_PORT = 6566;
+const CONFIG_DIR = '/etc/feast';
+
+/** The online store: Redis on persistent claims. */
+export interface OnlineStoreOptions {
+  readonly storage: RedisStorage;
+  /** @default RedisMode.standalone() */
+  readonly mode?: RedisMode;
+  /** Memory request and limit of each Redis pod. @default '1Gi' */
+  readonly memory?: string;
+  /** CPU request of each Redis pod. @default - the profile's default */
+  readonly cpu?: string;
+  /** Dataset limit. @default - 75% of `memory` */
+  readonly maxmemory?: string;
+  /**
+   * @default MaxMemoryPolicy.noEviction() — a full store refuses materialization loudly instead of
+   * silently evicting features the models then miss
+   */
+  readonly maxmemoryPolicy?: MaxMemoryPolicy;
+  /**
+   * Redis password Secret (key `password`), read by Redis and the feature server. Passwords must not
+   * contain `,`, `'` or line breaks (Feast's connection string is comma-separated).
+   * @default Credentials.existingSecret('<name>-redis')
+   */
+  readonly password?: Credentials;
+  /**
+   * Expire entity rows this many seconds after they were last written (Feast `key_ttl_seconds`).
+   * @default - rows never expire
+   */
+  readonly keyTtlSeconds?: number;
+  /** @default DEFAULT_REDIS_IMAGE */
+  readonly image?: string;
+}
+
+/** The `feast serve` Deployment. */
+export interface FeatureServerOptions {
+  /** @default 2 (1 with a file registry on a ReadWriteOnce tier) */
+  readonly replicas?: number;
+  /** @default DEFAULT_FEATURE_SERVER_IMAGE */
+  readonly image?: string;
+  /** CPU request. @default - the profile's default */
+  readonly cpu?: string;
+  /** Memory request and limit. @default - the profile's default */
+  readonly memory?: string;
+  /** How often the server reloads the registry. @default 60 */
+  readonly registryTtlSeconds?: number;
+}
+
+export interface FeatureStoreProps {
+  /** Prefix of every object name: `<name>-redis`, `<name>-server`. @default 'feast' */
+  readonly name?: string;
+  readonly namespace: string;
+  /** Feast project (letters, digits, underscores; not starting with an underscore). */
+  readonly project: string;
+  readonly online: OnlineStoreOptions;
+  /** `Registry.sql(db)` or `Registry.file({ tier, size })`. */
+  readonly registry: Registry;
+  /** @default - 2 replicas, profile sizing */
+  readonly featureServer?: FeatureServerOptions;
+  /** Target cluster. @default - the online storage tier's profile */
+  readonly profile?: Profile;
+  /** Kubernetes cluster DNS domain. @default 'cluster.local' */
+  readonly clusterDomain?: string;
+}
+
+/**
+ * A Feast feature store: the online store on persistent Redis (standalone or primary + replicas),
+ * the `feast serve` feature server with a generated feature_store.yaml pointing at the Redis
+ * primary, and the registry (SQL on a database server, or a file on a claim). NetworkPolicies
+ * admit only the feature server to Redis and to the registry database.
+ */
+export class FeatureStore extends Construct implements IPeerable {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly project: string;
+  public readonly redis: RedisServer;
+  public readonly registry: Registry;
+  /** The rendered feature_store.yaml (also in the ConfigMap). */
+  public readonly featureStoreYaml: string;
+  public readonly deployment: k8s.KubeDeployment;
+  public readonly service: k8s.KubeService;
+  public readonly podDisruptionBudget: k8s.KubePodDisruptionBudget;
+  public readonly port = FEATURE_SERVER_PORT;
+  /** Labels the Deployment, Service and PDB select feature server pods by. */
+  public readonly serverSelector: Readonly<Record<string, string>>;
+  public readonly serverReplicas: number;
+  private readonly clusterDomain: string;
+  private ingress?: IngressAllowList;
+
+  constructor(scope: Construct, id: string, props: FeatureStoreProps) {
+    super(scope, id);
+    this.name = props.name ?? 'feast';
+    this.namespace = props.namespace;
+    this.project = props.project;
+    this.registry = props.registry;
+    this.clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const profile = props.profile ?? props.online.storage.tier.profile;
+    const online = props.online;
+    const server = props.featureServer ?? {};
+
+    const password = online.password ?? Credentials.existingSecret(`${this.name}-redis`);
+    this.redis = new RedisServer(this, 'Redis', {
+      name: `${this.name}-redis`,
+      namespace: this.namespace,
+      password,
+      storage: online.storage,
+      mode: online.mode,
+      memory: online.memory,
+      cpu: online.cpu,
+      maxmemory: online.maxmemory,
+      maxmemoryPolicy: online.maxmemoryPolicy,
+      image: online.image,
+      profile,
+      clusterDomain: this.clusterDomain,
+    });
+
+    const serverName = `${this.name}-server`;
+    this.serverSelector = { 'app.kubernetes.io/name': 'feast-feature-server', 'app.kubernetes.io/instance': serverName };
+    const labels = { ...this.serverSelector, 'app.kubernetes.io/component': 'feature-server', 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml' };
+
+    const registryTtl = server.registryTtlSeconds ?? 60;
+    const binding = this.registry.bind({ scope: this, namespace: this.namespace, name: this.name, peer: this.asPeer(), labels }, registryTtl);
+    this.serverReplicas = server.replicas ?? (binding.allowsManyReplicas ? 2 : 1);
+    this.redis.allowFrom(this);
+
+    this.featureStoreYaml = renderFeatureStoreYaml({
+      project: this.project,
+      registry: binding.config,
+      redisConnectionString: `${this.redis.primaryHost}:${this.redis.port},password=\${REDIS_PASSWORD}`,
+      keyTtlSeconds: online.keyTtlSeconds,
+      owner: this.node.path,
+    });
+    const configName = `${serverName}-config`;
+    const configData = { 'feature_store.yaml': this.featureStoreYaml };
+    new k8s.KubeConfigMap(this, 'ServerConfig', {
+      metadata: { name: configName, namespace: this.namespace, labels: { ...labels } },
+      data: configData,
+    });
+
+    const podSpec = buildPodSpec({
+      terminationGracePeriodSeconds: 30,
+      volumes: [{ name: 'config', configMap: { name: configName, defaultMode: 0o444 } }, ...binding.volumes],
+      affinity: {
+        podAntiAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [{
+            weight: 100,
+            podAffinityTerm: { labelSelector: { matchLabels: { ...this.serverSelector } }, topologyKey: 'kubernetes.io/hostname' },
+          }],
+        },
+      },
+      topologySpreadConstraints: [{
+        maxSkew: 1,
+        topologyKey: profile.zoneTopologyKey,
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: { matchLabels: { ...this.serverSelector } },
+      }],
+      containers: [{
+        name: 'feature-server',
+        image: server.image ?? DEFAULT_FEATURE_SERVER_IMAGE,
+        command: [
+          'feast', '--chdir', CONFIG_DIR, 'serve',
+          '--host', '0.0.0.0', '--port', String(FEATURE_SERVER_PORT),
+          '--registry_ttl_sec', String(registryTtl), '--no-access-log',
+        ],
+        env: [
+          password.envVar('REDIS_PASSWORD', 'password'),
+          ...binding.env,
+          // No usage telemetry from inside the cluster; HOME on the writable /tmp.
+          { name: 'FEAST_USAGE', value: 'False' },
+          { name: 'HOME', value: '/tmp' },
+          { name: 'PYTHONDONTWRITEBYTECODE', value: '1' },
+        ],
+        ports: [{ name: 'http', port: FEATURE_SERVER_PORT }],
+        resources: { cpu: server.cpu, memory: server.memory, memoryLimit: server.memory },
+        startupProbe: Probe.tcp('http'),
+        // /health answers 200 only once the registry has been loaded.
+        readinessProbe: Probe.http('/health', 'http'),
+        // A registry or Redis outage is not fixed by a restart: liveness only checks the socket.
+        livenessProbe: Probe.tcp('http'),
+        volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, ...binding.volumeMounts],
+        writablePaths: ['/tmp'],
+      }],
+    }, profile);
+
+    this.deployment = new k8s.KubeDeployment(this, 'Server', {
+      metadata: { name: serverName, namespace: this.namespace, labels: { ...labels } },
+      spec: {
+        replicas: this.serverReplicas,
+        selector: { matchLabels: { ...this.serverSelector } },
+        // A ReadWriteOnce registry claim cannot be attached to an old and a new pod at once.
+        strategy: binding.allowsManyReplicas
+          ? { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } }
+          : { type: 'Recreate' },
+        template: {
+          metadata: { labels: { ...labels }, annotations: { 'ml.cdk8s.io/config-hash': hashOf(configData) } },
+          spec: podSpec,
+        },
+      },
+    });
+
+    this.service = new k8s.KubeService(this, 'ServerService', {
+      metadata: { name: serverName, namespace: this.namespace, labels: { ...labels } },
+      spec: {
+        type: 'ClusterIP',
+        selector: { ...this.serverSelector },
+        ports: [{ name: 'http', port: FEATURE_SERVER_PORT, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }],
+      },
+    });
+
+    this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'ServerDisruption', {
+      metadata: { name: serverName, namespace: this.namespace, labels: { ...labels } },
+      spec: {
+        selector: { matchLabels: { ...this.serverSelector } },
+        maxUnavailable: k8s.IntOrString.fromNumber(1),
+        ...(profile.kubeVersion.hasUnhealthyPodEvictionPolicy ? { unhealthyPodEvictionPolicy: 'AlwaysAllow' } : {}),
+      },
+    });
+
+    this.node.addValidation({
+      validate: () => {
+        const where = `FeatureStore '${this.node.path}'`;
+        const errors: string[] = [];
+        const project = feastProjectProblem(this.project);
+        if (project) errors.push(`${where}: ${project}.`);
+        const ttl = online.keyTtlSeconds;
+        if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1)) {
+          errors.push(`${where}: online.keyTtlSeconds ${ttl} is invalid: use a whole number of seconds ≥ 1, or leave it unset so rows never expire.`);
+        }
+        if (!Number.isInteger(this.serverReplicas) || this.serverReplicas < 1) {
+          errors.push(`${where}: featureServer.replicas ${this.serverReplicas} is invalid: use a whole number ≥ 1.`);
+        } else if (this.serverReplicas > 1 && !binding.allowsManyReplicas) {
+          errors.push(`${where}: featureServer.replicas ${this.serverReplicas} cannot share a file registry on a ReadWriteOnce claim ` +
+            '(pods on other nodes cannot attach it): use Registry.sql(db), a ReadWriteMany tier, or 1 replica.');
+        }
+        if (!Number.isInteger(registryTtl) || registryTtl < 0) {
+          errors.push(`${where}: featureServer.registryTtlSeconds ${registryTtl} is invalid: use a whole number ≥ 0.`);
+        }
+        return errors;
+      },
+    });
+  }
+
+  /** Stable DNS name of the Redis primary (Feast's online store connection). */
+  public get onlineStoreHost(): string {
+    return this.redis.primaryHost;
+  }
+
+  /** `http://<name>-server.<namespace>.svc.<domain>:6566` */
+  public get url(): string {
+    return `http://${this.deployment.name}.${this.namespace}.svc.${this.clusterDomain}:${FEATURE_SERVER_PORT}`;
+  }
+
+  /** The feature server pods, as a NetworkPolicy peer. */
+  public asPeer(): WorkloadPeer {
+    return { namespace: this.namespace, podSelector: this.serverSelector };
+  }
+
+  /** Admits `peer` (model servers, trainers) to the feature server; from the first call on, others are denied. */
+  public allowFrom(peer: IPeerable | WorkloadPeer): void {
+    this.ingress ??= new IngressAllowList(this, 'ServerIngress', {
+      name: this.deployment.name, namespace: this.namespace, podSelector: this.serverSelector,
+    });
+    this.ingress.allow('asPeer' in peer ? peer.asPeer() : peer, [FEATURE_SERVER_PORT]);
+  }
+
+  /** Admits `peer` (e.g. a `feast materialize` Job) to write to the Redis primary. */
+  public allowOnlineStoreWriter(peer: IPeerable | WorkloadPeer): void {
+    this.redis.allowFrom(peer);
+  }
+}
