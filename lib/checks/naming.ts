@@ -39,6 +39,7 @@ export const MAX_STATEFULSET_NAME = 52;
 export function checkNames(objects: readonly ManifestObject[]): Finding[] {
   const out: Finding[] = [];
   for (const obj of objects) {
+    if (!obj || typeof obj !== 'object') continue; // reported by schema validation
     const name = obj.metadata?.name;
     if (typeof name !== 'string' || name === '') {
       out.push(finding('names/dns-1123', obj, 'metadata.name', 'metadata.name is missing; every object needs an explicit, deterministic name'));

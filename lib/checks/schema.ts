@@ -212,7 +212,8 @@ function compileCustom(schema: CustomResourceSchema): ValidateFn {
     if (!customAjv) {
       // Loaded only when someone registers a custom schema: the built-in path needs no ajv compiler.
       const Ajv = (require('ajv') as typeof import('ajv')).default;
-      customAjv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+      // CRD patterns are Go RE2 syntax; without the u flag JS accepts more of them.
+      customAjv = new Ajv({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
     }
     fn = customAjv.compile(strictCustomResourceSchema(schema.openAPIV3Schema)) as ValidateFn;
     customCompiled.set(schema.openAPIV3Schema, fn);
