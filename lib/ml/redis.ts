@@ -119,7 +119,11 @@ export class RedisServer extends Construct implements IPeerable {
     };
     const configName = `${props.name}-config`;
     this.configMap = new k8s.KubeConfigMap(this, 'Config', {
-      metadata: { name: configName, namespace: props.namespace, labels: { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/instance': props.name } },
+      metadata: {
+        name: configName,
+        namespace: props.namespace,
+        labels: { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/instance': props.name, 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml' },
+      },
       data,
     });
 
