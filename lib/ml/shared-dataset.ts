@@ -1,0 +1,94 @@
+import { Construct } from 'constructs';
+import { k8s } from '../k8s';
+import { StorageTier } from '../storage/storage-class-pack';
+
+export interface SharedDatasetProps {
+  /** Namespace of the claim; only pods in this namespace can mount it. */
+  readonly namespace: string;
+  /**
+   * A ReadWriteMany tier, so every worker pod (on any node) mounts the same volume: `pack.shared`.
+   * Asking a pack for `shared` on a profile without ReadWriteMany storage (kind, EKS without EFS)
+   * fails there, saying what to declare.
+   */
+  readonly tier: StorageTier;
+  /** Requested size, a Kubernetes quantity (`500Gi`). */
+  readonly size: string;
+  /** PersistentVolumeClaim name (DNS-1123). @default - the construct id */
+  readonly name?: string;
+  /**
+   * Source to populate the claim from, e.g. a VolumeSnapshot of a prepared dataset.
+   * @default - an empty volume (fill it with a Job that mounts it read-write)
+   */
+  readonly dataSource?: k8s.TypedLocalObjectReference;
+}
+
+export interface DatasetMountOptions {
+  /**
+   * Mount read-only. Training only reads; a Job that downloads or preprocesses the data mounts
+   * it read-write.
+   * @default true
+   */
+  readonly readOnly?: boolean;
+}
+
+/** A dataset mounted into pods at a path. */
+export interface DatasetMount {
+  readonly dataset: SharedDataset;
+  readonly mountPath: string;
+  readonly readOnly: boolean;
+}
+
+const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * A dataset every worker reads: one standalone ReadWriteMany PersistentVolumeClaim (not a
+ * per-pod claim template), mounted read-only by trainers through `dataset.mount('/data')`.
+ * Its lifetime is independent of any StatefulSet, and the pack's Retain reclaim policy keeps the
+ * volume if the claim is deleted.
+ */
+export class SharedDataset extends Construct {
+  public readonly claimName: string;
+  public readonly namespace: string;
+  public readonly tier: StorageTier;
+  public readonly size: string;
+  public readonly claim: k8s.KubePersistentVolumeClaim;
+
+  constructor(scope: Construct, id: string, props: SharedDatasetProps) {
+    super(scope, id);
+    const where = `SharedDataset '${this.node.path}'`;
+    this.claimName = props.name ?? id;
+    this.namespace = props.namespace;
+    this.tier = props.tier;
+    this.size = props.size;
+    if (!NAME.test(this.claimName) || this.claimName.length > 63) {
+      throw new Error(`${where}: invalid claim name '${this.claimName}': use a DNS-1123 label (lower-case letters, digits, '-', at most 63 characters).`);
+    }
+    if (!NAME.test(this.namespace) || this.namespace.length > 63) {
+      throw new Error(`${where}: invalid namespace '${this.namespace}': a DNS-1123 label of at most 63 characters.`);
+    }
+    if (props.tier.accessMode !== 'ReadWriteMany') {
+      throw new Error(`${where}: tier '${props.tier.name}' (${props.tier.storageClassName}) is ${props.tier.accessMode}, ` +
+        'but every worker mounts a shared dataset at once: use the ReadWriteMany tier, pack.shared.');
+    }
+    this.claim = new k8s.KubePersistentVolumeClaim(this, 'Resource', {
+      metadata: {
+        name: this.claimName,
+        namespace: this.namespace,
+        labels: {
+          'app.kubernetes.io/name': 'dataset',
+          'app.kubernetes.io/instance': this.claimName,
+          'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml',
+        },
+      },
+      spec: props.tier.claimSpec(props.size, props.dataSource),
+    });
+  }
+
+  /** Mounts the dataset at `mountPath` (absolute), read-only unless told otherwise. */
+  public mount(mountPath: string, options: DatasetMountOptions = {}): DatasetMount {
+    if (!mountPath.startsWith('/')) {
+      throw new Error(`SharedDataset '${this.node.path}': mount path '${mountPath}' must be absolute, e.g. '/data'.`);
+    }
+    return { dataset: this, mountPath, readOnly: options.readOnly ?? true };
+  }
+}
