@@ -5,3 +5,6 @@ export * from './redis';
 export * from './feast-config';
 export * from './feast-registry';
 export * from './feature-store';
+export * from './launcher';
+export * from './shared-dataset';
+export * from './distributed-trainer';
