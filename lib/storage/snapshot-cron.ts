@@ -1,0 +1,79 @@
+/**
+ * Validation of CronJob `schedule` and `timeZone` values, as the Kubernetes API server parses
+ * them (robfig/cron standard parser: five fields or a descriptor such as `@daily`), so a bad
+ * schedule fails synth instead of `kubectl apply`. Shared by snapshot schedules and backups.
+ */
+
+interface CronField {
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+  readonly names?: readonly string[];
+}
+
+const FIELDS: readonly CronField[] = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day-of-month', min: 1, max: 31 },
+  { name: 'month', min: 1, max: 12, names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] },
+  // 7 is Sunday too.
+  { name: 'day-of-week', min: 0, max: 7, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
+];
+
+const DESCRIPTORS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
+
+const HINT = "use five fields 'minute hour day-of-month month day-of-week', e.g. '0 3 * * *' (daily at 03:00), or a descriptor such as '@daily'";
+
+function fieldValue(field: CronField, text: string): number | undefined {
+  if (/^\d+$/.test(text)) return Number(text);
+  const index = field.names?.indexOf(text.toLowerCase()) ?? -1;
+  if (index < 0) return undefined;
+  return field.name === 'month' ? index + 1 : index;
+}
+
+function fieldProblem(field: CronField, text: string): string | undefined {
+  for (const part of text.split(',')) {
+    const match = /^([^/]+)(?:\/(.+))?$/.exec(part);
+    if (!match) return `${field.name} field '${text}' is not valid`;
+    const [, range, step] = match;
+    if (step !== undefined && !/^[1-9]\d*$/.test(step)) return `${field.name} field '${text}' has step '${step}': a step is a whole number ≥ 1`;
+    if (range === '*' || (range === '?' && (field.name === 'day-of-month' || field.name === 'day-of-week'))) continue;
+    const bounds = range.split('-');
+    if (bounds.length > 2) return `${field.name} field '${text}' is not valid`;
+    const values = bounds.map((b) => fieldValue(field, b));
+    if (values.some((v) => v === undefined)) return `${field.name} field '${text}' is not valid`;
+    for (const v of values as number[]) {
+      if (v < field.min || v > field.max) return `${field.name} field '${text}' is out of range ${field.min}-${field.max}`;
+    }
+    if (values.length === 2 && (values[0] as number) > (values[1] as number)) return `${field.name} field '${text}' has a range that runs backwards`;
+  }
+  return undefined;
+}
+
+/** Why `schedule` is not a schedule Kubernetes accepts (with the fix), or undefined when it is. */
+export function cronScheduleProblem(schedule: string): string | undefined {
+  const text = String(schedule).trim();
+  if (/^(CRON_)?TZ=/.test(text)) {
+    return `invalid schedule '${schedule}': Kubernetes rejects TZ/CRON_TZ inside the schedule; set the timeZone property instead`;
+  }
+  if (text.startsWith('@')) {
+    return DESCRIPTORS.includes(text) ? undefined : `invalid schedule '${schedule}': unknown descriptor; ${HINT}`;
+  }
+  const parts = text.split(/\s+/);
+  if (parts.length !== 5) {
+    return `invalid schedule '${schedule}': expected 5 fields, got ${text ? parts.length : 0}; ${HINT}`;
+  }
+  for (let i = 0; i < FIELDS.length; i++) {
+    const problem = fieldProblem(FIELDS[i], parts[i]);
+    if (problem) return `invalid schedule '${schedule}': ${problem}; ${HINT}`;
+  }
+  return undefined;
+}
+
+/** Why `timeZone` is not an IANA time zone name Kubernetes can look up, or undefined. */
+export function timeZoneProblem(timeZone: string): string | undefined {
+  // The API server checks the name against its tz database; we check the shape (Area/Location or UTC).
+  return /^(UTC|Etc\/[A-Za-z0-9+-]+|[A-Z][A-Za-z_]+(\/[A-Za-z0-9_+-]+){1,2})$/.test(timeZone)
+    ? undefined
+    : `invalid timeZone '${timeZone}': use an IANA time zone name such as 'Etc/UTC' or 'Europe/Berlin'`;
+}
