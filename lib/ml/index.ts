@@ -8,3 +8,8 @@ export * from './feature-store';
 export * from './launcher';
 export * from './shared-dataset';
 export * from './distributed-trainer';
+export * from './object-store';
+export * from './artifact-store';
+export * from './mlflow-image';
+export * from './mlflow-cache';
+export * from './mlflow-cluster';

@@ -1,0 +1,151 @@
+import { Construct } from 'constructs';
+import { k8s } from '../k8s';
+import { Credentials } from '../secrets';
+import { IPeerable, WorkloadPeer, WorkloadService } from '../stateful';
+import { AddDatabaseOptions, DatabaseFamily, DatabaseGrant, IDatabase } from './database';
+
+const DEFAULT_PORTS: Record<DatabaseFamily, number> = { postgres: 5432, mysql: 3306, mariadb: 3306 };
+const URL_SCHEMES: Record<DatabaseFamily, string> = { postgres: 'postgresql', mysql: 'mysql+pymysql', mariadb: 'mysql+pymysql' };
+const HOST = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/i;
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** A database server outside the cluster (Cloud SQL, RDS, Azure Database) and where its logins are. */
+export interface ExternalDatabaseProps {
+  readonly family: DatabaseFamily;
+  /** DNS name of the server's read-write endpoint, e.g. `mlflow.abc123.eu-west-1.rds.amazonaws.com`. */
+  readonly host: string;
+  /** @default - the family's port (5432 PostgreSQL, 3306 MySQL/MariaDB) */
+  readonly port?: number;
+  /**
+   * Namespace of the in-cluster `ExternalName` Service that gives the server a stable cluster name
+   * (`<name>.<namespace>.svc.cluster.local`), usually the consumers' namespace.
+   */
+  readonly namespace: string;
+  /** Name of that Service (a DNS-1123 label). */
+  readonly name: string;
+  /**
+   * The login consumers use (username/password keys), by reference; `addDatabase` grants use it
+   * unless they name their own. An admin login, if you have one, never needs to be in the cluster.
+   */
+  readonly credentials: Credentials;
+  /**
+   * Query parameters appended to every SQLAlchemy URL, e.g. `{ sslmode: 'require' }` for PostgreSQL.
+   * @default - none
+   */
+  readonly urlParameters?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A database server that lives outside the cluster, behind the same `IDatabase` contract as a
+ * StatefulDatabase, so MLflow or Feast can use either. Nothing is created on the server: the
+ * databases and logins `addDatabase` names must already exist (Terraform, your DBA), and its
+ * firewall (security group, authorized networks) — not a NetworkPolicy — decides who may connect.
+ */
+export class ExternalDatabase extends Construct implements IDatabase {
+  /**
+   * The server at `props.host`, whose consumers log in with the Secret `props.credentials`.
+   */
+  public static fromSecret(scope: Construct, id: string, props: ExternalDatabaseProps): ExternalDatabase {
+    return new ExternalDatabase(scope, id, props);
+  }
+
+  public readonly family: DatabaseFamily;
+  public readonly namespace: string;
+  /** The server's own DNS name (consumers connect to it directly, so TLS hostname checks pass). */
+  public readonly primaryHost: string;
+  /** An `ExternalName` Service resolving to the server, for in-cluster discovery. */
+  public readonly readWriteService: WorkloadService;
+  public readonly readOnlyService?: WorkloadService = undefined;
+  public readonly port: number;
+  public readonly credentials: Credentials;
+  private readonly urlParameters: Readonly<Record<string, string>>;
+  private readonly grants = new Map<string, DatabaseGrant>();
+  private readonly declaredClients: WorkloadPeer[] = [];
+
+  private constructor(scope: Construct, id: string, props: ExternalDatabaseProps) {
+    super(scope, id);
+    const where = `ExternalDatabase '${this.node.path}'`;
+    this.family = props.family;
+    this.namespace = props.namespace;
+    this.port = props.port ?? DEFAULT_PORTS[props.family];
+    this.credentials = props.credentials;
+    if (!HOST.test(props.host)) {
+      throw new Error(`${where}: host '${props.host}' is not a DNS name: give the server's endpoint, e.g. 'mlflow.abc123.eu-west-1.rds.amazonaws.com'.`);
+    }
+    if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535) {
+      throw new Error(`${where}: port ${props.port} is not a TCP port (1–65535).`);
+    }
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.name) || props.name.length > 63) {
+      throw new Error(`${where}: Service name '${props.name}' is not a DNS-1123 label (lower-case letters, digits, '-', at most 63 characters).`);
+    }
+    this.primaryHost = props.host.toLowerCase();
+    this.urlParameters = props.urlParameters ?? {};
+
+    const ports: k8s.ServicePort[] = [{ name: 'sql', port: this.port, targetPort: k8s.IntOrString.fromNumber(this.port), protocol: 'TCP' }];
+    const resource = new k8s.KubeService(this, 'Resource', {
+      metadata: {
+        name: props.name,
+        namespace: this.namespace,
+        labels: { 'app.kubernetes.io/name': props.name, 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml' },
+      },
+      spec: { type: 'ExternalName', externalName: this.primaryHost, ports },
+    });
+    this.readWriteService = {
+      name: props.name,
+      namespace: this.namespace,
+      host: `${props.name}.${this.namespace}.svc.cluster.local`,
+      ports,
+      selector: {},
+      resource,
+    };
+  }
+
+  /**
+   * The grant for database `name`, which must already exist on the server with its login. The same
+   * name twice returns the same grant.
+   */
+  public addDatabase(name: string, options: AddDatabaseOptions = {}): DatabaseGrant {
+    const where = `ExternalDatabase '${this.node.path}'`;
+    const user = options.user ?? name;
+    for (const [what, value] of [['database', name], ['user', user]] as const) {
+      if (!IDENTIFIER.test(value)) {
+        throw new Error(`${where}: ${what} name '${value}' must be a lower-case SQL identifier (letters, digits, '_', at most 63 characters).`);
+      }
+    }
+    const existing = this.grants.get(name);
+    if (existing) {
+      if (existing.user !== user) throw new Error(`${where}: database '${name}' was already granted to user '${existing.user}', not '${user}'.`);
+      return existing;
+    }
+    const host = this.primaryHost;
+    const port = this.port;
+    const query = Object.entries(this.urlParameters).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
+    const scheme = URL_SCHEMES[this.family];
+    const grant: DatabaseGrant = {
+      family: this.family,
+      database: name,
+      user,
+      credentials: options.credentials ?? this.credentials,
+      host,
+      port,
+      sqlalchemyUrl: (passwordEnv: string) => `${scheme}://${user}:$(${passwordEnv})@${host}:${port}/${name}${query ? `?${query}` : ''}`,
+    };
+    this.grants.set(name, grant);
+    return grant;
+  }
+
+  /** Records `peer` as a client. The server's own firewall must admit the cluster's egress addresses. */
+  public allowFrom(peer: IPeerable | WorkloadPeer): void {
+    this.declaredClients.push('asPeer' in peer ? peer.asPeer() : peer);
+  }
+
+  /** Clients declared with `allowFrom`, for documentation and firewall rules. */
+  public get clients(): readonly WorkloadPeer[] {
+    return [...this.declaredClients];
+  }
+
+  /** No pods of its own run in the cluster: as a peer it names nothing but its Service's namespace. */
+  public asPeer(): WorkloadPeer {
+    return { namespace: this.namespace, podSelector: { 'app.kubernetes.io/name': this.readWriteService.name } };
+  }
+}

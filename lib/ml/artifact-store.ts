@@ -1,0 +1,217 @@
+import { Construct } from 'constructs';
+import { k8s } from '../k8s';
+import { Cloud, Profile } from '../profiles';
+import { Credentials } from '../secrets';
+import { IPeerable } from '../stateful';
+import { ObjectStore } from './object-store';
+
+/**
+ * A cloud's workload identity: the pod's Kubernetes service account is mapped to a cloud identity,
+ * so no key is stored in the cluster. Each works only on its own cloud.
+ */
+export class CloudIdentity {
+  /** EKS IAM Roles for Service Accounts: the service account carries the role ARN. */
+  public static awsIrsa(roleArn: string): CloudIdentity {
+    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(roleArn)) {
+      throw new Error(`CloudIdentity.awsIrsa: '${roleArn}' is not an IAM role ARN (arn:aws:iam::123456789012:role/mlflow-artifacts).`);
+    }
+    return new CloudIdentity('CloudIdentity.awsIrsa', 'eks', { 'eks.amazonaws.com/role-arn': roleArn }, {});
+  }
+
+  /**
+   * EKS Pod Identity: the association (cluster, namespace, service account → role) is made in AWS,
+   * so nothing is annotated; the pods only need their own service account.
+   */
+  public static awsPodIdentity(): CloudIdentity {
+    return new CloudIdentity('CloudIdentity.awsPodIdentity', 'eks', {}, {});
+  }
+
+  /** GKE Workload Identity: the service account impersonates a Google service account. */
+  public static gkeWorkloadIdentity(googleServiceAccount: string): CloudIdentity {
+    if (!/^[a-z][-a-z0-9]{4,28}[a-z0-9]@[-a-z0-9.]+\.iam\.gserviceaccount\.com$/.test(googleServiceAccount)) {
+      throw new Error(`CloudIdentity.gkeWorkloadIdentity: '${googleServiceAccount}' is not a Google service account email (name@project.iam.gserviceaccount.com).`);
+    }
+    return new CloudIdentity('CloudIdentity.gkeWorkloadIdentity', 'gke', { 'iam.gke.io/gcp-service-account': googleServiceAccount }, {});
+  }
+
+  /** AKS Microsoft Entra Workload ID: the service account names a managed identity's client id; pods opt in by label. */
+  public static azureWorkloadIdentity(clientId: string): CloudIdentity {
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(clientId)) {
+      throw new Error(`CloudIdentity.azureWorkloadIdentity: '${clientId}' is not a client id (a GUID such as 00000000-0000-0000-0000-000000000000).`);
+    }
+    return new CloudIdentity('CloudIdentity.azureWorkloadIdentity', 'aks',
+      { 'azure.workload.identity/client-id': clientId }, { 'azure.workload.identity/use': 'true' });
+  }
+
+  private constructor(
+    /** The factory, for messages. */
+    public readonly factory: string,
+    /** The only cloud this identity works on. */
+    public readonly cloud: Cloud,
+    /** Annotations on the pods' service account. */
+    public readonly serviceAccountAnnotations: Readonly<Record<string, string>>,
+    /** Labels on the pods. */
+    public readonly podLabels: Readonly<Record<string, string>>,
+  ) {}
+}
+
+/** How a cloud artifact store is reached without a workload identity, or with one. */
+export interface CloudArtifactStoreOptions {
+  /** Workload identity of the pods (their service account is annotated). @default - none */
+  readonly identity?: CloudIdentity;
+  /**
+   * Keys by reference instead of an identity: for S3, username = access key id and password = secret
+   * key; for GCS, password = the service-account key JSON (mounted as a file); for Azure Blob,
+   * password = the storage account access key.
+   * @default - none
+   */
+  readonly credentials?: Credentials;
+}
+
+/** Everything a server pod needs to read and write an artifact store. */
+export interface ArtifactStoreAccess {
+  /** URI given to the server as its artifacts destination, e.g. `s3://ml-artifacts/mlflow`. */
+  readonly uri: string;
+  readonly env: readonly k8s.EnvVar[];
+  readonly volumes: readonly k8s.Volume[];
+  readonly volumeMounts: readonly k8s.VolumeMount[];
+  /** Annotations the pods' service account needs (workload identity). */
+  readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
+  /** Labels the pods need (workload identity opt-in). */
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+type StoreKind = 's3' | 'gcs' | 'azure';
+
+const KINDS: Record<StoreKind, { readonly scheme: string; readonly nativeCloud: Cloud; readonly identity: string; readonly pythonPackage: string; readonly uri: RegExp; readonly example: string }> = {
+  s3: {
+    scheme: 's3://', nativeCloud: 'eks', identity: 'CloudIdentity.awsIrsa(roleArn) or CloudIdentity.awsPodIdentity()',
+    pythonPackage: 'boto3', uri: /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/[^\s]*)?$/, example: 's3://ml-artifacts/mlflow',
+  },
+  gcs: {
+    scheme: 'gs://', nativeCloud: 'gke', identity: 'CloudIdentity.gkeWorkloadIdentity(googleServiceAccount)',
+    pythonPackage: 'google-cloud-storage', uri: /^gs:\/\/[a-z0-9][a-z0-9._-]{1,220}[a-z0-9](\/[^\s]*)?$/, example: 'gs://ml-artifacts/mlflow',
+  },
+  azure: {
+    scheme: 'wasbs://', nativeCloud: 'aks', identity: 'CloudIdentity.azureWorkloadIdentity(clientId)',
+    pythonPackage: 'azure-storage-blob',
+    uri: /^wasbs:\/\/[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])@[a-z0-9]{3,24}\.blob\.core\.windows\.net(\/[^\s]*)?$/,
+    example: 'wasbs://ml-artifacts@mlplatform.blob.core.windows.net/mlflow',
+  },
+};
+
+const GCS_KEY_DIR = '/var/run/secrets/gcs';
+
+/**
+ * Where an ML server keeps artifacts: the in-cluster ObjectStore, or a cloud bucket reached through
+ * the cloud's workload identity or keys by reference. Validated against the profile of the server
+ * that uses it (`problems`), so e.g. `gs://` on EKS without credentials fails synth.
+ */
+export class ArtifactStore {
+  /**
+   * A bucket of an in-cluster ObjectStore (MinIO), reached over its S3 API: the consumer gets
+   * `MLFLOW_S3_ENDPOINT_URL` and the store's credentials, and the store admits the consumer's pods.
+   * @param prefix key prefix inside the bucket @default - the bucket root
+   * @param credentials access key/secret for the bucket @default - the store's root credentials
+   */
+  public static objectStore(store: ObjectStore, bucket: string, options: { readonly prefix?: string; readonly credentials?: Credentials } = {}): ArtifactStore {
+    const prefix = options.prefix?.replace(/^\/+|\/+$/g, '');
+    return new ArtifactStore('s3', `s3://${bucket}${prefix ? `/${prefix}` : ''}`, { credentials: options.credentials ?? store.credentials }, { store, bucket });
+  }
+
+  /** An S3 bucket (`s3://bucket/prefix`). */
+  public static s3(uri: string, options: CloudArtifactStoreOptions = {}): ArtifactStore {
+    return new ArtifactStore('s3', uri, options);
+  }
+
+  /** A Google Cloud Storage bucket (`gs://bucket/prefix`). */
+  public static gcs(uri: string, options: CloudArtifactStoreOptions = {}): ArtifactStore {
+    return new ArtifactStore('gcs', uri, options);
+  }
+
+  /** An Azure Blob Storage container (`wasbs://container@account.blob.core.windows.net/prefix`). */
+  public static azureBlob(uri: string, options: CloudArtifactStoreOptions = {}): ArtifactStore {
+    return new ArtifactStore('azure', uri, options);
+  }
+
+  /** Python package the server needs to talk to the store (`boto3`, `google-cloud-storage`, `azure-storage-blob`). */
+  public readonly pythonPackage: string;
+
+  private constructor(
+    private readonly kind: StoreKind,
+    public readonly uri: string,
+    private readonly options: CloudArtifactStoreOptions,
+    private readonly inCluster?: { readonly store: ObjectStore; readonly bucket: string },
+  ) {
+    const spec = KINDS[kind];
+    if (!spec.uri.test(uri)) {
+      throw new Error(`Invalid ${spec.scheme} artifact store URI '${uri}': expected e.g. '${spec.example}'.`);
+    }
+    this.pythonPackage = spec.pythonPackage;
+  }
+
+  /** The in-cluster object store, when the artifacts live there. */
+  public get objectStore(): ObjectStore | undefined {
+    return this.inCluster?.store;
+  }
+
+  /** Why this store cannot be used from a cluster of `profile` (empty when it can). */
+  public problems(profile: Profile): string[] {
+    if (this.inCluster) {
+      const { store, bucket } = this.inCluster;
+      return store.hasBucket(bucket) ? [] : [
+        `bucket '${bucket}' is not created by ObjectStore '${store.node.path}' (its buckets: ${store.buckets.join(', ') || 'none'}): add it to the store's buckets`,
+      ];
+    }
+    const spec = KINDS[this.kind];
+    const { identity, credentials } = this.options;
+    if (identity && credentials) {
+      return [`artifact store '${this.uri}' declares both an identity (${identity.factory}) and credentials: pick one`];
+    }
+    if (identity && (identity.cloud !== spec.nativeCloud || identity.cloud !== profile.cloud)) {
+      return [`artifact store '${this.uri}': ${identity.factory} does not work here (${spec.scheme} with a workload identity needs ` +
+        `${spec.identity} on a ${spec.nativeCloud} profile; profile '${profile.name}' is ${profile.cloud}): pass { credentials: Credentials.existingSecret(...) } instead`];
+    }
+    if (!identity && !credentials) {
+      const how = profile.cloud === spec.nativeCloud ? `{ identity: ${spec.identity} } or { credentials }` : '{ credentials: Credentials.existingSecret(...) }';
+      return [`artifact store '${this.uri}' has no credentials declared for profile '${profile.name}' (${profile.cloud}): pass ${how}`];
+    }
+    return [];
+  }
+
+  /**
+   * What pods of `peer` in `namespace` need to use the store: environment, key files, service-account
+   * annotations, pod labels. Binds the credentials in `namespace` and, for an in-cluster store, admits `peer`.
+   */
+  public bind(scope: Construct, namespace: string, peer: IPeerable): ArtifactStoreAccess {
+    const { identity, credentials } = this.options;
+    credentials?.bind(scope, namespace);
+    if (this.inCluster) this.inCluster.store.allowFrom(peer);
+    const env: k8s.EnvVar[] = [];
+    const volumes: k8s.Volume[] = [];
+    const volumeMounts: k8s.VolumeMount[] = [];
+    if (this.kind === 's3') {
+      if (credentials) {
+        env.push(credentials.envVar('AWS_ACCESS_KEY_ID', 'username'), credentials.envVar('AWS_SECRET_ACCESS_KEY', 'password'));
+      }
+      if (this.inCluster) {
+        // boto3 talks to MinIO instead of AWS; MinIO's default region is us-east-1.
+        env.push({ name: 'MLFLOW_S3_ENDPOINT_URL', value: this.inCluster.store.endpoint }, { name: 'AWS_DEFAULT_REGION', value: 'us-east-1' });
+      }
+    } else if (this.kind === 'gcs' && credentials) {
+      volumes.push({ ...credentials.volume('gcs-key'), secret: { secretName: credentials.secretName, defaultMode: 0o440 } });
+      volumeMounts.push({ name: 'gcs-key', mountPath: GCS_KEY_DIR, readOnly: true });
+      env.push({ name: 'GOOGLE_APPLICATION_CREDENTIALS', value: `${GCS_KEY_DIR}/${credentials.passwordKey}` });
+    } else if (this.kind === 'azure' && credentials) {
+      env.push(credentials.envVar('AZURE_STORAGE_ACCESS_KEY', 'password'));
+    }
+    return {
+      uri: this.uri,
+      env,
+      volumes,
+      volumeMounts,
+      serviceAccountAnnotations: { ...identity?.serviceAccountAnnotations },
+      podLabels: { ...identity?.podLabels },
+    };
+  }
+}

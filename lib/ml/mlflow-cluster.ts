@@ -1,0 +1,331 @@
+import { JsonPatch } from 'cdk8s';
+import { Construct } from 'constructs';
+import { readAsset } from '../assets';
+import { DatabaseGrant, IDatabase } from '../databases/database';
+import { k8s } from '../k8s';
+import { Profile } from '../profiles';
+import {
+  ContainerResources, IPeerable, PodManagementPolicy, Probe, StatefulWorkload, WorkloadPeer, WorkloadService, buildPodSpec,
+} from '../stateful';
+import { ArtifactStore, ArtifactStoreAccess } from './artifact-store';
+import { MLFLOW_CACHE_VOLUME, MlflowCache } from './mlflow-cache';
+import { MLFLOW_DATABASE_DRIVERS, MlflowImage } from './mlflow-image';
+import { ITrackingServer } from './tracking-server';
+
+const HTTP_PORT = 5000;
+const CACHE_PATH = '/var/cache/mlflow';
+const PIP_NAMES: Readonly<Record<string, string>> = { psycopg2: 'psycopg2-binary', pymysql: 'PyMySQL' };
+
+/** Argo CD annotations. */
+const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+
+/** Horizontal autoscaling of the tracking servers. */
+export interface MlflowAutoscaling {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  /** Target average CPU utilisation, percent of the request. @default 70 */
+  readonly cpuPercent?: number;
+  /** Target average memory utilisation, percent of the request. @default - CPU only */
+  readonly memoryPercent?: number;
+  /**
+   * Seconds of lower recommendations before scaling down (the highest in the window wins), so a lull
+   * between training bursts does not remove servers; then at most one pod per minute.
+   * @default 300
+   */
+  readonly scaleDownStabilizationSeconds?: number;
+}
+
+export interface MlflowClusterProps {
+  /** StatefulSet and client Service name. @default 'mlflow' */
+  readonly name?: string;
+  readonly namespace: string;
+  /** SQL database server of the backend store; MLflow gets its own database and login on it. */
+  readonly backend: IDatabase;
+  /** Database (and login) created for MLflow on the backend. @default 'mlflow' */
+  readonly database?: string;
+  /** Where the servers keep artifacts (they proxy client uploads: `--serve-artifacts`). */
+  readonly artifacts: ArtifactStore;
+  /** Per-pod scratch space for proxied artifact transfers. */
+  readonly cache: MlflowCache;
+  /** @default MlflowImage.community() (bundles the database drivers and storage SDKs) */
+  readonly image?: MlflowImage;
+  /**
+   * Servers. With `autoscaling`, the initial count: the StatefulSet leaves replicas to the autoscaler.
+   * @default - autoscaling.minReplicas, or 2
+   */
+  readonly replicas?: number;
+  /** @default - a fixed number of servers */
+  readonly autoscaling?: MlflowAutoscaling;
+  /** Gunicorn workers per server. @default 2 */
+  readonly workers?: number;
+  /** @default - the profile's CPU and 1Gi of memory (each worker holds MLflow and SQLAlchemy) */
+  readonly resources?: ContainerResources;
+  /** Expose the client Service through the profile's internal load balancer. @default false (ClusterIP) */
+  readonly internalLoadBalancer?: boolean;
+  /**
+   * Argo CD sync wave of the schema migration Job; the servers and their autoscaler are one wave later.
+   * Keep it at or after the wave of the database and of the credentials the Job reads.
+   * @default 0
+   */
+  readonly syncWave?: number;
+  /** @default - Profile.of(scope) */
+  readonly profile?: Profile;
+}
+
+/**
+ * MLflow tracking servers as a StatefulSet (stable names, a scratch claim per pod) behind a client
+ * Service, backed by a SQL database (its own database and login, password by reference) and an
+ * artifact store. A schema migration Job brings the database to this MLflow's revision before the
+ * servers serve: Argo CD runs it one wave before them, and under a plain `kubectl apply` each server
+ * waits in an init container until the schema is current.
+ */
+export class MlflowCluster extends Construct implements ITrackingServer {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly port = HTTP_PORT;
+  /** `http://<name>.<namespace>.svc.cluster.local:5000` */
+  public readonly trackingUri: string;
+  /** MLflow's database and login on the backend. */
+  public readonly grant: DatabaseGrant;
+  /** SQLAlchemy URL of the backend store, with `$(DB_PASSWORD)` expanded by Kubernetes in the pods. */
+  public readonly backendStoreUri: string;
+  public readonly image: MlflowImage;
+  public readonly workload: StatefulWorkload;
+  public readonly service: WorkloadService;
+  public readonly serviceAccount: k8s.KubeServiceAccount;
+  public readonly migrationJob: k8s.KubeJob;
+  public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
+  /** Labels of the migration Job's pods (a database client too). */
+  public readonly migrationPeer: WorkloadPeer;
+
+  constructor(scope: Construct, id: string, props: MlflowClusterProps) {
+    super(scope, id);
+    const profile = props.profile ?? Profile.of(this);
+    this.name = props.name ?? 'mlflow';
+    this.namespace = props.namespace;
+    this.image = props.image ?? MlflowImage.community();
+    const autoscaling = props.autoscaling;
+    const replicas = props.replicas ?? autoscaling?.minReplicas ?? 2;
+    const wave = props.syncWave ?? 0;
+    const where = `MlflowCluster '${this.node.path}'`;
+    if (!Number.isInteger(wave)) throw new Error(`${where}: syncWave ${wave} must be a whole number.`);
+
+    this.grant = props.backend.addDatabase(props.database ?? 'mlflow');
+    this.grant.credentials.bind(this, this.namespace);
+    this.backendStoreUri = this.grant.sqlalchemyUrl('DB_PASSWORD');
+    // The password is read from the grant's Secret first, so the URI can interpolate it.
+    const backendEnv: k8s.EnvVar[] = [
+      this.grant.credentials.envVar('DB_PASSWORD', 'password'),
+      { name: 'MLFLOW_BACKEND_STORE_URI', value: this.backendStoreUri },
+      { name: 'HOME', value: '/tmp' },
+    ];
+    const resources: ContainerResources = props.resources ?? { cpu: profile.defaultResources.cpu, memory: '1Gi' };
+    const schemaScript = readAsset(__dirname, 'scripts/mlflow-schema.sh');
+
+    const serverLabels = { 'app.kubernetes.io/name': 'mlflow', 'app.kubernetes.io/instance': this.name };
+    const artifacts: ArtifactStoreAccess = props.artifacts.bind(this, this.namespace, { asPeer: () => ({ namespace: this.namespace, podSelector: serverLabels }) });
+
+    this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: {
+        name: this.name,
+        namespace: this.namespace,
+        labels: { ...serverLabels, 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml' },
+        ...(Object.keys(artifacts.serviceAccountAnnotations).length ? { annotations: { ...artifacts.serviceAccountAnnotations } } : {}),
+      },
+      automountServiceAccountToken: false,
+    });
+
+    this.migrationPeer = {
+      namespace: this.namespace,
+      podSelector: { 'app.kubernetes.io/name': 'mlflow-migration', 'app.kubernetes.io/instance': this.name },
+    };
+    this.migrationJob = this.addMigrationJob(profile, backendEnv, resources, schemaScript, wave);
+
+    this.workload = new StatefulWorkload(this, 'Servers', {
+      name: this.name,
+      namespace: this.namespace,
+      profile,
+      appName: 'mlflow',
+      component: 'tracking-server',
+      replicas,
+      runAs: this.image.runAs,
+      // The servers share nothing but the database: start and stop them together, scale fast.
+      podManagementPolicy: PodManagementPolicy.PARALLEL,
+      serviceAccountName: this.serviceAccount.name,
+      labels: { ...artifacts.podLabels },
+      volumeClaims: props.cache.volumeClaim ? [props.cache.volumeClaim] : [],
+      volumes: [...(props.cache.volume ? [props.cache.volume] : []), ...artifacts.volumes],
+      initContainers: [{
+        name: 'wait-for-schema',
+        image: this.image.image,
+        command: ['/bin/sh', '-c', schemaScript, 'mlflow-schema', 'wait'],
+        env: backendEnv,
+        resources,
+        writablePaths: ['/tmp'],
+      }],
+      containers: [{
+        name: 'mlflow',
+        image: this.image.image,
+        command: ['mlflow'],
+        args: [
+          'server',
+          '--host', '0.0.0.0',
+          '--port', String(HTTP_PORT),
+          '--workers', String(props.workers ?? 2),
+          '--backend-store-uri', '$(MLFLOW_BACKEND_STORE_URI)',
+          '--serve-artifacts',
+          '--artifacts-destination', artifacts.uri,
+        ],
+        env: [
+          ...backendEnv,
+          // Proxied uploads and downloads are staged on the cache volume.
+          { name: 'TMPDIR', value: CACHE_PATH },
+          ...artifacts.env,
+        ],
+        ports: [{ name: 'http', port: HTTP_PORT }],
+        resources,
+        startupProbe: Probe.http('/health', 'http'),
+        readinessProbe: Probe.http('/health', 'http'),
+        livenessProbe: Probe.http('/health', 'http'),
+        volumeMounts: [{ name: MLFLOW_CACHE_VOLUME, mountPath: CACHE_PATH }, ...artifacts.volumeMounts],
+        writablePaths: ['/tmp'],
+      }],
+    });
+    this.service = this.workload.addClientService({ name: this.name, internalLoadBalancer: props.internalLoadBalancer });
+    this.trackingUri = `http://${this.service.host}:${HTTP_PORT}`;
+
+    // After the migration Job's wave: Argo CD applies the servers once the Job has completed.
+    const serverAnnotations = { [SYNC_WAVE]: String(wave + 1) };
+    this.workload.statefulSet.addJsonPatch(JsonPatch.add('/metadata/annotations', serverAnnotations));
+    if (autoscaling) {
+      // The autoscaler owns the replica count: a count in git would fight it on every sync.
+      this.workload.statefulSet.addJsonPatch(JsonPatch.remove('/spec/replicas'));
+      this.autoscaler = this.addAutoscaler(autoscaling, serverAnnotations);
+    }
+
+    props.backend.allowFrom(this);
+    props.backend.allowFrom(this.migrationPeer);
+    this.validate(props, replicas);
+  }
+
+  public asPeer(): WorkloadPeer {
+    return this.workload.asPeer();
+  }
+
+  /** Admits `peer` (trainers, notebooks) to the tracking port; every undeclared client is denied. */
+  public allowFrom(peer: IPeerable): void {
+    this.workload.allowFrom(peer, [HTTP_PORT]);
+  }
+
+  private addMigrationJob(profile: Profile, env: k8s.EnvVar[], resources: ContainerResources, script: string, wave: number): k8s.KubeJob {
+    const labels = { ...this.migrationPeer.podSelector, 'app.kubernetes.io/component': 'schema-migration', 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml' };
+    return new k8s.KubeJob(this, 'Migration', {
+      metadata: {
+        name: `${this.name}-db-migrate`,
+        namespace: this.namespace,
+        labels,
+        annotations: {
+          // A Sync hook, not PreSync: on a first install PreSync would run before the namespace, the
+          // credentials and the database exist. Replaced and re-run on every sync (a no-op when current).
+          'argocd.argoproj.io/hook': 'Sync',
+          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+          [SYNC_WAVE]: String(wave),
+        },
+      },
+      spec: {
+        backoffLimit: 4,
+        // Plain `kubectl apply`: the finished Job goes after a day, so an apply with a new MLflow image
+        // creates a fresh Job instead of failing on the immutable pod template.
+        ttlSecondsAfterFinished: 86400,
+        template: {
+          metadata: { labels },
+          spec: buildPodSpec({
+            restartPolicy: 'OnFailure',
+            runAs: this.image.runAs,
+            serviceAccountName: this.name,
+            containers: [{
+              name: 'migrate',
+              image: this.image.image,
+              command: ['/bin/sh', '-c', script, 'mlflow-schema', 'migrate'],
+              env: [...env, { name: 'SCHEMA_WAIT_ATTEMPTS', value: '60' }],
+              resources,
+              writablePaths: ['/tmp'],
+            }],
+          }, profile),
+        },
+      },
+    });
+  }
+
+  private addAutoscaler(autoscaling: MlflowAutoscaling, annotations: Record<string, string>): k8s.KubeHorizontalPodAutoscalerV2 {
+    const utilization = (name: string, percent: number): k8s.MetricSpecV2 => ({
+      type: 'Resource',
+      resource: { name, target: { type: 'Utilization', averageUtilization: percent } },
+    });
+    return new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
+      metadata: { name: this.name, namespace: this.namespace, labels: { ...this.workload.labels }, annotations },
+      spec: {
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'StatefulSet', name: this.workload.statefulSet.name },
+        minReplicas: autoscaling.minReplicas,
+        maxReplicas: autoscaling.maxReplicas,
+        metrics: [
+          utilization('cpu', autoscaling.cpuPercent ?? 70),
+          ...(autoscaling.memoryPercent !== undefined ? [utilization('memory', autoscaling.memoryPercent)] : []),
+        ],
+        behavior: {
+          scaleDown: {
+            stabilizationWindowSeconds: autoscaling.scaleDownStabilizationSeconds ?? 300,
+            policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }],
+          },
+          scaleUp: {
+            stabilizationWindowSeconds: 0,
+            policies: [{ type: 'Percent', value: 50, periodSeconds: 60 }],
+          },
+        },
+      },
+    });
+  }
+
+  private validate(props: MlflowClusterProps, replicas: number): void {
+    this.node.addValidation({
+      validate: () => {
+        const errors: string[] = [];
+        const a = props.autoscaling;
+        if (a) {
+          const whole = (n: number) => Number.isInteger(n) && n >= 1;
+          if (!whole(a.minReplicas) || !whole(a.maxReplicas)) {
+            errors.push(`autoscaling minReplicas ${a.minReplicas} and maxReplicas ${a.maxReplicas} must be whole numbers ≥ 1`);
+          } else if (a.minReplicas > a.maxReplicas) {
+            errors.push(`autoscaling minReplicas ${a.minReplicas} is greater than maxReplicas ${a.maxReplicas}: raise maxReplicas or lower minReplicas`);
+          } else if (replicas < a.minReplicas || replicas > a.maxReplicas) {
+            errors.push(`replicas ${replicas} is outside autoscaling ${a.minReplicas}..${a.maxReplicas}: leave replicas unset or pick a value in that range`);
+          }
+          for (const [what, value] of [['cpuPercent', a.cpuPercent], ['memoryPercent', a.memoryPercent]] as const) {
+            if (value !== undefined && (!Number.isInteger(value) || value < 1)) errors.push(`autoscaling ${what} ${value} must be a whole percentage ≥ 1`);
+          }
+          const window = a.scaleDownStabilizationSeconds;
+          if (window !== undefined && (!Number.isInteger(window) || window < 0 || window > 3600)) {
+            errors.push(`autoscaling scaleDownStabilizationSeconds ${window} must be a whole number of seconds between 0 and 3600`);
+          }
+        }
+        const workers = props.workers;
+        if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) errors.push(`workers ${workers} must be a whole number ≥ 1`);
+        const cacheProblem = props.cache.problem(Math.max(replicas, a?.maxReplicas ?? 0));
+        if (cacheProblem) errors.push(cacheProblem);
+        errors.push(...props.artifacts.problems(this.workload.profile));
+        const required = [
+          [MLFLOW_DATABASE_DRIVERS[this.grant.family], `${this.grant.family} backend`],
+          [props.artifacts.pythonPackage, `${props.artifacts.uri.split(':')[0]}:// artifacts`],
+        ] as const;
+        const missing = required.filter(([pkg]) => this.image.missing([pkg]).length);
+        if (missing.length) {
+          const pip = missing.map(([pkg]) => PIP_NAMES[pkg] ?? pkg).join(' ');
+          errors.push(`image '${this.image.image}' lacks ${missing.map(([pkg, why]) => `${pkg} (${why})`).join(' and ')}, and the server installs nothing at start: ` +
+            `build an image FROM it with 'RUN pip install --no-cache-dir ${pip}' (pinned versions) and pass ` +
+            `MlflowImage.custom(image, { packages: [${[...this.image.packages, ...missing.map(([pkg]) => pkg)].map((p) => `'${p}'`).join(', ')}] }), or use MlflowImage.community()`);
+        }
+        return errors;
+      },
+    });
+  }
+}

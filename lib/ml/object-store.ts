@@ -1,0 +1,243 @@
+import { Construct } from 'constructs';
+import { readAsset } from '../assets';
+import { k8s } from '../k8s';
+import { Profile } from '../profiles';
+import { Credentials } from '../secrets';
+import {
+  ContainerResources, IPeerable, PodManagementPolicy, Probe, StatefulWorkload, WorkloadPeer, WorkloadService,
+  buildPodSpec, imageProblem,
+} from '../stateful';
+import { StorageTier } from '../storage/storage-class-pack';
+
+/** MinIO server image (the last community release line published to Docker Hub). */
+export const MINIO_IMAGE = 'minio/minio:RELEASE.2025-04-22T22-12-26Z';
+/** MinIO client image of the same release train, for the bucket Job. */
+export const MINIO_CLIENT_IMAGE = 'minio/mc:RELEASE.2025-04-16T18-13-26Z';
+
+const API_PORT = 9000;
+const CONSOLE_PORT = 9001;
+const DATA_PATH = '/data';
+/** Erasure coding needs at least four drives; two or three pods can neither stand alone nor form a set. */
+const MIN_DISTRIBUTED_REPLICAS = 4;
+/** S3 bucket naming: 3–63 characters, lower-case letters, digits, '.', '-', starting and ending alphanumeric. */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** Per-pod data volume of the object store. */
+export interface ObjectStoreStorage {
+  /** Storage tier of every pod's data volume (ReadWriteOnce tiers are fine: one claim per pod). */
+  readonly tier: StorageTier;
+  /** Size of each pod's volume, e.g. `100Gi`. */
+  readonly size: string;
+}
+
+export interface ObjectStoreProps {
+  /** StatefulSet and client Service name; pods are `<name>-<i>`. @default 'minio' */
+  readonly name?: string;
+  readonly namespace: string;
+  /**
+   * 1 runs MinIO standalone; 4 or more run one distributed (erasure-coded) server pool across the
+   * pods' stable DNS names. The pool's size is fixed once deployed: MinIO refuses to start when the
+   * pool changes, so grow capacity with a new pool, not by changing this number.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /** Each pod's data volume. */
+  readonly storage: ObjectStoreStorage;
+  /** Buckets the bucket Job creates (idempotently). @default - none (no Job) */
+  readonly buckets?: readonly string[];
+  /**
+   * Root user and password (keys `username`/`password` by default), by reference. Clients of the
+   * object store (MLflow) read the same Secret in their own namespace.
+   */
+  readonly credentials: Credentials;
+  /** Serve the web console on port 9001. @default true */
+  readonly console?: boolean;
+  /** Expose the client Service through the profile's internal load balancer. @default false (ClusterIP) */
+  readonly internalLoadBalancer?: boolean;
+  /** @default MINIO_IMAGE */
+  readonly image?: string;
+  /** Image of the bucket Job (must contain `mc` and `sh`). @default MINIO_CLIENT_IMAGE */
+  readonly clientImage?: string;
+  /** @default - the profile's default sizing */
+  readonly resources?: ContainerResources;
+  /** @default - Profile.of(scope) */
+  readonly profile?: Profile;
+}
+
+/**
+ * An S3-compatible object store (MinIO) as a StatefulSet: standalone, or one distributed server pool
+ * whose members find each other through their stable per-pod DNS names. Every pod gets its own data
+ * volume; a Job creates the buckets; only declared clients (`allowFrom`) may connect.
+ */
+export class ObjectStore extends Construct implements IPeerable {
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly replicas: number;
+  public readonly credentials: Credentials;
+  public readonly buckets: readonly string[];
+  public readonly apiPort = API_PORT;
+  /** Console port, when the console is served. */
+  public readonly consolePort?: number;
+  public readonly workload: StatefulWorkload;
+  /** Client Service (API and console). */
+  public readonly service: WorkloadService;
+  /** S3 endpoint clients use, e.g. `http://minio.ml-tracking.svc.cluster.local:9000`. */
+  public readonly endpoint: string;
+  /** The Job creating the buckets, when there are buckets. */
+  public readonly bucketJob?: k8s.KubeJob;
+
+  constructor(scope: Construct, id: string, props: ObjectStoreProps) {
+    super(scope, id);
+    const profile = props.profile ?? props.storage.tier.profile;
+    this.name = props.name ?? 'minio';
+    this.namespace = props.namespace;
+    this.replicas = props.replicas ?? 1;
+    this.credentials = props.credentials;
+    this.buckets = [...(props.buckets ?? [])];
+    const where = `ObjectStore '${this.node.path}'`;
+    if (!Number.isInteger(this.replicas) || this.replicas < 1 || (this.replicas > 1 && this.replicas < MIN_DISTRIBUTED_REPLICAS)) {
+      throw new Error(`${where}: replicas ${props.replicas} is not a MinIO topology: use 1 (standalone) or ${MIN_DISTRIBUTED_REPLICAS} or more ` +
+        '(a distributed pool erasure-codes objects across at least four drives).');
+    }
+    const serveConsole = props.console ?? true;
+    this.consolePort = serveConsole ? CONSOLE_PORT : undefined;
+    const distributed = this.replicas > 1;
+
+    // The distributed pool is named by MinIO's ellipsis syntax over the pods' stable DNS names,
+    // which only exist under the headless Service: compute them the way StatefulWorkload does.
+    const domain = 'cluster.local';
+    const headless = `${this.name}-headless`;
+    const drives = distributed
+      ? `http://${this.name}-{0...${this.replicas - 1}}.${headless}.${this.namespace}.svc.${domain}${DATA_PATH}`
+      : DATA_PATH;
+
+    this.credentials.bind(this, this.namespace);
+    this.workload = new StatefulWorkload(this, 'Servers', {
+      name: this.name,
+      namespace: this.namespace,
+      profile,
+      appName: 'minio',
+      component: 'object-store',
+      replicas: this.replicas,
+      clusterDomain: domain,
+      // Every member must be up before the pool reaches quorum and any pod turns Ready: ordered
+      // start would wait forever on pod 0. Peers resolve each other before they are Ready.
+      podManagementPolicy: distributed ? PodManagementPolicy.PARALLEL : PodManagementPolicy.ORDERED_READY,
+      publishNotReadyAddresses: distributed,
+      spread: distributed ? 'soft' : 'none',
+      volumeClaims: [{ name: 'data', tier: props.storage.tier, size: props.storage.size }],
+      containers: [{
+        name: 'minio',
+        image: props.image ?? MINIO_IMAGE,
+        command: ['minio'],
+        args: [
+          'server', '--address', `:${API_PORT}`,
+          ...(serveConsole ? ['--console-address', `:${CONSOLE_PORT}`] : []),
+          drives,
+        ],
+        env: [
+          this.credentials.envVar('MINIO_ROOT_USER', 'username'),
+          this.credentials.envVar('MINIO_ROOT_PASSWORD', 'password'),
+          // The certificate directory defaults to $HOME/.minio: keep it off the read-only root.
+          { name: 'HOME', value: '/tmp' },
+        ],
+        ports: [
+          { name: 'api', port: API_PORT },
+          ...(serveConsole ? [{ name: 'console', port: CONSOLE_PORT }] : []),
+        ],
+        resources: props.resources,
+        startupProbe: Probe.http('/minio/health/live', 'api'),
+        // Ready means this node can serve requests: in a distributed pool, that write quorum is met.
+        readinessProbe: Probe.http('/minio/health/ready', 'api'),
+        livenessProbe: Probe.http('/minio/health/live', 'api'),
+        volumeMounts: [{ name: 'data', mountPath: DATA_PATH }],
+        writablePaths: ['/tmp'],
+      }],
+    });
+    this.service = this.workload.addClientService({ name: this.name, internalLoadBalancer: props.internalLoadBalancer });
+    this.endpoint = `http://${this.service.host}:${API_PORT}`;
+
+    if (this.buckets.length) this.bucketJob = this.addBucketJob(props.clientImage ?? MINIO_CLIENT_IMAGE, profile);
+    this.validate(props);
+  }
+
+  /** `true` when the bucket Job creates `bucket`. */
+  public hasBucket(bucket: string): boolean {
+    return this.buckets.includes(bucket);
+  }
+
+  public asPeer(): WorkloadPeer {
+    return this.workload.asPeer();
+  }
+
+  /** Admits `peer` (MLflow, trainers) to the S3 API port; every undeclared client is denied. */
+  public allowFrom(peer: IPeerable | WorkloadPeer): void {
+    this.workload.allowFrom(peer, [API_PORT]);
+  }
+
+  private addBucketJob(image: string, profile: Profile): k8s.KubeJob {
+    const name = `${this.name}-buckets`;
+    const labels = {
+      'app.kubernetes.io/name': `${this.name}-buckets`,
+      'app.kubernetes.io/instance': this.name,
+      'app.kubernetes.io/component': 'bucket-setup',
+      'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml',
+    };
+    this.allowFrom({ namespace: this.namespace, podSelector: labels });
+    return new k8s.KubeJob(this, 'Buckets', {
+      metadata: {
+        name,
+        namespace: this.namespace,
+        labels,
+        // Under Argo CD the Job is a Sync hook, replaced and re-run on every sync (creating buckets is
+        // idempotent); a Job's pod template is immutable, so a plain resource could never change.
+        annotations: {
+          'argocd.argoproj.io/hook': 'Sync',
+          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+        },
+      },
+      spec: {
+        backoffLimit: 6,
+        // Plain `kubectl apply` users: the finished Job is removed after a day, so a later apply
+        // with other buckets creates a fresh one instead of hitting the immutable template.
+        ttlSecondsAfterFinished: 86400,
+        template: {
+          metadata: { labels },
+          spec: buildPodSpec({
+            restartPolicy: 'OnFailure',
+            containers: [{
+              name: 'create-buckets',
+              image,
+              command: ['/bin/sh', '-c', readAsset(__dirname, 'scripts/minio-create-buckets.sh'), 'minio-create-buckets', ...this.buckets],
+              env: [
+                { name: 'MINIO_ENDPOINT', value: this.endpoint },
+                this.credentials.envVar('MINIO_ROOT_USER', 'username'),
+                this.credentials.envVar('MINIO_ROOT_PASSWORD', 'password'),
+                { name: 'MC_CONFIG_DIR', value: '/tmp/.mc' },
+              ],
+              resources: { cpu: '50m', memory: '64Mi' },
+              writablePaths: ['/tmp'],
+            }],
+          }, profile),
+        },
+      },
+    });
+  }
+
+  private validate(props: ObjectStoreProps): void {
+    const where = `ObjectStore '${this.node.path}'`;
+    const bad = this.buckets.filter((b) => !BUCKET_NAME.test(b) || b.includes('..'));
+    if (bad.length) {
+      throw new Error(`${where}: invalid bucket name(s) ${bad.map((b) => `'${b}'`).join(', ')}: ` +
+        "use 3–63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit (e.g. 'ml-artifacts').");
+    }
+    const duplicates = this.buckets.filter((b, i) => this.buckets.indexOf(b) !== i);
+    if (duplicates.length) throw new Error(`${where}: bucket '${duplicates[0]}' is listed twice.`);
+    this.node.addValidation({
+      validate: () => {
+        const problem = props.clientImage !== undefined ? imageProblem(props.clientImage) : undefined;
+        return problem ? [`bucket Job: ${problem}`] : [];
+      },
+    });
+  }
+}
