@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
-import { Profile, StorageClassPack, WorkloadNamespace } from '../lib';
+import { Profile, StatefulDatabase, StorageClassPack, WorkloadNamespace } from '../lib';
+import { buildDatabases } from './databases';
 
 /** Namespaces of the reference platform, one per concern. */
 export const NAMESPACES = {
@@ -13,6 +14,8 @@ export const NAMESPACES = {
 export interface Platform {
   readonly profile: Profile;
   readonly pack: StorageClassPack;
+  /** The platform's PostgreSQL (3 pods in ml-db); MLflow and Feast call `addDatabase()` on it. */
+  readonly database: StatefulDatabase;
 }
 
 /** Builds the reference ML platform for `profile` into `app`, one chart per concern. */
@@ -23,5 +26,6 @@ export function buildPlatform(app: App, profile: Profile): Platform {
     new WorkloadNamespace(base, id, { name });
   }
   const pack = new StorageClassPack(base, 'storage', { profile });
-  return { profile, pack };
+  const database = buildDatabases(app, pack, NAMESPACES.databases);
+  return { profile, pack, database };
 }

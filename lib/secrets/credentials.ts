@@ -96,6 +96,18 @@ export class Credentials {
   }
 
   /**
+   * A projected-volume source placing the Secret's keys at the given paths (e.g.
+   * `{ password: 'grants/mlflow/password' }`), so one volume can carry several Secrets.
+   */
+  public projection(paths: { readonly username?: string; readonly password?: string }): k8s.VolumeProjection {
+    const items = [
+      ...(paths.username ? [{ key: this.usernameKey, path: paths.username }] : []),
+      ...(paths.password ? [{ key: this.passwordKey, path: paths.password }] : []),
+    ];
+    return { secret: { name: this.secretName, items } };
+  }
+
+  /**
    * Declares that pods in `namespace` read these credentials. For external credentials this
    * synthesizes the ExternalSecret in that namespace (once per namespace, under `scope`).
    */

@@ -1,0 +1,157 @@
+import { DatabaseEngine } from './database-engine';
+
+const MiB = 2 ** 20;
+
+/** What the generated server configuration is derived from. */
+export interface ServerConfigInput {
+  readonly engine: DatabaseEngine;
+  /** Memory limit of the server container, in bytes. */
+  readonly memoryLimitBytes: number;
+  /** Size of the data volume, in bytes. */
+  readonly storageBytes: number;
+  readonly maxConnections: number;
+  /** Pod names of the replicas (ordinals ≥ 1), in ordinal order. */
+  readonly replicaNames: readonly string[];
+  /** Replicas that must confirm a commit before it returns (0: asynchronous). */
+  readonly synchronousReplicas: number;
+  /** Extra or overriding settings, written last (later settings win in both engines). */
+  readonly parameters: Readonly<Record<string, string>>;
+}
+
+function mib(bytes: number): number {
+  return Math.floor(bytes / MiB);
+}
+
+function clamp(value: number, min: number, max: number): number {
+  return Math.min(Math.max(value, min), max);
+}
+
+/** The settings derived from the input, in file order (the keys are the engine's parameter names). */
+export function serverSettings(input: ServerConfigInput): Array<[string, string]> {
+  return input.engine.family === 'postgres' ? postgresSettings(input) : mysqlSettings(input);
+}
+
+function postgresSettings(input: ServerConfigInput): Array<[string, string]> {
+  const memory = mib(input.memoryLimitBytes);
+  const sharedBuffers = Math.max(32, Math.floor(memory / 4));
+  const sync = input.synchronousReplicas;
+  const settings: Array<[string, string]> = [
+    ['listen_addresses', "'*'"],
+    ['port', String(input.engine.port)],
+    ['max_connections', String(input.maxConnections)],
+    ['password_encryption', 'scram-sha-256'],
+    // Memory, from the container's memory limit: the page cache is the rest of it.
+    ['shared_buffers', `${sharedBuffers}MB`],
+    ['effective_cache_size', `${Math.max(64, Math.floor((memory * 3) / 4))}MB`],
+    ['maintenance_work_mem', `${clamp(Math.floor(memory / 20), 16, 2048)}MB`],
+    // A quarter of the memory shared by every connection's sorts and hashes.
+    ['work_mem', `${Math.max(1024, Math.floor((memory * 1024) / 4 / input.maxConnections))}kB`],
+    // Streaming replication: every replica plus pg_basebackup's two connections, with headroom.
+    ['wal_level', 'replica'],
+    ['max_wal_senders', String(Math.max(10, input.replicaNames.length * 2 + 4))],
+    ['max_replication_slots', String(Math.max(10, input.replicaNames.length * 2 + 4))],
+    // WAL kept for replicas that fall behind: a tenth of the volume, at most 8 GB.
+    ['wal_keep_size', `${clamp(Math.floor(mib(input.storageBytes) / 10), 64, 8192)}MB`],
+    ['max_wal_size', `${clamp(Math.floor(mib(input.storageBytes) / 10), 256, 8192)}MB`],
+    ['hot_standby', 'on'],
+    ['hot_standby_feedback', 'on'],
+    ['synchronous_commit', 'on'],
+    // Quorum commit: any `sync` of the replicas, named by the application_name they connect with.
+    ['synchronous_standby_names', sync > 0 ? `'ANY ${sync} (${input.replicaNames.map((n) => `"${n}"`).join(', ')})'` : "''"],
+    ['log_destination', "'stderr'"],
+    ['logging_collector', 'off'],
+    ['log_line_prefix', "'%m [%p] %q%u@%d '"],
+  ];
+  return settings;
+}
+
+function mysqlSettings(input: ServerConfigInput): Array<[string, string]> {
+  const engine = input.engine;
+  const memory = mib(input.memoryLimitBytes);
+  // Half of the limit, in whole 128 MB chunks (innodb_buffer_pool_chunk_size): the rest holds
+  // per-connection buffers, the binlog cache and the exporter.
+  const bufferPool = Math.max(128, Math.floor(memory / 2 / 128) * 128);
+  const mysql = engine.family === 'mysql';
+  const sync = input.synchronousReplicas;
+  const settings: Array<[string, string]> = [
+    ['port', String(engine.port)],
+    ['max_connections', String(input.maxConnections)],
+    ['skip_name_resolve', 'ON'],
+    ['character_set_server', 'utf8mb4'],
+    ['innodb_buffer_pool_size', `${bufferPool}M`],
+    // Redo log sized at a quarter of the buffer pool, the usual starting point.
+    mysql ? ['innodb_redo_log_capacity', `${Math.max(128, bufferPool / 4)}M`] : ['innodb_log_file_size', `${Math.max(128, bufferPool / 4)}M`],
+    // Binary log and GTIDs: replicas position themselves by GTID, not by file and offset.
+    ['log_bin', 'binlog'],
+    ['relay_log', 'relay-bin'],
+    ['binlog_expire_logs_seconds', '604800'],
+    ['sync_binlog', '1'],
+    ['innodb_flush_log_at_trx_commit', '1'],
+  ];
+  if (mysql) {
+    settings.push(
+      ['gtid_mode', 'ON'],
+      ['enforce_gtid_consistency', 'ON'],
+      ['log_replica_updates', 'ON'],
+      // Replicas clone the primary (CLONE INSTANCE) before they start replicating.
+      ['plugin_load_add', 'mysql_clone.so'],
+    );
+    if (sync > 0) {
+      settings.push(
+        ['plugin_load_add', 'semisync_source.so'],
+        ['plugin_load_add', 'semisync_replica.so'],
+        ['rpl_semi_sync_source_enabled', 'ON'],
+        ['rpl_semi_sync_replica_enabled', 'ON'],
+        ['rpl_semi_sync_source_wait_for_replica_count', String(sync)],
+        ['rpl_semi_sync_source_wait_point', 'AFTER_SYNC'],
+      );
+    }
+  } else {
+    settings.push(
+      ['binlog_format', 'ROW'],
+      ['log_slave_updates', 'ON'],
+      ['gtid_strict_mode', 'ON'],
+    );
+    if (sync > 0) {
+      settings.push(
+        ['rpl_semi_sync_master_enabled', 'ON'],
+        ['rpl_semi_sync_slave_enabled', 'ON'],
+        ['rpl_semi_sync_master_wait_point', 'AFTER_SYNC'],
+      );
+    }
+  }
+  return settings;
+}
+
+/** The engine's configuration file (`postgresql.conf` or `my.cnf`), with `parameters` last. */
+export function renderServerConfig(input: ServerConfigInput): string {
+  const settings = [...serverSettings(input), ...Object.entries(input.parameters).sort(([a], [b]) => a.localeCompare(b))];
+  const memory = `${mib(input.memoryLimitBytes)}MB`;
+  if (input.engine.family === 'postgres') {
+    return [
+      `# ${input.engine.title}, generated by cdk8s-stateful-ml for a ${memory} memory limit.`,
+      ...settings.map(([k, v]) => `${k} = ${v}`),
+      '',
+    ].join('\n');
+  }
+  return [
+    `# ${input.engine.title}, generated by cdk8s-stateful-ml for a ${memory} memory limit.`,
+    '[mysqld]',
+    ...settings.map(([k, v]) => `${k} = ${v}`),
+    '',
+  ].join('\n');
+}
+
+/**
+ * pg_hba.conf: the local socket (inside the pod's emptyDir, reachable only by the pod's own
+ * containers) trusts local users; everything over the network needs a SCRAM password.
+ */
+export function renderPgHba(replicationUser: string): string {
+  return [
+    '# TYPE  DATABASE     USER        ADDRESS  METHOD',
+    'local   all          all                  trust',
+    `host    replication  ${replicationUser}  all      scram-sha-256`,
+    'host    all          all         all      scram-sha-256',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,485 @@
+import { createHash } from 'crypto';
+import { Lazy } from 'cdk8s';
+import { Construct } from 'constructs';
+import { readAsset } from '../assets';
+import { k8s } from '../k8s';
+import { Profile } from '../profiles';
+import { Credentials } from '../secrets';
+import {
+  ClaimRetention, ContainerResources, ContainerSpec, IPeerable, Probe, SpreadMode, StatefulWorkload,
+  UpdateStrategy, VolumeClaimTemplateSpec, WorkloadPeer, WorkloadService,
+} from '../stateful';
+import { Quantity } from '../storage/quantity';
+import { StorageTier } from '../storage/storage-class-pack';
+import { sqlalchemyUrl } from './connection-url';
+import { AddDatabaseOptions, DatabaseFamily, DatabaseGrant, IDatabase } from './database';
+import { DatabaseEngine } from './database-engine';
+import { renderPgHba, renderServerConfig } from './server-config';
+
+/** Where a database keeps its data. */
+export interface DatabaseStorage {
+  /** Storage tier of a StorageClassPack; must be ReadWriteOnce (block storage). */
+  readonly tier: StorageTier;
+  /** Size of each pod's data volume, a Kubernetes quantity (`20Gi`). */
+  readonly size: string;
+}
+
+/** Prometheus exporter sidecar. */
+export interface DatabaseMetricsOptions {
+  /** @default - the engine's pinned exporter image */
+  readonly image?: string;
+  /** @default - cpu 50m, memory 64Mi */
+  readonly resources?: ContainerResources;
+}
+
+export interface StatefulDatabaseProps {
+  readonly engine: DatabaseEngine;
+  readonly namespace: string;
+  readonly storage: DatabaseStorage;
+  /** Superuser credentials (Secret keys username/password by default); never written out. */
+  readonly credentials: Credentials;
+  /** StatefulSet name: pods are `<name>-<i>`, Services `<name>-headless`, `<name>-rw`, `<name>-ro`. @default - the construct id */
+  readonly name?: string;
+  /** Pods: ordinal 0 is the primary, ordinals ≥ 1 replicas. @default 1 */
+  readonly replicas?: number;
+  /**
+   * Replicas that must confirm every commit before it returns (PostgreSQL quorum commit
+   * `ANY n`, MySQL semi-synchronous `wait_for_replica_count`, MariaDB semi-sync: at most 1).
+   * Must be less than `replicas`.
+   * @default 0 (asynchronous replication)
+   */
+  readonly synchronousReplicas?: number;
+  /**
+   * Password of the replication user `replicator` (its password key only is read).
+   * @default - the superuser Secret's password
+   */
+  readonly replicationCredentials?: Credentials;
+  /** Server container sizing; the memory limit sizes the engine's buffers. @default - the profile's default sizing */
+  readonly resources?: ContainerResources;
+  /** @default 200 */
+  readonly maxConnections?: number;
+  /** Extra engine settings (`postgresql.conf` / `my.cnf` `[mysqld]`), written after the generated ones. @default - none */
+  readonly parameters?: Readonly<Record<string, string>>;
+  /** Run the engine's Prometheus exporter as a sidecar (port `metrics`). @default false */
+  readonly metrics?: boolean | DatabaseMetricsOptions;
+  /** Clients admitted by a NetworkPolicy that denies everything else (more with `allowFrom()`). @default - no NetworkPolicy until `allowFrom()` */
+  readonly allowFrom?: ReadonlyArray<IPeerable | WorkloadPeer>;
+  /** @default 'soft' */
+  readonly spread?: SpreadMode;
+  /** What happens to the data claims on delete and scale-down. @default Retain/Retain */
+  readonly claimRetention?: ClaimRetention;
+  /**
+   * Rollout of pod template changes; `UpdateStrategy.rollingUpdate({ partition: n })` updates
+   * only ordinals ≥ n first (a canary on the replicas before the primary).
+   * @default UpdateStrategy.rollingUpdate()
+   */
+  readonly updateStrategy?: UpdateStrategy;
+  /**
+   * Populate new data claims from this source, e.g. a VolumeSnapshot
+   * (`{ apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name }`).
+   * @default - none: empty volumes
+   */
+  readonly restoreFrom?: k8s.TypedLocalObjectReference;
+  /** @default 60 */
+  readonly terminationGracePeriodSeconds?: number;
+  /** @default - Profile.of(scope) */
+  readonly profile?: Profile;
+  /** @default 'cluster.local' */
+  readonly clusterDomain?: string;
+}
+
+/** Role name of the streaming-replication / binlog-replication user. */
+export const REPLICATION_USER = 'replicator';
+/** Name of the data volume claim template. */
+export const DATA_VOLUME = 'data';
+
+const CONFIG_DIR = '/etc/db/config';
+const SECRETS_DIR = '/etc/db/secrets';
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+const MAX_IDENTIFIER = { postgres: 63, mysql: 32, mariadb: 64 } as const;
+
+/** File layout and tools of an engine inside its official image. */
+interface EngineLayout {
+  readonly dataMount: string;
+  readonly env: k8s.EnvVar[];
+  readonly writablePaths: string[];
+  readonly configFile: string;
+  readonly readiness: readonly string[];
+  readonly preStop?: readonly string[];
+  readonly scripts: { readonly bootstrap: string; readonly run: string };
+}
+
+/**
+ * PostgreSQL, MySQL or MariaDB on a StatefulSet: ordinal 0 is the primary, every other
+ * ordinal a streaming replica bootstrapped from it. Credentials by reference only; consumers
+ * get their own database and user with `addDatabase()`.
+ */
+export class StatefulDatabase extends Construct implements IDatabase {
+  public readonly engine: DatabaseEngine;
+  public readonly family: DatabaseFamily;
+  public readonly name: string;
+  public readonly namespace: string;
+  public readonly replicas: number;
+  public readonly synchronousReplicas: number;
+  public readonly port: number;
+  public readonly credentials: Credentials;
+  public readonly replicationCredentials: Credentials;
+  /** The StatefulSet, headless Service and PDB underneath. */
+  public readonly workload: StatefulWorkload;
+  /** Selects the primary (pod 0) only. */
+  public readonly readWriteService: WorkloadService;
+  /**
+   * Reads, spread over every member (replicas refuse writes). Service selectors are
+   * equality-only and all pods share the template's labels, so the primary is a member too.
+   * Present when there are replicas.
+   */
+  public readonly readOnlyService?: WorkloadService;
+  /** The generated configuration and scripts. */
+  public readonly configMap: k8s.KubeConfigMap;
+  /** The generated engine configuration file (`postgresql.conf` or `my.cnf`). */
+  public readonly serverConfig: string;
+  private readonly grants = new Map<string, DatabaseGrant>();
+  private readonly profile: Profile;
+  private readonly metricsPort?: number;
+  private readonly clusterDomain: string;
+
+  constructor(scope: Construct, id: string, props: StatefulDatabaseProps) {
+    super(scope, id);
+    const where = `StatefulDatabase '${this.node.path}'`;
+    this.engine = props.engine;
+    this.family = props.engine.family;
+    this.name = props.name ?? id;
+    this.namespace = props.namespace;
+    this.replicas = props.replicas ?? 1;
+    this.synchronousReplicas = props.synchronousReplicas ?? 0;
+    this.port = props.engine.port;
+    this.credentials = props.credentials;
+    this.replicationCredentials = props.replicationCredentials ?? props.credentials;
+    this.profile = props.profile ?? props.storage.tier.profile ?? Profile.of(this);
+    this.clusterDomain = props.clusterDomain ?? 'cluster.local';
+
+    // Input that makes names, config or sizes meaningless fails at once.
+    const versionProblem = this.engine.versionProblem();
+    if (versionProblem) throw new Error(`${where}: ${versionProblem}.`);
+    if (!Number.isInteger(this.replicas) || this.replicas < 1) {
+      throw new Error(`${where}: replicas must be a whole number ≥ 1 (1 primary, the rest replicas), got ${props.replicas}.`);
+    }
+    if (!Number.isInteger(this.synchronousReplicas) || this.synchronousReplicas < 0 || this.synchronousReplicas >= this.replicas) {
+      throw new Error(`${where}: synchronousReplicas ${props.synchronousReplicas} must be a whole number below replicas (${this.replicas}): ` +
+        `only the ${this.replicas - 1} replica(s) can confirm commits, and waiting for more would block every write. ` +
+        `Lower synchronousReplicas or raise replicas to at least ${this.synchronousReplicas + 1}.`);
+    }
+    if (this.family === 'mariadb' && this.synchronousReplicas > 1) {
+      throw new Error(`${where}: synchronousReplicas ${this.synchronousReplicas}: MariaDB semi-synchronous replication waits for exactly one replica; use 1 (or 0).`);
+    }
+    const size = Quantity.parse(props.storage.size, `storage size of ${where}`);
+    if (props.storage.tier.accessMode !== 'ReadWriteOnce') {
+      throw new Error(`${where}: storage tier '${props.storage.tier.name}' is ${props.storage.tier.accessMode} (a network file system); ` +
+        "a database needs a ReadWriteOnce block-storage tier such as pack.fast or pack.standard.");
+    }
+    if (props.storage.tier.profile !== this.profile) {
+      throw new Error(`${where}: storage tier '${props.storage.tier.name}' belongs to a StorageClassPack of profile '${props.storage.tier.profile.name}', ` +
+        `not '${this.profile.name}': take the tier from the pack built for this profile.`);
+    }
+    const maxConnections = props.maxConnections ?? 200;
+    if (!Number.isInteger(maxConnections) || maxConnections < 10) {
+      throw new Error(`${where}: maxConnections must be a whole number ≥ 10, got ${props.maxConnections}.`);
+    }
+
+    const resources = props.resources ?? {};
+    const memoryLimit = resources.memoryLimit ?? resources.memory ?? this.profile.defaultResources.memory;
+    const replicaNames = Array.from({ length: this.replicas - 1 }, (_, i) => `${this.name}-${i + 1}`);
+    this.serverConfig = renderServerConfig({
+      engine: this.engine,
+      memoryLimitBytes: Quantity.parse(memoryLimit, `memory limit of ${where}`).value,
+      storageBytes: size.value,
+      maxConnections,
+      replicaNames,
+      synchronousReplicas: this.synchronousReplicas,
+      parameters: props.parameters ?? {},
+    });
+
+    const layout = this.layout();
+    const grantsList = Lazy.any({ produce: () => this.renderGrantsList() }) as unknown as string;
+    const configData: Record<string, string> = {
+      [layout.configFile]: this.serverConfig,
+      ...(this.family === 'postgres' ? { 'pg_hba.conf': renderPgHba(REPLICATION_USER) } : {}),
+      'databases.list': grantsList,
+      'bootstrap.sh': layout.scripts.bootstrap,
+      'run.sh': layout.scripts.run,
+    };
+    const configMapName = `${this.name}-config`;
+    this.configMap = new k8s.KubeConfigMap(this, 'Config', {
+      metadata: { name: configMapName, namespace: this.namespace, labels: { 'app.kubernetes.io/name': this.family, 'app.kubernetes.io/instance': this.name } },
+      data: configData,
+    });
+    // Changing the configuration, the scripts or the grants rolls the pods.
+    const checksum = Lazy.any({
+      produce: () => createHash('sha256')
+        .update(JSON.stringify({ ...configData, 'databases.list': this.renderGrantsList() }))
+        .digest('hex'),
+    }) as unknown as string;
+
+    this.credentials.bind(this, this.namespace);
+    this.replicationCredentials.bind(this, this.namespace);
+    const volumes: k8s.Volume[] = [
+      { name: 'config', configMap: { name: configMapName, defaultMode: 0o444 } },
+      {
+        name: 'secrets',
+        projected: {
+          // Group-readable: the files belong to the pod's fsGroup, the server's gid.
+          defaultMode: 0o440,
+          sources: Lazy.any({ produce: () => this.secretSources() }) as unknown as k8s.VolumeProjection[],
+        },
+      },
+    ];
+    const mounts: k8s.VolumeMount[] = [
+      { name: DATA_VOLUME, mountPath: layout.dataMount },
+      { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+      { name: 'secrets', mountPath: SECRETS_DIR, readOnly: true },
+    ];
+    const serverResources = { ...resources };
+    const readiness = Probe.exec(layout.readiness);
+    const server: ContainerSpec = {
+      name: this.family,
+      image: this.engine.image,
+      command: ['sh', `${CONFIG_DIR}/run.sh`],
+      env: layout.env,
+      ports: [{ name: 'db', port: this.port }],
+      resources: serverResources,
+      // Recovery after a crash can replay a lot of WAL/redo: allow 10 minutes to start.
+      startupProbe: Probe.exec(layout.readiness, { failureThreshold: 120 }),
+      readinessProbe: readiness,
+      livenessProbe: Probe.exec(layout.readiness),
+      volumeMounts: mounts,
+      writablePaths: layout.writablePaths,
+      ...(layout.preStop ? { preStop: layout.preStop } : {}),
+    };
+    // The bootstrap runs a temporary server on the same data: it gets the same sizing.
+    const bootstrap: ContainerSpec = {
+      name: 'bootstrap',
+      image: this.engine.image,
+      command: ['sh', `${CONFIG_DIR}/bootstrap.sh`],
+      env: layout.env,
+      resources: serverResources,
+      volumeMounts: mounts,
+      writablePaths: layout.writablePaths,
+    };
+    const containers: ContainerSpec[] = [server];
+    if (props.metrics) {
+      const options = props.metrics === true ? {} : props.metrics;
+      this.metricsPort = this.engine.metricsPort;
+      containers.push(this.exporter(options));
+    }
+
+    const claim: VolumeClaimTemplateSpec = {
+      name: DATA_VOLUME,
+      tier: props.storage.tier,
+      size: size.text,
+      ...(props.restoreFrom ? { dataSource: props.restoreFrom } : {}),
+    };
+    this.workload = new StatefulWorkload(this, 'Workload', {
+      name: this.name,
+      namespace: this.namespace,
+      profile: this.profile,
+      appName: this.family,
+      component: 'database',
+      replicas: this.replicas,
+      runAs: this.engine.runAs,
+      volumeClaims: [claim],
+      claimRetention: props.claimRetention,
+      updateStrategy: props.updateStrategy,
+      // Replicas resolve the primary by its pod DNS name while it is still starting.
+      publishNotReadyAddresses: true,
+      spread: props.spread,
+      initContainers: [bootstrap],
+      containers,
+      volumes,
+      terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 60,
+      podAnnotations: { 'ml.cdk8s.io/config-checksum': checksum },
+      clusterDomain: this.clusterDomain,
+    });
+
+    const dbPorts: k8s.ServicePort[] = [{ name: 'db', port: this.port, targetPort: k8s.IntOrString.fromString('db'), protocol: 'TCP' }];
+    this.readWriteService = this.workload.addClientService({ name: `${this.name}-rw`, extraSelector: this.workload.podSelector(0), ports: dbPorts });
+    if (this.replicas > 1) {
+      this.readOnlyService = this.workload.addClientService({ name: `${this.name}-ro`, ports: dbPorts });
+    }
+    for (const peer of props.allowFrom ?? []) this.allowFrom(peer);
+  }
+
+  /** Stable DNS name of the primary (pod 0): `<name>-0.<name>-headless.<ns>.svc.<domain>`. */
+  public get primaryHost(): string {
+    return this.workload.podHost(0);
+  }
+
+  /** Stable DNS name of pod `i`. */
+  public podHost(ordinal: number): string {
+    return this.workload.podHost(ordinal);
+  }
+
+  /** Name of the data claim of pod `i` (`data-<name>-<i>`). */
+  public claimName(ordinal: number): string {
+    return this.workload.claimName(DATA_VOLUME, ordinal);
+  }
+
+  /** The headless governing Service. */
+  public get headlessService(): WorkloadService {
+    return this.workload.headlessService;
+  }
+
+  /** Every database added with `addDatabase()`, in the order added. */
+  public get databases(): DatabaseGrant[] {
+    return [...this.grants.values()];
+  }
+
+  public asPeer(): WorkloadPeer {
+    return this.workload.asPeer();
+  }
+
+  public allowFrom(peer: IPeerable | WorkloadPeer): void {
+    this.workload.allowFrom(peer, [this.port]);
+  }
+
+  /** Admits `peer` (a Prometheus) to the exporter's metrics port. */
+  public allowMetricsFrom(peer: IPeerable | WorkloadPeer): void {
+    if (this.metricsPort === undefined) {
+      throw new Error(`StatefulDatabase '${this.node.path}' has no metrics exporter: set metrics: true to scrape it.`);
+    }
+    this.workload.allowFrom(peer, [this.metricsPort]);
+  }
+
+  /**
+   * Creates database `name` and a user owning it (created or updated at every start of the
+   * primary, so it is idempotent and picks up a rotated password). The password is read from
+   * the consumer's Secret, which must exist in the database's namespace too (bound here).
+   */
+  public addDatabase(name: string, options: AddDatabaseOptions = {}): DatabaseGrant {
+    const where = `StatefulDatabase '${this.node.path}'`;
+    const user = options.user ?? name;
+    const max = MAX_IDENTIFIER[this.family];
+    for (const [what, value] of [['database', name], ['user', user]] as const) {
+      if (!IDENTIFIER.test(value) || value.length > max) {
+        throw new Error(`${where}: invalid ${what} name '${value}': use lower-case letters, digits and '_' (not first), at most ${max} characters.`);
+      }
+    }
+    if (this.grants.has(name)) {
+      throw new Error(`${where}: database '${name}' was already added; share the DatabaseGrant it returned.`);
+    }
+    if (user === REPLICATION_USER) {
+      throw new Error(`${where}: user '${user}' is the replication user; choose another user name for database '${name}'.`);
+    }
+    const credentials = options.credentials ?? Credentials.existingSecret(`${this.name}-${name.replace(/_/g, '-')}`);
+    credentials.bind(this, this.namespace);
+    const family = this.family;
+    const host = this.readWriteService.host;
+    const port = this.port;
+    const grant: DatabaseGrant = {
+      family, database: name, user, credentials, host, port,
+      sqlalchemyUrl: (passwordEnv: string) => sqlalchemyUrl(family, user, passwordEnv, host, port, name),
+    };
+    this.grants.set(name, grant);
+    return grant;
+  }
+
+  private renderGrantsList(): string {
+    const lines = [...this.grants.values()].map((g) => `${g.database} ${g.user}`);
+    return ['# database user (the password is the file grants/<database>/password)', ...lines, ''].join('\n');
+  }
+
+  private secretSources(): k8s.VolumeProjection[] {
+    return [
+      this.credentials.projection({ password: 'superuser/password' }),
+      this.replicationCredentials.projection({ password: 'replication/password' }),
+      ...[...this.grants.values()].map((g) => g.credentials.projection({ password: `grants/${g.database}/password` })),
+    ];
+  }
+
+  private layout(): EngineLayout {
+    const common: k8s.EnvVar[] = [
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      this.credentials.envVar('DB_SUPERUSER', 'username'),
+      { name: 'DB_CONFIG_DIR', value: CONFIG_DIR },
+      { name: 'DB_SECRETS_DIR', value: SECRETS_DIR },
+      { name: 'PRIMARY_HOST', value: this.primaryHostName() },
+      { name: 'PRIMARY_PORT', value: String(this.port) },
+      { name: 'REPLICATION_USER', value: REPLICATION_USER },
+    ];
+    if (this.family === 'postgres') {
+      return {
+        dataMount: '/var/lib/postgresql/data',
+        env: [
+          ...common,
+          // A subdirectory: the volume's root may hold lost+found, and initdb wants an empty directory.
+          { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
+          { name: 'PGHOST', value: '/var/run/postgresql' },
+          { name: 'PGPORT', value: String(this.port) },
+          { name: 'PGUSER', value: '$(DB_SUPERUSER)' },
+        ],
+        writablePaths: ['/var/run/postgresql', '/tmp'],
+        configFile: 'postgresql.conf',
+        readiness: ['pg_isready', '-q', '-h', '/var/run/postgresql', '-p', String(this.port)],
+        // SIGTERM is a "smart" shutdown that waits for every client: stop fast instead.
+        preStop: ['sh', '-c', 'pg_ctl -D "$PGDATA" -m fast -w -t 50 stop'],
+        scripts: {
+          bootstrap: readAsset(__dirname, 'scripts/postgres-bootstrap.sh'),
+          run: readAsset(__dirname, 'scripts/postgres-run.sh'),
+        },
+      };
+    }
+    const admin = this.family === 'mysql' ? 'mysqladmin' : 'mariadb-admin';
+    return {
+      dataMount: '/var/lib/mysql',
+      env: [
+        ...common,
+        { name: 'DB_ENGINE', value: this.family },
+        { name: 'DB_DATA_DIR', value: '/var/lib/mysql/data' },
+        { name: 'DB_SOCKET', value: '/var/run/mysqld/mysqld.sock' },
+        { name: 'DB_PORT', value: String(this.port) },
+        { name: 'DB_TMP_DIR', value: '/tmp' },
+      ],
+      writablePaths: ['/var/run/mysqld', '/tmp'],
+      configFile: 'my.cnf',
+      // ping exits 0 whenever the server answers, even with access denied: no password needed.
+      readiness: [admin, '--socket=/var/run/mysqld/mysqld.sock', 'ping'],
+      scripts: {
+        bootstrap: readAsset(__dirname, 'scripts/mysql-bootstrap.sh'),
+        run: readAsset(__dirname, 'scripts/mysql-run.sh'),
+      },
+    };
+  }
+
+  /** The primary's DNS name, before the workload exists (the layout is built first). */
+  private primaryHostName(): string {
+    return `${this.name}-0.${this.name}-headless.${this.namespace}.svc.${this.clusterDomain}`;
+  }
+
+  private exporter(options: DatabaseMetricsOptions): ContainerSpec {
+    const base = {
+      name: 'metrics',
+      image: options.image ?? this.engine.exporterImage,
+      ports: [{ name: 'metrics', port: this.engine.metricsPort }],
+      resources: options.resources ?? { cpu: '50m', memory: '64Mi' },
+      readinessProbe: Probe.tcp('metrics'),
+    };
+    if (this.family === 'postgres') {
+      return {
+        ...base,
+        env: [
+          { name: 'DATA_SOURCE_URI', value: `127.0.0.1:${this.port}/postgres?sslmode=disable` },
+          this.credentials.envVar('DATA_SOURCE_USER', 'username'),
+          { name: 'DATA_SOURCE_PASS_FILE', value: `${SECRETS_DIR}/superuser/password` },
+        ],
+        volumeMounts: [{ name: 'secrets', mountPath: SECRETS_DIR, readOnly: true }],
+      };
+    }
+    return {
+      ...base,
+      args: [`--mysqld.address=127.0.0.1:${this.port}`, '--mysqld.username=$(DB_SUPERUSER)'],
+      env: [
+        this.credentials.envVar('DB_SUPERUSER', 'username'),
+        this.credentials.envVar('MYSQLD_EXPORTER_PASSWORD', 'password'),
+      ],
+    };
+  }
+}
