@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { Profile, StatefulDatabase, StorageClassPack, WorkloadNamespace } from '../lib';
 import { buildDatabases } from './databases';
+import { Training, buildTraining } from './training';
 
 /** Namespaces of the reference platform, one per concern. */
 export const NAMESPACES = {
@@ -16,6 +17,8 @@ export interface Platform {
   readonly pack: StorageClassPack;
   /** The platform's PostgreSQL (3 pods in ml-db); MLflow and Feast call `addDatabase()` on it. */
   readonly database: StatefulDatabase;
+  /** The 4-node PyTorch trainer in ml-training (and its shared dataset where the profile has RWX). */
+  readonly training: Training;
 }
 
 /** Builds the reference ML platform for `profile` into `app`, one chart per concern. */
@@ -27,5 +30,6 @@ export function buildPlatform(app: App, profile: Profile): Platform {
   }
   const pack = new StorageClassPack(base, 'storage', { profile });
   const database = buildDatabases(app, pack, NAMESPACES.databases);
-  return { profile, pack, database };
+  const training = buildTraining(app, pack, NAMESPACES.training);
+  return { profile, pack, database, training };
 }

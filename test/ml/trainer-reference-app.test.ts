@@ -1,0 +1,56 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Chart } from 'cdk8s';
+import { StorageClassPack, WorkloadNamespace, renderProfile } from '../../lib';
+import { NAMESPACES } from '../../apps/platform';
+import { referenceProfiles } from '../../apps/profiles';
+import { buildTraining } from '../../apps/training';
+import { Manifest, all, find } from '../support/synth';
+
+/** The reference app's training layer on its own (namespace, storage classes, trainer), rendered and gated. */
+function renderTraining(profile = referenceProfiles()[0]) {
+  const app = new App();
+  profile.attachTo(app);
+  const base = new Chart(app, 'platform');
+  new WorkloadNamespace(base, 'training', { name: NAMESPACES.training });
+  const pack = new StorageClassPack(base, 'storage', { profile });
+  const training = buildTraining(app, pack, NAMESPACES.training);
+  return { training, rendered: renderProfile(app, profile) };
+}
+
+describe.each(referenceProfiles().map((p) => [p.name, p] as const))('reference training layer on %s', (name, profile) => {
+  const { training, rendered } = renderTraining(profile);
+  const objects = rendered.objects as Manifest[];
+  const sts = find(objects, 'StatefulSet', 'pytorch');
+  const container = sts.spec.template.spec.containers[0];
+  const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+
+  test('a 4-node trainer in ml-training that passes the gates', () => {
+    expect(rendered.gates.errors).toEqual([]);
+    expect(sts.metadata.namespace).toBe('ml-training');
+    expect(sts.spec.replicas).toBe(4);
+    expect(rendered.files.map((f) => f.name)).toContain('training.k8s.yaml');
+    expect(container.args).toEqual(['torchrun', 'ddp_smoke.py']);
+    expect(find(objects, 'ConfigMap', 'pytorch-code').data['ddp_smoke.py'])
+      .toBe(fs.readFileSync(path.join(__dirname, '../../apps/training/ddp_smoke.py'), 'utf8'));
+  });
+
+  if (name === 'kind') {
+    test('CPU-only (gloo): no GPUs, no shared dataset (kind has no ReadWriteMany tier)', () => {
+      expect(training.dataset).toBeUndefined();
+      expect(all(objects, 'PersistentVolumeClaim')).toEqual([]);
+      expect(container.resources.limits['nvidia.com/gpu']).toBeUndefined();
+      expect(env).toMatchObject({ WORLD_SIZE: '4', PET_NPROC_PER_NODE: '1' });
+      expect(sts.spec.template.spec.tolerations).toBeUndefined();
+    });
+  } else {
+    test('8 GPUs per worker and the ImageNet dataset mounted read-only', () => {
+      expect(container.resources.limits['nvidia.com/gpu']).toBe(8);
+      expect(env).toMatchObject({ WORLD_SIZE: '32', PET_NPROC_PER_NODE: '8' });
+      expect(find(objects, 'PersistentVolumeClaim', 'imagenet').spec.accessModes).toEqual(['ReadWriteMany']);
+      expect(container.volumeMounts).toContainEqual({ name: 'dataset-imagenet', mountPath: '/data', readOnly: true });
+      expect(sts.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]
+        .matchExpressions[0].key).toBe(profile.gpu!.nodeLabelKey);
+    });
+  }
+});
