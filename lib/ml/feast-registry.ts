@@ -112,7 +112,7 @@ export class Registry {
       env: [
         grant.credentials.envVar(PASSWORD_ENV, 'password'),
         // Kubernetes substitutes $(FEAST_REGISTRY_DB_PASSWORD) here; Feast expands ${FEAST_REGISTRY_URL}.
-        { name: URL_ENV, value: grant.sqlalchemyUrl(PASSWORD_ENV) },
+        { name: URL_ENV, value: feastSqlalchemyUrl(grant, PASSWORD_ENV) },
       ],
       volumes: [],
       volumeMounts: [],
@@ -136,4 +136,14 @@ export class Registry {
       allowsManyReplicas: options.tier.accessMode === 'ReadWriteMany',
     };
   }
+}
+
+/**
+ * The grant's SQLAlchemy URL with the driver Feast ships: its `postgres` extra installs psycopg 3,
+ * not psycopg2 (SQLAlchemy's default for `postgresql://`), so PostgreSQL URLs name `+psycopg`.
+ * MySQL/MariaDB URLs already name PyMySQL, which Feast's `mysql` extra installs.
+ */
+export function feastSqlalchemyUrl(grant: DatabaseGrant, passwordEnv: string): string {
+  const url = grant.sqlalchemyUrl(passwordEnv);
+  return grant.family === 'postgres' ? url.replace(/^postgresql(\+[a-z0-9_]+)?:\/\//, 'postgresql+psycopg://') : url;
 }

@@ -27,7 +27,7 @@ class FakeDatabase implements IDatabase {
       family: 'postgres', database: name, user,
       credentials: options.credentials ?? Credentials.existingSecret(`postgres-${name}`),
       host: this.readWriteService.host, port: this.port,
-      sqlalchemyUrl: (env) => `postgresql+psycopg://${user}:$(${env})@${this.readWriteService.host}:${this.port}/${name}`,
+      sqlalchemyUrl: (env) => `postgresql://${user}:$(${env})@${this.readWriteService.host}:${this.port}/${name}`,
     };
     this.grants.push(grant);
     return grant;
@@ -103,7 +103,7 @@ describe('feature_store.yaml with a SQL registry', () => {
     expect(store.registry.kind).toBe('sql');
   });
 
-  test('env: secrets by reference, the registry URL interpolating the password defined before it', () => {
+  test('env: secrets by reference, the registry URL (with the psycopg 3 driver Feast ships) interpolating the password defined before it', () => {
     expect(container.env).toEqual([
       { name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'feast-redis', key: 'password' } } },
       { name: 'FEAST_REGISTRY_DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'postgres-feast', key: 'password' } } },
