@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
-import { Profile, StatefulDatabase, StorageClassPack, WorkloadNamespace } from '../lib';
+import { FeatureStore, Profile, StatefulDatabase, StorageClassPack, WorkloadNamespace } from '../lib';
 import { buildDatabases } from './databases';
+import { buildFeatures } from './features';
 import { Training, buildTraining } from './training';
 
 /** Namespaces of the reference platform, one per concern. */
@@ -19,6 +20,8 @@ export interface Platform {
   readonly database: StatefulDatabase;
   /** The 4-node PyTorch trainer in ml-training (and its shared dataset where the profile has RWX). */
   readonly training: Training;
+  /** Feast in ml-features: Redis primary + 2 replicas, 2 feature servers, registry in `database`. */
+  readonly features: FeatureStore;
 }
 
 /** Builds the reference ML platform for `profile` into `app`, one chart per concern. */
@@ -31,5 +34,6 @@ export function buildPlatform(app: App, profile: Profile): Platform {
   const pack = new StorageClassPack(base, 'storage', { profile });
   const database = buildDatabases(app, pack, NAMESPACES.databases);
   const training = buildTraining(app, pack, NAMESPACES.training);
-  return { profile, pack, database, training };
+  const features = buildFeatures(app, pack, NAMESPACES.features, database);
+  return { profile, pack, database, training, features };
 }

@@ -1,0 +1,19 @@
+import { App, Chart } from 'cdk8s';
+import { FeatureStore, IDatabase, RedisMode, Registry, StorageClassPack } from '../lib';
+
+/**
+ * The platform's Feast feature store in `namespace`: the online store on a Redis primary and two
+ * replicas (IOPS tier, 8Gi each, 6gb of features, writes refused rather than features evicted
+ * when full), two `feast serve` replicas, and the registry in its own database on the platform's
+ * PostgreSQL. Its Redis password is the Secret `feast-redis` (key `password`) in `namespace`.
+ */
+export function buildFeatures(app: App, pack: StorageClassPack, namespace: string, database: IDatabase): FeatureStore {
+  const chart = new Chart(app, 'features');
+  return new FeatureStore(chart, 'feast', {
+    namespace,
+    project: 'ml_features',
+    online: { mode: RedisMode.replicated(3), storage: { tier: pack.iops, size: '100Gi' }, memory: '8Gi', cpu: '1' },
+    registry: Registry.sql(database),
+    featureServer: { replicas: 2 },
+  });
+}
