@@ -1,6 +1,10 @@
 import * as path from 'path';
 import { App } from 'cdk8s';
-import { Profile, RenderedProfile, renderProfile, writeRendered } from '../lib';
+import {
+  CommittedRenderOptions, Profile, RenderedFolder, RenderedProfile, formatFindings, guardUpgrade, renderProfile, writeForCli,
+  writeRendered,
+} from '../lib';
+import { renderGitOps } from './gitops';
 import { buildPlatform } from './platform';
 import { referenceProfiles } from './profiles';
 
@@ -36,6 +40,33 @@ export interface SynthOptions {
   readonly cliOutdir?: string;
   readonly debug?: boolean;
   readonly log?: (line: string) => void;
+  /** Renders extra folders (e.g. `argocd/`) from the profile renders. @default none */
+  readonly extraFolders?: (rendered: readonly RenderedProfile[]) => RenderedFolder[];
+  /** Compare with the committed render and refuse changes a live cluster refuses. @default - no guard */
+  readonly upgradeGuard?: CommittedRenderOptions;
+  /** Write the output (false: only render, gate and guard, as `npm run check:upgrade`). @default true */
+  readonly write?: boolean;
+}
+
+/** Runs the upgrade guard; logs its notice, warnings and errors; returns false when a change would be refused. */
+function runUpgradeGuard(folders: readonly RenderedFolder[], options: CommittedRenderOptions, log: (line: string) => void): boolean {
+  const result = guardUpgrade(folders, options);
+  if ('skipped' in result) {
+    log(`upgrade guard skipped: ${result.skipped}`);
+    return true;
+  }
+  let ok = true;
+  for (const { folder, findings } of result.reports) {
+    const errors = findings.filter((f) => f.severity === 'error');
+    const warnings = findings.filter((f) => f.severity === 'warning');
+    if (warnings.length) log(`upgrade guard, dist/${folder} vs ${result.ref}: ${warnings.length} risky change(s):\n${formatFindings(warnings)}`);
+    if (errors.length) {
+      ok = false;
+      log(`upgrade guard, dist/${folder} vs ${result.ref}: ${errors.length} change(s) a live cluster refuses:\n${formatFindings(errors)}`);
+    }
+  }
+  if (!ok) log('Follow the safe path of each change, then re-run with CDK8S_UPGRADE_GUARD=off (or --no-upgrade-guard) to write the new render.');
+  return ok;
 }
 
 /**
@@ -45,15 +76,25 @@ export interface SynthOptions {
 export function synthesize(options: SynthOptions): number {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   let rendered: RenderedProfile[];
+  let folders: RenderedFolder[];
   try {
     rendered = options.profiles().map((profile) => renderWith(profile, options.build));
+    folders = [...rendered, ...(options.extraFolders?.(rendered) ?? [])];
   } catch (error) {
     const message = error instanceof Error ? (options.debug ? error.stack ?? error.message : error.message) : String(error);
     log(`synth failed, ${path.relative(process.cwd(), options.outdir) || options.outdir}/ left unchanged:\n${message}`);
     return 1;
   }
-  writeRendered(options.outdir, rendered);
-  if (options.cliOutdir) writeRendered(options.cliOutdir, rendered);
+  if (options.upgradeGuard && !runUpgradeGuard(folders, options.upgradeGuard, log)) {
+    log(`${path.relative(process.cwd(), options.outdir) || options.outdir}/ left unchanged.`);
+    return 1;
+  }
+  if (options.write === false) {
+    log(`checked ${folders.map((f) => `dist/${f.folder}`).join(', ')}: nothing a live cluster would refuse`);
+    return 0;
+  }
+  writeRendered(options.outdir, folders);
+  if (options.cliOutdir) writeForCli(options.cliOutdir, rendered);
   for (const { profile, objects, gates } of rendered) {
     log(`dist/${profile.name}: ${objects.length} objects, Kubernetes ${profile.kubeVersion}, gates passed` +
       (gates.warnings.length ? ` with ${gates.warnings.length} warning(s)` : ''));
@@ -61,13 +102,24 @@ export function synthesize(options: SynthOptions): number {
   return 0;
 }
 
-/** CLI entry (`npm run synth`, `cdk8s synth`): returns the process exit code. */
+/**
+ * CLI entry (`npm run synth`, `cdk8s synth`): returns the process exit code. `dist/argocd/` is rendered when
+ * every profile is (a partial run must not drop the other profiles' Applications). The upgrade guard runs
+ * unless `--no-upgrade-guard` or `CDK8S_UPGRADE_GUARD=off`; `CDK8S_UPGRADE_GUARD_REF` picks the commit to
+ * compare with (default HEAD; in CI for a pull request, the target branch). `--check-upgrade` only checks.
+ */
 export function main(argv: readonly string[], env: NodeJS.ProcessEnv): number {
+  const checkOnly = argv.includes('--check-upgrade');
+  const guardOff = !checkOnly && (argv.includes('--no-upgrade-guard') || /^(off|false|0|no)$/i.test(env.CDK8S_UPGRADE_GUARD ?? ''));
+  const all = referenceProfiles();
   return synthesize({
     outdir: path.join(ROOT, 'dist'),
-    profiles: () => selectProfiles(argv, env),
+    profiles: () => selectProfiles(argv, env, all),
     build: (app, profile) => { buildPlatform(app, profile); },
-    cliOutdir: env.CDK8S_OUTDIR ? path.resolve(env.CDK8S_OUTDIR) : undefined,
+    extraFolders: (rendered) => (rendered.length === all.length ? [renderGitOps(rendered)] : []),
+    upgradeGuard: guardOff ? undefined : { cwd: ROOT, ref: env.CDK8S_UPGRADE_GUARD_REF || 'HEAD' },
+    write: !checkOnly,
+    cliOutdir: !checkOnly && env.CDK8S_OUTDIR ? path.resolve(env.CDK8S_OUTDIR) : undefined,
     debug: Boolean(env.DEBUG),
   });
 }

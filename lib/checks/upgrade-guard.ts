@@ -1,0 +1,279 @@
+/**
+ * The upgrade guard: compares a new render with the one the cluster already runs (the committed `dist/`) and
+ * reports every change the API server refuses on update, naming object and field, with the safe path. Risky
+ * changes it accepts (a StatefulSet rename that leaves its data behind, a scale-down that deletes claims) are
+ * warnings. Pure: input is two lists of manifest objects.
+ */
+import { type Finding, describeObject, namespaceOf } from './finding';
+import type { ManifestObject } from './manifest-index';
+import type { RuleInfo } from './rules';
+
+/** Loosely typed view of manifest fields. */
+type Json = any;
+
+/** Rules of the upgrade guard, with the API server check each mirrors. */
+export const UPGRADE_RULES: Readonly<Record<string, RuleInfo>> = {
+  'upgrade/statefulset-immutable': {
+    upstream: "kube-apiserver ValidateStatefulSetUpdate (spec fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden)",
+    severity: 'error',
+  },
+  'upgrade/selector-immutable': { upstream: 'kube-apiserver ValidateDeploymentUpdate / ValidateDaemonSetUpdate (spec.selector: field is immutable)', severity: 'error' },
+  'upgrade/storageclass-immutable': { upstream: 'kube-apiserver ValidateStorageClassUpdate (provisioner, parameters, reclaimPolicy, volumeBindingMode are immutable)', severity: 'error' },
+  'upgrade/snapshotclass-immutable': { upstream: 'external-snapshotter VolumeSnapshotClass (driver and parameters are fixed at creation)', severity: 'error' },
+  'upgrade/claim-immutable': { upstream: 'kube-apiserver ValidatePersistentVolumeClaimUpdate (spec is immutable after creation except resources.requests and volumeAttributesClassName)', severity: 'error' },
+  'upgrade/claim-shrink': { upstream: 'kube-apiserver ValidatePersistentVolumeClaimUpdate (spec.resources.requests.storage: field can not be less than previous value)', severity: 'error' },
+  'upgrade/service-cluster-ip': { upstream: 'kube-apiserver ValidateServiceUpdate (spec.clusterIP / spec.clusterIPs: field is immutable)', severity: 'error' },
+  'upgrade/job-immutable': { upstream: 'kube-apiserver ValidateJobSpecUpdate (spec.template, spec.selector, spec.completionMode, spec.podFailurePolicy: field is immutable)', severity: 'error' },
+  'upgrade/statefulset-renamed': { upstream: 'kube-controller-manager StatefulSet controller (claims are named <template>-<statefulset>-<ordinal>)', severity: 'warning' },
+  'upgrade/statefulset-removed': { upstream: 'kube-controller-manager StatefulSet controller (persistentVolumeClaimRetentionPolicy.whenDeleted)', severity: 'warning' },
+  'upgrade/scale-down-deletes-claims': { upstream: 'kube-controller-manager StatefulSet controller (persistentVolumeClaimRetentionPolicy.whenScaled: Delete)', severity: 'warning' },
+  'upgrade/claim-removed': { upstream: 'Argo CD sync option Prune=false (the claim stays, OutOfSync)', severity: 'warning' },
+};
+
+/** StatefulSet spec fields the API server lets an update change. */
+const STATEFULSET_MUTABLE = new Set(['replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds']);
+const STORAGECLASS_IMMUTABLE = ['provisioner', 'parameters', 'reclaimPolicy', 'volumeBindingMode'];
+const SNAPSHOTCLASS_IMMUTABLE = ['driver', 'parameters'];
+const JOB_IMMUTABLE = ['template', 'selector', 'completionMode', 'podFailurePolicy', 'manualSelector'];
+const SELECTOR_KINDS = new Set(['Deployment', 'DaemonSet', 'ReplicaSet']);
+
+interface Change {
+  readonly path: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return '(unset)';
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Leaf-level differences between two JSON values; list items with a `name` are matched by name (`[data]`). */
+export function diffJson(before: unknown, after: unknown, path: string, out: Change[] = []): Change[] {
+  if (before === after) return out;
+  if (Array.isArray(before) && Array.isArray(after)) {
+    const named = (list: unknown[]) => list.every((i) => isPlainObject(i) && typeof i.name === 'string');
+    if (named(before) && named(after)) {
+      const byName = (list: Json[]) => new Map<string, Json>(list.map((i) => [i.name, i]));
+      const b = byName(before);
+      const a = byName(after);
+      for (const name of new Set([...b.keys(), ...a.keys()])) diffJson(b.get(name), a.get(name), `${path}[${name}]`, out);
+    } else {
+      for (let i = 0; i < Math.max(before.length, after.length); i++) diffJson(before[i], after[i], `${path}[${i}]`, out);
+    }
+    return out;
+  }
+  if (isPlainObject(before) && isPlainObject(after)) {
+    for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
+      diffJson(before[key], after[key], path ? `${path}.${key}` : key, out);
+    }
+    return out;
+  }
+  out.push({ path, before, after });
+  return out;
+}
+
+function upgradeFinding(rule: string, obj: ManifestObject, path: string | undefined, message: string): Finding {
+  const info = UPGRADE_RULES[rule];
+  return { rule, upstream: info.upstream, severity: info.severity, object: describeObject(obj), path, message };
+}
+
+function identity(obj: ManifestObject): string {
+  const group = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0] : '';
+  return `${group}|${obj.kind}|${namespaceOf(obj) ?? ''}|${obj.metadata?.name ?? ''}`;
+}
+
+function changesUnder(before: Json, after: Json, fields: readonly string[], prefix: string): Change[] {
+  const out: Change[] = [];
+  for (const f of fields) diffJson(before?.[f], after?.[f], `${prefix}.${f}`, out);
+  return out;
+}
+
+function kubectl(obj: ManifestObject): string {
+  const ns = namespaceOf(obj);
+  return ns ? `kubectl -n ${ns}` : 'kubectl';
+}
+
+function statefulSetChanges(before: Json, after: Json, obj: ManifestObject): Finding[] {
+  const name = obj.metadata?.name;
+  const fields = [...new Set([...Object.keys(before.spec ?? {}), ...Object.keys(after.spec ?? {})])].filter((f) => !STATEFULSET_MUTABLE.has(f));
+  const replicas = after.spec?.replicas ?? 1;
+  const orphan = `${kubectl(obj)} delete statefulset ${name} --cascade=orphan, then sync: the new StatefulSet adopts the running pods and their claims`;
+  return changesUnder(before.spec, after.spec, fields, 'spec').map((c) => {
+    const size = /^spec\.volumeClaimTemplates\[([^\]]+)\]\.spec\.resources\.requests\.storage$/.exec(c.path);
+    let safe: string;
+    if (size) {
+      const claims = Array.from({ length: replicas }, (_, i) => `${size[1]}-${name}-${i}`).join(', ');
+      safe = `grow each claim in place (${claims}): ${kubectl(obj)} patch pvc <claim> -p '{"spec":{"resources":{"requests":{"storage":${JSON.stringify(c.after)}}}}}' ` +
+        `(the StorageClass must allow expansion), then ${orphan}`;
+    } else if (c.path.startsWith('spec.selector')) {
+      safe = `${orphan}; pods that the new selector does not match are not adopted, so give their template the new labels first`;
+    } else {
+      safe = orphan;
+    }
+    return upgradeFinding('upgrade/statefulset-immutable', obj, c.path,
+      `${c.path} changes ${show(c.before)} -> ${show(c.after)}, which the API server refuses on a live StatefulSet. Safe path: ${safe}.`);
+  });
+}
+
+function scaleDownWarnings(before: Json, after: Json, obj: ManifestObject): Finding[] {
+  const from = before.spec?.replicas ?? 1;
+  const to = after.spec?.replicas ?? 1;
+  if (to >= from || after.spec?.persistentVolumeClaimRetentionPolicy?.whenScaled !== 'Delete') return [];
+  const templates: string[] = (after.spec?.volumeClaimTemplates ?? []).map((t: Json) => t.metadata?.name);
+  if (!templates.length) return [];
+  const claims = templates.flatMap((t) => Array.from({ length: from - to }, (_, i) => `${t}-${obj.metadata?.name}-${to + i}`));
+  return [upgradeFinding('upgrade/scale-down-deletes-claims', obj, 'spec.replicas',
+    `spec.replicas ${from} -> ${to} with persistentVolumeClaimRetentionPolicy.whenScaled: Delete deletes claims ${claims.join(', ')} and their data. ` +
+    'Safe path: snapshot those claims first, or set whenScaled: Retain in one sync and scale down in the next.')];
+}
+
+function claimChanges(before: Json, after: Json, obj: ManifestObject): Finding[] {
+  const out: Finding[] = [];
+  for (const c of diffJson(before.spec, after.spec, 'spec')) {
+    if (c.path === 'spec.volumeAttributesClassName') continue;
+    if (c.path === 'spec.resources.requests.storage') {
+      if (compareQuantity(c.after, c.before) < 0) {
+        out.push(upgradeFinding('upgrade/claim-shrink', obj, c.path,
+          `${c.path} shrinks ${show(c.before)} -> ${show(c.after)}; claims only grow. Safe path: keep the size, or copy the data to a new, smaller claim (restore a VolumeSnapshot into it) and switch the workload over.`));
+      }
+      continue;
+    }
+    out.push(upgradeFinding('upgrade/claim-immutable', obj, c.path,
+      `${c.path} changes ${show(c.before)} -> ${show(c.after)}, which the API server refuses on an existing claim. ` +
+      'Safe path: create a claim under a new name from a VolumeSnapshot of this one (dataSource), switch the workload to it, and delete the old claim by hand once done (it carries Prune=false).'));
+  }
+  return out;
+}
+
+const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+const DECIMAL: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+
+/** Sign of `a - b` for two Kubernetes quantities (`10Gi`, `500M`); unparseable values compare as equal. */
+function compareQuantity(a: unknown, b: unknown): number {
+  const bytes = (q: unknown) => {
+    const m = /^(\d+(?:\.\d+)?)([KMGTPE]i|[kMGTPE]?)$/.exec(String(q));
+    if (!m) return undefined;
+    return Number(m[1]) * (BINARY[m[2]] ?? DECIMAL[m[2]]);
+  };
+  const x = bytes(a);
+  const y = bytes(b);
+  return x === undefined || y === undefined ? 0 : Math.sign(x - y);
+}
+
+function serviceChanges(before: Json, after: Json, obj: ManifestObject): Finding[] {
+  const out: Finding[] = [];
+  for (const c of changesUnder(before.spec, after.spec, ['clusterIP', 'clusterIPs'], 'spec')) {
+    const headless = (v: unknown) => v === 'None' || (Array.isArray(v) && v[0] === 'None');
+    const what = headless(c.before) !== headless(c.after)
+      ? `switches the Service ${headless(c.before) ? 'from headless to a virtual IP' : 'from a virtual IP to headless'}`
+      : `changes ${show(c.before)} -> ${show(c.after)}`;
+    out.push(upgradeFinding('upgrade/service-cluster-ip', obj, c.path,
+      `${c.path} ${what}, which the API server refuses (clusterIP is immutable). Safe path: create the new shape under a new name ` +
+      `(e.g. ${obj.metadata?.name}-headless), move clients and the StatefulSet's serviceName over, then remove the old Service.`));
+  }
+  return out;
+}
+
+function jobChanges(before: Json, after: Json, obj: ManifestObject): Finding[] {
+  const changes = changesUnder(before.spec, after.spec, JOB_IMMUTABLE, 'spec');
+  // Elastic indexed Jobs (1.27+) may change completions together with parallelism; any other change is refused.
+  const elastic = after.spec?.completionMode === 'Indexed' && after.spec?.completions === after.spec?.parallelism;
+  if (!elastic) changes.push(...changesUnder(before.spec, after.spec, ['completions'], 'spec'));
+  return changes.map((c) => upgradeFinding('upgrade/job-immutable', obj, c.path,
+    `${c.path} changes ${show(c.before)} -> ${show(c.after)}; a Job's template and selector are immutable, so the sync fails. ` +
+    `Safe path: give the Job a new name (e.g. suffix the migration version) so a new Job runs; delete the finished one (${kubectl(obj)} delete job ${obj.metadata?.name}).`));
+}
+
+function fieldChanges(rule: string, before: Json, after: Json, obj: ManifestObject, fields: readonly string[], safe: string): Finding[] {
+  return changesUnder(before, after, fields, '').map((c) => {
+    const path = c.path.replace(/^\./, '');
+    return upgradeFinding(rule, obj, path, `${path} changes ${show(c.before)} -> ${show(c.after)}, which the API server refuses on update. Safe path: ${safe}`);
+  });
+}
+
+function removalWarnings(removed: readonly ManifestObject[], added: readonly ManifestObject[]): Finding[] {
+  const out: Finding[] = [];
+  const templatesOf = (o: Json): string[] => (o.spec?.volumeClaimTemplates ?? []).map((t: Json) => t.metadata?.name).sort();
+  for (const old of removed) {
+    const spec = (old as Json).spec ?? {};
+    if (old.kind === 'StatefulSet' && templatesOf(old).length) {
+      const ns = namespaceOf(old);
+      const templates = templatesOf(old);
+      const successor = added.find((o) => o.kind === 'StatefulSet' && namespaceOf(o) === ns && templatesOf(o).join() === templates.join());
+      const oldClaims = templates.map((t) => `${t}-${old.metadata?.name}-<ordinal>`).join(', ');
+      if (successor) {
+        const newClaims = templates.map((t) => `${t}-${successor.metadata?.name}-<ordinal>`).join(', ');
+        out.push(upgradeFinding('upgrade/statefulset-renamed', old, 'metadata.name',
+          `renamed to ${successor.metadata?.name}: its pods start on new, empty claims (${newClaims}) while the data stays in ${oldClaims}. ` +
+          'Safe path: keep the old name; or pre-create the new claims from VolumeSnapshots of the old ones before the new StatefulSet syncs.'));
+      } else {
+        const deletes = spec.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete';
+        out.push(upgradeFinding('upgrade/statefulset-removed', old, undefined,
+          `removed from the render; ${deletes ? `whenDeleted: Delete deletes its claims (${oldClaims}) and their data once it is pruned` : `its claims (${oldClaims}) stay behind`}. ` +
+          'It carries Prune=false, so Argo CD leaves it running (OutOfSync) until you delete it by hand; snapshot the claims first if the data matters.'));
+      }
+    } else if (old.kind === 'PersistentVolumeClaim') {
+      out.push(upgradeFinding('upgrade/claim-removed', old, undefined,
+        'removed from the render; it carries Prune=false, so Argo CD keeps it and its data (OutOfSync). Delete it by hand once the data is no longer needed.'));
+    }
+  }
+  return out;
+}
+
+/**
+ * Every refused or risky change from `before` (what the cluster runs) to `after` (the new render). Objects are
+ * matched by API group, kind, namespace and name; unchanged output yields no findings.
+ */
+export function checkUpgrade(before: readonly ManifestObject[], after: readonly ManifestObject[]): Finding[] {
+  const previous = new Map(before.map((o) => [identity(o), o]));
+  const seen = new Set<string>();
+  const added: ManifestObject[] = [];
+  const out: Finding[] = [];
+  for (const obj of after) {
+    const key = identity(obj);
+    const old = previous.get(key) as Json;
+    if (!old) {
+      added.push(obj);
+      continue;
+    }
+    seen.add(key);
+    const now = obj as Json;
+    switch (obj.kind) {
+      case 'StatefulSet':
+        out.push(...statefulSetChanges(old, now, obj), ...scaleDownWarnings(old, now, obj));
+        break;
+      case 'StorageClass':
+        out.push(...fieldChanges('upgrade/storageclass-immutable', old, now, obj, STORAGECLASS_IMMUTABLE,
+          'create the StorageClass under a new name (StorageClassPack names carry a version suffix: bump it); existing claims keep the old class, new claims use the new one.'));
+        break;
+      case 'VolumeSnapshotClass':
+        out.push(...fieldChanges('upgrade/snapshotclass-immutable', old, now, obj, SNAPSHOTCLASS_IMMUTABLE,
+          'create the VolumeSnapshotClass under a new name and point new VolumeSnapshots at it; existing snapshots keep the old class.'));
+        break;
+      case 'PersistentVolumeClaim':
+        out.push(...claimChanges(old, now, obj));
+        break;
+      case 'Service':
+        out.push(...serviceChanges(old, now, obj));
+        break;
+      case 'Job':
+        out.push(...jobChanges(old, now, obj));
+        break;
+      default:
+        if (SELECTOR_KINDS.has(obj.kind)) {
+          out.push(...changesUnder(old.spec, now.spec, ['selector'], 'spec').map((c) => upgradeFinding('upgrade/selector-immutable', obj, c.path,
+            `${c.path} changes ${show(c.before)} -> ${show(c.after)}, which the API server refuses (field is immutable). ` +
+            `Safe path: create the ${obj.kind} under a new name with the new selector, then remove the old one.`)));
+        }
+    }
+  }
+  const removed = before.filter((o) => !seen.has(identity(o)));
+  out.push(...removalWarnings(removed, added));
+  return out;
+}

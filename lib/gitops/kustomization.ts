@@ -1,0 +1,12 @@
+import { Yaml } from 'cdk8s';
+
+/** File name kustomize looks for. */
+export const KUSTOMIZATION_FILE = 'kustomization.yaml';
+
+/**
+ * A `kustomization.yaml` listing `resources` (file names in the same folder), so `kubectl kustomize <folder>`
+ * and Argo CD (which detects the file) build exactly the rendered objects, unchanged.
+ */
+export function kustomization(resources: readonly string[]): string {
+  return Yaml.stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources] });
+}
