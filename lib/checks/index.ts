@@ -17,3 +17,4 @@ export { checkDisruptionBudgets } from './disruption-budget';
 export { checkNames, isDns1123Label, isDns1123Subdomain, MAX_STATEFULSET_NAME } from './naming';
 export { checkSecretLiterals } from './secret-literals';
 export { GateError, type GateOptions, type GateReport, SKIP_ANNOTATION, assertGates, runGates } from './gates';
+export { UPGRADE_RULES, checkUpgrade, diffJson } from './upgrade-guard';
