@@ -1,0 +1,334 @@
+#!/usr/bin/env node
+// `npm run bench`: measures synth speed and scaling and writes bench/RESULTS.md.
+//   (a) the README's main command end to end from the shell (`npm run synth`, `node apps/run.js`)
+//       and the reference app phase by phase in memory;
+//   (b) N databases in one chart built with the library's constructs, N = 10, 100, 1000, 5000;
+//   (c) the same objects built as plain cdk8s L1 objects (the floor);
+//   (d) the gates alone on those renders.
+// Every measurement runs in a fresh process (peak RSS is its own); numbers are medians of several
+// runs. CPU profiles of the reference app and of N = 1000 are summarized at the end.
+//
+// Options: --smoke (tiny sizes, one run, prints instead of writing RESULTS.md; no timing is
+// asserted), --sizes 10,100, --runs K, --e2e-runs K, --profile gke, --out FILE, --no-cpu-prof.
+'use strict';
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { summarize } = require('./cpu-profile');
+
+const ROOT = path.resolve(__dirname, '..');
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(`--${name}`);
+const opt = (name, fallback) => {
+  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  if (i < 0) return fallback;
+  return args[i].includes('=') ? args[i].slice(args[i].indexOf('=') + 1) : args[i + 1];
+};
+
+const smoke = flag('smoke');
+const sizes = opt('sizes', smoke ? '2,5' : '10,100,1000,5000').split(',').map(Number);
+const profileName = opt('profile', 'gke');
+const e2eRuns = Number(opt('e2e-runs', smoke ? '1' : '9'));
+const fixedRuns = opt('runs');
+const runsFor = (n) => Number(fixedRuns ?? (smoke ? 1 : n <= 100 ? 5 : 3));
+const outFile = path.resolve(ROOT, opt('out', 'bench/RESULTS.md'));
+const cpuProf = !flag('no-cpu-prof');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-bench-'));
+const started = Date.now();
+
+const log = (line) => process.stderr.write(`bench: ${line}\n`);
+const median = (xs) => {
+  const s = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (!s.length) return undefined;
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+/** Median of every numeric field over runs. */
+function medianRow(rows) {
+  const out = { ...rows[0] };
+  for (const k of Object.keys(rows[0])) {
+    if (typeof rows[0][k] === 'number') out[k] = median(rows.map((r) => r[k]));
+  }
+  out.runs = rows.length;
+  return out;
+}
+
+class HarnessError extends Error {}
+
+/** Runs bench/worker.js in a fresh node process; returns its JSON line. */
+function worker(mode, extra = [], nodeFlags = []) {
+  const r = spawnSync(process.execPath, ['--expose-gc', ...nodeFlags, path.join(__dirname, 'worker.js'), mode, '--profile', profileName, ...extra], {
+    cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024,
+  });
+  const line = (r.stdout || '').trim().split('\n').pop();
+  if (r.status !== 0 || !line) {
+    throw new HarnessError(`worker ${mode} ${extra.join(' ')} exited ${r.status ?? r.signal}:\n${(r.stderr || '').trim().split('\n').slice(0, 25).join('\n')}`);
+  }
+  return JSON.parse(line);
+}
+
+/** Wall time of a shell command (ms), its exit code, and the first lines of its stderr on failure. */
+function timeCommand(command, argv, env = {}) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(command, argv, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+  const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  return { wallMs, status: r.status, stderr: r.status === 0 ? '' : (r.stderr || r.error?.message || '').trim().split('\n').slice(0, 8).join('\n') };
+}
+
+function machine() {
+  const cpus = os.cpus();
+  let model = cpus[0]?.model?.trim() || 'unknown';
+  try {
+    const info = fs.readFileSync('/proc/cpuinfo', 'utf8');
+    const m = /^model name\s*:\s*(.+)$/m.exec(info);
+    if (m) model = m[1].trim();
+  } catch { /* not Linux */ }
+  const npm = spawnSync('npm', ['--version'], { encoding: 'utf8' });
+  const pkg = (name) => { try { return require(`${name}/package.json`).version; } catch { return '?'; } };
+  return {
+    nproc: os.availableParallelism ? os.availableParallelism() : cpus.length,
+    model,
+    memoryGiB: os.totalmem() / 2 ** 30,
+    node: process.version,
+    npm: (npm.stdout || '?').trim(),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    packages: ['cdk8s', 'cdk8s-plus-27', 'constructs', 'yaml', 'esbuild', 'ajv'].map((p) => `${p} ${pkg(p)}`).join(', '),
+    commit: (spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout || '?').trim(),
+    dirty: Boolean((spawnSync('git', ['status', '--porcelain', '--', 'lib', 'apps'], { cwd: ROOT, encoding: 'utf8' }).stdout || '').trim()),
+  };
+}
+
+// ---- (a) end to end ----------------------------------------------------------------------------
+function endToEnd() {
+  const commands = [
+    { label: '`node -e 0` (node startup alone)', cmd: process.execPath, argv: ['-e', '0'] },
+    { label: '`node apps/run.js`', cmd: process.execPath, argv: ['apps/run.js'], rss: true },
+    { label: '`npm run synth`', cmd: 'npm', argv: ['run', '--silent', 'synth'] },
+  ];
+  const rows = [];
+  for (const c of commands) {
+    const runs = [];
+    for (let i = 0; i < e2eRuns; i++) runs.push(timeCommand(c.cmd, c.argv));
+    const failed = runs.find((r) => r.status !== 0);
+    const row = { label: c.label, wallMs: median(runs.map((r) => r.wallMs)), min: Math.min(...runs.map((r) => r.wallMs)), runs: runs.length, failed: failed ? `exit ${failed.status}: ${failed.stderr}` : undefined };
+    if (c.rss && !failed) {
+      const rssFile = path.join(work, 'rss');
+      timeCommand(c.cmd, ['--require', path.join(__dirname, 'rss-probe.js'), ...c.argv], { BENCH_RSS_OUT: rssFile });
+      row.maxRssKiB = fs.existsSync(rssFile) ? Number(fs.readFileSync(rssFile, 'utf8')) : undefined;
+    }
+    if (failed) log(`${c.label} failed (${row.failed.split('\n')[0]}); reported, not fatal`);
+    rows.push(row);
+  }
+  return rows;
+}
+
+function appBreakdown() {
+  const rows = [];
+  for (let i = 0; i < (smoke ? 1 : 3); i++) {
+    try {
+      rows.push(worker('app'));
+    } catch (e) {
+      log(`reference app in memory failed; reported, not fatal:\n${e.message}`);
+      return { failed: e.message };
+    }
+  }
+  const pick = (f) => median(rows.map(f));
+  const first = rows[0];
+  return {
+    loadMs: pick((r) => r.loadMs), requireMs: pick((r) => r.requireMs), transpileMs: pick((r) => r.transpileMs), tsFiles: first.tsFiles,
+    profiles: first.profiles.map((p, i) => ({ ...medianRow(rows.map((r) => r.profiles[i])) })),
+    total: medianRow(rows.map((r) => r.total)),
+    renderAllWarmMs: pick((r) => r.renderAllWarmMs),
+    maxRssKiB: pick((r) => r.maxRssKiB),
+    failures: first.failures,
+  };
+}
+
+// ---- (b), (c), (d) scaling ---------------------------------------------------------------------
+function scaling() {
+  const rows = [];
+  const objectsFile = path.join(work, 'render.json');
+  for (const n of sizes) {
+    const runs = runsFor(n);
+    const measure = (mode, first = []) => {
+      const rs = [];
+      for (let i = 0; i < runs; i++) rs.push(worker(mode, ['--n', String(n), ...(mode === 'construct' && i > 0 ? [] : first)]));
+      return medianRow(rs);
+    };
+    log(`N = ${n}: ${runs} run(s) each of constructs, plain L1, gates`);
+    // The first constructs run dumps its render; the plain-L1 and gates runs take exactly those objects.
+    const c = measure('construct', ['--dump', objectsFile]);
+    const l = measure('l1', ['--objects', objectsFile]);
+    const g = measure('gates', ['--objects', objectsFile]);
+    fs.rmSync(objectsFile, { force: true });
+    if (c.objects !== l.objects || c.objects !== g.objects || c.bytes !== l.bytes) {
+      throw new HarnessError(`N = ${n}: constructs rendered ${c.objects} objects (${c.bytes} bytes of YAML), L1 ${l.objects} (${l.bytes}), gates saw ${g.objects}`);
+    }
+    const synth = (r) => r.buildMs + r.validateMs + r.toJsonMs + r.yamlMs;
+    rows.push({ n, construct: c, l1: l, gates: g, constructSynthMs: synth(c), l1SynthMs: synth(l) });
+  }
+  return rows;
+}
+
+// ---- CPU profiles ------------------------------------------------------------------------------
+function profiles() {
+  const dir = path.join(work, 'prof');
+  const out = [];
+  const take = (label, run) => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(dir);
+    try {
+      run(['--cpu-prof', '--cpu-prof-dir', dir, '--cpu-prof-interval', '200']);
+    } catch (e) {
+      log(`profile of ${label} failed; reported, not fatal:\n${e.message}`);
+      return;
+    }
+    const file = fs.readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    if (file) out.push({ label, ...summarize(path.join(dir, file)) });
+  };
+  take('`node apps/run.js` (all four profiles, end to end)', (flags) => {
+    const r = timeCommand(process.execPath, [...flags, 'apps/run.js']);
+    if (r.status !== 0) throw new Error(r.stderr);
+  });
+  const n = smoke ? sizes[0] : 1000;
+  take(`${n} databases built with the constructs (whole worker process: warm-up, build, validate, toJson, YAML, gates)`,
+    (flags) => worker('construct', ['--n', String(n)], flags));
+  return out;
+}
+
+// ---- report ------------------------------------------------------------------------------------
+const f0 = (x) => (x === undefined ? 'n/a' : x.toFixed(0));
+const f1 = (x) => (x === undefined ? 'n/a' : x.toFixed(1));
+const f2 = (x) => (x === undefined ? 'n/a' : x.toFixed(2));
+const mib = (kib) => (kib === undefined ? 'n/a' : (kib / 1024).toFixed(0));
+const us = (msTotal, count) => (msTotal === undefined || !count ? 'n/a' : ((1000 * msTotal) / count).toFixed(0));
+const verdict = (ok) => (ok === undefined ? 'n/a' : ok ? 'met' : '**missed**');
+
+function report({ mach, verification, e2e, app, scale, profs }) {
+  const L = [];
+  const tpl = verification;
+  const perDbKinds = tpl.perDb.join(', ');
+  L.push('# Synth benchmark', '');
+  L.push(`Written by \`npm run bench\` (bench/run.js) — do not edit by hand. Re-run with \`npm run bench\` (about ${Math.max(1, Math.round((Date.now() - started) / 60000))} min).`, '');
+  L.push('## Machine', '');
+  L.push(`- ${mach.nproc} CPUs (nproc), ${mach.model}, ${mach.memoryGiB.toFixed(1)} GiB RAM, ${mach.os}`);
+  L.push(`- node ${mach.node}, npm ${mach.npm}; ${mach.packages}`);
+  L.push(`- commit ${mach.commit}${mach.dirty ? ' plus uncommitted changes in lib/ or apps/ (work in progress of other engineers)' : ''}`);
+  L.push(`- sizes ${sizes.join(', ')}; medians of ${[...new Set(sizes.map(runsFor))].join('/')} fresh processes per size and mode; end-to-end medians of ${e2eRuns} runs`, '');
+
+  const e2eRun = e2e.find((r) => r.label.includes('apps/run.js'));
+  const e2eNpm = e2e.find((r) => r.label.includes('npm run'));
+  const at = (n) => scale.find((r) => r.n === n);
+  const small = at(100) ?? scale[0];
+  const large = at(5000) ?? scale[scale.length - 1];
+  const mid = at(1000) ?? large;
+  const perObj = (row) => row.constructSynthMs / row.construct.objects;
+  const targets = [
+    ['Reference app, all four profiles, synth + gates, `npm run synth` wall', '< 1.0 s', e2eNpm.failed ? 'failed' : `${f2(e2eNpm.wallMs / 1000)} s (\`node apps/run.js\`: ${f2(e2eRun.wallMs / 1000)} s)`, e2eNpm.failed ? undefined : e2eNpm.wallMs < 1000],
+    [`Construct overhead vs plain-L1 floor, N = ${mid.n} (synth: build + validate + toJson + YAML)`, '≤ 2×', `${f2(mid.constructSynthMs / mid.l1SynthMs)}× (build phase alone ${f2(mid.construct.buildMs / mid.l1.buildMs)}×)`, mid.constructSynthMs / mid.l1SynthMs <= 2],
+    [`Linear scaling: per-object synth cost, N = ${large.n} vs N = ${small.n}`, '≤ 1.5×', `${f2(perObj(large) / perObj(small))}× (${us(large.constructSynthMs, large.construct.objects)} vs ${us(small.constructSynthMs, small.construct.objects)} µs/object)`, perObj(large) / perObj(small) <= 1.5],
+    [`Peak RSS, N = ${large.n} databases (constructs + gates, one process)`, '< 1 GiB', `${mib(large.construct.maxRssKiB)} MiB`, large.construct.maxRssKiB < 1024 * 1024],
+    [`Gates added to synth, N = ${mid.n}`, '< 30%', `${f0((100 * mid.construct.gatesMs) / mid.constructSynthMs)}%`, mid.construct.gatesMs / mid.constructSynthMs < 0.3],
+  ];
+  if (app.total) {
+    const t = app.total;
+    const synth = t.buildMs + t.validateMs + t.toJsonMs + t.yamlMs;
+    targets.push(['Gates added to synth, reference app (4 profiles, in memory)', '< 30%', `${f0((100 * t.gatesMs) / synth)}%`, t.gatesMs / synth < 0.3]);
+  }
+  L.push('## Targets', '', '| Target | Goal | Measured | |', '|---|---|---|---|');
+  for (const [what, goal, got, ok] of targets) L.push(`| ${what} | ${goal} | ${got} | ${verdict(ok)} |`);
+  L.push('');
+
+  L.push('## (a) The README\'s main command, end to end', '');
+  L.push('Wall time from the shell (spawn to exit), all four profiles (kind, gke, eks, aks): transpile TypeScript with esbuild, build, validations, gates, write `dist/`.', '');
+  L.push('| Command | Median wall | Fastest | Peak RSS |', '|---|---|---|---|');
+  for (const r of e2e) {
+    L.push(`| ${r.label} | ${r.failed ? `failed: ${r.failed.split('\n')[0]}` : `${f0(r.wallMs)} ms`} | ${r.failed ? '' : `${f0(r.min)} ms`} | ${r.maxRssKiB ? `${mib(r.maxRssKiB)} MiB` : ''} |`);
+  }
+  L.push('');
+  if (app.failed) {
+    L.push(`The reference app failed to render in memory: \`${app.failed.split('\n').slice(0, 3).join(' ')}\``, '');
+  } else {
+    L.push('In memory, phase by phase (one process, medians of 3; `build` = constructing the app, `toJson` = cdk8s resolving and serializing every object, `YAML` = cdk8s `Yaml.stringify`):', '');
+    L.push(`- module loading: ${f0(app.requireMs)} ms, of which esbuild transpiling ${app.tsFiles} TypeScript files: ${f0(app.transpileMs)} ms (node start to app code ready: ${f0(app.loadMs)} ms)`);
+    L.push(`- everything rendered again once warm (renderProfile × 4): ${f0(app.renderAllWarmMs)} ms; peak RSS ${mib(app.maxRssKiB)} MiB`, '');
+    if (app.failures && app.failures.length) L.push(`**Note:** the gates fail on this commit: ${app.failures.join('; ')}. Timings are of the full pipeline all the same.`, '');
+    L.push('| Profile | Objects | build | validate | toJson | YAML | gates | total |', '|---|---|---|---|---|---|---|---|');
+    for (const p of [...app.profiles, { ...app.total, profile: '**all (first render, cold)**' }]) {
+      const total = p.buildMs + p.validateMs + p.toJsonMs + p.yamlMs + p.gatesMs;
+      L.push(`| ${p.profile} | ${p.objects} | ${f1(p.buildMs)} | ${f1(p.validateMs)} | ${f1(p.toJsonMs)} | ${f1(p.yamlMs)} | ${f1(p.gatesMs)} | ${f1(total)} ms |`);
+    }
+    L.push('');
+  }
+
+  L.push('## (b) constructs, (c) plain-L1 floor, (d) gates: N databases in one chart', '');
+  L.push(`Each database is a ${tpl.subject}: ${tpl.perDb.length} objects (${perDbKinds}), profile ${tpl.profile} (Kubernetes ${tpl.kubeVersion}); the render also holds ${tpl.shared} shared objects (namespace, StorageClassPack).`);
+  L.push('(c) builds exactly the same objects as typed cdk8s L1 objects (`k8s.KubeStatefulSet`, `KubeService`, ... from the rendered JSON, via the binding\'s own converters; fields the binding lacks patched in after its serializer, as StatefulWorkload does); the harness checks before measuring that both renders are identical (' +
+    `${verification.problems.length ? `**${verification.problems.length} differences**` : `${verification.objects} objects at N = ${verification.n}: identical`}). Props for (c) are allocated outside the timed build.`);
+  if (verification.gateErrors) {
+    L.push(`**Note:** on this commit the gates report ${verification.gateErrors} error(s) per ${verification.n} databases on the bench render (first: \`${verification.firstGateError}\`); they run to completion and are timed the same way.`);
+  }
+  L.push('Each (N, mode) runs in a fresh process after a warm-up render of up to 20 databases (so JIT warm-up and module loading are not in the per-object cost; they are in (a)). synth = build + validate + toJson + YAML; gates run on the same objects.', '');
+  L.push('| N | objects | YAML MiB | constructs synth | µs/object | plain L1 synth | µs/object | overhead | gates (in synth process) | gates alone (cold / warm) | gates / synth | RSS constructs+gates | RSS L1 | RSS gates |');
+  L.push('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of scale) {
+    L.push(`| ${r.n} | ${r.construct.objects} | ${f1(r.construct.bytes / 2 ** 20)} | ${f0(r.constructSynthMs)} ms | ${us(r.constructSynthMs, r.construct.objects)} | ${f0(r.l1SynthMs)} ms | ${us(r.l1SynthMs, r.l1.objects)} | ${f2(r.constructSynthMs / r.l1SynthMs)}× | ${f0(r.construct.gatesMs)} ms | ${f0(r.gates.coldMs)} / ${f0(r.gates.gatesMs)} ms | ${f0((100 * r.construct.gatesMs) / r.constructSynthMs)}% | ${mib(r.construct.maxRssKiB)} MiB | ${mib(r.l1.maxRssKiB)} MiB | ${mib(r.gates.maxRssKiB)} MiB |`);
+  }
+  L.push('', 'Synth phases (ms, medians):', '');
+  L.push('| N | constructs: build / validate / toJson / YAML | plain L1: build / validate / toJson / YAML | per-object: constructs / L1 (µs) |', '|---|---|---|---|');
+  for (const r of scale) {
+    const c = r.construct;
+    const l = r.l1;
+    L.push(`| ${r.n} | ${f0(c.buildMs)} / ${f0(c.validateMs)} / ${f0(c.toJsonMs)} / ${f0(c.yamlMs)} | ${f0(l.buildMs)} / ${f0(l.validateMs)} / ${f0(l.toJsonMs)} / ${f0(l.yamlMs)} | ${us(c.buildMs + c.validateMs + c.toJsonMs + c.yamlMs, c.objects)} / ${us(l.buildMs + l.validateMs + l.toJsonMs + l.yamlMs, l.objects)} |`);
+  }
+  L.push('');
+
+  if (profs.length) {
+    L.push('## Where the time goes (node --cpu-prof, self time)', '');
+    for (const p of profs) {
+      L.push(`### ${p.label}`, '', `Sampled ${f0(p.totalMs)} ms.`, '');
+      L.push('| Area | self ms | % |', '|---|---|---|');
+      for (const a of p.areas.slice(0, 10)) L.push(`| ${a.area} | ${f0(a.selfMs)} | ${f0(a.pct)}% |`);
+      L.push('', '| Top frames | where | self ms | % |', '|---|---|---|---|');
+      for (const t of p.top) L.push(`| \`${t.name}\` | ${t.where} | ${f0(t.selfMs)} | ${f1(t.pct)}% |`);
+      L.push('');
+    }
+  }
+  return `${L.join('\n')}\n`;
+}
+
+function main() {
+  log(smoke ? 'smoke run (tiny sizes, one run each; no timing is asserted)' : `full run: sizes ${sizes.join(', ')}`);
+  const mach = machine();
+  const verification = worker('verify', ['--n', '3']);
+  if (verification.problems.length) {
+    throw new HarnessError(`the plain-L1 render differs from the constructs' render:\n${verification.problems.slice(0, 5).join('\n')}`);
+  }
+  log(`verified: plain-L1 render == constructs render (${verification.objects} objects)` +
+    (verification.gateErrors ? `; the gates report ${verification.gateErrors} error(s) on the bench render (measured anyway): ${verification.firstGateError}` : ', gates pass'));
+  log('end to end');
+  const e2e = endToEnd();
+  log('reference app in memory');
+  const app = appBreakdown();
+  const scale = scaling();
+  const profs = cpuProf ? (log('CPU profiles'), profiles()) : [];
+  const text = report({ mach, verification, e2e, app, scale, profs });
+  if (smoke) {
+    process.stdout.write(text);
+    log(`smoke ok in ${((Date.now() - started) / 1000).toFixed(1)} s (RESULTS.md untouched)`);
+  } else {
+    fs.writeFileSync(outFile, text);
+    process.stdout.write(text.split('## (a)')[0]);
+    log(`wrote ${path.relative(ROOT, outFile)} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
+}
+
+try {
+  main();
+} catch (e) {
+  log(e instanceof HarnessError ? e.message : e.stack);
+  process.exitCode = 1;
+} finally {
+  fs.rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,230 @@
+// One benchmark measurement, run by bench/run.js in a fresh process (so peak RSS is its own).
+// Usage: node --expose-gc bench/worker.js <mode> [--n N] [--dump|--objects file] [--profile name]
+//   construct  N databases built with the library's constructs: build, validations, toJson, YAML,
+//              gates; --dump FILE writes the render for the next two modes
+//   l1         the same objects (--objects FILE) built as plain cdk8s L1 objects: the floor
+//   gates      the gates alone on those objects (--objects FILE)
+//   verify     construct render == L1 render (same field content), gates pass
+//   app        the reference app (apps/), all profiles, in memory, phase by phase
+// Prints one JSON line on stdout.
+'use strict';
+const path = require('path');
+
+const ROOT = path.resolve(__dirname, '..');
+const loadStart = process.hrtime.bigint();
+const hook = require('./ts-hook');
+
+const args = process.argv.slice(2);
+const mode = args[0];
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i < 0 ? fallback : args[i + 1];
+};
+const n = Number(opt('n', '0'));
+const profileName = opt('profile', 'gke');
+const warmup = opt('warmup', 'yes') !== 'no';
+
+const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
+function timed(fn) {
+  const start = process.hrtime.bigint();
+  const value = fn();
+  return [value, ms(start)];
+}
+function gc() {
+  if (global.gc) { global.gc(); global.gc(); }
+}
+
+function lib() { return require('../lib'); }
+function profileNamed(name) {
+  const all = require('../apps/profiles.ts').referenceProfiles();
+  const profile = all.find((p) => p.name === name);
+  if (!profile) throw new Error(`bench: unknown profile '${name}' (have ${all.map((p) => p.name).join(', ')})`);
+  return profile;
+}
+function names(count, prefix) {
+  const { databaseName } = require('./fixture.ts');
+  return Array.from({ length: count }, (_, i) => (prefix ? `${prefix}${i}` : databaseName(i)));
+}
+
+/** Same loop as lib/gitops/render.ts validateConstructs (inlined so the L1 process loads no library code). */
+function validateConstructs(root) {
+  const errors = [];
+  for (const construct of root.node.findAll()) {
+    for (const message of construct.node.validate()) errors.push(`[${construct.node.path}] ${message}`);
+  }
+  return errors;
+}
+
+/** What renderProfile does before the gates: validations, toJson per chart, YAML per chart. */
+function render(app) {
+  const { Yaml } = require('cdk8s');
+  const phases = {};
+  let errors;
+  [errors, phases.validateMs] = timed(() => validateConstructs(app));
+  if (errors.length) throw new Error(`validation failed:\n  ${errors.join('\n  ')}`);
+  let perChart;
+  [perChart, phases.toJsonMs] = timed(() => app.charts.map((chart) => chart.toJson()));
+  let bytes = 0;
+  [, phases.yamlMs] = timed(() => { for (const m of perChart) if (m.length) bytes += Yaml.stringify(...m).length; });
+  return { objects: perChart.flat(), phases, bytes };
+}
+
+function newApp() {
+  const { App } = require('cdk8s');
+  return new App({ outdir: path.join(ROOT, '.cdk8s.out') });
+}
+
+function buildConstructApp(profile, dbNames) {
+  const { buildBenchApp } = require('./fixture.ts');
+  const app = newApp();
+  buildBenchApp(app, profile, dbNames);
+  return app;
+}
+
+/** The gates; a failing gate is reported (gateErrors, firstGateError), not thrown: the cost is measured either way. */
+function runGates(objects, profile) {
+  return lib().runGates(objects, { kubeVersion: profile.kubeVersion.toString() });
+}
+const gateSummary = (report) => ({ gateErrors: report.errors.length, firstGateError: report.errors[0] && `${report.errors[0].rule} ${report.errors[0].object}: ${report.errors[0].message}` });
+
+/** What a render is, for the L1 and gates processes: every chart's objects, in order. */
+function chartsOf(app) {
+  return app.charts.map((chart) => ({ id: chart.node.id, objects: chart.toJson() }));
+}
+function readRender() {
+  const fs = require('fs');
+  return JSON.parse(fs.readFileSync(path.resolve(opt('objects')), 'utf8'));
+}
+
+// ---- construct ------------------------------------------------------------------------------
+function construct() {
+  const profile = profileNamed(profileName);
+  if (warmup) {
+    const w = buildConstructApp(profile, names(Math.min(n, 20), 'warm-'));
+    runGates(render(w).objects, profile);
+  }
+  gc();
+  const [app, buildMs] = timed(() => buildConstructApp(profile, names(n)));
+  const { objects, phases, bytes } = render(app);
+  const [report, gatesMs] = timed(() => runGates(objects, profile));
+  // Peak RSS of the measurement, before the dump below allocates its JSON text.
+  const maxRssKiB = process.resourceUsage().maxRSS;
+  const dump = opt('dump');
+  if (dump) {
+    const { SUBJECT } = require('./fixture.ts');
+    require('fs').writeFileSync(dump, JSON.stringify({ subject: SUBJECT, profile: profile.name, kubeVersion: profile.kubeVersion.toString(), charts: chartsOf(app) }));
+  }
+  return { n, objects: objects.length, bytes, buildMs, ...phases, gatesMs, warnings: report.warnings.length, ...gateSummary(report), maxRssKiB };
+}
+
+// ---- l1 -------------------------------------------------------------------------------------
+/** Plain-L1 app holding `charts` (props already converted), built chart by chart with the same ids. */
+function buildL1App(charts) {
+  const { instantiate } = require('./l1');
+  const { Chart } = require('cdk8s');
+  const app = newApp();
+  for (const { id, props } of charts) {
+    const chart = new Chart(app, id);
+    props.forEach((p, i) => instantiate(chart, `o${i}`, p));
+  }
+  return app;
+}
+
+function l1() {
+  const rendered = readRender();
+  const { createConverter } = require('./l1');
+  const toProps = createConverter();
+  // Props are converted outside the timed build: a hand-written app allocates them as literals.
+  const prepare = (charts) => charts.map(({ id, objects }) => ({ id, props: objects.map(toProps) }));
+  if (warmup) render(buildL1App(prepare(rendered.charts.map(({ id, objects }) => ({ id, objects: objects.slice(0, 100) })))));
+  const [charts, prepareMs] = timed(() => prepare(rendered.charts));
+  gc();
+  const [app, buildMs] = timed(() => buildL1App(charts));
+  const { objects, phases, bytes } = render(app);
+  return { n, objects: objects.length, bytes, prepareMs, buildMs, ...phases };
+}
+
+// ---- gates ----------------------------------------------------------------------------------
+function gates() {
+  const rendered = readRender();
+  const profile = { kubeVersion: { toString: () => rendered.kubeVersion } };
+  const objects = rendered.charts.flatMap((c) => c.objects);
+  gc();
+  const [report, coldMs] = timed(() => runGates(objects, profile));
+  const warm = [];
+  for (let i = 0; i < 3; i++) warm.push(timed(() => runGates(objects, profile))[1]);
+  warm.sort((a, b) => a - b);
+  return { n, objects: objects.length, coldMs, gatesMs: warm[1], ...gateSummary(report) };
+}
+
+// ---- verify ---------------------------------------------------------------------------------
+function canonical(value) {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical(value[k])]));
+  }
+  return value;
+}
+function verify() {
+  const profile = profileNamed(profileName);
+  const count = n || 3;
+  const app = buildConstructApp(profile, names(count));
+  const constructs = render(app).objects;
+  const report = runGates(constructs, profile);
+  const charts = JSON.parse(JSON.stringify(chartsOf(app)));
+  const { createConverter } = require('./l1');
+  const toProps = createConverter();
+  const plain = render(buildL1App(charts.map(({ id, objects }) => ({ id, props: objects.map(toProps) })))).objects;
+  const problems = [];
+  if (constructs.length !== plain.length) problems.push(`${constructs.length} vs ${plain.length} objects`);
+  constructs.forEach((x, i) => {
+    const [a, b] = [JSON.stringify(canonical(x)), JSON.stringify(canonical(plain[i]))];
+    if (a !== b) problems.push(`object ${i} (${x.kind} ${x.metadata && x.metadata.name}) differs:\n  constructs: ${a.slice(0, 800)}\n  plain L1:   ${b.slice(0, 800)}`);
+  });
+  const { SUBJECT, databaseName } = require('./fixture.ts');
+  const dbChart = app.node.findChild('databases');
+  const firstDb = dbChart.node.findChild(databaseName(0));
+  const { ApiObject } = require('cdk8s');
+  const perDb = firstDb.node.findAll().filter((c) => c instanceof ApiObject).map((c) => c.kind);
+  return {
+    n: count, objects: constructs.length, subject: SUBJECT, kubeVersion: profile.kubeVersion.toString(),
+    perDb, shared: constructs.length - count * perDb.length, warnings: report.warnings.length, ...gateSummary(report), problems,
+  };
+}
+
+// ---- app: the reference app in memory, phase by phase ----------------------------------------
+function appPhases() {
+  const [mainModule, requireMs] = timed(() => require('../apps/main.ts'));
+  const { buildPlatform } = require('../apps/platform.ts');
+  const profiles = require('../apps/profiles.ts').referenceProfiles();
+  const out = { loadMs: ms(loadStart), requireMs, transpileMs: hook.stats.transpileMs, tsFiles: hook.stats.files, profiles: [], failures: [] };
+  const total = { buildMs: 0, validateMs: 0, toJsonMs: 0, yamlMs: 0, gatesMs: 0, objects: 0 };
+  for (const profile of profiles) {
+    const [app, buildMs] = timed(() => { const a = newApp(); buildPlatform(a, profile); return a; });
+    const { objects, phases } = render(app);
+    // A failing gate is reported, not thrown: the bench measures the app as it is.
+    const [report, gatesMs] = timed(() => runGates(objects, profile));
+    if (!report.ok) out.failures.push(`${profile.name}: ${report.errors.length} gate error(s), e.g. ${report.errors[0].message}`);
+    const row = { profile: profile.name, objects: objects.length, buildMs, ...phases, gatesMs };
+    out.profiles.push(row);
+    for (const k of Object.keys(total)) total[k] += row[k];
+  }
+  // The real pipeline once more (renderProfile, as npm run synth runs it), now that everything is loaded.
+  const [, renderAllMs] = timed(() => profiles.map((p) => {
+    try {
+      return mainModule.renderWith(p, (a, pr) => buildPlatform(a, pr));
+    } catch (e) {
+      return e; // already reported above as a gate failure
+    }
+  }));
+  return { ...out, total, renderAllWarmMs: renderAllMs };
+}
+
+const modes = { construct, l1, gates, verify, app: appPhases };
+if (!modes[mode]) {
+  process.stderr.write(`bench/worker.js: unknown mode '${mode}' (${Object.keys(modes).join(', ')})\n`);
+  process.exit(2);
+}
+const result = modes[mode]();
+const usage = process.resourceUsage();
+process.stdout.write(`${JSON.stringify({ mode, profile: profileName, ...result, maxRssKiB: result.maxRssKiB ?? usage.maxRSS, cpuUserMs: usage.userCPUTime / 1000, cpuSystemMs: usage.systemCPUTime / 1000 })}\n`);
