@@ -13,7 +13,10 @@ export class RedisMode {
 
   /**
    * `servers` pods: pod 0 is the primary, pods 1..n-1 run `replicaof` pod 0. Replicas keep a warm
-   * copy for a fast manual failover and survive the loss of a node; writes always go to pod 0.
+   * copy that survives the loss of pod 0's node and volume (promote one by hand); writes, and
+   * Feast's reads, always go to pod 0. There is no automatic failover (no Sentinel): while pod 0 is
+   * away the store is unavailable, and a pod 0 restarted on an empty volume would be replicated
+   * as empty — restore its claim from a replica's snapshot first.
    * @param servers total number of Redis pods, primary included (at least 2)
    */
   public static replicated(servers: number): RedisMode {
