@@ -4,3 +4,4 @@ export * from './database-engine';
 export * from './server-config';
 export * from './stateful-database';
 export * from './external-database';
+export * from './logical-backup';

@@ -12,12 +12,14 @@ export class SnapshotHook {
   }
 
   /**
-   * `CHECKPOINT` through `psql` over the pod's local socket (the official image trusts local
-   * connections), as `user`.
+   * `CHECKPOINT` through `psql` over the pod's local socket, which the official image and
+   * StatefulDatabase trust. Connection defaults come from the container's environment
+   * (StatefulDatabase sets PGHOST/PGUSER) unless `user` is given.
    */
   public static postgresCheckpoint(options: { readonly container?: string; readonly user?: string } = {}): SnapshotHook {
-    return new SnapshotHook(options.container ?? 'postgres',
-      ['psql', '-v', 'ON_ERROR_STOP=1', '-U', options.user ?? 'postgres', '-d', 'postgres', '-c', 'CHECKPOINT']);
+    return new SnapshotHook(options.container ?? 'postgres', [
+      'psql', '-v', 'ON_ERROR_STOP=1', ...(options.user ? ['-U', options.user] : []), '-d', 'postgres', '-c', 'CHECKPOINT',
+    ]);
   }
 
   private constructor(

@@ -97,7 +97,10 @@ describe('SnapshotSchedule', () => {
     ]);
     const cronJob = find(o, 'CronJob', 'pg-snapshots');
     const [container] = cronJob.spec.jobTemplate.spec.template.spec.containers;
-    expect(container.args).toEqual(['psql', '-v', 'ON_ERROR_STOP=1', '-U', 'postgres', '-d', 'postgres', '-c', 'CHECKPOINT']);
+    expect(container.args).toEqual(['psql', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres', '-c', 'CHECKPOINT']);
+    expect(SnapshotHook.postgresCheckpoint({ user: 'admin', container: 'db' })).toMatchObject({
+      container: 'db', command: ['psql', '-v', 'ON_ERROR_STOP=1', '-U', 'admin', '-d', 'postgres', '-c', 'CHECKPOINT'],
+    });
     expect(envOf(cronJob).HOOK_CONTAINER).toBe('postgres');
   });
 
