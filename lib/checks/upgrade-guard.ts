@@ -53,13 +53,15 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** Leaf-level differences between two JSON values; list items with a `name` are matched by name (`[data]`). */
+/** Leaf-level differences between two JSON values; list items with a name are matched by it (`[data]`). */
 export function diffJson(before: unknown, after: unknown, path: string, out: Change[] = []): Change[] {
   if (before === after) return out;
   if (Array.isArray(before) && Array.isArray(after)) {
-    const named = (list: unknown[]) => list.every((i) => isPlainObject(i) && typeof i.name === 'string');
+    // Containers, ports, env are keyed by `name`; volumeClaimTemplates by `metadata.name`.
+    const nameOf = (i: Json): unknown => (isPlainObject(i) ? i.name ?? (i.metadata as Json)?.name : undefined);
+    const named = (list: unknown[]) => list.every((i) => typeof nameOf(i) === 'string');
     if (named(before) && named(after)) {
-      const byName = (list: Json[]) => new Map<string, Json>(list.map((i) => [i.name, i]));
+      const byName = (list: Json[]) => new Map<string, Json>(list.map((i) => [nameOf(i) as string, i]));
       const b = byName(before);
       const a = byName(after);
       for (const name of new Set([...b.keys(), ...a.keys()])) diffJson(b.get(name), a.get(name), `${path}[${name}]`, out);
