@@ -36,6 +36,26 @@ export interface PodTemplateRef {
   readonly labels: Labels;
 }
 
+/**
+ * Labels the StatefulSet controller puts on each pod at runtime (they are not in the template):
+ * a Service selecting `statefulset.kubernetes.io/pod-name: db-0` serves pod 0 of StatefulSet `db`.
+ */
+const STATEFULSET_POD_LABELS = new Set(['statefulset.kubernetes.io/pod-name', 'apps.kubernetes.io/pod-index']);
+
+/** Whether a pod of the StatefulSet owning `t` carries runtime label `key=value` (ordinal within replicas). */
+function statefulSetPodLabelMatches(t: PodTemplateRef, key: string, value: string): boolean {
+  if (t.owner.kind !== 'StatefulSet') return false;
+  const replicas: number = (t.owner as Json).spec?.replicas ?? 1;
+  const start: number = (t.owner as Json).spec?.ordinals?.start ?? 0;
+  const name = String(t.owner.metadata?.name ?? '');
+  const ordinalText = key === 'apps.kubernetes.io/pod-index'
+    ? value
+    : value.startsWith(`${name}-`) ? value.slice(name.length + 1) : '';
+  if (!/^(0|[1-9]\d*)$/.test(ordinalText)) return false;
+  const ordinal = Number(ordinalText);
+  return ordinal >= start && ordinal < start + replicas;
+}
+
 /** Where each workload kind keeps its pod template. */
 const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
   StatefulSet: ['spec', 'template'],
@@ -156,7 +176,11 @@ export class ManifestIndex {
   /** Templates a Service's `spec.selector` map selects (an empty map selects nothing: no endpoints are managed). */
   templatesSelectedByMap(namespace: string, selector: Labels): PodTemplateRef[] {
     if (Object.keys(selector).length === 0) return [];
-    return this.candidates(namespace, selector).filter((t) => mapSelects(selector, t.labels));
+    const declared: Labels = {};
+    const runtime: Labels = {};
+    for (const [k, v] of Object.entries(selector)) (STATEFULSET_POD_LABELS.has(k) ? runtime : declared)[k] = v;
+    return this.candidates(namespace, declared).filter((t) => mapSelects(declared, t.labels)
+      && Object.entries(runtime).every(([k, v]) => statefulSetPodLabelMatches(t, k, v)));
   }
 
   /** Templates a `metav1.LabelSelector` selects (PDB semantics: empty selects every pod in the namespace). */

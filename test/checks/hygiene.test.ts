@@ -294,6 +294,22 @@ describe('StatefulSet and workload hygiene', () => {
       }]);
     });
 
+    test('a Service selecting one StatefulSet pod by the controller-set pod-name / pod-index label', () => {
+      const sts = pick(goodRender(), 'StatefulSet');
+      const replicas: number = sts.spec.replicas;
+      const service = (name: string, extra: Record<string, string>) => ({
+        apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: NS },
+        spec: { selector: { ...LABELS, ...extra }, ports: [{ port: 5432 }] },
+      });
+      const ok = goodRender();
+      ok.push(service('primary', { 'statefulset.kubernetes.io/pod-name': `${sts.metadata.name}-0` }),
+        service('last', { 'apps.kubernetes.io/pod-index': String(replicas - 1) }));
+      expect(gate(ok)).toEqual([]);
+      const beyond = goodRender();
+      beyond.push(service('ghost', { 'statefulset.kubernetes.io/pod-name': `${sts.metadata.name}-${replicas}` }));
+      expect(gate(beyond).map((f) => `${f.rule} ${f.object}`)).toEqual(['service/dangling Service ml-db/ghost']);
+    });
+
     test('Services without a selector and ExternalName Services are not dangling', () => {
       const render = goodRender();
       render.push(
