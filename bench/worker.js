@@ -197,7 +197,7 @@ function appPhases() {
   const [mainModule, requireMs] = timed(() => require('../apps/main.ts'));
   const { buildPlatform } = require('../apps/platform.ts');
   const profiles = require('../apps/profiles.ts').referenceProfiles();
-  const out = { loadMs: ms(loadStart), requireMs, transpileMs: hook.stats.transpileMs, tsFiles: hook.stats.files, profiles: [], failures: [] };
+  const out = { loadMs: ms(loadStart), requireMs, transpileMs: hook.stats.transpileMs, tsFiles: hook.stats.files, tsTranspiled: hook.stats.transpiled, profiles: [], failures: [] };
   const total = { buildMs: 0, validateMs: 0, toJsonMs: 0, yamlMs: 0, gatesMs: 0, objects: 0 };
   for (const profile of profiles) {
     const [app, buildMs] = timed(() => { const a = newApp(); buildPlatform(a, profile); return a; });
