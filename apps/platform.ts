@@ -1,8 +1,9 @@
 import { App, Chart } from 'cdk8s';
-import { FeatureStore, Profile, StatefulDatabase, StorageClassPack, WorkloadNamespace } from '../lib';
+import { FeatureStore, MlflowCluster, ObjectStore, Profile, StatefulDatabase, StorageClassPack, WorkloadNamespace } from '../lib';
 import { buildDatabases } from './databases';
 import { buildFeatures } from './features';
 import { Training, buildTraining } from './training';
+import { buildTracking } from './tracking';
 
 /** Namespaces of the reference platform, one per concern. */
 export const NAMESPACES = {
@@ -20,6 +21,10 @@ export interface Platform {
   readonly database: StatefulDatabase;
   /** The 4-node PyTorch trainer in ml-training (and its shared dataset where the profile has RWX). */
   readonly training: Training;
+  /** MLflow in ml-tracking (an ITrackingServer), backed by `database` and `objectStore`. */
+  readonly tracking: MlflowCluster;
+  /** MinIO in ml-tracking holding MLflow's artifacts; admit other clients with `allowFrom`. */
+  readonly objectStore: ObjectStore;
   /** Feast in ml-features: Redis primary + 2 replicas, 2 feature servers, registry in `database`. */
   readonly features: FeatureStore;
 }
@@ -33,7 +38,8 @@ export function buildPlatform(app: App, profile: Profile): Platform {
   }
   const pack = new StorageClassPack(base, 'storage', { profile });
   const database = buildDatabases(app, pack, NAMESPACES.databases);
+  const { mlflow: tracking, objectStore } = buildTracking(app, pack, NAMESPACES.tracking, database);
   const training = buildTraining(app, pack, NAMESPACES.training);
   const features = buildFeatures(app, pack, NAMESPACES.features, database);
-  return { profile, pack, database, training, features };
+  return { profile, pack, database, training, tracking, objectStore, features };
 }

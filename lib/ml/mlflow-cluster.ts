@@ -16,8 +16,9 @@ const HTTP_PORT = 5000;
 const CACHE_PATH = '/var/cache/mlflow';
 const PIP_NAMES: Readonly<Record<string, string>> = { psycopg2: 'psycopg2-binary', pymysql: 'PyMySQL' };
 
-/** Argo CD annotations. */
 const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
+/** Waves between the migration Job and the servers (the platform spaces its sync phases by 10). */
+export const SERVER_WAVE_OFFSET = 10;
 
 /** Horizontal autoscaling of the tracking servers. */
 export interface MlflowAutoscaling {
@@ -63,9 +64,12 @@ export interface MlflowClusterProps {
   /** Expose the client Service through the profile's internal load balancer. @default false (ClusterIP) */
   readonly internalLoadBalancer?: boolean;
   /**
-   * Argo CD sync wave of the schema migration Job; the servers and their autoscaler are one wave later.
-   * Keep it at or after the wave of the database and of the credentials the Job reads.
-   * @default 0
+   * Argo CD sync wave of the schema migration Job; the servers and their autoscaler sync
+   * `SERVER_WAVE_OFFSET` (10) waves later, once the Job has completed. It must come after the waves of
+   * the database and of the credentials the Job reads, or Argo CD waits forever. The default is the
+   * platform's migrations phase (gitops `SyncPhase.MIGRATIONS`, after credentials 10 and data 20), so
+   * the servers land in its workloads phase (40).
+   * @default 30
    */
   readonly syncWave?: number;
   /** @default - Profile.of(scope) */
@@ -76,7 +80,7 @@ export interface MlflowClusterProps {
  * MLflow tracking servers as a StatefulSet (stable names, a scratch claim per pod) behind a client
  * Service, backed by a SQL database (its own database and login, password by reference) and an
  * artifact store. A schema migration Job brings the database to this MLflow's revision before the
- * servers serve: Argo CD runs it one wave before them, and under a plain `kubectl apply` each server
+ * servers serve: Argo CD runs it in an earlier sync wave, and under a plain `kubectl apply` each server
  * waits in an init container until the schema is current.
  */
 export class MlflowCluster extends Construct implements ITrackingServer {
@@ -106,7 +110,7 @@ export class MlflowCluster extends Construct implements ITrackingServer {
     this.image = props.image ?? MlflowImage.community();
     const autoscaling = props.autoscaling;
     const replicas = props.replicas ?? autoscaling?.minReplicas ?? 2;
-    const wave = props.syncWave ?? 0;
+    const wave = props.syncWave ?? 30;
     const where = `MlflowCluster '${this.node.path}'`;
     if (!Number.isInteger(wave)) throw new Error(`${where}: syncWave ${wave} must be a whole number.`);
 
@@ -154,6 +158,8 @@ export class MlflowCluster extends Construct implements ITrackingServer {
       serviceAccountName: this.serviceAccount.name,
       labels: { ...artifacts.podLabels },
       volumeClaims: props.cache.volumeClaim ? [props.cache.volumeClaim] : [],
+      // The cache is scratch: claims go with the pods the autoscaler removes, not pile up.
+      claimRetention: { whenDeleted: 'Delete', whenScaled: 'Delete' },
       volumes: [...(props.cache.volume ? [props.cache.volume] : []), ...artifacts.volumes],
       initContainers: [{
         name: 'wait-for-schema',
@@ -194,8 +200,10 @@ export class MlflowCluster extends Construct implements ITrackingServer {
     this.service = this.workload.addClientService({ name: this.name, internalLoadBalancer: props.internalLoadBalancer });
     this.trackingUri = `http://${this.service.host}:${HTTP_PORT}`;
 
-    // After the migration Job's wave: Argo CD applies the servers once the Job has completed.
-    const serverAnnotations = { [SYNC_WAVE]: String(wave + 1) };
+    // After the migration Job's wave: Argo CD applies the servers once the Job has completed. Without
+    // the annotation a kind-based policy would sync this StatefulSet with the databases, before the
+    // Job, and wait forever for servers that wait for the schema.
+    const serverAnnotations = { [SYNC_WAVE]: String(wave + SERVER_WAVE_OFFSET) };
     this.workload.statefulSet.addJsonPatch(JsonPatch.add('/metadata/annotations', serverAnnotations));
     if (autoscaling) {
       // The autoscaler owns the replica count: a count in git would fight it on every sync.
