@@ -58,7 +58,7 @@ export class ExpansionPlan extends Construct {
         (workload.profile.cloud === 'kind' ? ' (on kind: Profile.kind({ csiHostpath: true }))' : '') + '.');
     }
     const from = Quantity.parse(template.size, `current size of claim template '${template.name}'`);
-    const to = Quantity.parse(props.size, `${where}: new size`);
+    const to = Quantity.parse(props.size, `new size of ${where}`);
     if (to.value <= from.value) {
       throw new Error(`${where}: new size ${props.size} of claim template '${template.name}' is not larger than the current ${template.size}: volumes can only grow.`);
     }
