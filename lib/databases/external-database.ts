@@ -2,15 +2,16 @@ import { Construct } from 'constructs';
 import { k8s } from '../k8s';
 import { Credentials } from '../secrets';
 import { IPeerable, WorkloadPeer, WorkloadService } from '../stateful';
+import { sqlalchemyUrl } from './connection-url';
 import { AddDatabaseOptions, DatabaseFamily, DatabaseGrant, IDatabase } from './database';
 
 const DEFAULT_PORTS: Record<DatabaseFamily, number> = { postgres: 5432, mysql: 3306, mariadb: 3306 };
-const URL_SCHEMES: Record<DatabaseFamily, string> = { postgres: 'postgresql', mysql: 'mysql+pymysql', mariadb: 'mysql+pymysql' };
 const HOST = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/i;
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** A database server outside the cluster (Cloud SQL, RDS, Azure Database) and where its logins are. */
 export interface ExternalDatabaseProps {
+  /** Engine family: picks the SQLAlchemy dialect and the default port. */
   readonly family: DatabaseFamily;
   /** DNS name of the server's read-write endpoint, e.g. `mlflow.abc123.eu-west-1.rds.amazonaws.com`. */
   readonly host: string;
@@ -120,15 +121,15 @@ export class ExternalDatabase extends Construct implements IDatabase {
     const host = this.primaryHost;
     const port = this.port;
     const query = Object.entries(this.urlParameters).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
-    const scheme = URL_SCHEMES[this.family];
+    const family = this.family;
     const grant: DatabaseGrant = {
-      family: this.family,
+      family,
       database: name,
       user,
       credentials: options.credentials ?? this.credentials,
       host,
       port,
-      sqlalchemyUrl: (passwordEnv: string) => `${scheme}://${user}:$(${passwordEnv})@${host}:${port}/${name}${query ? `?${query}` : ''}`,
+      sqlalchemyUrl: (passwordEnv: string) => sqlalchemyUrl(family, user, passwordEnv, host, port, name) + (query ? `?${query}` : ''),
     };
     this.grants.set(name, grant);
     return grant;

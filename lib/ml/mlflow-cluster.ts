@@ -22,7 +22,9 @@ export const SERVER_WAVE_OFFSET = 10;
 
 /** Horizontal autoscaling of the tracking servers. */
 export interface MlflowAutoscaling {
+  /** Fewest servers (at least 1; keep 2 or more so a drain never stops tracking). */
   readonly minReplicas: number;
+  /** Most servers; at least minReplicas. */
   readonly maxReplicas: number;
   /** Target average CPU utilisation, percent of the request. @default 70 */
   readonly cpuPercent?: number;
@@ -39,6 +41,7 @@ export interface MlflowAutoscaling {
 export interface MlflowClusterProps {
   /** StatefulSet and client Service name. @default 'mlflow' */
   readonly name?: string;
+  /** Namespace of the servers, their Services, the migration Job and the bound credentials. */
   readonly namespace: string;
   /** SQL database server of the backend store; MLflow gets its own database and login on it. */
   readonly backend: IDatabase;

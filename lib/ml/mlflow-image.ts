@@ -44,13 +44,13 @@ export class MlflowImage {
   }
 
   /**
-   * `burakince/mlflow:<version>` (the image of the community-charts MLflow Helm chart): MLflow with
+   * `ghcr.io/burakince/mlflow:<version>` (the image of the community-charts MLflow Helm chart): MLflow with
    * psycopg2, pymysql, boto3, google-cloud-storage and azure-storage-blob, running as uid/gid 1001.
    * The default: it works with every backend and artifact store without a build step. Mirror it (or
    * build your own from the official image) for production registries.
    */
   public static community(version: string = MLFLOW_VERSION): MlflowImage {
-    return new MlflowImage(`burakince/mlflow:${checkVersion(version)}`, {
+    return new MlflowImage(`ghcr.io/burakince/mlflow:${checkVersion(version)}`, {
       packages: ['psycopg2', 'pymysql', 'boto3', 'google-cloud-storage', 'azure-storage-blob'],
       runAs: { uid: 1001, gid: 1001 },
     });

@@ -33,6 +33,7 @@ export interface ObjectStoreStorage {
 export interface ObjectStoreProps {
   /** StatefulSet and client Service name; pods are `<name>-<i>`. @default 'minio' */
   readonly name?: string;
+  /** Namespace of the servers, their Services and the bucket Job. */
   readonly namespace: string;
   /**
    * 1 runs MinIO standalone; 4 or more run one distributed (erasure-coded) server pool across the

@@ -173,6 +173,9 @@ describe('MlflowCluster on a StatefulDatabase and MinIO', () => {
     expect(pod(sts).volumes).toContainEqual({ name: 'w-tmp', emptyDir: {} });
     expect(sts.spec.podManagementPolicy).toBe('Parallel');
     expect(pod(sts).serviceAccountName).toBe('mlflow');
+    // The default image bundles the drivers and SDKs and runs as its own non-root user.
+    expect(server.image).toBe('ghcr.io/burakince/mlflow:2.22.1');
+    expect(pod(sts).securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1001, runAsGroup: 1001, fsGroup: 1001 });
   });
 
   test('MinIO artifacts: endpoint and credentials wired, and MinIO admits the servers', () => {
