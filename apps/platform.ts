@@ -2,6 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { FeatureStore, MlflowCluster, ObjectStore, Profile, StatefulDatabase, StorageClassPack, WorkloadNamespace } from '../lib';
 import { buildDatabases } from './databases';
 import { buildFeatures } from './features';
+import { Protection, buildProtection } from './protection';
 import { Training, buildTraining } from './training';
 import { buildTracking } from './tracking';
 
@@ -27,6 +28,8 @@ export interface Platform {
   readonly objectStore: ObjectStore;
   /** Feast in ml-features: Redis primary + 2 replicas, 2 feature servers, registry in `database`. */
   readonly features: FeatureStore;
+  /** Logical backups of `database` everywhere; CSI snapshots of it where the profile has a snapshot driver. */
+  readonly protection: Protection;
 }
 
 /** Builds the reference ML platform for `profile` into `app`, one chart per concern. */
@@ -41,5 +44,6 @@ export function buildPlatform(app: App, profile: Profile): Platform {
   const { mlflow: tracking, objectStore } = buildTracking(app, pack, NAMESPACES.tracking, database);
   const training = buildTraining(app, pack, NAMESPACES.training);
   const features = buildFeatures(app, pack, NAMESPACES.features, database);
-  return { profile, pack, database, training, tracking, objectStore, features };
+  const protection = buildProtection(app, pack, database);
+  return { profile, pack, database, training, tracking, objectStore, features, protection };
 }

@@ -1,0 +1,52 @@
+import { App } from 'cdk8s';
+import { renderProfile } from '../../lib';
+import { buildPlatform } from '../../apps/platform';
+import { referenceProfiles } from '../../apps/profiles';
+import { Manifest, all, find } from '../support/synth';
+
+describe('reference platform: data protection of ml-db', () => {
+  const rendered = referenceProfiles().map((profile) => {
+    const app = new App();
+    const platform = buildPlatform(app, profile);
+    const { objects, files } = renderProfile(app, profile);
+    return { profile, platform, objects: objects as Manifest[], files };
+  });
+
+  test.each(rendered.map((r) => [r.profile.name, r] as const))('%s: nightly logical backup of the database, admitted by its NetworkPolicy', (_, r) => {
+    const cronJob = find(r.objects, 'CronJob', 'postgres-logical-backup');
+    expect(cronJob.metadata.namespace).toBe('ml-db');
+    expect(cronJob.spec.schedule).toBe('15 1 * * *');
+    const env = cronJob.spec.jobTemplate.spec.template.spec.containers[0].env;
+    expect(env.find((e: any) => e.name === 'PGHOST').value).toBe(r.platform.database.readWriteService.host);
+    const policy = find(r.objects, 'NetworkPolicy', 'postgres');
+    const podLabels = cronJob.spec.jobTemplate.spec.template.metadata.labels;
+    expect(policy.spec.ingress.some((rule: any) => rule.from.some((f: any) =>
+      Object.entries(f.podSelector?.matchLabels ?? {}).every(([k, v]) => podLabels[k] === v) && f.podSelector.matchLabels['app.kubernetes.io/name'] === 'logical-backup'))).toBe(true);
+    expect(r.files.map((f) => f.name)).toContain('protection.k8s.yaml');
+  });
+
+  test('snapshots where the profile has a snapshot driver, with the class of its driver and a CHECKPOINT first', () => {
+    for (const r of rendered) {
+      const driver = r.profile.snapshotDriver;
+      const schedules = all(r.objects, 'CronJob').filter((c) => c.metadata.name === 'postgres-snapshots');
+      if (!driver) {
+        expect(r.profile.name).toBe('kind');
+        expect(schedules).toEqual([]);
+        expect(all(r.objects, 'VolumeSnapshotClass')).toEqual([]);
+        continue;
+      }
+      expect(find(r.objects, 'VolumeSnapshotClass', 'ml-snapshots')).toMatchObject({ driver: driver.provisioner, deletionPolicy: 'Retain' });
+      // The database's claims come from a StorageClass of the same driver.
+      const sts = find(r.objects, 'StatefulSet', 'postgres');
+      const storageClass = find(r.objects, 'StorageClass', sts.spec.volumeClaimTemplates[0].spec.storageClassName);
+      expect(storageClass.provisioner).toBe(driver.provisioner);
+      const [cronJob] = schedules;
+      const container = cronJob.spec.jobTemplate.spec.template.spec.containers[0];
+      expect(container.args).toEqual(['psql', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres', '-c', 'CHECKPOINT']);
+      const hookContainer = container.env.find((e: any) => e.name === 'HOOK_CONTAINER').value;
+      expect(sts.spec.template.spec.containers.map((c: any) => c.name)).toContain(hookContainer);
+      expect(find(r.objects, 'Role', 'postgres-snapshots').rules.find((rule: any) => rule.resources[0] === 'pods/exec').resourceNames)
+        .toEqual(['postgres-0', 'postgres-1', 'postgres-2']);
+    }
+  });
+});
