@@ -91,8 +91,9 @@ function referencedBy(spec: Json): { configMaps: string[]; claims: string[] } {
  *
  * - `argocd.argoproj.io/sync-wave`: an explicit annotation (set by a construct, or through `SyncHints`) wins;
  *   objects that serve a workload (its Services, PodDisruptionBudget, NetworkPolicies, ConfigMaps, claims,
- *   autoscaler) sync in the wave of the earliest workload they serve, so a claim that binds on first consumer
- *   never waits in a wave before its pod; a LoadBalancer Service syncs last, since nothing should wait for a
+ *   autoscaler; claims pre-created under a StatefulSet's claim names) sync in the wave of the earliest workload
+ *   they serve, so a claim that binds on first consumer never waits in a wave before its pod (Argo CD holds the
+ *   next wave while a claim is Pending); a LoadBalancer Service syncs last, since nothing should wait for a
  *   cloud address; everything else gets the phase of its kind.
  * - `argocd.argoproj.io/sync-options: Prune=false,Delete=false` on claims, snapshots, StatefulSets with claim
  *   templates and the Namespaces that contain any of them (deleting a Namespace deletes its claims).
@@ -111,11 +112,18 @@ export function applySyncPolicy(objects: readonly ManifestObject[]): void {
   };
   let lastWave = SyncPhase.WORKLOADS.wave;
 
+  // Claims pre-created for a StatefulSet (restored from snapshots) carry its claim names, `<template>-<name>-<ordinal>`.
+  const templateClaimWave = new Map<string, number>();
   for (const t of index.podTemplates) {
     if (!workloadWave.has(t.owner)) {
       workloadWave.set(t.owner, explicitWave(t.owner) ?? phaseOfKind(t.owner.kind).wave);
     }
     const wave = waveOfTemplate(t);
+    if (t.owner.kind === 'StatefulSet') {
+      for (const vct of (t.owner as Json).spec?.volumeClaimTemplates ?? []) {
+        lower(templateClaimWave, `${t.namespace}/${vct.metadata?.name}-${t.owner.metadata?.name}`, wave);
+      }
+    }
     lastWave = Math.max(lastWave, wave);
     const refs = referencedBy(t.spec);
     for (const name of refs.configMaps) lower(configMapWave, `${t.namespace}/${name}`, wave);
@@ -144,9 +152,11 @@ export function applySyncPolicy(objects: readonly ManifestObject[]): void {
         case 'ConfigMap':
           wave = configMapWave.get(`${namespace}/${obj.metadata?.name}`);
           break;
-        case 'PersistentVolumeClaim':
-          wave = claimWave.get(`${namespace}/${obj.metadata?.name}`);
+        case 'PersistentVolumeClaim': {
+          const name = obj.metadata?.name ?? '';
+          wave = claimWave.get(`${namespace}/${name}`) ?? templateClaimWave.get(`${namespace}/${name.replace(/-\d+$/, '')}`);
           break;
+        }
         case 'HorizontalPodAutoscaler': {
           const target = spec.scaleTargetRef ?? {};
           const owner = index.get(target.kind, namespace, target.name);

@@ -72,6 +72,14 @@ describe('applySyncPolicy: waves', () => {
     expect(wave(get(objs, 'HorizontalPodAutoscaler', 'web'))).toBe(40);
   });
 
+  test('a claim pre-created under a StatefulSet claim name follows that StatefulSet', () => {
+    const more = objects();
+    get(more, 'StatefulSet', 'db').metadata.annotations = { [SYNC_WAVE_ANNOTATION]: '40' };
+    more.push({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data-db-1', namespace: 'ml-db' }, spec: {} });
+    applySyncPolicy(more);
+    expect(wave(get(more, 'PersistentVolumeClaim', 'data-db-1'))).toBe(40);
+  });
+
   test('a LoadBalancer Service syncs last; unreferenced ConfigMaps and claims get their kind phase', () => {
     expect(wave(get(objs, 'Service', 'db-lb'))).toBe(40);
     expect(wave(get(objs, 'ConfigMap', 'unused'))).toBe(10);

@@ -6,7 +6,7 @@ import { Chart, JsonPatch } from 'cdk8s';
 import { ManifestObject, Profile, StorageClassPack, WorkloadNamespace, checkUpgrade, guardUpgrade, parseManifests } from '../../lib';
 import { renderWith, synthesize } from '../../apps/main';
 
-type M = ManifestObject & { [k: string]: any };
+type M = ManifestObject & { metadata: { name: string; [k: string]: any }; [k: string]: any };
 const clone = <T>(o: T): T => JSON.parse(JSON.stringify(o));
 
 const statefulSet: M = {
