@@ -176,8 +176,8 @@ export class ManifestIndex {
   /** Templates a Service's `spec.selector` map selects (an empty map selects nothing: no endpoints are managed). */
   templatesSelectedByMap(namespace: string, selector: Labels): PodTemplateRef[] {
     if (Object.keys(selector).length === 0) return [];
-    const declared: Labels = {};
-    const runtime: Labels = {};
+    const declared: Record<string, string> = {};
+    const runtime: Record<string, string> = {};
     for (const [k, v] of Object.entries(selector)) (STATEFULSET_POD_LABELS.has(k) ? runtime : declared)[k] = v;
     return this.candidates(namespace, declared).filter((t) => mapSelects(declared, t.labels)
       && Object.entries(runtime).every(([k, v]) => statefulSetPodLabelMatches(t, k, v)));
