@@ -48,12 +48,12 @@ export interface SynthOptions {
   readonly write?: boolean;
 }
 
-/** Runs the upgrade guard; logs its notice, warnings and errors; returns false when a change would be refused. */
-function runUpgradeGuard(folders: readonly RenderedFolder[], options: CommittedRenderOptions, log: (line: string) => void): boolean {
+/** Runs the upgrade guard; logs its notice, warnings and errors; `refused` when a change would be refused. */
+function runUpgradeGuard(folders: readonly RenderedFolder[], options: CommittedRenderOptions, log: (line: string) => void): 'skipped' | 'passed' | 'refused' {
   const result = guardUpgrade(folders, options);
   if ('skipped' in result) {
     log(`upgrade guard skipped: ${result.skipped}`);
-    return true;
+    return 'skipped';
   }
   let ok = true;
   for (const { folder, findings } of result.reports) {
@@ -66,7 +66,7 @@ function runUpgradeGuard(folders: readonly RenderedFolder[], options: CommittedR
     }
   }
   if (!ok) log('Follow the safe path of each change, then re-run with CDK8S_UPGRADE_GUARD=off (or --no-upgrade-guard) to write the new render.');
-  return ok;
+  return ok ? 'passed' : 'refused';
 }
 
 /**
@@ -85,12 +85,14 @@ export function synthesize(options: SynthOptions): number {
     log(`synth failed, ${path.relative(process.cwd(), options.outdir) || options.outdir}/ left unchanged:\n${message}`);
     return 1;
   }
-  if (options.upgradeGuard && !runUpgradeGuard(folders, options.upgradeGuard, log)) {
+  const guard = options.upgradeGuard ? runUpgradeGuard(folders, options.upgradeGuard, log) : 'skipped';
+  if (guard === 'refused') {
     log(`${path.relative(process.cwd(), options.outdir) || options.outdir}/ left unchanged.`);
     return 1;
   }
   if (options.write === false) {
-    log(`checked ${folders.map((f) => `dist/${f.folder}`).join(', ')}: nothing a live cluster would refuse`);
+    const folderList = folders.map((f) => `dist/${f.folder}`).join(', ');
+    log(guard === 'passed' ? `upgrade guard passed: ${folderList} hold nothing a live cluster would refuse` : `rendered and gated ${folderList}; nothing written`);
     return 0;
   }
   writeRendered(options.outdir, folders);
