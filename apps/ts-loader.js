@@ -65,6 +65,10 @@ function register() {
     module._compile(useCache ? cached(source, filename) : transpile(source, filename), filename);
   };
   if (process.env.DEBUG) process.setSourceMapsEnabled(true);
+  // Node ≥ 22.1 can also cache V8 bytecode of every module (cdk8s-plus-27 and the precompiled schema
+  // validators are megabytes of JavaScript); on Node 20 this is a no-op.
+  const { enableCompileCache } = require('module');
+  if (useCache && typeof enableCompileCache === 'function') enableCompileCache(path.join(CACHE_DIR, '..', 'cdk8s-stateful-ml-v8'));
 }
 
 module.exports = { register, stats, CACHE_DIR };

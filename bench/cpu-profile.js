@@ -15,7 +15,7 @@ function areaOf(url, functionName) {
   }
   if (url.startsWith('node:')) return 'node internals (module loader, fs)';
   const file = url.replace(/^file:\/\//, '');
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file);
+  const pkg = /.*node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file);
   if (pkg) return pkg[1];
   const rel = path.relative(ROOT, file);
   const m = /^(lib\/[^/]+|lib|apps|bench|test)\//.exec(rel);

@@ -105,16 +105,17 @@ function endToEnd() {
     { label: '`node -e 0` (node startup alone)', cmd: process.execPath, argv: ['-e', '0'] },
     { label: '`node apps/run.js`', cmd: process.execPath, argv: ['apps/run.js'], rss: true },
     { label: '`npm run synth`', cmd: 'npm', argv: ['run', '--silent', 'synth'] },
+    { label: '`node apps/run.js`, transpile cache off (a fresh clone\'s first run)', cmd: process.execPath, argv: ['apps/run.js'], env: { TS_TRANSPILE_CACHE: 'off' }, rss: true },
   ];
   const rows = [];
   for (const c of commands) {
     const runs = [];
-    for (let i = 0; i < e2eRuns; i++) runs.push(timeCommand(c.cmd, c.argv));
+    for (let i = 0; i < e2eRuns; i++) runs.push(timeCommand(c.cmd, c.argv, c.env));
     const failed = runs.find((r) => r.status !== 0);
     const row = { label: c.label, wallMs: median(runs.map((r) => r.wallMs)), min: Math.min(...runs.map((r) => r.wallMs)), runs: runs.length, failed: failed ? `exit ${failed.status}: ${failed.stderr}` : undefined };
     if (c.rss && !failed) {
       const rssFile = path.join(work, 'rss');
-      timeCommand(c.cmd, ['--require', path.join(__dirname, 'rss-probe.js'), ...c.argv], { BENCH_RSS_OUT: rssFile });
+      timeCommand(c.cmd, ['--require', path.join(__dirname, 'rss-probe.js'), ...c.argv], { ...c.env, BENCH_RSS_OUT: rssFile });
       row.maxRssKiB = fs.existsSync(rssFile) ? Number(fs.readFileSync(rssFile, 'utf8')) : undefined;
     }
     if (failed) log(`${c.label} failed (${row.failed.split('\n')[0]}); reported, not fatal`);
@@ -139,6 +140,7 @@ function appBreakdown() {
     loadMs: pick((r) => r.loadMs), requireMs: pick((r) => r.requireMs), transpileMs: pick((r) => r.transpileMs), tsFiles: first.tsFiles,
     profiles: first.profiles.map((p, i) => ({ ...medianRow(rows.map((r) => r.profiles[i])) })),
     total: medianRow(rows.map((r) => r.total)),
+    warmTotal: medianRow(rows.map((r) => r.warmTotal)),
     renderAllWarmMs: pick((r) => r.renderAllWarmMs),
     maxRssKiB: pick((r) => r.maxRssKiB),
     failures: first.failures,
@@ -217,7 +219,8 @@ function report({ mach, verification, e2e, app, scale, profs }) {
   L.push(`- commit ${mach.commit}${mach.dirty ? ' plus uncommitted changes in lib/ or apps/ (work in progress of other engineers)' : ''}`);
   L.push(`- sizes ${sizes.join(', ')}; medians of ${[...new Set(sizes.map(runsFor))].join('/')} fresh processes per size and mode; end-to-end medians of ${e2eRuns} runs`, '');
 
-  const e2eRun = e2e.find((r) => r.label.includes('apps/run.js'));
+  const e2eRun = e2e.find((r) => r.label === '`node apps/run.js`');
+  const e2eCold = e2e.find((r) => r.label.includes('cache off'));
   const e2eNpm = e2e.find((r) => r.label.includes('npm run'));
   const at = (n) => scale.find((r) => r.n === n);
   const small = at(100) ?? scale[0];
@@ -225,7 +228,7 @@ function report({ mach, verification, e2e, app, scale, profs }) {
   const mid = at(1000) ?? large;
   const perObj = (row) => row.constructSynthMs / row.construct.objects;
   const targets = [
-    ['Reference app, all four profiles, synth + gates, `npm run synth` wall', '< 1.0 s', e2eNpm.failed ? 'failed' : `${f2(e2eNpm.wallMs / 1000)} s (\`node apps/run.js\`: ${f2(e2eRun.wallMs / 1000)} s)`, e2eNpm.failed ? undefined : e2eNpm.wallMs < 1000],
+    ['Reference app, all four profiles, synth + gates, `npm run synth` wall', '< 1.0 s', e2eNpm.failed ? 'failed' : `${f2(e2eNpm.wallMs / 1000)} s (\`node apps/run.js\`: ${f2(e2eRun.wallMs / 1000)} s; first run without transpile cache: ${f2(e2eCold.wallMs / 1000)} s)`, e2eNpm.failed ? undefined : e2eNpm.wallMs < 1000 && e2eCold.wallMs < 1000],
     [`Construct overhead vs plain-L1 floor, N = ${mid.n} (synth: build + validate + toJson + YAML)`, '≤ 2×', `${f2(mid.constructSynthMs / mid.l1SynthMs)}× (build phase alone ${f2(mid.construct.buildMs / mid.l1.buildMs)}×)`, mid.constructSynthMs / mid.l1SynthMs <= 2],
     [`Linear scaling: per-object synth cost, N = ${large.n} vs N = ${small.n}`, '≤ 1.5×', `${f2(perObj(large) / perObj(small))}× (${us(large.constructSynthMs, large.construct.objects)} vs ${us(small.constructSynthMs, small.construct.objects)} µs/object)`, perObj(large) / perObj(small) <= 1.5],
     [`Peak RSS, N = ${large.n} databases (constructs + gates, one process)`, '< 1 GiB', `${mib(large.construct.maxRssKiB)} MiB`, large.construct.maxRssKiB < 1024 * 1024],
@@ -234,7 +237,11 @@ function report({ mach, verification, e2e, app, scale, profs }) {
   if (app.total) {
     const t = app.total;
     const synth = t.buildMs + t.validateMs + t.toJsonMs + t.yamlMs;
-    targets.push(['Gates added to synth, reference app (4 profiles, in memory)', '< 30%', `${f0((100 * t.gatesMs) / synth)}%`, t.gatesMs / synth < 0.3]);
+    const w = app.warmTotal;
+    const warmSynth = w.buildMs + w.validateMs + w.toJsonMs + w.yamlMs;
+    const gates = t.validatorLoadMs + t.gatesMs;
+    targets.push(['Gates added to synth, reference app (4 profiles, in memory, first render)', '< 30%',
+      `${f0((100 * gates) / synth)}% (${f0(gates)} of ${f0(synth)} ms, of which loading the precompiled validators ${f0(t.validatorLoadMs)} ms; rendered again warm: ${f0((100 * w.gatesMs) / warmSynth)}%)`, gates / synth < 0.3]);
   }
   L.push('## Targets', '', '| Target | Goal | Measured | |', '|---|---|---|---|');
   for (const [what, goal, got, ok] of targets) L.push(`| ${what} | ${goal} | ${got} | ${verdict(ok)} |`);
@@ -254,10 +261,10 @@ function report({ mach, verification, e2e, app, scale, profs }) {
     L.push(`- module loading: ${f0(app.requireMs)} ms, of which esbuild transpiling ${app.tsFiles} TypeScript files: ${f0(app.transpileMs)} ms (node start to app code ready: ${f0(app.loadMs)} ms)`);
     L.push(`- everything rendered again once warm (renderProfile × 4): ${f0(app.renderAllWarmMs)} ms; peak RSS ${mib(app.maxRssKiB)} MiB`, '');
     if (app.failures && app.failures.length) L.push(`**Note:** the gates fail on this commit: ${app.failures.join('; ')}. Timings are of the full pipeline all the same.`, '');
-    L.push('| Profile | Objects | build | validate | toJson | YAML | gates | total |', '|---|---|---|---|---|---|---|---|');
-    for (const p of [...app.profiles, { ...app.total, profile: '**all (first render, cold)**' }]) {
-      const total = p.buildMs + p.validateMs + p.toJsonMs + p.yamlMs + p.gatesMs;
-      L.push(`| ${p.profile} | ${p.objects} | ${f1(p.buildMs)} | ${f1(p.validateMs)} | ${f1(p.toJsonMs)} | ${f1(p.yamlMs)} | ${f1(p.gatesMs)} | ${f1(total)} ms |`);
+    L.push('| Profile | Objects | build | validate | toJson | YAML | gates: load validators | gates: run | total |', '|---|---|---|---|---|---|---|---|---|');
+    for (const p of [...app.profiles, { ...app.total, profile: '**all (first render, cold)**' }, { ...app.warmTotal, profile: 'all, rendered again (warm)' }]) {
+      const total = p.buildMs + p.validateMs + p.toJsonMs + p.yamlMs + (p.validatorLoadMs ?? 0) + p.gatesMs;
+      L.push(`| ${p.profile} | ${p.objects} | ${f1(p.buildMs)} | ${f1(p.validateMs)} | ${f1(p.toJsonMs)} | ${f1(p.yamlMs)} | ${p.validatorLoadMs === undefined ? '(loaded)' : f1(p.validatorLoadMs)} | ${f1(p.gatesMs)} | ${f1(total)} ms |`);
     }
     L.push('');
   }
@@ -281,6 +288,20 @@ function report({ mach, verification, e2e, app, scale, profs }) {
     const c = r.construct;
     const l = r.l1;
     L.push(`| ${r.n} | ${f0(c.buildMs)} / ${f0(c.validateMs)} / ${f0(c.toJsonMs)} / ${f0(c.yamlMs)} | ${f0(l.buildMs)} / ${f0(l.validateMs)} / ${f0(l.toJsonMs)} / ${f0(l.yamlMs)} | ${us(c.buildMs + c.validateMs + c.toJsonMs + c.yamlMs, c.objects)} / ${us(l.buildMs + l.validateMs + l.toJsonMs + l.yamlMs, l.objects)} |`);
+  }
+  L.push('');
+
+  L.push('## Reading the numbers', '');
+  const share = (r, k) => (100 * r[k]) / (r.buildMs + r.validateMs + r.toJsonMs + r.yamlMs);
+  const mc = mid.construct;
+  const ml = mid.l1;
+  L.push(`- At N = ${mid.n}, YAML serialization (cdk8s \`Yaml.stringify\`, i.e. the \`yaml\` package building a document tree per object) is ${f0(share(mc, 'yamlMs'))}% of the constructs' synth and ${f0(share(ml, 'yamlMs'))}% of the plain-L1 floor's; cdk8s \`toJson\` (resolve, sanitize, sort keys, the binding's converters) another ${f0(share(mc, 'toJsonMs'))}% / ${f0(share(ml, 'toJsonMs'))}%. Both are the same code on the same objects in (b) and (c): the constructs' own cost is the build phase, ${f0(mc.buildMs)} ms vs ${f0(ml.buildMs)} ms for plain L1 (${us(mc.buildMs, mc.objects)} vs ${us(ml.buildMs, ml.objects)} µs/object), which builds props, validates input, asks the profile and wires Services, PDB and ConfigMap.`);
+  const growth = (k) => (large.construct[k] / large.construct.objects) / (small.construct[k] / small.construct.objects);
+  const phaseGrowth = ['buildMs', 'validateMs', 'toJsonMs', 'yamlMs', 'gatesMs'].map((k) => `${k.replace('Ms', '')} ${f2(growth(k))}×`).join(', ');
+  L.push(`- Per-object synth cost from N = ${small.n} to N = ${large.n}: ${scale.map((r) => `${us(r.constructSynthMs, r.construct.objects)}`).join(' → ')} µs/object (${f2(perObj(large) / perObj(small))}×; ${perObj(large) / perObj(small) <= 1.5 ? 'linear within the target' : '**superlinear**: see the phase that grows'}). Per-object growth by phase, N = ${large.n} vs ${small.n}: ${phaseGrowth}.`);
+  L.push(`- Gates at N = ${mid.n}: ${f0(mc.gatesMs)} ms in the synth process (${us(mc.gatesMs, mc.objects)} µs/object); alone, cold ${f0(mid.gates.coldMs)} ms (includes loading the precompiled validators of one Kubernetes version, once per process) and ${f0(mid.gates.gatesMs)} ms warm.`);
+  if (app.total) {
+    L.push(`- The reference app's end-to-end time is mostly fixed cost: node start (${f0(e2e[0].wallMs)} ms), loading cdk8s, cdk8s-plus-27 and the library (${f0(app.requireMs)} ms with the transpile cache; the cache-off row above shows the cost of transpiling), then rendering ${app.total.objects} objects (${f0(app.total.buildMs + app.total.validateMs + app.total.toJsonMs + app.total.yamlMs + app.total.validatorLoadMs + app.total.gatesMs)} ms cold). On a first render, the gates' largest part is loading the precompiled validators (${f0(app.total.validatorLoadMs)} ms for the versions of the four profiles plus the built-in CRDs, about 1 MB of generated JavaScript per version); once loaded, gating costs ${f0(app.warmTotal.gatesMs)} ms for all four profiles.`);
   }
   L.push('');
 
