@@ -109,13 +109,15 @@ export function synthesize(options: SynthOptions): number {
  * every profile is (a partial run must not drop the other profiles' Applications). The upgrade guard runs
  * unless `--no-upgrade-guard` or `CDK8S_UPGRADE_GUARD=off`; `CDK8S_UPGRADE_GUARD_REF` picks the commit to
  * compare with (default HEAD; in CI for a pull request, the target branch). `--check-upgrade` only checks.
+ * `--outdir DIR` writes the profile folders to DIR instead of dist/.
  */
 export function main(argv: readonly string[], env: NodeJS.ProcessEnv): number {
   const checkOnly = argv.includes('--check-upgrade');
   const guardOff = !checkOnly && (argv.includes('--no-upgrade-guard') || /^(off|false|0|no)$/i.test(env.CDK8S_UPGRADE_GUARD ?? ''));
   const all = referenceProfiles();
+  const outdirFlag = argv.indexOf('--outdir');
   return synthesize({
-    outdir: path.join(ROOT, 'dist'),
+    outdir: outdirFlag >= 0 && argv[outdirFlag + 1] ? path.resolve(argv[outdirFlag + 1]) : path.join(ROOT, 'dist'),
     profiles: () => selectProfiles(argv, env, all),
     build: (app, profile) => { buildPlatform(app, profile); },
     extraFolders: (rendered) => (rendered.length === all.length ? [renderGitOps(rendered)] : []),

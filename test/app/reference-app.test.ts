@@ -116,12 +116,19 @@ describe('safe synth', () => {
     expect(fs.readFileSync(path.join(outdir, 'kind', 'platform.k8s.yaml'), 'utf8')).toContain('kind: StorageClass');
   });
 
-  test('the CLI exits non-zero on an unknown profile and leaves dist/ alone', () => {
-    const before = snapshotTree(path.join(ROOT, 'dist'));
-    const run = spawnSync(process.execPath, [path.join(ROOT, 'apps/run.js'), '--profile', 'nope'], { cwd: ROOT, encoding: 'utf8' });
+  test('the CLI exits non-zero on an unknown profile and leaves its output folder alone', () => {
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'apps/run.js'), '--profile', 'nope', '--outdir', outdir], { cwd: ROOT, encoding: 'utf8' });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("Unknown profile 'nope': the reference app renders kind, gke, eks, aks.");
-    expect(snapshotTree(path.join(ROOT, 'dist'))).toEqual(before);
+    expect(snapshotTree(outdir)).toEqual({ 'kind/platform.k8s.yaml': 'previous render\n' });
+  });
+
+  test('the CLI renders a selected profile into --outdir', () => {
+    const run = spawnSync(process.execPath, [path.join(ROOT, 'apps/run.js'), '--profile', 'kind', '--outdir', outdir, '--no-upgrade-guard'], { cwd: ROOT, encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(Object.keys(snapshotTree(outdir))).toContain('kind/kustomization.yaml');
+    expect(fs.readFileSync(path.join(outdir, 'kind', 'platform.k8s.yaml'), 'utf8')).toContain('name: ml-db');
   });
 });
 
