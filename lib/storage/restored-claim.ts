@@ -30,9 +30,10 @@ export class RestoredClaim extends Construct {
    * Pre-creates the claims of `template` for ordinals 0..n-1 of a workload, each from its own
    * snapshot (`snapshots[i]` for ordinal i), named exactly as the StatefulSet names its claims
    * (`<template>-<statefulset>-<i>`): the controller adopts existing claims instead of creating
-   * empty ones. The claims are ordered before the StatefulSet in the output; apply them first
-   * (Argo CD: the sync wave -1 annotation does that) and only into a namespace where the claims do
-   * not exist yet: an existing claim keeps its data.
+   * empty ones. The claims are ordered before the StatefulSet in the output and share its Argo CD
+   * sync wave (an earlier wave would wait forever: with WaitForFirstConsumer a claim stays Pending
+   * until its pod exists). Apply them only into a namespace where the claims do not exist yet: an
+   * existing claim keeps its data.
    */
   public static forWorkload(scope: Construct, id: string, props: {
     readonly target: WorkloadSource;
@@ -59,7 +60,7 @@ export class RestoredClaim extends Construct {
         size: spec.size,
         snapshot,
         labels: { ...workload.selectorLabels, 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml' },
-      }, { 'argocd.argoproj.io/sync-wave': '-1' });
+      });
       workload.statefulSet.addDependency(claim.resource);
       return claim;
     });
@@ -69,7 +70,7 @@ export class RestoredClaim extends Construct {
   public readonly namespace: string;
   public readonly resource: k8s.KubePersistentVolumeClaim;
 
-  constructor(scope: Construct, id: string, props: RestoredClaimProps, annotations?: Readonly<Record<string, string>>) {
+  constructor(scope: Construct, id: string, props: RestoredClaimProps) {
     super(scope, id);
     this.name = props.name;
     this.namespace = props.namespace;
@@ -85,7 +86,7 @@ export class RestoredClaim extends Construct {
         name: props.name,
         namespace: props.namespace,
         labels: { 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml', ...props.labels },
-        annotations: { 'ml.cdk8s.io/restored-from': props.snapshot.name, ...annotations },
+        annotations: { 'ml.cdk8s.io/restored-from': props.snapshot.name },
       },
       spec: props.tier.claimSpec(props.size, props.snapshot.dataSource),
     });

@@ -71,7 +71,7 @@ describe('restore from a VolumeSnapshot', () => {
     for (const ordinal of [0, 1]) {
       const claim = find(objects, 'PersistentVolumeClaim', workload.claimName('data', ordinal));
       expect(claim.metadata.name).toBe(`data-pg-${ordinal}`);
-      expect(claim.metadata.annotations['argocd.argoproj.io/sync-wave']).toBe('-1');
+      expect(claim.metadata.annotations?.['argocd.argoproj.io/sync-wave']).toBeUndefined();
       expect(claim.spec.dataSource.name).toBe(`data-pg-${ordinal}-20250301-030000`);
       // Same class, size and labels as the template the StatefulSet would create it from.
       const template = sts.spec.volumeClaimTemplates.find((t: any) => t.metadata.name === 'data');
