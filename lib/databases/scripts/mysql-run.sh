@@ -1,0 +1,36 @@
+#!/bin/sh
+# Server container of every MySQL / MariaDB pod: the server in the foreground (PID 1) with the
+# generated my.cnf, server-id from the ordinal, replicas read-only (MySQL: super_read_only,
+# which also stops accounts with SUPER from writing; MariaDB: read_only). Replicas resume
+# replication on start with the position their bootstrap recorded. POSIX sh.
+set -eu
+
+: "${DB_ENGINE:?DB_ENGINE must be mysql or mariadb}"
+: "${DB_DATA_DIR:?DB_DATA_DIR must name the data directory}"
+: "${DB_SOCKET:?DB_SOCKET must name the unix socket}"
+: "${DB_CONFIG_DIR:?DB_CONFIG_DIR must name the directory holding my.cnf}"
+DB_PORT="${DB_PORT:-3306}"
+
+pod="${POD_NAME:-$(hostname)}"
+ordinal="${POD_INDEX:-${pod##*-}}"
+case "$ordinal" in
+  ''|*[!0-9]*) echo "cannot derive an ordinal from pod name '$pod'" >&2; exit 1 ;;
+esac
+
+case "$DB_ENGINE" in
+  mysql) server=mysqld; read_only=--super-read-only=ON ;;
+  mariadb) server=mariadbd; read_only=--read-only=ON ;;
+  *) echo "DB_ENGINE must be mysql or mariadb, got '$DB_ENGINE'" >&2; exit 1 ;;
+esac
+
+# --defaults-file must come first.
+set -- --defaults-file="$DB_CONFIG_DIR/my.cnf" --datadir="$DB_DATA_DIR" --socket="$DB_SOCKET" \
+  --port="$DB_PORT" --server-id=$((ordinal + 1))
+if [ "$ordinal" -ne 0 ]; then
+  set -- "$@" "$read_only"
+fi
+# Tests bind to 127.0.0.1; in a pod the server listens on every address.
+if [ -n "${DB_BIND_ADDRESS:-}" ]; then
+  set -- "$@" --bind-address="$DB_BIND_ADDRESS"
+fi
+exec "$server" "$@"
