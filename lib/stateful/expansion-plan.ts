@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Construct } from 'constructs';
 import { readAsset } from '../assets';
-import type { StatefulWorkload, VolumeClaimTemplateSpec } from '../stateful/stateful-workload';
-import { Quantity } from './quantity';
+import { Quantity } from '../storage';
+import type { StatefulWorkload, VolumeClaimTemplateSpec } from './stateful-workload';
 import { WorkloadSource, workloadOf } from './snapshot-schedule';
 
 export interface ExpansionPlanProps {

@@ -1,10 +1,8 @@
 import { Construct } from 'constructs';
 import { k8s } from '../k8s';
-import type { VolumeClaimTemplateSpec } from '../stateful/stateful-workload';
-import { Quantity } from './quantity';
-import { SnapshotRef } from './restore-source';
+import { Quantity, SnapshotRef, StorageTier } from '../storage';
+import type { VolumeClaimTemplateSpec } from './stateful-workload';
 import { WorkloadSource, workloadOf } from './snapshot-schedule';
-import type { StorageTier } from './storage-class-pack';
 
 export interface RestoredClaimProps {
   /** Claim name. */

@@ -1,12 +1,9 @@
 import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { k8s } from '../k8s';
-import { buildPodSpec, imageProblem } from '../stateful/container';
-import type { StatefulWorkload, VolumeClaimTemplateSpec } from '../stateful/stateful-workload';
-import { SNAPSHOT_API_GROUP } from './snapshot-api';
-import { SnapshotClass } from './snapshot-class';
-import { cronScheduleProblem, timeZoneProblem } from './snapshot-cron';
-import { SnapshotHook } from './snapshot-hook';
+import { SNAPSHOT_API_GROUP, SnapshotClass, SnapshotHook, cronScheduleProblem, timeZoneProblem } from '../storage';
+import { buildPodSpec, imageProblem } from './container';
+import type { StatefulWorkload, VolumeClaimTemplateSpec } from './stateful-workload';
 
 /**
  * kubectl image for jobs that call the API server from a POSIX sh script: Alpine, so it has

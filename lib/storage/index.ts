@@ -4,7 +4,4 @@ export * from './snapshot-api';
 export * from './snapshot-class';
 export * from './snapshot-cron';
 export * from './snapshot-hook';
-export * from './snapshot-schedule';
 export * from './restore-source';
-export * from './restored-claim';
-export * from './expansion-plan';

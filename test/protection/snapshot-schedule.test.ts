@@ -4,7 +4,7 @@ import { KUBECTL_IMAGE, Profile, SnapshotHook, SnapshotSchedule, runGates } from
 import { Manifest, find, synth } from '../support/synth';
 import { withSnapshotClass } from './support/workloads';
 
-const SCRIPT = fs.readFileSync(path.join(__dirname, '../../lib/storage/scripts/snapshot-claims.sh'), 'utf8');
+const SCRIPT = fs.readFileSync(path.join(__dirname, '../../lib/stateful/scripts/snapshot-claims.sh'), 'utf8');
 
 function scheduled(profile: Profile, props: Partial<ConstructorParameters<typeof SnapshotSchedule>[2]> = {}) {
   const built = withSnapshotClass(profile);

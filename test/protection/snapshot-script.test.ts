@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { SHELLS, StandInCluster } from './support/stand-in';
 
-const SCRIPT = fs.readFileSync(path.join(__dirname, '../../lib/storage/scripts/snapshot-claims.sh'), 'utf8');
+const SCRIPT = fs.readFileSync(path.join(__dirname, '../../lib/stateful/scripts/snapshot-claims.sh'), 'utf8');
 const ENV = {
   NAMESPACE: 'ml-db', STATEFULSET: 'pg', TEMPLATES: 'data wal', SELECTOR: 'app.kubernetes.io/instance=pg',
   SNAPSHOT_CLASS: 'ml-snapshots', SCHEDULE: 'pg-snapshots', KEEP: '3',
