@@ -42,7 +42,7 @@ export interface DistributedTrainerProps {
   readonly namespace: string;
   /** StatefulSet name; pods are `<name>-<i>`. @default - the construct id */
   readonly name?: string;
-  /** Target cluster. @default - Profile.of(scope) */
+  /** Target cluster. @default - the profile of the checkpoint tier's StorageClassPack */
   readonly profile?: Profile;
   /** Image with PyTorch (and DeepSpeed for Launcher.deepspeed), pinned to a version tag or digest. */
   readonly image: string;
@@ -169,7 +169,7 @@ export class DistributedTrainer extends Construct implements IPeerable {
     this.name = props.name ?? id;
     this.namespace = props.namespace;
     this.selector = { 'app.kubernetes.io/name': TRAINER_APP, 'app.kubernetes.io/instance': this.name };
-    this.profile = props.profile ?? props.checkpoints.tier.profile ?? Profile.of(this);
+    this.profile = props.profile ?? props.checkpoints.tier.profile;
     this.nodes = props.nodes;
     if (!Number.isInteger(this.nodes) || this.nodes < 1) {
       throw new Error(`${where}: nodes must be a whole number ≥ 1, got ${props.nodes}.`);
