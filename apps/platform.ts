@@ -42,7 +42,7 @@ export function buildPlatform(app: App, profile: Profile): Platform {
   const pack = new StorageClassPack(base, 'storage', { profile });
   const database = buildDatabases(app, pack, NAMESPACES.databases);
   const { mlflow: tracking, objectStore } = buildTracking(app, pack, NAMESPACES.tracking, database);
-  const training = buildTraining(app, pack, NAMESPACES.training);
+  const training = buildTraining(app, pack, NAMESPACES.training, { tracking });
   const features = buildFeatures(app, pack, NAMESPACES.features, database);
   const protection = buildProtection(app, pack, database);
   return { profile, pack, database, training, tracking, objectStore, features, protection };

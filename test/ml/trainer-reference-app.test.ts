@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { StorageClassPack, WorkloadNamespace, renderProfile } from '../../lib';
-import { NAMESPACES } from '../../apps/platform';
+import { NAMESPACES, buildPlatform } from '../../apps/platform';
 import { referenceProfiles } from '../../apps/profiles';
 import { buildTraining } from '../../apps/training';
-import { Manifest, all, find } from '../support/synth';
+import { Manifest, all, find, selects } from '../support/synth';
 
 /** The reference app's training layer on its own (namespace, storage classes, trainer), rendered and gated. */
 function renderTraining(profile = referenceProfiles()[0]) {
@@ -53,4 +53,22 @@ describe.each(referenceProfiles().map((p) => [p.name, p] as const))('reference t
         .matchExpressions[0].key).toBe(profile.gpu!.nodeLabelKey);
     });
   }
+});
+
+test('the platform wires its MLflow into the trainer: MLFLOW_TRACKING_URI, and MLflow admits the trainer pods', () => {
+  const profile = referenceProfiles()[1];
+  const app = new App();
+  const platform = buildPlatform(app, profile);
+  const objects = app.charts.flatMap((c) => c.toJson()) as Manifest[];
+  const sts = find(objects, 'StatefulSet', 'pytorch');
+  const env = sts.spec.template.spec.containers[0].env;
+  expect(env).toContainEqual({ name: 'MLFLOW_TRACKING_URI', value: platform.tracking.trackingUri });
+  const peer = platform.training.trainer.asPeer();
+  const admits = all(objects, 'NetworkPolicy')
+    .filter((p) => p.metadata.namespace === NAMESPACES.tracking)
+    .flatMap((p) => p.spec.ingress)
+    .filter((rule: any) => rule.from.some((f: any) =>
+      f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === peer.namespace &&
+      selects(f.podSelector?.matchLabels ?? {}, sts.spec.template.metadata.labels)));
+  expect(admits.flatMap((rule: any) => rule.ports.map((p: any) => p.port))).toContain(platform.tracking.port);
 });
