@@ -1,4 +1,5 @@
 export * from './k8s';
+export * from './sync-phase';
 export * from './profiles';
 export * from './storage';
 export * from './secrets';

@@ -1,5 +1,4 @@
 export * from './render';
-export * from './sync-phase';
 export * from './sync-policy';
 export * from './kustomization';
 export * from './argocd-destination';

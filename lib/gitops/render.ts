@@ -5,7 +5,7 @@ import { IConstruct } from 'constructs';
 import { GateReport, ManifestObject, formatFindings, runGates } from '../checks';
 import { Profile } from '../profiles';
 import { KUSTOMIZATION_FILE, kustomization } from './kustomization';
-import { SyncHints } from './sync-phase';
+import { SyncHints } from '../sync-phase';
 import { applySyncPolicy } from './sync-policy';
 
 /** One file of a rendered profile. */

@@ -1,5 +1,5 @@
 import { ManifestIndex, type ManifestObject, type PodTemplateRef, selectorMatches } from '../checks';
-import { SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, SyncPhase, withDataProtection } from './sync-phase';
+import { SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, SyncPhase, withDataProtection } from '../sync-phase';
 
 /** Loosely typed view of manifest fields; the schema gate guarantees their shapes. */
 type Json = any;

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { k8s } from '../k8s';
 import { Profile } from '../profiles';
+import { SyncHints, SyncPhase } from '../sync-phase';
 import {
   ClaimRetention, ContainerResources, IPeerable, PodManagementPolicy, Probe, RunAs, StatefulWorkload,
   UpdateStrategy, WorkloadPeer,
@@ -165,6 +166,8 @@ export class DistributedTrainer extends Construct implements IPeerable {
 
   constructor(scope: Construct, id: string, props: DistributedTrainerProps) {
     super(scope, id);
+    // A StatefulSet syncs with the data tier by default; workers are consumers and start last.
+    SyncHints.assignPhase(this, SyncPhase.WORKLOADS);
     const where = `DistributedTrainer '${this.node.path}'`;
     this.name = props.name ?? id;
     this.namespace = props.namespace;

@@ -4,6 +4,7 @@ import { readAsset } from '../assets';
 import { DatabaseGrant, IDatabase } from '../databases/database';
 import { k8s } from '../k8s';
 import { Profile } from '../profiles';
+import { SYNC_WAVE_ANNOTATION, SyncPhase } from '../sync-phase';
 import {
   ContainerResources, IPeerable, PodManagementPolicy, Probe, StatefulWorkload, WorkloadPeer, WorkloadService, buildPodSpec,
 } from '../stateful';
@@ -16,9 +17,9 @@ const HTTP_PORT = 5000;
 const CACHE_PATH = '/var/cache/mlflow';
 const PIP_NAMES: Readonly<Record<string, string>> = { psycopg2: 'psycopg2-binary', pymysql: 'PyMySQL' };
 
-const SYNC_WAVE = 'argocd.argoproj.io/sync-wave';
-/** Waves between the migration Job and the servers (the platform spaces its sync phases by 10). */
-export const SERVER_WAVE_OFFSET = 10;
+const SYNC_WAVE = SYNC_WAVE_ANNOTATION;
+/** Waves between the migration Job and the servers: the distance of the platform's migrations and workloads phases. */
+export const SERVER_WAVE_OFFSET = SyncPhase.WORKLOADS.wave - SyncPhase.MIGRATIONS.wave;
 
 /** Horizontal autoscaling of the tracking servers. */
 export interface MlflowAutoscaling {
@@ -113,7 +114,7 @@ export class MlflowCluster extends Construct implements ITrackingServer {
     this.image = props.image ?? MlflowImage.community();
     const autoscaling = props.autoscaling;
     const replicas = props.replicas ?? autoscaling?.minReplicas ?? 2;
-    const wave = props.syncWave ?? 30;
+    const wave = props.syncWave ?? SyncPhase.MIGRATIONS.wave;
     const where = `MlflowCluster '${this.node.path}'`;
     if (!Number.isInteger(wave)) throw new Error(`${where}: syncWave ${wave} must be a whole number.`);
 
