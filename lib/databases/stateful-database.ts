@@ -398,6 +398,11 @@ export class StatefulDatabase extends Construct implements IDatabase {
   private layout(): EngineLayout {
     const common: k8s.EnvVar[] = [
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      // The ordinal from the controller's label where the version sets it; the scripts fall
+      // back to the pod name's suffix elsewhere.
+      ...(this.profile.kubeVersion.hasPodIndexLabel
+        ? [{ name: 'POD_INDEX', valueFrom: { fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } } }]
+        : []),
       this.credentials.envVar('DB_SUPERUSER', 'username'),
       { name: 'DB_CONFIG_DIR', value: CONFIG_DIR },
       { name: 'DB_SECRETS_DIR', value: SECRETS_DIR },

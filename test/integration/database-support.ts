@@ -83,6 +83,8 @@ export function containerEnv(
       env[v.name] = String(v.value).replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, ref) => env[ref] ?? m);
     } else if (v.valueFrom?.fieldRef?.fieldPath === 'metadata.name') {
       env[v.name] = pod;
+    } else if (v.valueFrom?.fieldRef?.fieldPath === "metadata.labels['apps.kubernetes.io/pod-index']") {
+      env[v.name] = pod.slice(pod.lastIndexOf('-') + 1);
     } else if (v.valueFrom?.secretKeyRef) {
       const ref = v.valueFrom.secretKeyRef;
       const value = secrets[ref.name]?.[ref.key];

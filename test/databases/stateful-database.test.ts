@@ -1,0 +1,315 @@
+import { Chart } from 'cdk8s';
+import {
+  Credentials, DatabaseEngine, Profile, StatefulDatabase, StatefulDatabaseProps, StorageClassPack, UpdateStrategy, runGates,
+} from '../../lib';
+import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
+
+const PROFILES: Array<[string, () => Profile]> = [
+  ['kind', () => Profile.kind()],
+  ['gke', () => Profile.gke()],
+  ['eks', () => Profile.eks({ efsFileSystemId: 'fs-0123456789abcdef0' })],
+  ['aks', () => Profile.aks()],
+];
+
+function postgres(profile: Profile = Profile.kind(), extra: Partial<StatefulDatabaseProps> = {}) {
+  const { chart } = newChart(profile);
+  const pack = new StorageClassPack(chart, 'storage');
+  const db = new StatefulDatabase(chart, 'postgres', {
+    engine: DatabaseEngine.postgres('16.4'),
+    replicas: 3,
+    namespace: 'ml-db',
+    storage: { tier: pack.fast, size: '20Gi' },
+    credentials: Credentials.existingSecret('postgres-credentials'),
+    ...extra,
+  });
+  return { chart, pack, db };
+}
+
+const template = (sts: Manifest) => sts.spec.template;
+const container = (sts: Manifest, name: string) =>
+  [...(template(sts).spec.initContainers ?? []), ...template(sts).spec.containers].find((c: any) => c.name === name);
+const envOf = (c: any) => Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+
+describe('StatefulDatabase: the issue example (3-replica PostgreSQL in ml-db)', () => {
+  test.each(PROFILES)('%s: typed identity matches the objects, Services select the right pods, gates pass', (_name, make) => {
+    const profile = make();
+    const { chart, pack, db } = postgres(profile);
+    const objects = synth(chart);
+    const sts = find(objects, 'StatefulSet', 'postgres');
+
+    expect(db.primaryHost).toBe('postgres-0.postgres-headless.ml-db.svc.cluster.local');
+    expect(db.podHost(2)).toBe('postgres-2.postgres-headless.ml-db.svc.cluster.local');
+    expect(() => db.podHost(3)).toThrow("StatefulWorkload 'postgres' has ordinals 0..2; 3 is out of range.");
+    expect(db.port).toBe(5432);
+    expect(db.family).toBe('postgres');
+    expect(db.credentials.secretName).toBe('postgres-credentials');
+    expect(db.claimName(1)).toBe('data-postgres-1');
+
+    // The pod DNS names resolve through the headless Service that governs the StatefulSet.
+    const headless = find(objects, 'Service', 'postgres-headless');
+    expect(sts.spec.serviceName).toBe('postgres-headless');
+    expect(headless.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
+    expect(selects(headless.spec.selector, template(sts).metadata.labels)).toBe(true);
+    expect(sts.spec.replicas).toBe(3);
+
+    // Read-write: pod 0 only, by the label the StatefulSet controller puts on each pod.
+    const rw = find(objects, 'Service', 'postgres-rw');
+    expect(db.readWriteService.host).toBe('postgres-rw.ml-db.svc.cluster.local');
+    expect(rw.spec.selector).toEqual({
+      'app.kubernetes.io/name': 'postgres', 'app.kubernetes.io/instance': 'postgres', 'statefulset.kubernetes.io/pod-name': 'postgres-0',
+    });
+    expect(rw.spec.ports).toEqual([{ name: 'db', port: 5432, targetPort: 'db', protocol: 'TCP' }]);
+    const ro = find(objects, 'Service', 'postgres-ro');
+    expect(db.readOnlyService?.host).toBe('postgres-ro.ml-db.svc.cluster.local');
+    expect(selects(ro.spec.selector, template(sts).metadata.labels)).toBe(true);
+
+    // Storage from the pack's fast tier of this profile.
+    expect(sts.spec.volumeClaimTemplates).toEqual([expect.objectContaining({
+      apiVersion: 'v1', kind: 'PersistentVolumeClaim',
+      metadata: { name: 'data', labels: { 'app.kubernetes.io/name': 'postgres', 'app.kubernetes.io/instance': 'postgres' } },
+      spec: { accessModes: ['ReadWriteOnce'], storageClassName: pack.fast.storageClassName, resources: { requests: { storage: '20Gi' } } },
+    })]);
+    expect(sts.spec.topologySpreadConstraints ?? template(sts).spec.topologySpreadConstraints).toEqual([
+      expect.objectContaining({ topologyKey: profile.zoneTopologyKey, whenUnsatisfiable: 'ScheduleAnyway' }),
+    ]);
+
+    // The official image's uid, a read-only root filesystem, emptyDirs where the server writes.
+    expect(template(sts).spec.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, fsGroup: 999 });
+    const server = container(sts, 'postgres');
+    expect(server.image).toBe('postgres:16.4-bookworm');
+    expect(server.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(server.volumeMounts.map((m: any) => m.mountPath)).toEqual(
+      ['/var/lib/postgresql/data', '/etc/db/config', '/etc/db/secrets', '/var/run/postgresql', '/tmp']);
+    expect(template(sts).spec.volumes.filter((v: any) => v.emptyDir).map((v: any) => v.name)).toEqual(['w-var-run-postgresql', 'w-tmp']);
+
+    // Every profile here is ≥ 1.28: the ordinal comes from the pod-index label.
+    expect(envOf(server).POD_INDEX).toEqual({ fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } });
+    expect(envOf(server).PRIMARY_HOST).toBe(db.primaryHost);
+
+    const gates = runGates(objects, { kubeVersion: profile.kubeVersion.toString() });
+    expect(gates.errors).toEqual([]);
+  });
+
+  test('the pod runs the bootstrap script in an init container, then the run script; both from the ConfigMap', () => {
+    const { chart } = postgres();
+    const objects = synth(chart);
+    const sts = find(objects, 'StatefulSet', 'postgres');
+    const config = find(objects, 'ConfigMap', 'postgres-config');
+    expect(Object.keys(config.data).sort()).toEqual(['bootstrap.sh', 'databases.list', 'pg_hba.conf', 'postgresql.conf', 'run.sh']);
+    expect(template(sts).spec.initContainers.map((c: any) => [c.name, c.image, c.command])).toEqual([
+      ['bootstrap', 'postgres:16.4-bookworm', ['sh', '/etc/db/config/bootstrap.sh']],
+    ]);
+    expect(container(sts, 'postgres').command).toEqual(['sh', '/etc/db/config/run.sh']);
+    expect(template(sts).spec.volumes).toEqual(expect.arrayContaining([
+      { name: 'config', configMap: { name: 'postgres-config', defaultMode: 0o444 } },
+    ]));
+    expect(config.data['bootstrap.sh']).toContain('pg_basebackup');
+    expect(config.data['bootstrap.sh'].startsWith('#!/bin/sh\n')).toBe(true);
+    // The init container's temporary server sizes its buffers like the server: same resources.
+    expect(container(sts, 'bootstrap').resources).toEqual(container(sts, 'postgres').resources);
+    // SIGTERM is a smart shutdown: preStop stops fast.
+    expect(container(sts, 'postgres').lifecycle.preStop.exec.command).toEqual(['sh', '-c', 'pg_ctl -D "$PGDATA" -m fast -w -t 50 stop']);
+    expect(template(sts).spec.terminationGracePeriodSeconds).toBe(60);
+  });
+
+  test('probes: pg_isready on the socket, startup allows 10 minutes of recovery, liveness slower than readiness', () => {
+    const { chart } = postgres();
+    const server = container(find(synth(chart), 'StatefulSet', 'postgres'), 'postgres');
+    const command = ['pg_isready', '-q', '-h', '/var/run/postgresql', '-p', '5432'];
+    expect(server.startupProbe).toEqual({ exec: { command }, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120, successThreshold: 1 });
+    expect(server.readinessProbe).toEqual({ exec: { command }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3, successThreshold: 1 });
+    expect(server.livenessProbe).toEqual({ exec: { command }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6, successThreshold: 1 });
+  });
+
+  test('credentials by reference: superuser name through secretKeyRef, passwords as projected files, no Secret', () => {
+    const { chart } = postgres(Profile.kind(), { replicationCredentials: Credentials.existingSecret('postgres-replication') });
+    const objects = synth(chart);
+    const sts = find(objects, 'StatefulSet', 'postgres');
+    expect(all(objects, 'Secret')).toEqual([]);
+    const env = envOf(container(sts, 'bootstrap'));
+    expect(env.DB_SUPERUSER).toEqual({ secretKeyRef: { name: 'postgres-credentials', key: 'username' } });
+    expect(env.PGUSER).toBe('$(DB_SUPERUSER)');
+    expect(template(sts).spec.volumes.find((v: any) => v.name === 'secrets')).toEqual({
+      name: 'secrets',
+      projected: {
+        defaultMode: 0o440,
+        sources: [
+          { secret: { name: 'postgres-credentials', items: [{ key: 'password', path: 'superuser/password' }] } },
+          { secret: { name: 'postgres-replication', items: [{ key: 'password', path: 'replication/password' }] } },
+        ],
+      },
+    });
+  });
+
+  test('external credentials: an ExternalSecret in the database namespace', () => {
+    const { chart } = postgres(Profile.kind(), {
+      credentials: Credentials.externalSecret({ secretName: 'pg-admin', store: 'vault', remoteKey: 'ml/postgres' }),
+    });
+    const external = all(synth(chart), 'ExternalSecret');
+    expect(external.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['ml-db/pg-admin']);
+  });
+});
+
+describe('StatefulDatabase.addDatabase', () => {
+  test('a database and user per consumer: grant, SQLAlchemy URL, Secret bound in ml-db, list and password file in the pod', () => {
+    const { chart, db } = postgres();
+    const grant = db.addDatabase('mlflow');
+    expect(grant).toMatchObject({
+      family: 'postgres', database: 'mlflow', user: 'mlflow', host: 'postgres-rw.ml-db.svc.cluster.local', port: 5432,
+    });
+    expect(grant.credentials.secretName).toBe('postgres-mlflow');
+    expect(grant.credentials.namespaces).toEqual(['ml-db']);
+    expect(grant.sqlalchemyUrl('DB_PASSWORD')).toBe('postgresql://mlflow:$(DB_PASSWORD)@postgres-rw.ml-db.svc.cluster.local:5432/mlflow');
+    db.addDatabase('feature_registry', { user: 'feast', credentials: Credentials.existingSecret('feast-db', { password: 'pw' }) });
+    expect(db.databases.map((g) => g.database)).toEqual(['mlflow', 'feature_registry']);
+
+    const objects = synth(chart);
+    expect(find(objects, 'ConfigMap', 'postgres-config').data['databases.list']).toBe(
+      '# database user (the password is the file grants/<database>/password)\nmlflow mlflow\nfeature_registry feast\n');
+    const volume = template(find(objects, 'StatefulSet', 'postgres')).spec.volumes.find((v: any) => v.name === 'secrets');
+    expect(volume.projected.sources.slice(2)).toEqual([
+      { secret: { name: 'postgres-mlflow', items: [{ key: 'password', path: 'grants/mlflow/password' }] } },
+      { secret: { name: 'feast-db', items: [{ key: 'pw', path: 'grants/feature_registry/password' }] } },
+    ]);
+  });
+
+  test('adding a database changes the config checksum, so the pods roll and the primary creates it', () => {
+    const before = postgres();
+    const after = postgres();
+    after.db.addDatabase('mlflow');
+    const checksum = (chart: Chart) => template(find(synth(chart), 'StatefulSet', 'postgres')).metadata.annotations['ml.cdk8s.io/config-checksum'];
+    expect(checksum(before.chart)).toMatch(/^[0-9a-f]{64}$/);
+    expect(checksum(after.chart)).not.toBe(checksum(before.chart));
+    expect(checksum(postgres().chart)).toBe(checksum(before.chart)); // deterministic
+  });
+
+  test('MySQL and MariaDB URLs use PyMySQL', () => {
+    const { chart } = newChart(Profile.kind());
+    const pack = new StorageClassPack(chart, 'storage');
+    const mysql = new StatefulDatabase(chart, 'mysql', {
+      engine: DatabaseEngine.mysql('8.4.3'), namespace: 'ml-db', storage: { tier: pack.fast, size: '10Gi' },
+      credentials: Credentials.existingSecret('mysql-credentials'),
+    });
+    expect(mysql.addDatabase('feast').sqlalchemyUrl('PW')).toBe('mysql+pymysql://feast:$(PW)@mysql-rw.ml-db.svc.cluster.local:3306/feast');
+  });
+
+  test('bad names, duplicates and the replication user are refused', () => {
+    const { db } = postgres();
+    db.addDatabase('mlflow');
+    expect(() => db.addDatabase('mlflow')).toThrow(
+      "StatefulDatabase 'test/postgres': database 'mlflow' was already added; share the DatabaseGrant it returned.");
+    expect(() => db.addDatabase('ML-Flow')).toThrow(
+      "StatefulDatabase 'test/postgres': invalid database name 'ML-Flow': use lower-case letters, digits and '_' (not first), at most 63 characters.");
+    expect(() => db.addDatabase('feast', { user: 'replicator' })).toThrow(
+      "StatefulDatabase 'test/postgres': user 'replicator' is the replication user; choose another user name for database 'feast'.");
+  });
+});
+
+describe('StatefulDatabase options', () => {
+  test('allowFrom: a NetworkPolicy admitting the peer on the database port and the members among themselves', () => {
+    const { chart, db } = postgres();
+    db.allowFrom({ namespace: 'ml-tracking', podSelector: { 'app.kubernetes.io/name': 'mlflow' } });
+    const policy = find(synth(chart), 'NetworkPolicy', 'postgres');
+    expect(policy.spec.podSelector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'postgres', 'app.kubernetes.io/instance': 'postgres' } });
+    expect(policy.spec.ingress).toEqual([
+      { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'postgres', 'app.kubernetes.io/instance': 'postgres' } } }] },
+      {
+        from: [{
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ml-tracking' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'mlflow' } },
+        }],
+        ports: [{ protocol: 'TCP', port: 5432 }],
+      },
+    ]);
+  });
+
+  test('no NetworkPolicy until a client is declared', () => {
+    expect(all(synth(postgres().chart), 'NetworkPolicy')).toEqual([]);
+  });
+
+  test('metrics: the pinned postgres exporter reads the password file; its port is scrapeable once allowed', () => {
+    const { chart, db } = postgres(Profile.kind(), { metrics: true });
+    db.allowMetricsFrom({ namespace: 'monitoring', podSelector: { 'app.kubernetes.io/name': 'prometheus' } });
+    const objects = synth(chart);
+    const exporter = container(find(objects, 'StatefulSet', 'postgres'), 'metrics');
+    expect(exporter.image).toBe('quay.io/prometheuscommunity/postgres-exporter:v0.15.0');
+    expect(exporter.ports).toEqual([{ name: 'metrics', containerPort: 9187, protocol: 'TCP' }]);
+    expect(envOf(exporter)).toEqual({
+      DATA_SOURCE_URI: '127.0.0.1:5432/postgres?sslmode=disable',
+      DATA_SOURCE_USER: { secretKeyRef: { name: 'postgres-credentials', key: 'username' } },
+      DATA_SOURCE_PASS_FILE: '/etc/db/secrets/superuser/password',
+    });
+    expect(exporter.readinessProbe.tcpSocket).toEqual({ port: 'metrics' });
+    expect(find(objects, 'NetworkPolicy', 'postgres').spec.ingress[1].ports).toEqual([{ protocol: 'TCP', port: 9187 }]);
+    // Clients reach only the database port through the rw/ro Services.
+    expect(find(objects, 'Service', 'postgres-rw').spec.ports.map((p: any) => p.name)).toEqual(['db']);
+  });
+
+  test('metrics: the mysqld exporter gets the user as an argument and the password through secretKeyRef', () => {
+    const { chart } = newChart(Profile.kind());
+    const pack = new StorageClassPack(chart, 'storage');
+    new StatefulDatabase(chart, 'mysql', {
+      engine: DatabaseEngine.mysql('8.4.3'), namespace: 'ml-db', storage: { tier: pack.fast, size: '10Gi' },
+      credentials: Credentials.existingSecret('mysql-credentials'), metrics: true,
+    });
+    const exporter = container(find(synth(chart), 'StatefulSet', 'mysql'), 'metrics');
+    expect(exporter.image).toBe('prom/mysqld-exporter:v0.15.1');
+    expect(exporter.args).toEqual(['--mysqld.address=127.0.0.1:3306', '--mysqld.username=$(DB_SUPERUSER)']);
+    expect(envOf(exporter).MYSQLD_EXPORTER_PASSWORD).toEqual({ secretKeyRef: { name: 'mysql-credentials', key: 'password' } });
+  });
+
+  test('allowMetricsFrom without the exporter is an error', () => {
+    const { db } = postgres();
+    expect(() => db.allowMetricsFrom({ namespace: 'monitoring', podSelector: { app: 'prometheus' } })).toThrow(
+      "StatefulDatabase 'test/postgres' has no metrics exporter: set metrics: true to scrape it.");
+  });
+
+  test('claim retention, canary partition and restore from a VolumeSnapshot reach the StatefulSet', () => {
+    const { chart } = postgres(Profile.gke(), {
+      claimRetention: { whenScaled: 'Delete' },
+      updateStrategy: UpdateStrategy.rollingUpdate({ partition: 1 }),
+      restoreFrom: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'postgres-nightly' },
+    });
+    const sts = find(synth(chart), 'StatefulSet', 'postgres');
+    expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Delete' });
+    expect(sts.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { partition: 1 } });
+    expect(sts.spec.volumeClaimTemplates[0].spec.dataSource).toEqual(
+      { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'postgres-nightly' });
+  });
+
+  test('Kubernetes 1.27 has no pod-index label: the scripts derive the ordinal from the pod name', () => {
+    const { chart } = postgres(Profile.kind({ kubeVersion: '1.27' }));
+    const server = container(find(synth(chart), 'StatefulSet', 'postgres'), 'postgres');
+    expect(envOf(server).POD_INDEX).toBeUndefined();
+    expect(envOf(server).POD_NAME).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
+  });
+
+  test('a single pod has no read-only Service', () => {
+    const { chart, db } = postgres(Profile.kind(), { replicas: 1 });
+    expect(db.readOnlyService).toBeUndefined();
+    expect(all(synth(chart), 'Service').map((s) => s.metadata.name)).toEqual(['postgres-headless', 'postgres-rw']);
+  });
+
+  test.each([
+    ['mysql', DatabaseEngine.mysql('8.4.3'), 'mysql:8.4.3', 'mysqladmin', 'my.cnf'],
+    ['mariadb', DatabaseEngine.mariadb('11.4.4'), 'mariadb:11.4.4', 'mariadb-admin', 'my.cnf'],
+  ])('%s: pinned image, uid 999, mysqld layout and ping probe', (name, engine, image, admin, configFile) => {
+    const { chart } = newChart(Profile.eks());
+    const pack = new StorageClassPack(chart, 'storage');
+    new StatefulDatabase(chart, name, {
+      engine, replicas: 2, namespace: 'ml-db', storage: { tier: pack.fast, size: '10Gi' },
+      credentials: Credentials.existingSecret(`${name}-credentials`),
+    });
+    const objects = synth(chart);
+    const sts = find(objects, 'StatefulSet', name);
+    const server = container(sts, name);
+    expect(server.image).toBe(image);
+    expect(template(sts).spec.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, fsGroup: 999 });
+    expect(server.readinessProbe.exec.command).toEqual([admin, '--socket=/var/run/mysqld/mysqld.sock', 'ping']);
+    expect(server.volumeMounts.map((m: any) => m.mountPath)).toEqual(['/var/lib/mysql', '/etc/db/config', '/etc/db/secrets', '/var/run/mysqld', '/tmp']);
+    expect(envOf(server)).toMatchObject({ DB_ENGINE: name, DB_DATA_DIR: '/var/lib/mysql/data', DB_PORT: '3306' });
+    expect(Object.keys(find(objects, 'ConfigMap', `${name}-config`).data)).toContain(configFile);
+    expect(server.lifecycle).toBeUndefined(); // mysqld shuts down cleanly on SIGTERM
+    expect(runGates(objects, { kubeVersion: '1.32' }).errors).toEqual([]);
+  });
+});
