@@ -5,6 +5,8 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/test/integration/'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  // The examples import the library by its package name, as a user's app does.
+  moduleNameMapper: { '^cdk8s-stateful-ml$': '<rootDir>/lib/index.ts' },
   moduleFileExtensions: ['ts', 'js', 'json'],
   reporters: ['default', '<rootDir>/test/support/count-reporter.js'],
 };
