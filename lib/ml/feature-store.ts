@@ -5,31 +5,15 @@ import { Credentials } from '../secrets';
 import { IngressAllowList, IPeerable, Probe, WorkloadPeer, buildPodSpec } from '../stateful';
 import { feastProjectProblem, renderFeatureStoreYaml } from './feast-config';
 import { Registry } from './feast-registry';
-import { RedisServer, RedisStorage, hashOf } from './redis';
-import { MaxMemoryPolicy } from './redis-config';
-import { RedisMode } from './redis-mode';
+import { RedisServer, RedisServerProps, hashOf } from './redis';
 
 /** Feast's Python feature server image. Pinned with the Feast version feature_store.yaml targets. */
 export const DEFAULT_FEATURE_SERVER_IMAGE = 'feastdev/feature-server:0.40.1';
 export const FEATURE_SERVER_PORT = 6566;
 const CONFIG_DIR = '/etc/feast';
 
-/** The online store: Redis on persistent claims. */
-export interface OnlineStoreOptions {
-  readonly storage: RedisStorage;
-  /** @default RedisMode.standalone() */
-  readonly mode?: RedisMode;
-  /** Memory request and limit of each Redis pod. @default '1Gi' */
-  readonly memory?: string;
-  /** CPU request of each Redis pod. @default - the profile's default */
-  readonly cpu?: string;
-  /** Dataset limit. @default - 75% of `memory` */
-  readonly maxmemory?: string;
-  /**
-   * @default MaxMemoryPolicy.noEviction() — a full store refuses materialization loudly instead of
-   * silently evicting features the models then miss
-   */
-  readonly maxmemoryPolicy?: MaxMemoryPolicy;
+/** The online store: Redis on persistent claims (every RedisServer setting but its identity). */
+export interface OnlineStoreOptions extends Omit<RedisServerProps, 'name' | 'namespace' | 'password' | 'profile' | 'clusterDomain'> {
   /**
    * Redis password Secret (key `password`), read by Redis and the feature server. Passwords must not
    * contain `,`, `'` or line breaks (Feast's connection string is comma-separated).
@@ -41,8 +25,6 @@ export interface OnlineStoreOptions {
    * @default - rows never expire
    */
   readonly keyTtlSeconds?: number;
-  /** @default DEFAULT_REDIS_IMAGE */
-  readonly image?: string;
 }
 
 /** The `feast serve` Deployment. */
@@ -112,17 +94,12 @@ export class FeatureStore extends Construct implements IPeerable {
     const server = props.featureServer ?? {};
 
     const password = online.password ?? Credentials.existingSecret(`${this.name}-redis`);
+    const { keyTtlSeconds: _ttl, password: _password, ...redisOptions } = online;
     this.redis = new RedisServer(this, 'Redis', {
+      ...redisOptions,
       name: `${this.name}-redis`,
       namespace: this.namespace,
       password,
-      storage: online.storage,
-      mode: online.mode,
-      memory: online.memory,
-      cpu: online.cpu,
-      maxmemory: online.maxmemory,
-      maxmemoryPolicy: online.maxmemoryPolicy,
-      image: online.image,
       profile,
       clusterDomain: this.clusterDomain,
     });

@@ -6,7 +6,7 @@ import { k8s } from '../k8s';
 import { Profile } from '../profiles';
 import { SYNC_WAVE_ANNOTATION, SyncPhase } from '../sync-phase';
 import {
-  ContainerResources, IPeerable, PodManagementPolicy, Probe, StatefulWorkload, WorkloadPeer, WorkloadService, buildPodSpec,
+  ClaimRetention, ContainerResources, IPeerable, PodManagementPolicy, Probe, StatefulWorkload, UpdateStrategy, WorkloadPeer, WorkloadService, buildPodSpec,
 } from '../stateful';
 import { ArtifactStore, ArtifactStoreAccess } from './artifact-store';
 import { MLFLOW_CACHE_VOLUME, MlflowCache } from './mlflow-cache';
@@ -78,6 +78,16 @@ export interface MlflowClusterProps {
   readonly syncWave?: number;
   /** @default - Profile.of(scope) */
   readonly profile?: Profile;
+  /**
+   * Cache claim retention on delete and scale-down.
+   * @default Delete/Delete (the cache is scratch: claims go with the pods the autoscaler removes instead of piling up)
+   */
+  readonly claimRetention?: ClaimRetention;
+  /**
+   * How server changes roll out; `rollingUpdate({ partition: n })` updates only ordinals ≥ n first, as a canary.
+   * @default UpdateStrategy.rollingUpdate()
+   */
+  readonly updateStrategy?: UpdateStrategy;
 }
 
 /**
@@ -162,8 +172,8 @@ export class MlflowCluster extends Construct implements ITrackingServer {
       serviceAccountName: this.serviceAccount.name,
       labels: { ...artifacts.podLabels },
       volumeClaims: props.cache.volumeClaim ? [props.cache.volumeClaim] : [],
-      // The cache is scratch: claims go with the pods the autoscaler removes, not pile up.
-      claimRetention: { whenDeleted: 'Delete', whenScaled: 'Delete' },
+      claimRetention: props.claimRetention ?? { whenDeleted: 'Delete', whenScaled: 'Delete' },
+      updateStrategy: props.updateStrategy,
       volumes: [...(props.cache.volume ? [props.cache.volume] : []), ...artifacts.volumes],
       initContainers: [{
         name: 'wait-for-schema',

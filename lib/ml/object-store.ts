@@ -4,7 +4,7 @@ import { k8s } from '../k8s';
 import { Profile } from '../profiles';
 import { Credentials } from '../secrets';
 import {
-  ContainerResources, IPeerable, PodManagementPolicy, Probe, StatefulWorkload, WorkloadPeer, WorkloadService,
+  ClaimRetention, ContainerResources, IPeerable, PodManagementPolicy, Probe, StatefulWorkload, UpdateStrategy, WorkloadPeer, WorkloadService,
   buildPodSpec, imageProblem,
 } from '../stateful';
 import { StorageTier } from '../storage/storage-class-pack';
@@ -63,6 +63,14 @@ export interface ObjectStoreProps {
   readonly resources?: ContainerResources;
   /** @default - Profile.of(scope) */
   readonly profile?: Profile;
+  /** Data claim retention on delete and scale-down. @default Retain/Retain (the claims are the objects) */
+  readonly claimRetention?: ClaimRetention;
+  /**
+   * How image and config changes roll out. A distributed pool tolerates one restarting member at a
+   * time; `rollingUpdate({ partition: n })` updates only ordinals ≥ n first, as a canary.
+   * @default UpdateStrategy.rollingUpdate()
+   */
+  readonly updateStrategy?: UpdateStrategy;
 }
 
 /**
@@ -127,6 +135,8 @@ export class ObjectStore extends Construct implements IPeerable {
       publishNotReadyAddresses: distributed,
       spread: distributed ? 'soft' : 'none',
       volumeClaims: [{ name: 'data', tier: props.storage.tier, size: props.storage.size }],
+      claimRetention: props.claimRetention,
+      updateStrategy: props.updateStrategy,
       containers: [{
         name: 'minio',
         image: props.image ?? MINIO_IMAGE,

@@ -4,7 +4,7 @@ import { readAsset } from '../assets';
 import { k8s } from '../k8s';
 import { Profile } from '../profiles';
 import { Credentials } from '../secrets';
-import { IPeerable, Probe, StatefulWorkload, WorkloadPeer } from '../stateful';
+import { ClaimRetention, IPeerable, Probe, StatefulWorkload, UpdateStrategy, WorkloadPeer } from '../stateful';
 import { Quantity } from '../storage/quantity';
 import { StorageTier } from '../storage/storage-class-pack';
 import {
@@ -55,6 +55,14 @@ export interface RedisServerProps {
   readonly profile?: Profile;
   /** Kubernetes cluster DNS domain. @default 'cluster.local' */
   readonly clusterDomain?: string;
+  /** Claim retention on delete and scale-down. @default Retain/Retain (the AOF and RDB files are the features) */
+  readonly claimRetention?: ClaimRetention;
+  /**
+   * How config and image changes roll out. `rollingUpdate({ partition: n })` updates only ordinals ≥ n
+   * first (replicas before the primary, pod 0); lower it to finish.
+   * @default UpdateStrategy.rollingUpdate()
+   */
+  readonly updateStrategy?: UpdateStrategy;
 }
 
 /**
@@ -146,6 +154,8 @@ export class RedisServer extends Construct implements IPeerable {
       replicas: this.mode.servers,
       runAs: { uid: REDIS_UID, gid: REDIS_UID },
       volumeClaims: [{ name: 'data', tier: props.storage.tier, size: props.storage.size }],
+      claimRetention: props.claimRetention,
+      updateStrategy: props.updateStrategy,
       // Roll the pods when the configuration or scripts change.
       podAnnotations: { 'ml.cdk8s.io/config-hash': hashOf(data) },
       // SIGTERM makes Redis fsync the AOF and write a final snapshot: give it time on big datasets.
