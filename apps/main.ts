@@ -28,7 +28,7 @@ export function renderWith(profile: Profile, build: (app: App, profile: Profile)
   // outdir is never written: rendering happens in memory and writeRendered swaps folders in.
   const app = new App({ outdir: path.join(ROOT, '.cdk8s.out') });
   build(app, profile);
-  return renderProfile(app, profile);
+  return renderProfile(app, profile, { reports: true });
 }
 
 export interface SynthOptions {
@@ -97,9 +97,10 @@ export function synthesize(options: SynthOptions): number {
   }
   writeRendered(options.outdir, folders);
   if (options.cliOutdir) writeForCli(options.cliOutdir, rendered);
-  for (const { profile, objects, gates } of rendered) {
+  for (const { profile, objects, gates, capacity } of rendered) {
     log(`dist/${profile.name}: ${objects.length} objects, Kubernetes ${profile.kubeVersion}, gates passed` +
       (gates.warnings.length ? ` with ${gates.warnings.length} warning(s)` : ''));
+    if (capacity) log(capacity.toSummary().replace(/^/gm, '  '));
   }
   return 0;
 }

@@ -8,3 +8,5 @@ export * from './argocd-application';
 export * from './argocd-application-set';
 export * from './config-management-plugin';
 export * from './upgrade-check';
+export * from './capacity-report';
+export * from './topology';

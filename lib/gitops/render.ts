@@ -4,9 +4,11 @@ import { App, Chart, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { GateReport, ManifestObject, formatFindings, runGates } from '../checks';
 import { Profile } from '../profiles';
+import { CapacityReport } from './capacity-report';
 import { KUSTOMIZATION_FILE, kustomization } from './kustomization';
 import { SyncHints } from '../sync-phase';
 import { applySyncPolicy } from './sync-policy';
+import { Topology } from './topology';
 
 /** One file of a rendered profile. */
 export interface RenderedFile {
@@ -31,7 +33,22 @@ export interface RenderedFolder {
 /** The manifests of one profile, gated, ready to write. */
 export interface RenderedProfile extends RenderedFolder {
   readonly profile: Profile;
+  /** What the profile requests of a cluster, when rendered with `reports`. */
+  readonly capacity?: CapacityReport;
 }
+
+/** Options of `renderProfile`. */
+export interface RenderProfileOptions {
+  /**
+   * Add `CAPACITY.md` (CapacityReport) and `topology.mmd` / `topology.dot` (Topology) to the profile's files. They
+   * are derived from the gated objects, deterministic, and not listed in `kustomization.yaml`.
+   * @default false
+   */
+  readonly reports?: boolean;
+}
+
+/** Files `renderProfile` adds with `reports`: the capacity report and the topology diagrams. */
+export const REPORT_FILES = { capacity: 'CAPACITY.md', mermaid: 'topology.mmd', dot: 'topology.dot' } as const;
 
 /** Raised when constructs fail validation or the rendered objects fail the gates. */
 export class RenderError extends Error {}
@@ -90,7 +107,7 @@ function render(app: App, options: RenderOptions): Omit<RenderedFolder, 'folder'
  * (`applySyncPolicy`), and runs the gates for `profile` on all its objects. Throws RenderError with every
  * problem found.
  */
-export function renderProfile(app: App, profile: Profile): RenderedProfile {
+export function renderProfile(app: App, profile: Profile, options: RenderProfileOptions = {}): RenderedProfile {
   const rendered = render(app, {
     label: `profile ${profile.name}`,
     kubeVersion: profile.kubeVersion.toString(),
@@ -98,7 +115,17 @@ export function renderProfile(app: App, profile: Profile): RenderedProfile {
     syncPolicy: true,
     inKustomization: () => true,
   });
-  return { profile, folder: profile.name, ...rendered };
+  if (!options.reports) return { profile, folder: profile.name, ...rendered };
+  const title = `${profile.name} (Kubernetes ${profile.kubeVersion})`;
+  const capacity = CapacityReport.of(rendered.objects, { title });
+  const topology = Topology.of(rendered.objects, { title });
+  const files = [
+    ...rendered.files,
+    { name: REPORT_FILES.capacity, content: capacity.toMarkdown() },
+    { name: REPORT_FILES.mermaid, content: topology.toMermaid() },
+    { name: REPORT_FILES.dot, content: topology.toDot() },
+  ];
+  return { profile, folder: profile.name, ...rendered, files, capacity };
 }
 
 /**
