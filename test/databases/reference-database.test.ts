@@ -1,0 +1,30 @@
+import { App } from 'cdk8s';
+import { renderProfile } from '../../lib';
+import { NAMESPACES, buildPlatform } from '../../apps/platform';
+import { referenceProfiles } from '../../apps/profiles';
+import { find } from '../support/synth';
+
+describe('the reference platform database', () => {
+  test.each(referenceProfiles().map((p) => [p.name, p] as const))('%s: a 3-replica PostgreSQL 16 in ml-db, one synchronous replica, gated', (_name, profile) => {
+    const app = new App();
+    const platform = buildPlatform(app, profile);
+    const db = platform.database;
+    expect(db.namespace).toBe(NAMESPACES.databases);
+    expect(db.primaryHost).toBe('postgres-0.postgres-headless.ml-db.svc.cluster.local');
+    expect(db.readWriteService.host).toBe('postgres-rw.ml-db.svc.cluster.local');
+    expect(db.readOnlyService?.host).toBe('postgres-ro.ml-db.svc.cluster.local');
+
+    const rendered = renderProfile(app, profile); // throws when a construct validation or a gate fails
+    const objects = rendered.objects as any[];
+    const sts = find(objects, 'StatefulSet', 'postgres');
+    expect(sts.metadata.namespace).toBe('ml-db');
+    expect(sts.spec.replicas).toBe(3);
+    expect(sts.spec.template.spec.containers.map((c: any) => c.image)).toEqual(
+      ['postgres:16.4-bookworm', 'quay.io/prometheuscommunity/postgres-exporter:v0.15.0']);
+    expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: platform.pack.fast.storageClassName, resources: { requests: { storage: '20Gi' } } });
+    expect(find(objects, 'ConfigMap', 'postgres-config').data['postgresql.conf']).toContain(
+      `shared_buffers = 512MB\n`);
+    expect(find(objects, 'ConfigMap', 'postgres-config').data['postgresql.conf']).toContain(
+      `synchronous_standby_names = 'ANY 1 ("postgres-1", "postgres-2")'\n`);
+  });
+});
