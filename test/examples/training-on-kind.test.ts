@@ -1,0 +1,78 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { NAMESPACE, TRAIN_SCRIPT, build } from '../../examples/training-on-kind/main';
+import { find } from '../support/synth';
+import { envOf, renderExample } from './render';
+
+describe('examples/training-on-kind', () => {
+  const { trainer, rendered, objects } = renderExample(build);
+  const sts = find(objects, 'StatefulSet', 'trainer');
+  const pod = sts.spec.template.spec;
+  const container = pod.containers[0];
+  const env = envOf(container);
+
+  test('renders on kind (Kubernetes 1.30) into platform and training files, passing the gates', () => {
+    expect(rendered.profile.name).toBe('kind');
+    expect(rendered.profile.kubeVersion.toString()).toBe('1.30');
+    expect(rendered.gates.errors).toEqual([]);
+    expect(rendered.files.map((f) => f.name)).toEqual(['platform.k8s.yaml', 'training.k8s.yaml', 'kustomization.yaml']);
+  });
+
+  test('three CPU workers started together: no GPU requested, tolerated or required of the node', () => {
+    expect(sts.metadata.namespace).toBe(NAMESPACE);
+    expect(sts.spec.replicas).toBe(3);
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
+    expect(container.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '1Gi' } });
+    expect(JSON.stringify(pod)).not.toMatch(/gpu|accelerator/i);
+    expect(pod.tolerations).toBeUndefined();
+    expect(trainer.gpusPerNode).toBe(0);
+    expect(env).toMatchObject({ PET_NNODES: '3', PET_NPROC_PER_NODE: '1', WORLD_SIZE: '3', EPOCHS: '20' });
+  });
+
+  test('train.py runs its collectives over gloo, is shipped in the code ConfigMap and is valid Python', () => {
+    expect(TRAIN_SCRIPT).toContain('dist.init_process_group("gloo")');
+    expect(TRAIN_SCRIPT).not.toMatch(/nccl|cuda/i);
+    expect(find(objects, 'ConfigMap', 'trainer-code').data).toEqual({ 'train.py': TRAIN_SCRIPT });
+    expect(container.args).toEqual(['torchrun', 'train.py']);
+    expect(container.workingDir).toBe('/opt/trainer');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'train-py-'));
+    try {
+      const compiled = spawnSync('python3', ['-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])',
+        path.join(__dirname, '../../examples/training-on-kind/train.py')], { encoding: 'utf8', cwd: dir });
+      expect(compiled.stderr).toBe('');
+      expect(compiled.status).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('rendezvous on pod 0 through the headless Service, which publishes workers before they are ready', () => {
+    expect(env.MASTER_ADDR).toBe('trainer-0.trainer-headless.training.svc.cluster.local');
+    expect(env.PET_RDZV_ENDPOINT).toBe('trainer-0.trainer-headless.training.svc.cluster.local:29400');
+    const headless = find(objects, 'Service', 'trainer-headless');
+    expect(sts.spec.serviceName).toBe('trainer-headless');
+    expect(headless.spec.clusterIP).toBe('None');
+    expect(headless.spec.publishNotReadyAddresses).toBe(true);
+    // kind's 1.30 has the pod-index label: the rank comes from it.
+    expect(env.NODE_RANK).toEqual({ fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } });
+  });
+
+  test('checkpoints: a 1Gi claim per worker on the standard tier, mounted at CHECKPOINT_DIR, kept on scale-down and delete', () => {
+    expect(sts.spec.volumeClaimTemplates).toEqual([expect.objectContaining({
+      metadata: expect.objectContaining({ name: 'checkpoints' }),
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: 'ml-standard-v1' },
+    })]);
+    expect(find(objects, 'StorageClass', 'ml-standard-v1').provisioner).toBe('rancher.io/local-path');
+    expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+    expect(env.CHECKPOINT_DIR).toBe('/checkpoints');
+    expect(container.volumeMounts).toContainEqual({ name: 'checkpoints', mountPath: '/checkpoints' });
+    expect(trainer.checkpointClaimName(2)).toBe('checkpoints-trainer-2');
+  });
+
+  test('/dev/shm is a 256Mi memory-backed emptyDir', () => {
+    expect(pod.volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '256Mi' } });
+    expect(container.volumeMounts).toContainEqual({ name: 'dshm', mountPath: '/dev/shm' });
+  });
+});
