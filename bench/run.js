@@ -94,6 +94,7 @@ function machine() {
     npm: (npm.stdout || '?').trim(),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     packages: ['cdk8s', 'cdk8s-plus-27', 'constructs', 'yaml', 'esbuild', 'ajv'].map((p) => `${p} ${pkg(p)}`).join(', '),
+    loadStart: os.loadavg()[0],
     commit: (spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout || '?').trim(),
     dirty: Boolean((spawnSync('git', ['status', '--porcelain', '--', 'lib', 'apps'], { cwd: ROOT, encoding: 'utf8' }).stdout || '').trim()),
   };
@@ -225,6 +226,7 @@ function report({ mach, verification, e2e, app, scale, profs }) {
   L.push(`- ${mach.nproc} CPUs (nproc), ${mach.model}, ${mach.memoryGiB.toFixed(1)} GiB RAM, ${mach.os}`);
   L.push(`- node ${mach.node}, npm ${mach.npm}; ${mach.packages}`);
   L.push(`- commit ${mach.commit}${mach.dirty ? ' plus uncommitted changes in lib/ or apps/ (work in progress of other engineers)' : ''}`);
+  L.push(`- 1-minute load average ${f1(mach.loadStart)} at the start and ${f1(os.loadavg()[0])} at the end of the run${Math.max(mach.loadStart, os.loadavg()[0]) > mach.nproc ? ` (above ${mach.nproc}: other processes shared the CPUs, so timings are inflated)` : ''}`);
   L.push(`- sizes ${sizes.join(', ')}; medians of ${[...new Set(sizes.map(runsFor))].join('/')} fresh processes per size and mode; end-to-end medians of ${e2eRuns} runs`, '');
 
   const e2eRun = e2e.find((r) => r.label === '`node apps/run.js`');
