@@ -6,6 +6,7 @@ export type DatabaseFamily = 'postgres' | 'mysql' | 'mariadb';
 
 /** A database and user created on a database server for one consumer (MLflow, Feast). */
 export interface DatabaseGrant {
+  /** Engine family of the server (picks the SQLAlchemy dialect). */
   readonly family: DatabaseFamily;
   /** Database name. */
   readonly database: string;
@@ -15,6 +16,7 @@ export interface DatabaseGrant {
   readonly credentials: Credentials;
   /** Host consumers connect to (the read-write Service). */
   readonly host: string;
+  /** Port of `host`. */
   readonly port: number;
   /**
    * SQLAlchemy URL with the password taken from the env var `passwordEnv` through Kubernetes
@@ -36,6 +38,7 @@ export interface AddDatabaseOptions {
  * (StatefulDatabase) or it lives elsewhere (ExternalDatabase).
  */
 export interface IDatabase extends IPeerable {
+  /** Engine family of the server. */
   readonly family: DatabaseFamily;
   /** Namespace of the server. */
   readonly namespace: string;
@@ -43,8 +46,9 @@ export interface IDatabase extends IPeerable {
   readonly primaryHost: string;
   /** Service clients write through. */
   readonly readWriteService: WorkloadService;
-  /** Service spreading reads over replicas, when there are replicas. */
+  /** Service spreading reads over replicas, when there are replicas. @default - none when the server has no replicas */
   readonly readOnlyService?: WorkloadService;
+  /** Port clients connect to. */
   readonly port: number;
   /** Superuser credentials of the server. */
   readonly credentials: Credentials;

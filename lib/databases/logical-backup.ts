@@ -32,9 +32,11 @@ export class BackupDestination {
   ) {}
 }
 
+/** Props of `LogicalBackup`. */
 export interface LogicalBackupProps {
   /** The database server to dump (through its read-write Service, i.e. the primary). */
   readonly database: StatefulDatabase;
+  /** Where the dumps go: `BackupDestination.claim({ tier, size })`, a claim of their own. */
   readonly destination: BackupDestination;
   /** When to back up, in cron syntax (`15 2 * * *`) or a descriptor (`@daily`), in `timeZone`. */
   readonly schedule: string;

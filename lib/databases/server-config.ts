@@ -4,11 +4,13 @@ const MiB = 2 ** 20;
 
 /** What the generated server configuration is derived from. */
 export interface ServerConfigInput {
+  /** Engine and version the configuration is written for. */
   readonly engine: DatabaseEngine;
   /** Memory limit of the server container, in bytes. */
   readonly memoryLimitBytes: number;
   /** Size of the data volume, in bytes. */
   readonly storageBytes: number;
+  /** Client connection limit (`max_connections`). */
   readonly maxConnections: number;
   /** Pod names of the replicas (ordinals ≥ 1), in ordinal order. */
   readonly replicaNames: readonly string[];

@@ -32,9 +32,13 @@ export interface DatabaseMetricsOptions {
   readonly resources?: ContainerResources;
 }
 
+/** Props of `StatefulDatabase`. */
 export interface StatefulDatabaseProps {
+  /** Engine and pinned version: `DatabaseEngine.postgres('16.4')`, `.mysql(...)`, `.mariadb(...)`. */
   readonly engine: DatabaseEngine;
+  /** Namespace of the server, its Services and the bound credentials. */
   readonly namespace: string;
+  /** Data volume of every pod: one claim per pod on `tier`. */
   readonly storage: DatabaseStorage;
   /** Superuser credentials (Secret keys username/password by default); never written out. */
   readonly credentials: Credentials;

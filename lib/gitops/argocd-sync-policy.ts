@@ -4,6 +4,7 @@ import type { ManifestObject } from '../checks';
 export interface IgnoreDifference {
   /** API group, `''` for the core group. */
   readonly group: string;
+  /** Kind of the objects whose fields are ignored. */
   readonly kind: string;
   /** jq paths of the fields to ignore, e.g. `.spec.data[]?.remoteRef.conversionStrategy`. */
   readonly jqPathExpressions: readonly string[];

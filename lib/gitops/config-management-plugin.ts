@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 
+/** Props of `ConfigManagementPlugin`. */
 export interface ConfigManagementPluginProps {
   /** Plugin name, unique in the Argo CD instance. @default 'cdk8s-stateful-ml' */
   readonly name?: string;

@@ -16,7 +16,7 @@ export interface RenderedFile {
   readonly name: string;
   /** The file's text. */
   readonly content: string;
-  /** The Kubernetes objects in the file, when it is a manifest file. */
+  /** The Kubernetes objects in the file, when it is a manifest file. @default - none (a file that is not a manifest, e.g. `kustomization.yaml`) */
   readonly objects?: readonly ManifestObject[];
 }
 
@@ -24,16 +24,19 @@ export interface RenderedFile {
 export interface RenderedFolder {
   /** Folder name inside `dist/`, e.g. `gke` or `argocd`. */
   readonly folder: string;
+  /** The files of the folder, in write order. */
   readonly files: readonly RenderedFile[];
   /** Every object of the folder, in file order. */
   readonly objects: readonly ManifestObject[];
+  /** The gates run on `objects` (passed: `ok` is true). */
   readonly gates: GateReport;
 }
 
 /** The manifests of one profile, gated, ready to write. */
 export interface RenderedProfile extends RenderedFolder {
+  /** The profile rendered. */
   readonly profile: Profile;
-  /** What the profile requests of a cluster, when rendered with `reports`. */
+  /** What the profile requests of a cluster, when rendered with `reports`. @default - none (rendered without `reports`) */
   readonly capacity?: CapacityReport;
 }
 

@@ -16,7 +16,9 @@ export interface CommittedRenderOptions {
 
 /** Findings of one `dist/` folder. */
 export interface FolderUpgradeReport {
+  /** Folder name inside `dist/`, e.g. `gke`. */
   readonly folder: string;
+  /** Changes against the committed render, errors (refused by a live cluster) and warnings (risky). */
   readonly findings: readonly Finding[];
 }
 

@@ -72,8 +72,11 @@ export interface CloudArtifactStoreOptions {
 export interface ArtifactStoreAccess {
   /** URI given to the server as its artifacts destination, e.g. `s3://ml-artifacts/mlflow`. */
   readonly uri: string;
+  /** Environment of the server container (endpoints, credentials by reference). */
   readonly env: readonly k8s.EnvVar[];
+  /** Pod volumes the store needs (e.g. a projected credentials file). */
   readonly volumes: readonly k8s.Volume[];
+  /** Mounts of `volumes` in the server container. */
   readonly volumeMounts: readonly k8s.VolumeMount[];
   /** Annotations the pods' service account needs (workload identity). */
   readonly serviceAccountAnnotations: Readonly<Record<string, string>>;

@@ -16,6 +16,7 @@ import { ITrackingServer } from './tracking-server';
 
 /** Per-pod checkpoint storage: one claim per worker, kept on scale-down and delete. */
 export interface CheckpointStorage {
+  /** Storage tier of the claims (a ReadWriteOnce tier is fine: one claim per pod). */
   readonly tier: StorageTier;
   /** Requested size per worker, a Kubernetes quantity (`100Gi`). */
   readonly size: string;
@@ -39,7 +40,9 @@ export interface ElasticPolicy {
   readonly maxNodes: number;
 }
 
+/** Props of `DistributedTrainer`. */
 export interface DistributedTrainerProps {
+  /** Namespace of the workers, their Services and ConfigMaps (and of the datasets they mount). */
   readonly namespace: string;
   /** StatefulSet name; pods are `<name>-<i>`. @default - the construct id */
   readonly name?: string;

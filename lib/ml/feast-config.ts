@@ -16,15 +16,19 @@ export function feastProjectProblem(project: string): string | undefined {
 
 /** The `registry:` block of feature_store.yaml. */
 export interface FeastRegistryConfig {
+  /** Feast `registry_type`. */
   readonly registryType: 'sql' | 'file';
   /** SQLAlchemy URL or file path; may reference env vars as `${VAR}` (Feast expands them). */
   readonly path: string;
+  /** How often the feature server reloads the registry (`cache_ttl_seconds`). */
   readonly cacheTtlSeconds: number;
 }
 
 /** Everything in the generated feature_store.yaml. */
 export interface FeatureStoreYamlOptions {
+  /** Feast project name. */
   readonly project: string;
+  /** The `registry:` block. */
   readonly registry: FeastRegistryConfig;
   /** `host:port,password=${VAR}`; Feast expands `${VAR}` from the environment when it loads the file. */
   readonly redisConnectionString: string;

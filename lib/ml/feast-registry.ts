@@ -27,14 +27,17 @@ export interface FileRegistryOptions {
 
 /** What the feature server needs to reach a registry, produced by `Registry.bind()`. */
 export interface RegistryBinding {
+  /** The `registry:` block of feature_store.yaml. */
   readonly config: FeastRegistryConfig;
   /** Env vars, in order (later ones may reference earlier ones with `$(VAR)`). */
   readonly env: readonly k8s.EnvVar[];
+  /** Pod volumes the registry needs (the file registry's claim). */
   readonly volumes: readonly k8s.Volume[];
+  /** Mounts of `volumes` in the feature server container. */
   readonly volumeMounts: readonly k8s.VolumeMount[];
   /** `false` when every replica would need the same ReadWriteOnce claim. */
   readonly allowsManyReplicas: boolean;
-  /** The grant, for a SQL registry. */
+  /** The grant, for a SQL registry. @default - none (a file registry) */
   readonly grant?: DatabaseGrant;
 }
 

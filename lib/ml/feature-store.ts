@@ -41,12 +41,15 @@ export interface FeatureServerOptions {
   readonly registryTtlSeconds?: number;
 }
 
+/** Props of `FeatureStore`. */
 export interface FeatureStoreProps {
   /** Prefix of every object name: `<name>-redis`, `<name>-server`. @default 'feast' */
   readonly name?: string;
+  /** Namespace of Redis, the feature server and their Services. */
   readonly namespace: string;
   /** Feast project (letters, digits, underscores; not starting with an underscore). */
   readonly project: string;
+  /** The online store: Redis mode, storage and sizing. */
   readonly online: OnlineStoreOptions;
   /** `Registry.sql(db)` or `Registry.file({ tier, size })`. */
   readonly registry: Registry;

@@ -39,6 +39,7 @@ export interface MlflowAutoscaling {
   readonly scaleDownStabilizationSeconds?: number;
 }
 
+/** Props of `MlflowCluster`. */
 export interface MlflowClusterProps {
   /** StatefulSet and client Service name. @default 'mlflow' */
   readonly name?: string;

@@ -30,6 +30,7 @@ export interface ObjectStoreStorage {
   readonly size: string;
 }
 
+/** Props of `ObjectStore`. */
 export interface ObjectStoreProps {
   /** StatefulSet and client Service name; pods are `<name>-<i>`. @default 'minio' */
   readonly name?: string;

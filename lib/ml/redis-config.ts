@@ -38,7 +38,9 @@ export class MaxMemoryPolicy {
 
 /** An RDB save point: snapshot when at least `changes` writes happened within `seconds`. */
 export interface RedisSavePoint {
+  /** Window, in seconds. */
   readonly seconds: number;
+  /** Writes within the window that trigger a snapshot. */
   readonly changes: number;
 }
 
@@ -64,7 +66,9 @@ export interface RedisConfOptions {
   readonly dataDir: string;
   /** `maxmemory` in bytes. */
   readonly maxmemoryBytes: number;
+  /** What Redis does when `maxmemory` is reached. */
   readonly maxmemoryPolicy: MaxMemoryPolicy;
+  /** RDB snapshot triggers (`save`). */
   readonly savePoints: readonly RedisSavePoint[];
   /** File rendered at start with `requirepass`/`masterauth` (and `replicaof` on replicas). */
   readonly runtimeConf: string;

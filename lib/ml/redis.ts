@@ -22,17 +22,21 @@ const RUNTIME_DIR = '/run/redis';
 
 /** A claim per Redis pod. */
 export interface RedisStorage {
+  /** Storage tier of the claims. */
   readonly tier: StorageTier;
   /** Claim size, a Kubernetes quantity. Keep it well above `memory`: AOF rewrites need room for two copies. */
   readonly size: string;
 }
 
+/** Props of `RedisServer`. */
 export interface RedisServerProps {
   /** StatefulSet name; pods are `<name>-<i>`. */
   readonly name: string;
+  /** Namespace of the servers and their Services. */
   readonly namespace: string;
   /** Password Secret (key `password` unless declared otherwise). Never optional: no Redis without auth. */
   readonly password: Credentials;
+  /** A claim per Redis pod. */
   readonly storage: RedisStorage;
   /** @default RedisMode.standalone() */
   readonly mode?: RedisMode;

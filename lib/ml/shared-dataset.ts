@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { k8s } from '../k8s';
 import { StorageTier } from '../storage/storage-class-pack';
 
+/** Props of `SharedDataset`. */
 export interface SharedDatasetProps {
   /** Namespace of the claim; only pods in this namespace can mount it. */
   readonly namespace: string;
@@ -22,6 +23,7 @@ export interface SharedDatasetProps {
   readonly dataSource?: k8s.TypedLocalObjectReference;
 }
 
+/** Options of `SharedDataset.mount()`. */
 export interface DatasetMountOptions {
   /**
    * Mount read-only. Training only reads; a Job that downloads or preprocesses the data mounts
@@ -33,8 +35,11 @@ export interface DatasetMountOptions {
 
 /** A dataset mounted into pods at a path. */
 export interface DatasetMount {
+  /** The dataset mounted. */
   readonly dataset: SharedDataset;
+  /** Where the dataset appears in the container. */
   readonly mountPath: string;
+  /** Whether the volume is mounted read-only. */
   readonly readOnly: boolean;
 }
 

@@ -28,7 +28,7 @@ export interface CsiDriverProps {
    * @default - parameters are not checked
    */
   readonly parameterRules?: Readonly<Record<string, ParameterRule>>;
-  /** Cross-parameter checks (e.g. `throughput` only with gp3). */
+  /** Cross-parameter checks (e.g. `throughput` only with gp3). @default - none */
   readonly combinationRules?: ReadonlyArray<(params: Readonly<Record<string, string>>) => string | undefined>;
 }
 

@@ -27,10 +27,13 @@ export interface ResourceSizing {
 
 /** Toleration for a node taint (the subset of the Kubernetes Toleration we need). */
 export interface TaintToleration {
+  /** Taint key, e.g. `nvidia.com/gpu`. */
   readonly key: string;
+  /** `Equal` matches `value`; `Exists` any value. */
   readonly operator: 'Equal' | 'Exists';
   /** @default - none (required for operator Equal) */
   readonly value?: string;
+  /** Taint effect tolerated. */
   readonly effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
 }
 
@@ -53,6 +56,7 @@ export interface GpuSettings {
 export interface ProfileProps {
   /** Folder name under `dist/` and label for messages. @default - the cloud */
   readonly name?: string;
+  /** Which kind of cluster this is (`gke`, `eks`, `aks` or `kind`). */
   readonly cloud: Cloud;
   /** Kubernetes minor version of the target cluster, 1.27–1.34. */
   readonly kubeVersion: string;
@@ -68,7 +72,7 @@ export interface ProfileProps {
   readonly internalLoadBalancerAnnotations?: Readonly<Record<string, string>>;
   /** Sizing for containers that are given none. */
   readonly defaultResources: ResourceSizing;
-  /** What to tell a user who asks for a tier this profile lacks, per tier. */
+  /** What to tell a user who asks for a tier this profile lacks, per tier. @default - a generic hint: declare the tier in the profile's `storageTiers` */
   readonly missingTierHints?: Readonly<Partial<Record<StorageTierName, string>>>;
 }
 

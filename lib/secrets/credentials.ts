@@ -4,7 +4,9 @@ import { k8s } from '../k8s';
 
 /** A key of a Secret, as `secretKeyRef` names it. */
 export interface SecretKeyRef {
+  /** Secret name. */
   readonly name: string;
+  /** Key inside the Secret. */
   readonly key: string;
 }
 

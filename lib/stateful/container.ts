@@ -7,6 +7,7 @@ import { Probe } from './probe';
 export interface ContainerPortSpec {
   /** IANA-style port name (≤ 15 chars), used as the Service targetPort. */
   readonly name: string;
+  /** Container port number. */
   readonly port: number;
 }
 
@@ -26,6 +27,7 @@ export interface ContainerResources {
 
 /** One container of a pod template, built with the restricted security context. */
 export interface ContainerSpec {
+  /** Container name (DNS-1123 label). */
   readonly name: string;
   /** Image with a pinned tag or digest. */
   readonly image: string;
@@ -61,7 +63,9 @@ export interface ContainerSpec {
 
 /** uid/gid the image's process runs as; also the pod's fsGroup, so volumes are writable. */
 export interface RunAs {
+  /** User id (not 0: restricted pods run as non-root). */
   readonly uid: number;
+  /** Group id, also the fsGroup. */
   readonly gid: number;
 }
 
@@ -157,6 +161,7 @@ export function buildContainer(spec: ContainerSpec, profile: Profile): k8s.Conta
 
 /** Everything a restricted pod spec is built from (StatefulSets, Deployments, Jobs). */
 export interface PodSpecInput {
+  /** The pod's containers, built with the restricted security context. */
   readonly containers: readonly ContainerSpec[];
   /** @default - none */
   readonly initContainers?: readonly ContainerSpec[];

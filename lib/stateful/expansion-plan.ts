@@ -6,6 +6,7 @@ import { Quantity } from '../storage';
 import type { StatefulWorkload, VolumeClaimTemplateSpec } from './stateful-workload';
 import { WorkloadSource, workloadOf } from './snapshot-schedule';
 
+/** Props of `ExpansionPlan`. */
 export interface ExpansionPlanProps {
   /** The workload whose claims grow. */
   readonly target: WorkloadSource;
@@ -17,9 +18,13 @@ export interface ExpansionPlanProps {
 
 /** One claim of the plan. */
 export interface ClaimExpansion {
+  /** Pod ordinal the claim belongs to. */
   readonly ordinal: number;
+  /** Claim name, `<template>-<statefulset>-<ordinal>`. */
   readonly claimName: string;
+  /** Current size (the template's). */
   readonly from: string;
+  /** New size. */
   readonly to: string;
 }
 

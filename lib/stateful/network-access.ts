@@ -4,7 +4,9 @@ import { k8s } from '../k8s';
 
 /** Pods that may be admitted by a NetworkPolicy: a namespace and a label selector. */
 export interface WorkloadPeer {
+  /** Namespace of the peer pods. */
   readonly namespace: string;
+  /** Labels selecting the peer pods in `namespace`. */
   readonly podSelector: Readonly<Record<string, string>>;
 }
 
@@ -13,6 +15,7 @@ export interface IPeerable {
   asPeer(): WorkloadPeer;
 }
 
+/** Props of `IngressAllowList`. */
 export interface IngressAllowListProps {
   /** Namespace of the protected pods. */
   readonly namespace: string;

@@ -4,14 +4,17 @@ import { Quantity, SnapshotRef, StorageTier } from '../storage';
 import type { VolumeClaimTemplateSpec } from './stateful-workload';
 import { WorkloadSource, workloadOf } from './snapshot-schedule';
 
+/** Props of `RestoredClaim`. */
 export interface RestoredClaimProps {
   /** Claim name. */
   readonly name: string;
+  /** Namespace of the claim (the snapshot's). */
   readonly namespace: string;
   /** Tier of the new volume; its driver must be the one that took the snapshot. */
   readonly tier: StorageTier;
   /** Size of the new volume: at least the snapshot's `restoreSize` (the source claim's size). */
   readonly size: string;
+  /** The VolumeSnapshot to restore from. */
   readonly snapshot: SnapshotRef;
   /** @default - `app.kubernetes.io/managed-by` only */
   readonly labels?: Readonly<Record<string, string>>;

@@ -25,6 +25,7 @@ export const SNAPSHOT_SCHEDULE_LABEL = 'ml.cdk8s.io/snapshot-schedule';
 /** Label on every scheduled snapshot, naming the claim it copies. */
 export const SNAPSHOT_CLAIM_LABEL = 'ml.cdk8s.io/source-claim';
 
+/** Props of `SnapshotSchedule`. */
 export interface SnapshotScheduleProps {
   /** The workload whose claims are snapshotted. */
   readonly target: WorkloadSource;

@@ -44,6 +44,7 @@ export interface ClaimRetention {
 export interface VolumeClaimTemplateSpec {
   /** Template name, also the volume name containers mount. */
   readonly name: string;
+  /** Storage tier of the claims. */
   readonly tier: StorageTier;
   /** Requested size, a Kubernetes quantity (`20Gi`). */
   readonly size: string;
@@ -57,9 +58,11 @@ export interface VolumeClaimTemplateSpec {
 /** How replicas are spread over nodes and zones. */
 export type SpreadMode = 'soft' | 'hard' | 'none';
 
+/** Props of `StatefulWorkload`. */
 export interface StatefulWorkloadProps extends PodSpecInput {
   /** StatefulSet name: a DNS-1123 label of at most 52 characters; pods are `<name>-<i>`. */
   readonly name: string;
+  /** Namespace of the StatefulSet and its Services, PDB and NetworkPolicy. */
   readonly namespace: string;
   /** Target cluster. @default - Profile.of(scope) */
   readonly profile?: Profile;
@@ -104,16 +107,23 @@ export interface StatefulWorkloadProps extends PodSpecInput {
 
 /** A Service in front of (some of) the workload's pods. */
 export interface WorkloadService {
+  /** Service name. */
   readonly name: string;
+  /** Service namespace. */
   readonly namespace: string;
   /** `<name>.<namespace>.svc.<domain>` */
   readonly host: string;
+  /** Ports the Service exposes. */
   readonly ports: readonly k8s.ServicePort[];
+  /** Labels of the pods it selects. */
   readonly selector: Readonly<Record<string, string>>;
+  /** The Service object. */
   readonly resource: k8s.KubeService;
 }
 
+/** Options of `StatefulWorkload.addClientService()`. */
 export interface ClientServiceProps {
+  /** Service name (DNS-1123 label). */
   readonly name: string;
   /** Selects a subset of the pods (e.g. only ordinal 0). Added to the workload's selector. @default - all pods */
   readonly extraSelector?: Readonly<Record<string, string>>;

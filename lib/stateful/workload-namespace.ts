@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { k8s } from '../k8s';
 import { Profile } from '../profiles';
 
+/** Props of `WorkloadNamespace`. */
 export interface WorkloadNamespaceProps {
   /** Namespace name (DNS-1123 label). */
   readonly name: string;

@@ -13,6 +13,7 @@ export interface KubeVolumeSnapshotClassProps {
   readonly metadata: ApiObjectMetadata;
   /** CSI driver that takes the snapshots: the provisioner of the volumes it snapshots. */
   readonly driver: string;
+  /** `Retain` keeps the storage snapshot when the VolumeSnapshot is deleted; `Delete` removes it. */
   readonly deletionPolicy: SnapshotDeletionPolicy;
   /** Driver-specific parameters. @default - none */
   readonly parameters?: Readonly<Record<string, string>>;
@@ -45,6 +46,7 @@ export type VolumeSnapshotSource =
 export interface KubeVolumeSnapshotProps {
   /** Must carry an explicit `name` and `namespace`. */
   readonly metadata: ApiObjectMetadata;
+  /** Source of the snapshot and its class. */
   readonly spec: {
     readonly source: VolumeSnapshotSource;
     /** @default - the cluster's default VolumeSnapshotClass for the driver */

@@ -3,6 +3,7 @@ import { CsiDriver, Profile } from '../profiles';
 import { KubeVolumeSnapshotClass, SnapshotDeletionPolicy } from './snapshot-api';
 import { StorageClassPack, StorageTier } from './storage-class-pack';
 
+/** Props of `SnapshotClass`. */
 export interface SnapshotClassProps {
   /** Target cluster; its `snapshotDriver` takes the snapshots. @default - the pack's profile, else Profile.of(scope) */
   readonly profile?: Profile;

@@ -4,6 +4,7 @@ import { k8s } from '../k8s';
 import { AccessMode, CsiDriver, Profile, StorageTierName } from '../profiles';
 import { Quantity } from './quantity';
 
+/** Props of `StorageClassPack`. */
 export interface StorageClassPackProps {
   /** Target cluster. @default - Profile.of(scope) */
   readonly profile?: Profile;
