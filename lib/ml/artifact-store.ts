@@ -114,8 +114,8 @@ export class ArtifactStore {
   /**
    * A bucket of an in-cluster ObjectStore (MinIO), reached over its S3 API: the consumer gets
    * `MLFLOW_S3_ENDPOINT_URL` and the store's credentials, and the store admits the consumer's pods.
-   * @param prefix key prefix inside the bucket @default - the bucket root
-   * @param credentials access key/secret for the bucket @default - the store's root credentials
+   * @param options.prefix key prefix inside the bucket (default: the bucket root)
+   * @param options.credentials access key/secret for the bucket (default: the store's root credentials)
    */
   public static objectStore(store: ObjectStore, bucket: string, options: { readonly prefix?: string; readonly credentials?: Credentials } = {}): ArtifactStore {
     const prefix = options.prefix?.replace(/^\/+|\/+$/g, '');
