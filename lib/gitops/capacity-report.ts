@@ -19,7 +19,9 @@ const CORE_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage', 'storage']
 
 /** Requests of one pod, or of many: exact integers (millicores, bytes, units of each extended resource). */
 export interface ResourceAmounts {
+  /** CPU in millicores (`500m` → 500). */
   readonly milliCpu: number;
+  /** Memory in bytes. */
   readonly memoryBytes: number;
   /** Extended resources (`nvidia.com/gpu`, ...) by name; only those requested. */
   readonly extended: Readonly<Record<string, number>>;
@@ -27,12 +29,17 @@ export interface ResourceAmounts {
 
 /** A claim a workload's pods make through a volumeClaimTemplate (or a generic ephemeral volume). */
 export interface ClaimTemplateRequest {
+  /** The template's name (`data`): claims are `<name>-<statefulset>-<ordinal>`. */
   readonly name: string;
+  /** `storageClassName`, or `(cluster default)` when unset. */
   readonly storageClass: string;
+  /** The StorageClass's tier label, when the render defines the class. */
   readonly tier?: string;
+  /** Requested size in bytes. */
   readonly bytes: number;
   /** The size as written, e.g. `20Gi`. */
   readonly size: string;
+  /** `ReadWriteOnce`, `ReadWriteMany`, ... */
   readonly accessModes: readonly string[];
 }
 
@@ -52,6 +59,7 @@ export interface WorkloadScale {
 
 /** One pod-owning object of the render with what it requests. */
 export interface WorkloadCapacity extends WorkloadScale {
+  /** `StatefulSet`, `Deployment`, `Job`, `CronJob`, ... */
   readonly kind: string;
   readonly namespace: string;
   readonly name: string;
@@ -71,14 +79,19 @@ export interface StorageRequest {
   readonly tier?: string;
   /** Claims at full scale: templates × replicas, plus standalone PersistentVolumeClaims. */
   readonly claims: number;
+  /** Requested bytes over those claims. */
   readonly bytes: number;
 }
 
 /** Compute requests of a namespace (or of the whole render). */
 export interface ComputeRequest {
+  /** The namespace, or `total`. */
   readonly namespace: string;
+  /** Pods at full scale. */
   readonly pods: number;
+  /** Pod-owning objects counted. */
   readonly workloads: number;
+  /** Their summed requests. */
   readonly requests: ResourceAmounts;
 }
 

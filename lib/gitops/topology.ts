@@ -18,6 +18,7 @@ export type TopologyNodeType = 'workload' | 'service' | 'claim-template' | 'clai
  */
 export type TopologyEdgeType = 'connects' | 'selects' | 'claims' | 'mounts';
 
+/** A box of the diagram. */
 export interface TopologyNode {
   /** Stable id, unique in the diagram (derived from kind, namespace and name). */
   readonly id: string;
@@ -25,6 +26,7 @@ export interface TopologyNode {
   /** Kubernetes kind (`StatefulSet`, `Service`, ...); `volumeClaimTemplate` for claim templates. */
   readonly kind: string;
   readonly namespace: string;
+  /** The object's name; a claim template's own name (`data`) for claim templates. */
   readonly name: string;
   /** Label lines, first the kind and name. */
   readonly lines: readonly string[];
@@ -32,8 +34,11 @@ export interface TopologyNode {
   readonly headless: boolean;
 }
 
+/** An arrow of the diagram, between node ids. */
 export interface TopologyEdge {
+  /** Id of the source node (the client, the selecting Service, the claiming workload). */
   readonly from: string;
+  /** Id of the target node. */
   readonly to: string;
   readonly type: TopologyEdgeType;
   /** What the edge carries: Services and ports (connects), mount paths (mounts). */
