@@ -43,6 +43,8 @@ export function buildPlatform(app: App, profile: Profile): Platform {
   const database = buildDatabases(app, pack, NAMESPACES.databases);
   const { mlflow: tracking, objectStore } = buildTracking(app, pack, NAMESPACES.tracking, database);
   const training = buildTraining(app, pack, NAMESPACES.training, { tracking });
+  // Training scripts log artifacts through MLflow and may also read/write checkpoints in MinIO directly.
+  objectStore.allowFrom(training.trainer);
   const features = buildFeatures(app, pack, NAMESPACES.features, database);
   const protection = buildProtection(app, pack, database);
   return { profile, pack, database, training, tracking, objectStore, features, protection };

@@ -7,7 +7,7 @@ import { Profile, StorageClassPack } from '../../lib';
 import { renderWith, selectProfiles, synthesize } from '../../apps/main';
 import { NAMESPACES, buildPlatform } from '../../apps/platform';
 import { referenceProfiles } from '../../apps/profiles';
-import { Manifest, all, find } from '../support/synth';
+import { Manifest, all, find, selects } from '../support/synth';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -55,6 +55,17 @@ describe('reference platform', () => {
     expect(classes('aks')).toContain('ml-shared-v1=file.csi.azure.com');
     const eksFast = find(rendered.find((r) => r.profile.name === 'eks')!.objects as Manifest[], 'StorageClass', 'ml-fast-v1');
     expect(eksFast.parameters.encrypted).toBe('true');
+  });
+
+  test.each(referenceProfiles().map((p) => [p.name]))('%s: MinIO and MLflow admit the trainer pods on their ports', (name) => {
+    const objects = rendered.find((x) => x.profile.name === name)!.objects as Manifest[];
+    const trainerLabels = find(objects, 'StatefulSet', 'pytorch').spec.template.metadata.labels;
+    const admitsTrainer = (policy: Manifest, port: number) => policy.spec.ingress.some((rule: any) =>
+      rule.ports?.some((p: any) => p.port === port) && rule.from.some((f: any) =>
+        f.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] === NAMESPACES.training
+        && selects(f.podSelector.matchLabels, trainerLabels)));
+    expect(admitsTrainer(find(objects, 'NetworkPolicy', 'minio'), 9000)).toBe(true);
+    expect(admitsTrainer(find(objects, 'NetworkPolicy', 'mlflow'), 5000)).toBe(true);
   });
 
   test('output is byte-identical across renders', () => {
