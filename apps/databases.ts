@@ -1,21 +1,22 @@
 import { App, Chart } from 'cdk8s';
 import { Credentials, DatabaseEngine, StatefulDatabase, StorageClassPack } from '../lib';
+import { CLUSTER_SIZING, PlatformSizing } from './sizing';
 
 /**
  * The platform's PostgreSQL: a primary and two hot standbys in `namespace`, one of them
  * synchronous (a commit survives the loss of the primary), with a metrics exporter. MLflow and
  * Feast get their own databases through `addDatabase()`.
  */
-export function buildDatabases(app: App, pack: StorageClassPack, namespace: string): StatefulDatabase {
+export function buildDatabases(app: App, pack: StorageClassPack, namespace: string, sizing: PlatformSizing['database'] = CLUSTER_SIZING.database): StatefulDatabase {
   const chart = new Chart(app, 'databases');
   return new StatefulDatabase(chart, 'postgres', {
     engine: DatabaseEngine.postgres('16.4'),
     replicas: 3,
     synchronousReplicas: 1,
     namespace,
-    storage: { tier: pack.fast, size: '20Gi' },
+    storage: { tier: pack.fast, size: sizing.size },
     credentials: Credentials.existingSecret('postgres-credentials'),
-    resources: { cpu: '1', memory: '2Gi' },
+    resources: sizing.resources,
     metrics: true,
   });
 }

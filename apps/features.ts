@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { FeatureStore, IDatabase, RedisMode, Registry, StorageClassPack } from '../lib';
+import { CLUSTER_SIZING, PlatformSizing } from './sizing';
 
 /**
  * The platform's Feast feature store in `namespace`: the online store on a Redis primary and two
@@ -7,12 +8,15 @@ import { FeatureStore, IDatabase, RedisMode, Registry, StorageClassPack } from '
  * when full), two `feast serve` replicas, and the registry in its own database on the platform's
  * PostgreSQL. Its Redis password is the Secret `feast-redis` (key `password`) in `namespace`.
  */
-export function buildFeatures(app: App, pack: StorageClassPack, namespace: string, database: IDatabase): FeatureStore {
+export function buildFeatures(
+  app: App, pack: StorageClassPack, namespace: string, database: IDatabase,
+  sizing: PlatformSizing['onlineStore'] = CLUSTER_SIZING.onlineStore,
+): FeatureStore {
   const chart = new Chart(app, 'features');
   return new FeatureStore(chart, 'feast', {
     namespace,
     project: 'ml_features',
-    online: { mode: RedisMode.replicated(3), storage: { tier: pack.iops, size: '100Gi' }, memory: '8Gi', cpu: '1' },
+    online: { mode: RedisMode.replicated(3), storage: { tier: pack.iops, size: sizing.size }, memory: sizing.memory, cpu: sizing.cpu },
     registry: Registry.sql(database),
     featureServer: { replicas: 2 },
   });

@@ -4,6 +4,7 @@ import { buildDatabases } from './databases';
 import { buildFeatures } from './features';
 import { Protection, buildProtection } from './protection';
 import { Training, buildTraining } from './training';
+import { sizingFor } from './sizing';
 import { buildTracking } from './tracking';
 
 /** Namespaces of the reference platform, one per concern. */
@@ -40,12 +41,13 @@ export function buildPlatform(app: App, profile: Profile): Platform {
     new WorkloadNamespace(base, id, { name });
   }
   const pack = new StorageClassPack(base, 'storage', { profile });
-  const database = buildDatabases(app, pack, NAMESPACES.databases);
-  const { mlflow: tracking, objectStore } = buildTracking(app, pack, NAMESPACES.tracking, database);
+  const sizing = sizingFor(profile);
+  const database = buildDatabases(app, pack, NAMESPACES.databases, sizing.database);
+  const { mlflow: tracking, objectStore } = buildTracking(app, pack, NAMESPACES.tracking, database, sizing);
   const training = buildTraining(app, pack, NAMESPACES.training, { tracking });
   // Training scripts log artifacts through MLflow and may also read/write checkpoints in MinIO directly.
   objectStore.allowFrom(training.trainer);
-  const features = buildFeatures(app, pack, NAMESPACES.features, database);
-  const protection = buildProtection(app, pack, database);
+  const features = buildFeatures(app, pack, NAMESPACES.features, database, sizing.onlineStore);
+  const protection = buildProtection(app, pack, database, sizing.backups);
   return { profile, pack, database, training, tracking, objectStore, features, protection };
 }

@@ -2,6 +2,7 @@ import { App, Chart } from 'cdk8s';
 import {
   BackupDestination, LogicalBackup, SnapshotClass, SnapshotHook, SnapshotSchedule, StatefulDatabase, StorageClassPack,
 } from '../lib';
+import { CLUSTER_SIZING, PlatformSizing } from './sizing';
 
 /** Data protection of the reference platform. */
 export interface Protection {
@@ -18,11 +19,13 @@ export interface Protection {
  * on any cluster), and CSI snapshots with a CHECKPOINT first where the profile can take them
  * (fast, whole-volume restore). Everything lands in the `protection` chart.
  */
-export function buildProtection(app: App, pack: StorageClassPack, database: StatefulDatabase): Protection {
+export function buildProtection(
+  app: App, pack: StorageClassPack, database: StatefulDatabase, sizing: PlatformSizing['backups'] = CLUSTER_SIZING.backups,
+): Protection {
   const chart = new Chart(app, 'protection');
   const logicalBackup = new LogicalBackup(chart, 'postgres-backup', {
     database,
-    destination: BackupDestination.claim({ tier: pack.standard, size: '50Gi' }),
+    destination: BackupDestination.claim({ tier: pack.standard, size: sizing.size }),
     schedule: '15 1 * * *',
     keep: 7,
   });

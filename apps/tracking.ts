@@ -2,6 +2,7 @@ import { App, Chart } from 'cdk8s';
 import {
   ArtifactStore, Credentials, IDatabase, MlflowCache, MlflowCluster, ObjectStore, StorageClassPack,
 } from '../lib';
+import { CLUSTER_SIZING, PlatformSizing } from './sizing';
 
 /** Experiment tracking of the reference platform. */
 export interface Tracking {
@@ -15,23 +16,26 @@ export interface Tracking {
  * MLflow in `namespace`: three to ten tracking servers backed by their own database on the platform's
  * PostgreSQL, keeping artifacts in a four-pod distributed MinIO in the same namespace.
  */
-export function buildTracking(app: App, pack: StorageClassPack, namespace: string, database: IDatabase): Tracking {
+export function buildTracking(
+  app: App, pack: StorageClassPack, namespace: string, database: IDatabase,
+  sizing: Pick<PlatformSizing, 'objectStore' | 'tracking'> = CLUSTER_SIZING,
+): Tracking {
   const chart = new Chart(app, 'tracking');
   const objectStore = new ObjectStore(chart, 'minio', {
     namespace,
-    replicas: 4,
-    storage: { tier: pack.standard, size: '100Gi' },
+    replicas: sizing.objectStore.replicas,
+    storage: { tier: pack.standard, size: sizing.objectStore.size },
     buckets: ['ml-artifacts'],
     credentials: Credentials.existingSecret('minio-root'),
-    resources: { cpu: '250m', memory: '1Gi' },
+    resources: sizing.objectStore.resources,
   });
   const mlflow = new MlflowCluster(chart, 'mlflow', {
     namespace,
     backend: database,
     artifacts: ArtifactStore.objectStore(objectStore, 'ml-artifacts'),
-    cache: MlflowCache.perPod(pack.standard, '10Gi'),
-    replicas: 3,
-    autoscaling: { minReplicas: 3, maxReplicas: 10, cpuPercent: 70 },
+    cache: MlflowCache.perPod(pack.standard, sizing.tracking.cacheSize),
+    replicas: sizing.tracking.minReplicas,
+    autoscaling: { minReplicas: sizing.tracking.minReplicas, maxReplicas: sizing.tracking.maxReplicas, cpuPercent: 70 },
   });
   return { mlflow, objectStore };
 }

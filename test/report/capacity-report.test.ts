@@ -7,6 +7,7 @@ import { CapacityReport, Profile, REPORT_FILES, formatBytes, formatStorage, podR
 import { renderWith, synthesize } from '../../apps/main';
 import { buildPlatform } from '../../apps/platform';
 import { referenceProfiles } from '../../apps/profiles';
+import { LAPTOP_SIZING, sizingFor } from '../../apps/sizing';
 import { container, deployment, objectsOf, podSpec, statefulSet, storageClass } from './fixtures';
 
 const GI = 2 ** 30;
@@ -161,7 +162,8 @@ describe('reference platform', () => {
     const w = (n: string) => c.workloads.find((x) => x.name === n)!;
     expect(w('postgres')).toMatchObject({ kind: 'StatefulSet', namespace: 'ml-db', replicas: 3 });
     // MLflow's StatefulSet is scaled by its HPA: full scale is maxReplicas, with a cache claim each.
-    expect(w('mlflow')).toMatchObject({ replicas: 10, autoscaler: { name: 'mlflow', maxReplicas: 10 } });
+    const { maxReplicas } = sizingFor(r.profile).tracking;
+    expect(w('mlflow')).toMatchObject({ replicas: maxReplicas, autoscaler: { name: 'mlflow', maxReplicas } });
     expect(w('pytorch').replicas).toBe(4);
     const gpus = c.total.requests.extended['nvidia.com/gpu'] ?? 0;
     // The trainer takes 8 GPUs per node where the profile has GPU nodes; kind trains on CPUs.
@@ -170,7 +172,9 @@ describe('reference platform', () => {
     // Shared dataset only where the profile has ReadWriteMany storage.
     expect(c.storageByClass.some((s) => s.tier === 'shared')).toBe(name !== 'kind');
     const cache = c.storage.find((s) => s.namespace === 'ml-tracking')!;
-    expect(cache.claims).toBe(10 + 4); // mlflow cache × 10 + minio data × 4
+    const sizing = sizingFor(r.profile);
+    // One MLflow cache claim per server at full scale, one MinIO data claim per pod.
+    expect(cache.claims).toBe(sizing.tracking.maxReplicas + sizing.objectStore.replicas);
   });
 
   test('synth logs one summary block per profile; the CLI keeps stdout clean', () => {
@@ -179,7 +183,7 @@ describe('reference platform', () => {
       const lines: string[] = [];
       expect(synthesize({ outdir, profiles: () => [Profile.kind(), Profile.gke()], build: buildPlatform, log: (l) => lines.push(l) })).toBe(0);
       const log = lines.join('\n');
-      expect(log).toMatch(/dist\/kind: \d+ objects, Kubernetes 1\.\d+, gates passed\n {2}full scale: \d+ pods, CPU [\d.]+, memory [\d.]+(Gi|Ti) \(HPA max: mlflow 10\)\n {2}transient: /);
+      expect(log).toMatch(new RegExp(String.raw`dist\/kind: \d+ objects, Kubernetes 1\.\d+, gates passed\n {2}full scale: \d+ pods, CPU [\d.]+, memory [\d.]+(Gi|Ti) \(HPA max: mlflow ${LAPTOP_SIZING.tracking.maxReplicas}\)\n {2}transient: `));
       expect(log).toMatch(/dist\/gke: .*\n {2}full scale: .*nvidia\.com\/gpu 32/);
       expect(fs.readFileSync(path.join(outdir, 'gke', 'CAPACITY.md'), 'utf8')).toContain('| ml-training | StatefulSet | pytorch | 4 |');
 

@@ -4,6 +4,7 @@ import { REPORT_FILES, Topology } from '../../lib';
 import { renderWith } from '../../apps/main';
 import { buildPlatform } from '../../apps/platform';
 import { referenceProfiles } from '../../apps/profiles';
+import { sizingFor } from '../../apps/sizing';
 import { container, deployment, labels, objectsOf, podSpec, service, statefulSet, storageClass } from './fixtures';
 
 const hasDot = !spawnSync('dot', ['-V']).error;
@@ -163,7 +164,8 @@ describe('Topology of the reference platform', () => {
     // The shared dataset exists where the profile has ReadWriteMany storage (not on kind).
     expect(topology.describeEdges('mounts').includes('StatefulSet ml-training/pytorch -> PersistentVolumeClaim ml-training/imagenet')).toBe(name !== 'kind');
     expect(topology.node('vct__ml_db__postgres__data')!.lines[1]).toMatch(/^\d+Gi, ml-fast-v1 \(fast\), RWO each$/);
-    expect(topology.node('sts__ml_tracking__mlflow')!.lines[1]).toBe('3–10 replicas (HPA)');
+    const { minReplicas, maxReplicas } = sizingFor(r.profile).tracking;
+    expect(topology.node('sts__ml_tracking__mlflow')!.lines[1]).toBe(`${minReplicas}–${maxReplicas} replicas (HPA)`);
     expect(topology.namespaces).toEqual(['ml-db', 'ml-features', 'ml-tracking', 'ml-training']);
   });
 
