@@ -2,6 +2,7 @@ import { App } from 'cdk8s';
 import { renderProfile } from '../../lib';
 import { NAMESPACES, buildPlatform } from '../../apps/platform';
 import { referenceProfiles } from '../../apps/profiles';
+import { sizingFor } from '../../apps/sizing';
 import { find } from '../support/synth';
 
 describe('the reference platform database', () => {
@@ -21,9 +22,11 @@ describe('the reference platform database', () => {
     expect(sts.spec.replicas).toBe(3);
     expect(sts.spec.template.spec.containers.map((c: any) => c.image)).toEqual(
       ['postgres:16.4-bookworm', 'quay.io/prometheuscommunity/postgres-exporter:v0.15.0']);
-    expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: platform.pack.fast.storageClassName, resources: { requests: { storage: '20Gi' } } });
+    const sizing = sizingFor(profile).database;
+    expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: platform.pack.fast.storageClassName, resources: { requests: { storage: sizing.size } } });
+    // shared_buffers is a quarter of the memory limit: 2Gi on the clouds, 512Mi on kind.
     expect(find(objects, 'ConfigMap', 'postgres-config').data['postgresql.conf']).toContain(
-      `shared_buffers = 512MB\n`);
+      `shared_buffers = ${profile.name === 'kind' ? '128MB' : '512MB'}\n`);
     expect(find(objects, 'ConfigMap', 'postgres-config').data['postgresql.conf']).toContain(
       `synchronous_standby_names = 'ANY 1 ("postgres-1", "postgres-2")'\n`);
   });
