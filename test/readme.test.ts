@@ -1,0 +1,44 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { transformSync } from 'esbuild';
+import * as lib from '../lib';
+import { Manifest, find } from './support/synth';
+
+/** The README's composition example, run as a user would paste it. */
+function runReadmeExample(): { app: App; profile: lib.Profile } {
+  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## What you write'));
+  const code = /```ts\n([\s\S]*?)```/.exec(section)![1];
+  const { code: js } = transformSync(`${code}\nmodule.exports = { app, profile };`, { loader: 'ts', format: 'cjs' });
+  const module = { exports: {} as any };
+  const requireShim = (id: string) => (id === 'cdk8s-stateful-ml' ? lib : require(id));
+  new Function('module', 'exports', 'require', js)(module, module.exports, requireShim);
+  return module.exports;
+}
+
+describe('README example', () => {
+  const { app, profile } = runReadmeExample();
+  const rendered = lib.renderProfile(app, profile);
+  const objects = rendered.objects as Manifest[];
+
+  test('renders and passes the gates for its profile', () => {
+    expect(profile.name).toBe('gke');
+    expect(profile.kubeVersion.toString()).toBe('1.31');
+    expect(rendered.gates.errors).toEqual([]);
+  });
+
+  test('the wiring the README promises', () => {
+    // db.primaryHost resolves through the governing headless Service.
+    expect(find(objects, 'StatefulSet', 'postgres').spec.serviceName).toBe('postgres-headless');
+    expect(find(objects, 'Service', 'postgres-rw').spec.selector['statefulset.kubernetes.io/pod-name']).toBe('postgres-0');
+    const mlflowEnv = find(objects, 'StatefulSet', 'mlflow').spec.template.spec.containers[0].env;
+    expect(mlflowEnv.find((e: any) => e.name === 'MLFLOW_BACKEND_STORE_URI').value)
+      .toBe('postgresql://mlflow:$(DB_PASSWORD)@postgres-rw.ml-db.svc.cluster.local:5432/mlflow');
+    const trainerEnv = find(objects, 'StatefulSet', 'pytorch').spec.template.spec.containers[0].env;
+    expect(trainerEnv.find((e: any) => e.name === 'MASTER_ADDR').value).toBe('pytorch-0.pytorch-headless.ml-training.svc.cluster.local');
+    expect(trainerEnv.find((e: any) => e.name === 'MLFLOW_TRACKING_URI').value).toBe('http://mlflow.ml-tracking.svc.cluster.local:5000');
+    expect(objects.filter((o) => o.kind === 'StorageClass').map((o) => o.metadata.name)).toEqual(
+      ['ml-standard-v1', 'ml-fast-v1', 'ml-iops-v1', 'ml-throughput-v1', 'ml-shared-v1']);
+  });
+});
