@@ -80,7 +80,10 @@ export interface StatefulDatabaseProps {
   readonly updateStrategy?: UpdateStrategy;
   /**
    * Populate new data claims from this source, e.g. a VolumeSnapshot
-   * (`{ apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name }`).
+   * (`{ apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name }`). Only with one
+   * replica: the template would copy the primary's data into every replica's claim, and a copy that
+   * is not a standby would start as a second primary. With replicas, restore ordinal 0 with
+   * `RestoredClaim.forWorkload` and let the replicas clone it.
    * @default - none: empty volumes
    */
   readonly restoreFrom?: k8s.TypedLocalObjectReference;
@@ -188,6 +191,11 @@ export class StatefulDatabase extends Construct implements IDatabase {
     const maxConnections = props.maxConnections ?? 200;
     if (!Number.isInteger(maxConnections) || maxConnections < 10) {
       throw new Error(`${where}: maxConnections must be a whole number ≥ 10, got ${props.maxConnections}.`);
+    }
+    if (props.restoreFrom && this.replicas > 1) {
+      throw new Error(`${where}: restoreFrom would copy '${props.restoreFrom.name}' into all ${this.replicas} data claims, and a replica holding a copy ` +
+        "of the primary's data would start as a second primary. Restore only ordinal 0 with RestoredClaim.forWorkload(scope, id, " +
+        "{ target: db, template: 'data', snapshots: [SnapshotRef.named(...)] }) and let the replicas clone it, or restore with replicas: 1 and scale up after.");
     }
 
     const resources = props.resources ?? {};

@@ -31,6 +31,8 @@ echo "$name $*" >> "$STUB_LOG"
 prev=''
 for a; do
   if [ "$prev" = -D ] && { [ "$name" = initdb ] || [ "$name" = pg_basebackup ]; }; then mkdir -p "$a"; echo 16 > "$a/PG_VERSION"; fi
+  # pg_basebackup -R makes the copy a standby.
+  if [ "$prev" = -D ] && [ "$name" = pg_basebackup ]; then : > "$a/standby.signal"; fi
   prev=$a
 done
 exit 0
@@ -128,6 +130,21 @@ describe.each(['dash', 'busybox sh'])('database scripts under %s', (shell) => {
     expect(status).toBe(1);
     expect(stderr).toBe(`postgres-bootstrap: ${path.join(tmp, 'data', 'pgdata')} is neither empty nor a PostgreSQL data directory: refusing to touch it\n`);
     expect(fs.readdirSync(path.join(tmp, 'data', 'pgdata'))).toEqual(['precious']);
+  });
+
+  test('a replica whose data is not a standby (restored copy of the primary) refuses to start', () => {
+    writeConfig(configMap(DatabaseEngine.postgres('16.4')));
+    fs.mkdirSync(path.join(tmp, 'data', 'pgdata'), { recursive: true });
+    fs.writeFileSync(path.join(tmp, 'data', 'pgdata', 'PG_VERSION'), '16\n');
+    const { status, stderr, log } = run('bootstrap.sh', postgresEnv('db-2'));
+    expect(status).toBe(1);
+    expect(stderr).toBe(`postgres-bootstrap: replica (db-2): ${path.join(tmp, 'data', 'pgdata')} holds a database that is not a standby ` +
+      "(a restored copy or a former primary): refusing to start it as a second primary; delete this pod's data claim to clone " +
+      'db-0.db-headless.ml-db.svc.cluster.local again\n');
+    expect(log).toBe('');
+    // Once it is a standby (standby.signal), the same data starts normally.
+    fs.writeFileSync(path.join(tmp, 'data', 'pgdata', 'standby.signal'), '');
+    expect(run('bootstrap.sh', postgresEnv('db-2')).status).toBe(0);
   });
 
   test('PostgreSQL run: postgres in the foreground with the generated files; listen address only when overridden', () => {

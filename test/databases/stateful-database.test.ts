@@ -266,6 +266,7 @@ describe('StatefulDatabase options', () => {
 
   test('claim retention, canary partition and restore from a VolumeSnapshot reach the StatefulSet', () => {
     const { chart } = postgres(Profile.gke(), {
+      replicas: 1,
       claimRetention: { whenScaled: 'Delete' },
       updateStrategy: UpdateStrategy.rollingUpdate({ partition: 1 }),
       restoreFrom: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'postgres-nightly' },
@@ -275,6 +276,13 @@ describe('StatefulDatabase options', () => {
     expect(sts.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { partition: 1 } });
     expect(sts.spec.volumeClaimTemplates[0].spec.dataSource).toEqual(
       { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'postgres-nightly' });
+  });
+
+  test('restoreFrom with replicas is refused: every replica would start from a copy of the primary', () => {
+    expect(() => postgres(Profile.gke(), {
+      restoreFrom: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: 'postgres-nightly' },
+    })).toThrow("StatefulDatabase 'test/postgres': restoreFrom would copy 'postgres-nightly' into all 3 data claims, and a replica holding a copy " +
+      "of the primary's data would start as a second primary. Restore only ordinal 0 with RestoredClaim.forWorkload(");
   });
 
   test('Kubernetes 1.27 has no pod-index label: the scripts derive the ordinal from the pod name', () => {

@@ -63,6 +63,13 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   mv "$PGDATA.new" "$PGDATA"
 fi
 
+# A replica's data must be a standby. A copy of the primary restored from a snapshot, or a former
+# primary, would otherwise run as a second, diverging primary behind the same Services.
+if [ "$ordinal" -ne 0 ] && [ ! -f "$PGDATA/standby.signal" ]; then
+  log "replica ($pod): $PGDATA holds a database that is not a standby (a restored copy or a former primary): refusing to start it as a second primary; delete this pod's data claim to clone $PRIMARY_HOST again"
+  exit 1
+fi
+
 # Replicas receive roles and databases through replication.
 [ "$ordinal" -eq 0 ] || exit 0
 
