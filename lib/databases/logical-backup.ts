@@ -2,9 +2,8 @@ import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { k8s } from '../k8s';
 import { ContainerResources, buildPodSpec } from '../stateful/container';
-import { IngressAllowList } from '../stateful/network-access';
 import { Quantity } from '../storage/quantity';
-import { cronScheduleProblem, timeZoneProblem } from '../storage/snapshot-cron';
+import { retentionScheduleProblems } from '../storage/cron-schedule';
 import type { StorageTier } from '../storage/storage-class-pack';
 import type { StatefulDatabase } from './stateful-database';
 
@@ -173,28 +172,12 @@ export class LogicalBackup extends Construct {
         },
       },
     });
+    // A database that restricts its clients admits the backup pods; an open one stays open rather
+    // than being closed to everyone else by a backup.
+    db.workload.allowFromIfRestricted({ namespace: this.namespace, podSelector: this.podLabels }, [db.port]);
     this.node.addValidation({
       validate: () => {
-        // Validation runs before the NetworkPolicy's rules are rendered. A database that restricts
-        // its clients (whenever allowFrom was called) admits the backup pods; one that does not
-        // is left open rather than closed to everyone else by a backup.
-        if (db.workload.node.findAll().some((c) => c instanceof IngressAllowList)) {
-          db.allowFrom({ namespace: this.namespace, podSelector: this.podLabels });
-        }
-        const errors: string[] = [];
-        const cron = cronScheduleProblem(props.schedule);
-        if (cron) errors.push(cron);
-        if (props.timeZone !== undefined) {
-          const tz = timeZoneProblem(props.timeZone);
-          if (tz) errors.push(tz);
-        }
-        if (!Number.isInteger(this.keep) || this.keep < 1) {
-          errors.push(`keep ${props.keep} must be a whole number ≥ 1: pruning would delete every backup, including the one just taken`);
-        }
-        const deadline = props.startingDeadlineSeconds;
-        if (deadline !== undefined && (!Number.isInteger(deadline) || deadline < 10)) {
-          errors.push(`startingDeadlineSeconds ${deadline} must be a whole number ≥ 10: the CronJob controller checks every 10 seconds and would miss every run`);
-        }
+        const errors = retentionScheduleProblems({ ...props, keep: this.keep }, 'backup');
         return errors;
       },
     });

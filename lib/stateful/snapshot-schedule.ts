@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { k8s } from '../k8s';
-import { SNAPSHOT_API_GROUP, SnapshotClass, SnapshotHook, cronScheduleProblem, timeZoneProblem } from '../storage';
+import { SNAPSHOT_API_GROUP, SnapshotClass, SnapshotHook, retentionScheduleProblems } from '../storage';
 import { buildPodSpec, imageProblem } from './container';
 import type { StatefulWorkload, VolumeClaimTemplateSpec } from './stateful-workload';
 
@@ -214,20 +214,7 @@ export class SnapshotSchedule extends Construct {
 
     this.node.addValidation({
       validate: () => {
-        const errors: string[] = [];
-        const cron = cronScheduleProblem(props.schedule);
-        if (cron) errors.push(cron);
-        if (props.timeZone !== undefined) {
-          const tz = timeZoneProblem(props.timeZone);
-          if (tz) errors.push(tz);
-        }
-        if (!Number.isInteger(this.keep) || this.keep < 1) {
-          errors.push(`keep ${props.keep} must be a whole number ≥ 1: pruning would delete every snapshot, including the one just taken`);
-        }
-        const deadline = props.startingDeadlineSeconds;
-        if (deadline !== undefined && (!Number.isInteger(deadline) || deadline < 10)) {
-          errors.push(`startingDeadlineSeconds ${deadline} must be a whole number ≥ 10: the CronJob controller checks every 10 seconds and would miss every run`);
-        }
+        const errors = retentionScheduleProblems({ ...props, keep: this.keep }, 'snapshot');
         const active = props.activeDeadlineSeconds;
         if (active !== undefined && (!Number.isInteger(active) || active < 1)) {
           errors.push(`activeDeadlineSeconds ${active} must be a whole number ≥ 1`);

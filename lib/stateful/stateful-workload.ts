@@ -160,6 +160,8 @@ export class StatefulWorkload extends Construct implements IPeerable {
   public readonly volumeClaims: readonly VolumeClaimTemplateSpec[];
   private readonly ports: k8s.ServicePort[];
   private ingress?: IngressAllowList;
+  /** Clients admitted only once the workload restricts ingress (see allowFromIfRestricted). */
+  private readonly conditionalPeers: Array<{ readonly peer: WorkloadPeer; readonly ports: readonly number[] }> = [];
 
   constructor(scope: Construct, id: string, props: StatefulWorkloadProps) {
     super(scope, id);
@@ -300,10 +302,24 @@ export class StatefulWorkload extends Construct implements IPeerable {
    * except from the workload's own pods.
    */
   public allowFrom(peer: IPeerable | WorkloadPeer, ports: readonly number[]): void {
-    this.ingress ??= new IngressAllowList(this, 'Ingress', {
-      name: this.name, namespace: this.namespace, podSelector: this.selectorLabels,
-    });
+    if (!this.ingress) {
+      this.ingress = new IngressAllowList(this, 'Ingress', {
+        name: this.name, namespace: this.namespace, podSelector: this.selectorLabels,
+      });
+      for (const conditional of this.conditionalPeers) this.ingress.allow(conditional.peer, conditional.ports);
+    }
     this.ingress.allow('asPeer' in peer ? peer.asPeer() : peer, ports);
+  }
+
+  /**
+   * Admits `peer` on `ports` if, and once, the workload restricts ingress (an `allowFrom` call,
+   * before or after this one); an unrestricted workload stays open rather than being closed to
+   * everyone else by this peer. For helpers such as backup jobs.
+   */
+  public allowFromIfRestricted(peer: IPeerable | WorkloadPeer, ports: readonly number[]): void {
+    const resolved = 'asPeer' in peer ? peer.asPeer() : peer;
+    if (this.ingress) this.ingress.allow(resolved, ports);
+    else this.conditionalPeers.push({ peer: resolved, ports });
   }
 
   /** Environment variable holding the pod's ordinal from the pod-index label, where the version has it. */

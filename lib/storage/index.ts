@@ -2,6 +2,6 @@ export * from './quantity';
 export * from './storage-class-pack';
 export * from './snapshot-api';
 export * from './snapshot-class';
-export * from './snapshot-cron';
+export * from './cron-schedule';
 export * from './snapshot-hook';
 export * from './restore-source';

@@ -170,6 +170,18 @@ describe('StatefulWorkload', () => {
     ]);
   });
 
+  test('allowFromIfRestricted: an open workload stays open; once restricted, the peer is admitted', () => {
+    const open = workload(Profile.gke());
+    open.w.allowFromIfRestricted({ namespace: 'ml-ops', podSelector: { app: 'backup' } }, [6379]);
+    expect(all(open.objects(), 'NetworkPolicy')).toEqual([]);
+
+    const restricted = workload(Profile.gke());
+    restricted.w.allowFromIfRestricted({ namespace: 'ml-ops', podSelector: { app: 'backup' } }, [6379]);
+    restricted.w.allowFrom({ namespace: 'ml-tracking', podSelector: { app: 'mlflow' } }, [6379]);
+    const from = find(restricted.objects(), 'NetworkPolicy', 'kv').spec.ingress.map((r: any) => r.from[0].namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] ?? 'self');
+    expect(from).toEqual(['self', 'ml-ops', 'ml-tracking']);
+  });
+
   test('pod-index env only where the version has the label', () => {
     expect(workload(Profile.gke({ kubeVersion: '1.27' })).w.podIndexEnv('RANK')).toBeUndefined();
     expect(workload(Profile.gke({ kubeVersion: '1.28' })).w.podIndexEnv('RANK')).toEqual({

@@ -77,3 +77,31 @@ export function timeZoneProblem(timeZone: string): string | undefined {
     ? undefined
     : `invalid timeZone '${timeZone}': use an IANA time zone name such as 'Etc/UTC' or 'Europe/Berlin'`;
 }
+
+/** The settings every retention CronJob (snapshots, backups) shares. */
+export interface RetentionScheduleSettings {
+  readonly schedule: string;
+  readonly timeZone?: string;
+  /** How many of the newest runs' results to keep. */
+  readonly keep: number;
+  readonly startingDeadlineSeconds?: number;
+}
+
+/** Problems with a retention CronJob's settings; `kept` names what pruning deletes (e.g. 'backup'). */
+export function retentionScheduleProblems(settings: RetentionScheduleSettings, kept: string): string[] {
+  const errors: string[] = [];
+  const cron = cronScheduleProblem(settings.schedule);
+  if (cron) errors.push(cron);
+  if (settings.timeZone !== undefined) {
+    const tz = timeZoneProblem(settings.timeZone);
+    if (tz) errors.push(tz);
+  }
+  if (!Number.isInteger(settings.keep) || settings.keep < 1) {
+    errors.push(`keep ${settings.keep} must be a whole number ≥ 1: pruning would delete every ${kept}, including the one just taken`);
+  }
+  const deadline = settings.startingDeadlineSeconds;
+  if (deadline !== undefined && (!Number.isInteger(deadline) || deadline < 10)) {
+    errors.push(`startingDeadlineSeconds ${deadline} must be a whole number ≥ 10: the CronJob controller checks every 10 seconds and would miss every run`);
+  }
+  return errors;
+}
