@@ -119,7 +119,7 @@ function statefulSetChanges(before: Json, after: Json, obj: ManifestObject): Fin
       safe = orphan;
     }
     return upgradeFinding('upgrade/statefulset-immutable', obj, c.path,
-      `${c.path} changes ${show(c.before)} -> ${show(c.after)}, which the API server refuses on a live StatefulSet. Safe path: ${safe}.`);
+      `changes ${show(c.before)} -> ${show(c.after)}, which the API server refuses on a live StatefulSet. Safe path: ${safe}.`);
   });
 }
 
@@ -147,7 +147,7 @@ function claimChanges(before: Json, after: Json, obj: ManifestObject): Finding[]
       continue;
     }
     out.push(upgradeFinding('upgrade/claim-immutable', obj, c.path,
-      `${c.path} changes ${show(c.before)} -> ${show(c.after)}, which the API server refuses on an existing claim. ` +
+      `changes ${show(c.before)} -> ${show(c.after)}, which the API server refuses on an existing claim. ` +
       'Safe path: create a claim under a new name from a VolumeSnapshot of this one (dataSource), switch the workload to it, and delete the old claim by hand once done (it carries Prune=false).'));
   }
   return out;
@@ -176,7 +176,7 @@ function serviceChanges(before: Json, after: Json, obj: ManifestObject): Finding
       ? `switches the Service ${headless(c.before) ? 'from headless to a virtual IP' : 'from a virtual IP to headless'}`
       : `changes ${show(c.before)} -> ${show(c.after)}`;
     out.push(upgradeFinding('upgrade/service-cluster-ip', obj, c.path,
-      `${c.path} ${what}, which the API server refuses (clusterIP is immutable). Safe path: create the new shape under a new name ` +
+      `${what}, which the API server refuses (clusterIP is immutable). Safe path: create the new shape under a new name ` +
       `(e.g. ${obj.metadata?.name}-headless), move clients and the StatefulSet's serviceName over, then remove the old Service.`));
   }
   return out;
@@ -188,14 +188,14 @@ function jobChanges(before: Json, after: Json, obj: ManifestObject): Finding[] {
   const elastic = after.spec?.completionMode === 'Indexed' && after.spec?.completions === after.spec?.parallelism;
   if (!elastic) changes.push(...changesUnder(before.spec, after.spec, ['completions'], 'spec'));
   return changes.map((c) => upgradeFinding('upgrade/job-immutable', obj, c.path,
-    `${c.path} changes ${show(c.before)} -> ${show(c.after)}; a Job's template and selector are immutable, so the sync fails. ` +
+    `changes ${show(c.before)} -> ${show(c.after)}; a Job's template and selector are immutable, so the sync fails. ` +
     `Safe path: give the Job a new name (e.g. suffix the migration version) so a new Job runs; delete the finished one (${kubectl(obj)} delete job ${obj.metadata?.name}).`));
 }
 
 function fieldChanges(rule: string, before: Json, after: Json, obj: ManifestObject, fields: readonly string[], safe: string): Finding[] {
   return changesUnder(before, after, fields, '').map((c) => {
     const path = c.path.replace(/^\./, '');
-    return upgradeFinding(rule, obj, path, `${path} changes ${show(c.before)} -> ${show(c.after)}, which the API server refuses on update. Safe path: ${safe}`);
+    return upgradeFinding(rule, obj, path, `changes ${show(c.before)} -> ${show(c.after)}, which the API server refuses on update. Safe path: ${safe}`);
   });
 }
 
@@ -270,7 +270,7 @@ export function checkUpgrade(before: readonly ManifestObject[], after: readonly 
       default:
         if (SELECTOR_KINDS.has(obj.kind)) {
           out.push(...changesUnder(old.spec, now.spec, ['selector'], 'spec').map((c) => upgradeFinding('upgrade/selector-immutable', obj, c.path,
-            `${c.path} changes ${show(c.before)} -> ${show(c.after)}, which the API server refuses (field is immutable). ` +
+            `changes ${show(c.before)} -> ${show(c.after)}, which the API server refuses (field is immutable). ` +
             `Safe path: create the ${obj.kind} under a new name with the new selector, then remove the old one.`)));
         }
     }

@@ -53,7 +53,7 @@ describe('refused updates: one before/after pair per rule', () => {
   test('StatefulSet claim size: the safe path patches each PVC, then orphan-deletes', () => {
     const [f] = change(statefulSet, (o) => { o.spec.volumeClaimTemplates[0].spec.resources.requests.storage = '20Gi'; });
     expect(f.path).toBe('spec.volumeClaimTemplates[data].spec.resources.requests.storage');
-    expect(f.message).toBe('spec.volumeClaimTemplates[data].spec.resources.requests.storage changes "10Gi" -> "20Gi", which the API server refuses on a live StatefulSet. ' +
+    expect(f.message).toBe('changes "10Gi" -> "20Gi", which the API server refuses on a live StatefulSet. ' +
       'Safe path: grow each claim in place (data-postgres-0, data-postgres-1, data-postgres-2): kubectl -n ml-db patch pvc <claim> -p \'{"spec":{"resources":{"requests":{"storage":"20Gi"}}}}\' ' +
       '(the StorageClass must allow expansion), then kubectl -n ml-db delete statefulset postgres --cascade=orphan, then sync: the new StatefulSet adopts the running pods and their claims.');
   });
@@ -192,7 +192,7 @@ describe('guardUpgrade against git', () => {
     expect(synthesize({ ...opts, build: changed, upgradeGuard: { cwd: repo } })).toBe(1);
     const log = lines.join('\n');
     expect(log).toContain('upgrade guard, dist/gke vs HEAD: 1 change(s) a live cluster refuses:');
-    expect(log).toContain('error [upgrade/storageclass-immutable] StorageClass ml-fast-v1 parameters.type: parameters.type changes "pd-ssd" -> "pd-balanced"');
+    expect(log).toContain('error [upgrade/storageclass-immutable] StorageClass ml-fast-v1 parameters.type: changes "pd-ssd" -> "pd-balanced"');
     expect(log).toContain('dist/ left unchanged.');
     expect(fs.readFileSync(path.join(repo, 'dist/gke/platform.k8s.yaml'), 'utf8')).toBe(committed);
   });
