@@ -5,3 +5,4 @@ export * from './server-config';
 export * from './stateful-database';
 export * from './external-database';
 export * from './logical-backup';
+export * from './backup-destination';

@@ -1,41 +1,21 @@
 import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { k8s } from '../k8s';
-import { ContainerResources, buildPodSpec } from '../stateful/container';
+import { ContainerResources, ContainerSpec, buildPodSpec } from '../stateful/container';
 import { Quantity } from '../storage/quantity';
 import { retentionScheduleProblems } from '../storage/cron-schedule';
-import type { StorageTier } from '../storage/storage-class-pack';
+import { BackupDestination, BucketTarget, MINIO_CLIENT_IMAGE } from './backup-destination';
 import type { StatefulDatabase } from './stateful-database';
-
-/** Where logical backups are written. */
-export class BackupDestination {
-  /**
-   * A PersistentVolumeClaim created for the backups (`<database>-backups`), from `tier`. Use a
-   * tier on other disks than the database's (the claim is its own volume either way); the
-   * backups of all retained runs must fit in `size`.
-   */
-  public static claim(options: {
-    readonly tier: StorageTier;
-    /** Size of the backup volume (`50Gi`). */
-    readonly size: string;
-    /** @default '<database>-backups' */
-    readonly name?: string;
-  }): BackupDestination {
-    return new BackupDestination(options.tier, options.size, options.name);
-  }
-
-  private constructor(
-    public readonly tier: StorageTier,
-    public readonly size: string,
-    public readonly claimName?: string,
-  ) {}
-}
 
 /** Props of `LogicalBackup`. */
 export interface LogicalBackupProps {
   /** The database server to dump (through its read-write Service, i.e. the primary). */
   readonly database: StatefulDatabase;
-  /** Where the dumps go: `BackupDestination.claim({ tier, size })`, a claim of their own. */
+  /**
+   * Where the dumps go: `BackupDestination.claim({ tier, size })`, a claim of their own;
+   * `BackupDestination.objectStore(store, bucket)`, a bucket of the in-cluster MinIO; or
+   * `BackupDestination.s3({ url, ... })`, a cloud bucket.
+   */
   readonly destination: BackupDestination;
   /** When to back up, in cron syntax (`15 2 * * *`) or a descriptor (`@daily`), in `timeZone`. */
   readonly schedule: string;
@@ -51,28 +31,37 @@ export interface LogicalBackupProps {
   readonly activeDeadlineSeconds?: number;
   /** Sizing of the dump container. @default - 100m CPU, 256Mi memory */
   readonly resources?: ContainerResources;
+  /** Sizing of the upload container (bucket destinations). @default - 100m CPU, 256Mi memory */
+  readonly uploadResources?: ContainerResources;
 }
 
 const MAX_CRONJOB_NAME = 52;
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DUMP_DIR = '/dump';
 
 /**
  * Scheduled logical backups of a StatefulDatabase: `pg_dumpall --globals-only` + `pg_dump -Fc`
  * per database (PostgreSQL) or `mysqldump --single-transaction --all-databases` (MySQL, MariaDB),
  * run by a CronJob (`concurrencyPolicy: Forbid`, a starting deadline, restricted pod) with the
  * engine's own image, so the dump tools match the server version. Each run writes a timestamped
- * directory to the backup claim and keeps the newest `keep`. Unlike CSI snapshots, logical
- * backups are consistent by construction, portable across versions, clouds and storage drivers,
- * and work on every profile (kind's local-path included). When the database restricts its clients
- * (`allowFrom`), the job's pods are admitted; they need no Kubernetes API access (no token).
+ * directory to the backup claim, or dumps into a scratch emptyDir and uploads it to a bucket with
+ * `mc`, and keeps the newest `keep`. Unlike CSI snapshots, logical backups are consistent by
+ * construction, portable across versions, clouds and storage drivers, and work on every profile
+ * (kind's local-path included). When the database restricts its clients (`allowFrom`), the job's
+ * pods are admitted, and an in-cluster object store admits them; they need no Kubernetes API
+ * access (no token).
  */
 export class LogicalBackup extends Construct {
   public readonly name: string;
   public readonly namespace: string;
   public readonly keep: number;
-  /** Name of the claim holding the backups. */
-  public readonly claimName: string;
-  public readonly claim: k8s.KubePersistentVolumeClaim;
+  /** Name of the claim holding the backups (claim destinations). */
+  public readonly claimName?: string;
+  public readonly claim?: k8s.KubePersistentVolumeClaim;
+  /** Where the backups land in the bucket, e.g. `s3://ml-db-backups/postgres/` (bucket destinations). */
+  public readonly bucketUrl?: string;
+  /** The pods' own ServiceAccount, for a workload identity (s3 destinations without keys). */
+  public readonly serviceAccount?: k8s.KubeServiceAccount;
   public readonly cronJob: k8s.KubeCronJob;
   public readonly configMap: k8s.KubeConfigMap;
   /** Labels of the backup pods (the database admits them). */
@@ -85,16 +74,18 @@ export class LogicalBackup extends Construct {
     this.namespace = db.namespace;
     this.name = props.name ?? `${db.name}-logical-backup`;
     this.keep = props.keep ?? 7;
-    this.claimName = props.destination.claimName ?? `${db.name}-backups`;
     const profile = db.workload.profile;
     if (!NAME.test(this.name) || this.name.length > MAX_CRONJOB_NAME) {
       throw new Error(`${where}: invalid name '${this.name}' (${this.name.length} characters): a CronJob name is a DNS-1123 label of at most ${MAX_CRONJOB_NAME} characters; pass a shorter name.`);
     }
-    const tier = props.destination.tier;
-    if (tier.profile !== profile) {
-      throw new Error(`${where}: backup tier '${tier.name}' belongs to a StorageClassPack of profile '${tier.profile.name}', not '${profile.name}': take the tier from the pack built for this profile.`);
+    const { claim: claimTarget, bucket: bucketTarget } = props.destination;
+    if (claimTarget) {
+      const tier = claimTarget.tier;
+      if (tier.profile !== profile) {
+        throw new Error(`${where}: backup tier '${tier.name}' belongs to a StorageClassPack of profile '${tier.profile.name}', not '${profile.name}': take the tier from the pack built for this profile.`);
+      }
+      Quantity.parse(claimTarget.size, `backup claim size of ${where}`);
     }
-    Quantity.parse(props.destination.size, `backup claim size of ${where}`);
 
     this.podLabels = {
       'app.kubernetes.io/name': 'logical-backup',
@@ -103,23 +94,22 @@ export class LogicalBackup extends Construct {
       'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml',
     };
     const metadata = { name: this.name, namespace: this.namespace, labels: { ...this.podLabels } };
-    this.claim = new k8s.KubePersistentVolumeClaim(this, 'Claim', {
-      metadata: { ...metadata, name: this.claimName },
-      spec: tier.claimSpec(props.destination.size),
-    });
 
     const postgres = db.family === 'postgres';
     const scriptFile = postgres ? 'backup-postgres.sh' : 'backup-mysql.sh';
     const configMapName = `${this.name}-script`;
     this.configMap = new k8s.KubeConfigMap(this, 'Script', {
       metadata: { ...metadata, name: configMapName },
-      data: { [scriptFile]: readAsset(__dirname, `scripts/${scriptFile}`) },
+      data: {
+        [scriptFile]: readAsset(__dirname, `scripts/${scriptFile}`),
+        ...(bucketTarget ? { 'backup-upload.sh': readAsset(__dirname, 'scripts/backup-upload.sh') } : {}),
+      },
     });
 
     const host = db.readWriteService.host;
-    const env: k8s.EnvVar[] = [
-      { name: 'BACKUP_DIR', value: '/backup' },
-      { name: 'KEEP', value: String(this.keep) },
+    const dumpEnv = (backupDir: string, keep: number): k8s.EnvVar[] => [
+      { name: 'BACKUP_DIR', value: backupDir },
+      { name: 'KEEP', value: String(keep) },
       ...(postgres ? [
         { name: 'PGHOST', value: host },
         { name: 'PGPORT', value: String(db.port) },
@@ -132,26 +122,54 @@ export class LogicalBackup extends Construct {
         db.credentials.envVar('MYSQL_PWD', 'password'),
       ]),
     ];
-    const podSpec = buildPodSpec({
-      restartPolicy: 'Never',
-      runAs: db.engine.runAs,
-      volumes: [
-        { name: 'script', configMap: { name: configMapName, defaultMode: 0o444 } },
-        { name: 'backup', persistentVolumeClaim: { claimName: this.claimName } },
+    const dumpContainer = (backupDir: string, keep: number, volume: string): ContainerSpec => ({
+      name: bucketTarget ? 'dump' : 'backup',
+      image: db.engine.image,
+      command: ['/bin/sh', `/scripts/${scriptFile}`],
+      env: dumpEnv(backupDir, keep),
+      resources: props.resources ?? { cpu: '100m', memory: '256Mi' },
+      volumeMounts: [
+        { name: 'script', mountPath: '/scripts', readOnly: true },
+        { name: volume, mountPath: backupDir },
       ],
-      containers: [{
-        name: 'backup',
-        image: db.engine.image,
-        command: ['/bin/sh', `/scripts/${scriptFile}`],
-        env,
-        resources: props.resources ?? { cpu: '100m', memory: '256Mi' },
-        volumeMounts: [
-          { name: 'script', mountPath: '/scripts', readOnly: true },
-          { name: 'backup', mountPath: '/backup' },
-        ],
-        writablePaths: ['/tmp'],
-      }],
-    }, profile);
+      writablePaths: ['/tmp'],
+    });
+    const scriptVolume: k8s.Volume = { name: 'script', configMap: { name: configMapName, defaultMode: 0o444 } };
+
+    let podSpec: k8s.PodSpec;
+    if (claimTarget) {
+      this.claimName = claimTarget.name ?? `${db.name}-backups`;
+      this.claim = new k8s.KubePersistentVolumeClaim(this, 'Claim', {
+        metadata: { ...metadata, name: this.claimName },
+        spec: claimTarget.tier.claimSpec(claimTarget.size),
+      });
+      podSpec = buildPodSpec({
+        restartPolicy: 'Never',
+        runAs: db.engine.runAs,
+        volumes: [scriptVolume, { name: 'backup', persistentVolumeClaim: { claimName: this.claimName } }],
+        containers: [dumpContainer('/backup', this.keep, 'backup')],
+      }, profile);
+    } else {
+      const target = bucketTarget!;
+      const prefix = target.prefix ?? db.name;
+      this.bucketUrl = `s3://${target.bucket}/${prefix ? `${prefix}/` : ''}`;
+      target.credentials?.bind(this, this.namespace);
+      if (target.serviceAccountAnnotations) {
+        this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+          metadata: { ...metadata, annotations: { ...target.serviceAccountAnnotations } },
+          automountServiceAccountToken: false,
+        });
+      }
+      podSpec = buildPodSpec({
+        restartPolicy: 'Never',
+        runAs: db.engine.runAs,
+        serviceAccountName: this.serviceAccount ? this.name : undefined,
+        volumes: [scriptVolume, { name: 'dump', emptyDir: { sizeLimit: k8s.Quantity.fromString(target.sizeLimit) } }],
+        // The dump runs to completion first: the upload container starts only after it succeeded.
+        initContainers: [dumpContainer(DUMP_DIR, 1, 'dump')],
+        containers: [this.uploadContainer(target, prefix, props.uploadResources)],
+      }, profile);
+    }
 
     this.cronJob = new k8s.KubeCronJob(this, 'CronJob', {
       metadata,
@@ -172,14 +190,44 @@ export class LogicalBackup extends Construct {
         },
       },
     });
+    const peer = { namespace: this.namespace, podSelector: this.podLabels };
     // A database that restricts its clients admits the backup pods; an open one stays open rather
     // than being closed to everyone else by a backup.
-    db.workload.allowFromIfRestricted({ namespace: this.namespace, podSelector: this.podLabels }, [db.port]);
+    db.workload.allowFromIfRestricted(peer, [db.port]);
+    bucketTarget?.store?.allowFrom(peer);
     this.node.addValidation({
       validate: () => {
         const errors = retentionScheduleProblems({ ...props, keep: this.keep }, 'backup');
         return errors;
       },
     });
+  }
+
+  /** The `mc` container uploading the dump and pruning the bucket. */
+  private uploadContainer(target: BucketTarget, prefix: string, resources: ContainerResources | undefined): ContainerSpec {
+    return {
+      name: 'upload',
+      image: MINIO_CLIENT_IMAGE,
+      command: ['/bin/sh', '/scripts/backup-upload.sh'],
+      env: [
+        { name: 'DUMP_DIR', value: DUMP_DIR },
+        { name: 'KEEP', value: String(this.keep) },
+        { name: 'S3_ENDPOINT', value: target.endpoint },
+        { name: 'S3_BUCKET', value: target.bucket },
+        { name: 'S3_PREFIX', value: prefix },
+        ...(target.credentials ? [
+          target.credentials.envVar('AWS_ACCESS_KEY_ID', 'username'),
+          target.credentials.envVar('AWS_SECRET_ACCESS_KEY', 'password'),
+        ] : []),
+        ...(target.stsEndpoint ? [{ name: 'MC_STS_ENDPOINT_backup', value: target.stsEndpoint }] : []),
+        { name: 'MC_CONFIG_DIR', value: '/tmp/.mc' },
+      ],
+      resources: resources ?? { cpu: '100m', memory: '256Mi' },
+      volumeMounts: [
+        { name: 'script', mountPath: '/scripts', readOnly: true },
+        { name: 'dump', mountPath: DUMP_DIR, readOnly: true },
+      ],
+      writablePaths: ['/tmp'],
+    };
   }
 }

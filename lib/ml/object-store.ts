@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { k8s } from '../k8s';
 import { Profile } from '../profiles';
+import { MINIO_CLIENT_IMAGE } from '../databases/backup-destination';
 import { Credentials } from '../secrets';
 import {
   ClaimRetention, ContainerResources, IPeerable, PodManagementPolicy, Probe, StatefulWorkload, UpdateStrategy, WorkloadPeer, WorkloadService,
@@ -11,8 +12,11 @@ import { StorageTier } from '../storage/storage-class-pack';
 
 /** MinIO server image (the last community release line published to Docker Hub). */
 export const MINIO_IMAGE = 'minio/minio:RELEASE.2025-04-22T22-12-26Z';
-/** MinIO client image of the same release train, for the bucket Job. */
-export const MINIO_CLIENT_IMAGE = 'minio/mc:RELEASE.2025-04-16T18-13-26Z';
+/**
+ * MinIO client image of the same release train, for the bucket Job. Defined in lib/databases (a
+ * lower layer), whose logical backups upload with the same client.
+ */
+export { MINIO_CLIENT_IMAGE };
 
 const API_PORT = 9000;
 const CONSOLE_PORT = 9001;
