@@ -29,7 +29,7 @@ export interface Platform {
   readonly objectStore: ObjectStore;
   /** Feast in ml-features: Redis primary + 2 replicas, 2 feature servers, registry in `database`. */
   readonly features: FeatureStore;
-  /** Logical backups of `database` everywhere; CSI snapshots of it where the profile has a snapshot driver. */
+  /** Logical backups of `database` to `objectStore` everywhere; CSI snapshots of it where the profile has a snapshot driver. */
   readonly protection: Protection;
 }
 
@@ -48,6 +48,6 @@ export function buildPlatform(app: App, profile: Profile): Platform {
   // Training scripts log artifacts through MLflow and may also read/write checkpoints in MinIO directly.
   objectStore.allowFrom(training.trainer);
   const features = buildFeatures(app, pack, NAMESPACES.features, database, sizing.onlineStore);
-  const protection = buildProtection(app, pack, database, sizing.backups);
+  const protection = buildProtection(app, pack, database, objectStore, sizing.backups);
   return { profile, pack, database, training, tracking, objectStore, features, protection };
 }

@@ -1,12 +1,12 @@
 import { App, Chart } from 'cdk8s';
 import {
-  BackupDestination, LogicalBackup, SnapshotClass, SnapshotHook, SnapshotSchedule, StatefulDatabase, StorageClassPack,
+  BackupDestination, LogicalBackup, ObjectStore, SnapshotClass, SnapshotHook, SnapshotSchedule, StatefulDatabase, StorageClassPack,
 } from '../lib';
 import { CLUSTER_SIZING, PlatformSizing } from './sizing';
 
 /** Data protection of the reference platform. */
 export interface Protection {
-  /** Nightly pg_dump of every database to its own claim, on every profile. */
+  /** Nightly pg_dump of every database to the MinIO bucket `ml-db-backups` (prefix `postgres/`), on every profile. */
   readonly logicalBackup: LogicalBackup;
   /** The profile's VolumeSnapshotClass, where the profile has a snapshot driver. */
   readonly snapshotClass?: SnapshotClass;
@@ -16,16 +16,23 @@ export interface Protection {
 
 /**
  * Protects the platform's PostgreSQL: logical backups everywhere (portable, consistent, restorable
- * on any cluster), and CSI snapshots with a CHECKPOINT first where the profile can take them
- * (fast, whole-volume restore). Everything lands in the `protection` chart.
+ * on any cluster) into the object store, and CSI snapshots with a CHECKPOINT first where the
+ * profile can take them (fast, whole-volume restore). Everything lands in the `protection` chart.
  */
 export function buildProtection(
-  app: App, pack: StorageClassPack, database: StatefulDatabase, sizing: PlatformSizing['backups'] = CLUSTER_SIZING.backups,
+  app: App, pack: StorageClassPack, database: StatefulDatabase, objectStore: ObjectStore,
+  sizing: PlatformSizing['backups'] = CLUSTER_SIZING.backups,
 ): Protection {
   const chart = new Chart(app, 'protection');
+  // The nightly dump goes to MinIO instead of a claim of its own (keeping both would dump the
+  // primary twice a night for little gain). A backup claim is one more volume of the same
+  // StorageClass, in the database's namespace, next to the data it protects; the bucket is off the
+  // database's volumes, erasure-coded over four MinIO pods on the clouds, and readable from any
+  // cluster over S3. CSI snapshots stay the fast local restore. `sizing.size` now limits the
+  // scratch emptyDir that holds one run's dump until it is uploaded.
   const logicalBackup = new LogicalBackup(chart, 'postgres-backup', {
     database,
-    destination: BackupDestination.claim({ tier: pack.standard, size: sizing.size }),
+    destination: BackupDestination.objectStore(objectStore, 'ml-db-backups', { sizeLimit: sizing.size }),
     schedule: '15 1 * * *',
     keep: 7,
   });

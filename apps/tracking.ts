@@ -25,7 +25,8 @@ export function buildTracking(
     namespace,
     replicas: sizing.objectStore.replicas,
     storage: { tier: pack.standard, size: sizing.objectStore.size },
-    buckets: ['ml-artifacts'],
+    // ml-db-backups: the platform's nightly database dumps (apps/protection.ts).
+    buckets: ['ml-artifacts', 'ml-db-backups'],
     credentials: Credentials.existingSecret('minio-root'),
     resources: sizing.objectStore.resources,
   });

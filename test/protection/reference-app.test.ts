@@ -12,16 +12,31 @@ describe('reference platform: data protection of ml-db', () => {
     return { profile, platform, objects: objects as Manifest[], files };
   });
 
-  test.each(rendered.map((r) => [r.profile.name, r] as const))('%s: nightly logical backup of the database, admitted by its NetworkPolicy', (_, r) => {
+  test.each(rendered.map((r) => [r.profile.name, r] as const))('%s: nightly logical backup of the database into MinIO, admitted by both NetworkPolicies', (_, r) => {
     const cronJob = find(r.objects, 'CronJob', 'postgres-logical-backup');
     expect(cronJob.metadata.namespace).toBe('ml-db');
     expect(cronJob.spec.schedule).toBe('15 1 * * *');
-    const env = cronJob.spec.jobTemplate.spec.template.spec.containers[0].env;
-    expect(env.find((e: any) => e.name === 'PGHOST').value).toBe(r.platform.database.readWriteService.host);
-    const policy = find(r.objects, 'NetworkPolicy', 'postgres');
+    const pod = cronJob.spec.jobTemplate.spec.template.spec;
+    const [dump] = pod.initContainers;
+    expect(dump.env.find((e: any) => e.name === 'PGHOST').value).toBe(r.platform.database.readWriteService.host);
+    const [upload] = pod.containers;
+    const env = Object.fromEntries(upload.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+    expect(env).toMatchObject({
+      S3_ENDPOINT: r.platform.objectStore.endpoint, S3_BUCKET: 'ml-db-backups', S3_PREFIX: 'postgres', KEEP: '7',
+      AWS_ACCESS_KEY_ID: { secretKeyRef: { name: 'minio-root', key: 'username' } },
+    });
+    expect(pod.volumes).toContainEqual({ name: 'dump', emptyDir: { sizeLimit: r.profile.name === 'kind' ? '5Gi' : '50Gi' } });
+    // The bucket exists: MinIO's bucket Job creates it.
+    expect(find(r.objects, 'Job', 'minio-buckets').spec.template.spec.containers[0].command.slice(4)).toEqual(['ml-artifacts', 'ml-db-backups']);
+    expect(all(r.objects, 'PersistentVolumeClaim').filter((c) => c.metadata.name === 'postgres-backups')).toEqual([]);
     const podLabels = cronJob.spec.jobTemplate.spec.template.metadata.labels;
-    expect(policy.spec.ingress.some((rule: any) => rule.from.some((f: any) =>
-      Object.entries(f.podSelector?.matchLabels ?? {}).every(([k, v]) => podLabels[k] === v) && f.podSelector.matchLabels['app.kubernetes.io/name'] === 'logical-backup'))).toBe(true);
+    const admits = (policy: Manifest, port: number) => policy.spec.ingress.some((rule: any) =>
+      rule.ports?.some((p: any) => p.port === port) && rule.from.some((f: any) =>
+        f.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] === 'ml-db'
+        && f.podSelector.matchLabels['app.kubernetes.io/name'] === 'logical-backup'
+        && Object.entries(f.podSelector.matchLabels).every(([k, v]) => podLabels[k] === v)));
+    expect(admits(find(r.objects, 'NetworkPolicy', 'postgres'), 5432)).toBe(true);
+    expect(admits(find(r.objects, 'NetworkPolicy', 'minio'), 9000)).toBe(true);
     expect(r.files.map((f) => f.name)).toContain('protection.k8s.yaml');
   });
 
