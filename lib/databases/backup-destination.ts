@@ -76,6 +76,7 @@ export interface S3BackupOptions {
 export interface BucketTarget {
   /** S3 endpoint URL. */
   readonly endpoint: string;
+  /** Bucket name. */
   readonly bucket: string;
   /** Key prefix without leading or trailing '/'; `undefined` means the database's name, `''` the bucket root. */
   readonly prefix?: string;
@@ -93,7 +94,9 @@ export interface BucketTarget {
 
 /** A claim the backups are written to. */
 export interface ClaimTarget {
+  /** Storage tier of the claim. */
   readonly tier: StorageTier;
+  /** Size of the claim, e.g. `50Gi`. */
   readonly size: string;
   /** @default '<database>-backups' */
   readonly name?: string;

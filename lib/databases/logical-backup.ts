@@ -52,17 +52,23 @@ const DUMP_DIR = '/dump';
  * access (no token).
  */
 export class LogicalBackup extends Construct {
+  /** Name of the CronJob (and of the ServiceAccount, when there is one). */
   public readonly name: string;
+  /** The database's namespace, where the CronJob runs. */
   public readonly namespace: string;
+  /** Complete backups kept. */
   public readonly keep: number;
   /** Name of the claim holding the backups (claim destinations). */
   public readonly claimName?: string;
+  /** The claim holding the backups (claim destinations). */
   public readonly claim?: k8s.KubePersistentVolumeClaim;
   /** Where the backups land in the bucket, e.g. `s3://ml-db-backups/postgres/` (bucket destinations). */
   public readonly bucketUrl?: string;
   /** The pods' own ServiceAccount, for a workload identity (s3 destinations without keys). */
   public readonly serviceAccount?: k8s.KubeServiceAccount;
+  /** The CronJob running the backups. */
   public readonly cronJob: k8s.KubeCronJob;
+  /** The ConfigMap holding the dump (and upload) scripts. */
   public readonly configMap: k8s.KubeConfigMap;
   /** Labels of the backup pods (the database admits them). */
   public readonly podLabels: Readonly<Record<string, string>>;
