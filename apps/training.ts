@@ -25,7 +25,7 @@ export function buildTraining(app: App, pack: StorageClassPack, namespace: strin
   const profile = pack.profile;
   const gpus = profile.gpu ? 8 : 0;
   const dataset = profile.supportsReadWriteMany
-    ? new SharedDataset(chart, 'imagenet', { namespace, tier: pack.shared, size: '500Gi' })
+    ? new SharedDataset(chart, 'imagenet', { namespace, tier: pack.shared, size: '1Ti' })
     : undefined;
   const trainer = new DistributedTrainer(chart, 'pytorch', {
     namespace,

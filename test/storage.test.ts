@@ -26,14 +26,14 @@ describe('StorageClassPack', () => {
     expect(pack.fast.storageClassName).toBe('ml-fast-v1');
   });
 
-  test('GKE pd-balanced / pd-ssd / pd-extreme / hyperdisk-throughput and Filestore', () => {
+  test('GKE pd-balanced / pd-ssd / hyperdisk-balanced / pd-standard and Filestore', () => {
     const { chart } = newChart(Profile.gke());
     new StorageClassPack(chart, 'storage');
     const objects = synth(chart);
     const types = all(objects, 'StorageClass').map((o) => `${o.provisioner}:${o.parameters.type ?? o.parameters.tier}`);
     expect(types).toEqual([
-      'pd.csi.storage.gke.io:pd-balanced', 'pd.csi.storage.gke.io:pd-ssd', 'pd.csi.storage.gke.io:pd-extreme',
-      'pd.csi.storage.gke.io:hyperdisk-throughput', 'filestore.csi.storage.gke.io:standard',
+      'pd.csi.storage.gke.io:pd-balanced', 'pd.csi.storage.gke.io:pd-ssd', 'pd.csi.storage.gke.io:hyperdisk-balanced',
+      'pd.csi.storage.gke.io:pd-standard', 'filestore.csi.storage.gke.io:standard',
     ]);
   });
 
@@ -76,6 +76,18 @@ describe('StorageClassPack', () => {
 });
 
 describe('StorageClassPack bad input', () => {
+  test.each([
+    [Profile.gke(), 'shared', '500Gi', "Storage size 500Gi is below the minimum of tier 'shared' on profile 'gke' (filestore.csi.storage.gke.io provisions at least 1Ti): ask for 1Ti or more, or use another tier."],
+    [Profile.eks(), 'throughput', '100Gi', "Storage size 100Gi is below the minimum of tier 'throughput' on profile 'eks' (ebs.csi.aws.com provisions at least 125Gi): ask for 125Gi or more, or use another tier."],
+    [Profile.aks(), 'shared', '50Gi', "Storage size 50Gi is below the minimum of tier 'shared' on profile 'aks' (file.csi.azure.com provisions at least 100Gi): ask for 100Gi or more, or use another tier."],
+  ] as const)('a claim below the disk type minimum (%#)', (profile, tier, size, message) => {
+    const { chart } = newChart(profile);
+    const pack = new StorageClassPack(chart, 'storage');
+    expect(() => pack.tier(tier).claimSpec(size)).toThrow(message);
+    expect(pack.tier(tier).minimumSize).toBeDefined();
+    expect(() => pack.tier(tier).claimSpec(pack.tier(tier).minimumSize!)).not.toThrow();
+  });
+
   test('asking kind for the shared tier says what to declare', () => {
     const { chart } = newChart(Profile.kind());
     const pack = new StorageClassPack(chart, 'storage');

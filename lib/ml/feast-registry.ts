@@ -21,7 +21,7 @@ export interface SqlRegistryOptions {
 export interface FileRegistryOptions {
   /** Tier of the claim. A ReadWriteOnce tier limits the feature server to one replica. */
   readonly tier: StorageTier;
-  /** Claim size, a Kubernetes quantity. @default '1Gi' */
+  /** Claim size, a Kubernetes quantity. @default - 1Gi, or the tier's minimum size when larger (e.g. Filestore: 1Ti) */
   readonly size?: string;
 }
 
@@ -75,7 +75,7 @@ export class Registry {
    * ReadWriteOnce tier only one feature server pod can mount it.
    */
   public static file(options: FileRegistryOptions): Registry {
-    Quantity.parse(options.size ?? '1Gi', 'registry claim size');
+    Quantity.parse(registryClaimSize(options), 'registry claim size');
     return new Registry('file', undefined, undefined, options);
   }
 
@@ -129,7 +129,7 @@ export class Registry {
     const claimName = `${context.name}-registry`;
     new k8s.KubePersistentVolumeClaim(context.scope, 'RegistryClaim', {
       metadata: { name: claimName, namespace: context.namespace, labels: { ...context.labels } },
-      spec: options.tier.claimSpec(options.size ?? '1Gi'),
+      spec: options.tier.claimSpec(registryClaimSize(options)),
     });
     return {
       config: { registryType: 'file', path: `${REGISTRY_DIR}/registry.db`, cacheTtlSeconds },
@@ -149,4 +149,11 @@ export class Registry {
 export function feastSqlalchemyUrl(grant: DatabaseGrant, passwordEnv: string): string {
   const url = grant.sqlalchemyUrl(passwordEnv);
   return grant.family === 'postgres' ? url.replace(/^postgresql(\+[a-z0-9_]+)?:\/\//, 'postgresql+psycopg://') : url;
+}
+
+/** The registry file is tiny; 1Gi unless the tier provisions nothing that small. */
+function registryClaimSize(options: { readonly tier: StorageTier; readonly size?: string }): string {
+  if (options.size) return options.size;
+  const minimum = options.tier.minimumSize;
+  return minimum && Quantity.parse(minimum).value > Quantity.parse('1Gi').value ? minimum : '1Gi';
 }

@@ -15,6 +15,12 @@ export interface StorageTierSpec {
   readonly driver: CsiDriver;
   /** StorageClass `parameters`, checked against the driver's known parameters. */
   readonly parameters: Readonly<Record<string, string>>;
+  /**
+   * Smallest volume the backing disk or share type provisions (e.g. EBS st1: 125Gi, Filestore
+   * basic: 1Ti); a smaller claim is a synth error instead of a claim that stays Pending.
+   * @default - no minimum
+   */
+  readonly minimumSize?: string;
 }
 
 /** CPU and memory a container requests when a construct is given no sizing. */
@@ -116,12 +122,17 @@ export class Profile {
       storageTiers: {
         standard: { driver: CsiDriver.gcePersistentDisk(), parameters: { type: 'pd-balanced', ...EXT4 } },
         fast: { driver: CsiDriver.gcePersistentDisk(), parameters: { type: 'pd-ssd', ...EXT4 } },
-        iops: { driver: CsiDriver.gcePersistentDisk(), parameters: { 'type': 'pd-extreme', 'provisioned-iops-on-create': '10000', ...EXT4 } },
-        throughput: {
+        // Hyperdisk Balanced provisions IOPS independently of size (pd-extreme needs 500Gi and
+        // N2 machines with 64+ vCPUs); it needs a machine series that supports Hyperdisk (C3, C4, N4, ...).
+        iops: {
           driver: CsiDriver.gcePersistentDisk(),
-          parameters: { 'type': 'hyperdisk-throughput', 'provisioned-throughput-on-create': '250Mi', ...EXT4 },
+          parameters: { 'type': 'hyperdisk-balanced', 'provisioned-iops-on-create': '10000', 'provisioned-throughput-on-create': '400Mi', ...EXT4 },
+          minimumSize: '4Gi',
         },
-        shared: { driver: CsiDriver.gkeFilestore(), parameters: { tier: 'standard', network: 'default' } },
+        // Standard PD: HDD, throughput scales with size (Hyperdisk Throughput starts at 2Ti).
+        throughput: { driver: CsiDriver.gcePersistentDisk(), parameters: { type: 'pd-standard', ...EXT4 }, minimumSize: '10Gi' },
+        // Filestore basic HDD ("standard") instances start at 1TiB.
+        shared: { driver: CsiDriver.gkeFilestore(), parameters: { tier: 'standard', network: 'default' }, minimumSize: '1Ti' },
       },
       snapshotDriver: CsiDriver.gcePersistentDisk(),
       zoneTopologyKey: 'topology.kubernetes.io/zone',
@@ -139,9 +150,10 @@ export class Profile {
   /** Amazon EKS: EBS CSI (encrypted), EFS for ReadWriteMany when a file system is given. */
   public static eks(overrides: EksProfileOverrides = {}): Profile {
     const { efsFileSystemId, ...rest } = overrides;
-    const ebs = (parameters: Record<string, string>): StorageTierSpec => ({
+    const ebs = (parameters: Record<string, string>, minimumSize?: string): StorageTierSpec => ({
       driver: CsiDriver.awsEbs(),
       parameters: { ...parameters, encrypted: 'true', ...EXT4 },
+      ...(minimumSize ? { minimumSize } : {}),
     });
     return Profile.build({
       cloud: 'eks',
@@ -150,9 +162,9 @@ export class Profile {
         standard: ebs({ type: 'gp3' }),
         fast: ebs({ type: 'gp3', iops: '6000', throughput: '250' }),
         // io2 scales with size (50 IOPS/GiB) and is raised to the 100 IOPS floor for small volumes.
-        iops: ebs({ type: 'io2', iopsPerGB: '50', allowAutoIOPSPerGBIncrease: 'true' }),
+        iops: ebs({ type: 'io2', iopsPerGB: '50', allowAutoIOPSPerGBIncrease: 'true' }, '4Gi'),
         // st1 is throughput-optimised HDD; its minimum size is 125GiB.
-        throughput: ebs({ type: 'st1' }),
+        throughput: ebs({ type: 'st1' }, '125Gi'),
         ...(efsFileSystemId ? {
           shared: {
             driver: CsiDriver.awsEfs(),
@@ -194,7 +206,8 @@ export class Profile {
         fast: disk({ skuName: 'Premium_LRS', cachingMode: 'ReadOnly' }),
         iops: disk({ skuName: 'PremiumV2_LRS', cachingMode: 'None', DiskIOPSReadWrite: '10000', DiskMBpsReadWrite: '400' }),
         throughput: disk({ skuName: 'PremiumV2_LRS', cachingMode: 'None', DiskIOPSReadWrite: '3000', DiskMBpsReadWrite: '750' }),
-        shared: { driver: CsiDriver.azureFile(), parameters: { skuName: 'Premium_LRS', protocol: 'nfs' } },
+        // Premium file shares (required for NFS) start at 100GiB.
+        shared: { driver: CsiDriver.azureFile(), parameters: { skuName: 'Premium_LRS', protocol: 'nfs' }, minimumSize: '100Gi' },
       },
       snapshotDriver: CsiDriver.azureDisk(),
       zoneTopologyKey: 'topology.kubernetes.io/zone',

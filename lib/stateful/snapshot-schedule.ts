@@ -132,10 +132,11 @@ export class SnapshotSchedule extends Construct {
     this.rules = [
       { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'list'] },
       { apiGroups: [SNAPSHOT_API_GROUP], resources: ['volumesnapshots'], verbs: ['create', 'list', 'delete'] },
-      // kubectl exec reads the pod, then opens pods/exec; both only on the workload's pods.
+      // kubectl exec reads the pod, then opens pods/exec: over WebSocket (kubectl 1.30+) that is a GET,
+      // over SPDY a POST (create). Both only on the workload's pods.
       ...(hook ? [
         { apiGroups: [''], resources: ['pods'], resourceNames: podNames, verbs: ['get'] },
-        { apiGroups: [''], resources: ['pods/exec'], resourceNames: podNames, verbs: ['create'] },
+        { apiGroups: [''], resources: ['pods/exec'], resourceNames: podNames, verbs: ['get', 'create'] },
       ] : []),
     ];
 

@@ -43,13 +43,17 @@ export class StorageTier {
   public readonly allowsExpansion: boolean;
   /** `true` when the driver can take VolumeSnapshots of this tier's volumes. */
   public readonly supportsSnapshots: boolean;
+  /** Smallest claim the tier provisions, when the disk type has one. */
+  public readonly minimumSize?: string;
 
   constructor(
     public readonly pack: StorageClassPack,
     public readonly name: StorageTierName,
     public readonly storageClassName: string,
     public readonly driver: CsiDriver,
+    minimumSize?: string,
   ) {
+    this.minimumSize = minimumSize;
     this.accessMode = driver.accessMode;
     this.allowsExpansion = driver.supportsExpansion;
     this.supportsSnapshots = driver.supportsSnapshots;
@@ -62,6 +66,10 @@ export class StorageTier {
   /** A PersistentVolumeClaim spec for `size` (validated) from this tier. */
   public claimSpec(size: string, dataSource?: k8s.TypedLocalObjectReference): k8s.PersistentVolumeClaimSpec {
     const quantity = Quantity.parse(size, `storage size for tier '${this.name}'`);
+    if (this.minimumSize && quantity.value < Quantity.parse(this.minimumSize).value) {
+      throw new Error(`Storage size ${size} is below the minimum of tier '${this.name}' on profile '${this.profile.name}' ` +
+        `(${this.driver.provisioner} provisions at least ${this.minimumSize}): ask for ${this.minimumSize} or more, or use another tier.`);
+    }
     return {
       accessModes: [this.accessMode],
       storageClassName: this.storageClassName,
@@ -111,7 +119,7 @@ export class StorageClassPack extends Construct {
         volumeBindingMode: 'WaitForFirstConsumer',
         allowVolumeExpansion: spec.driver.supportsExpansion,
       });
-      this.tiers.set(name, new StorageTier(this, name, storageClassName, spec.driver));
+      this.tiers.set(name, new StorageTier(this, name, storageClassName, spec.driver, spec.minimumSize));
     }
   }
 

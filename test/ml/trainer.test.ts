@@ -284,13 +284,13 @@ describe('storage', () => {
   test('shared datasets: one ReadWriteMany claim on the shared tier, mounted read-only by every worker', () => {
     const profile = Profile.gke();
     const { chart, pack } = setup(profile);
-    const imagenet = new SharedDataset(chart, 'imagenet', { namespace: 'ml-training', tier: pack.shared, size: '500Gi' });
-    const labels = new SharedDataset(chart, 'labels', { namespace: 'ml-training', tier: pack.shared, size: '10Gi', name: 'imagenet-labels' });
+    const imagenet = new SharedDataset(chart, 'imagenet', { namespace: 'ml-training', tier: pack.shared, size: '1Ti' });
+    const labels = new SharedDataset(chart, 'labels', { namespace: 'ml-training', tier: pack.shared, size: '1Ti', name: 'imagenet-labels' });
     trainer(chart, pack, { datasets: [imagenet.mount('/data'), labels.mount('/labels')] });
     const objects = synth(chart);
     const claim = find(objects, 'PersistentVolumeClaim', 'imagenet');
     expect(claim.metadata.namespace).toBe('ml-training');
-    expect(claim.spec).toEqual({ accessModes: ['ReadWriteMany'], storageClassName: 'ml-shared-v1', resources: { requests: { storage: '500Gi' } } });
+    expect(claim.spec).toEqual({ accessModes: ['ReadWriteMany'], storageClassName: 'ml-shared-v1', resources: { requests: { storage: '1Ti' } } });
     expect(find(objects, 'StorageClass', 'ml-shared-v1').provisioner).toBe('filestore.csi.storage.gke.io');
     expect(all(objects, 'PersistentVolumeClaim').map((c) => c.metadata.name)).toEqual(['imagenet', 'imagenet-labels']);
 
@@ -452,7 +452,7 @@ describe('bad input', () => {
 
   test('a dataset in another namespace, and clashing mount paths', () => {
     const { chart, pack } = setup(Profile.gke());
-    const data = new SharedDataset(chart, 'imagenet', { namespace: 'ml-data', tier: pack.shared, size: '500Gi' });
+    const data = new SharedDataset(chart, 'imagenet', { namespace: 'ml-data', tier: pack.shared, size: '1Ti' });
     trainer(chart, pack, { datasets: [data.mount('/checkpoints')] });
     expect(() => synth(chart)).toThrow(
       "[test/pytorch] dataset 'imagenet' is in namespace 'ml-data', but the trainer runs in 'ml-training': a pod can only mount claims of its own namespace; create the SharedDataset there.\n" +

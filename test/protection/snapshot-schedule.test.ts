@@ -93,7 +93,7 @@ describe('SnapshotSchedule', () => {
       { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'list'] },
       { apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshots'], verbs: ['create', 'list', 'delete'] },
       { apiGroups: [''], resources: ['pods'], resourceNames: ['pg-0', 'pg-1'], verbs: ['get'] },
-      { apiGroups: [''], resources: ['pods/exec'], resourceNames: ['pg-0', 'pg-1'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['pods/exec'], resourceNames: ['pg-0', 'pg-1'], verbs: ['get', 'create'] },
     ]);
     const cronJob = find(o, 'CronJob', 'pg-snapshots');
     const [container] = cronJob.spec.jobTemplate.spec.template.spec.containers;

@@ -21,7 +21,7 @@ export function postgresLike(profile: Profile, options: { replicas?: number; sha
     volumeClaims: [
       { name: 'data', tier: pack.fast, size: '20Gi' },
       { name: 'wal', tier: pack.standard, size: '5Gi' },
-      ...(options.shared ? [{ name: 'shared', tier: pack.shared, size: '100Gi' }] : []),
+      ...(options.shared ? [{ name: 'shared', tier: pack.shared, size: '1Ti' }] : []),
     ],
   });
   return { app, chart, pack, workload };
