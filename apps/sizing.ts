@@ -10,6 +10,7 @@ export interface PlatformSizing {
   readonly objectStore: { readonly replicas: number; readonly size: string; readonly resources: ContainerResources };
   readonly tracking: { readonly minReplicas: number; readonly maxReplicas: number; readonly cacheSize: string };
   readonly onlineStore: { readonly size: string; readonly memory: string; readonly cpu: string };
+  /** Scratch space (emptyDir size limit) a nightly dump is written to before it is uploaded to MinIO. */
   readonly backups: { readonly size: string };
 }
 
