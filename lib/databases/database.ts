@@ -20,7 +20,10 @@ export interface DatabaseGrant {
   readonly port: number;
   /**
    * SQLAlchemy URL with the password taken from the env var `passwordEnv` through Kubernetes
-   * `$(VAR)` interpolation in args/env, e.g. `postgresql://mlflow:$(DB_PASSWORD)@host:5432/mlflow`.
+   * `$(VAR)` interpolation in env, e.g. `postgresql://mlflow:$(DB_PASSWORD)@host:5432/mlflow`.
+   * The password is interpolated unescaped, so it must be URL-safe: only `A-Za-z0-9-._~`
+   * (docs/credentials.md). Put the URL in an env var, never in args: the kubelet expands args into
+   * the process command line, which every process on the node can read.
    */
   sqlalchemyUrl(passwordEnv: string): string;
 }
@@ -52,6 +55,11 @@ export interface IDatabase extends IPeerable {
   readonly port: number;
   /** Superuser credentials of the server. */
   readonly credentials: Credentials;
+  /**
+   * Connections the server accepts (`max_connections`), so consumers can check their pools fit.
+   * @default - unknown (e.g. a managed database): consumers cannot check
+   */
+  readonly maxConnections?: number;
   /** Creates a database and a user owning it for a consumer, idempotently at server start. */
   addDatabase(name: string, options?: AddDatabaseOptions): DatabaseGrant;
   /** Admits `peer` to the database port (and denies every undeclared client). */

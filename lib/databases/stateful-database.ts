@@ -145,6 +145,8 @@ export class StatefulDatabase extends Construct implements IDatabase {
   public readonly configMap: k8s.KubeConfigMap;
   /** The generated engine configuration file (`postgresql.conf` or `my.cnf`). */
   public readonly serverConfig: string;
+  /** `max_connections` of the server (IDatabase: consumers check their pools fit). */
+  public readonly maxConnections: number;
   private readonly grants = new Map<string, DatabaseGrant>();
   private readonly profile: Profile;
   private readonly metricsPort?: number;
@@ -192,6 +194,7 @@ export class StatefulDatabase extends Construct implements IDatabase {
     if (!Number.isInteger(maxConnections) || maxConnections < 10) {
       throw new Error(`${where}: maxConnections must be a whole number ≥ 10, got ${props.maxConnections}.`);
     }
+    this.maxConnections = maxConnections;
     if (props.restoreFrom && this.replicas > 1) {
       throw new Error(`${where}: restoreFrom would copy '${props.restoreFrom.name}' into all ${this.replicas} data claims, and a replica holding a copy ` +
         "of the primary's data would start as a second primary. Restore only ordinal 0 with RestoredClaim.forWorkload(scope, id, " +

@@ -1,18 +1,92 @@
+import { isIPv4, isIPv6 } from 'net';
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from '../k8s';
 
-/** Pods that may be admitted by a NetworkPolicy: a namespace and a label selector. */
+/**
+ * Pods that may be admitted by a NetworkPolicy: a namespace and a label selector. An empty
+ * `podSelector` (`{ namespace: 'ingress-nginx', podSelector: {} }`) means every pod of the namespace.
+ */
 export interface WorkloadPeer {
   /** Namespace of the peer pods. */
   readonly namespace: string;
-  /** Labels selecting the peer pods in `namespace`. */
+  /** Labels selecting the peer pods in `namespace`; `{}` selects all of them. */
   readonly podSelector: Readonly<Record<string, string>>;
 }
 
 /** Anything that can name its pods as a peer (workloads, Deployments, Jobs). */
 export interface IPeerable {
   asPeer(): WorkloadPeer;
+}
+
+/** What `allowFrom` accepts: a construct with pods, a pod selector, or any `NetworkPeer`. */
+export type PeerLike = IPeerable | WorkloadPeer | NetworkPeer;
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * A source of ingress traffic a NetworkPolicy admits: pods, a whole namespace, an IP range, or
+ * anything at all.
+ */
+export class NetworkPeer {
+  /** The pods of a workload (or any pod selector in a namespace). */
+  public static pods(peer: IPeerable | WorkloadPeer): NetworkPeer {
+    const resolved = 'asPeer' in peer ? peer.asPeer() : peer;
+    checkNamespace(resolved.namespace, 'NetworkPeer.pods');
+    const labels = Object.entries(resolved.podSelector).map(([k, v]) => `${k}=${v}`).sort().join(',');
+    const description = labels ? `pods ${labels} in namespace '${resolved.namespace}'` : `every pod in namespace '${resolved.namespace}'`;
+    return new NetworkPeer(`${resolved.namespace}/${labels}`, description, {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': resolved.namespace } },
+      // All pods of the namespace is an empty selector `{}`, not `matchLabels: {}`.
+      podSelector: labels ? { matchLabels: { ...resolved.podSelector } } : {},
+    });
+  }
+
+  /** Every pod of namespace `name` (an ingress controller's, Prometheus', a notebook namespace). */
+  public static namespace(name: string): NetworkPeer {
+    checkNamespace(name, 'NetworkPeer.namespace');
+    return NetworkPeer.pods({ namespace: name, podSelector: {} });
+  }
+
+  /**
+   * Sources in an IP range (`10.0.0.0/8`, `fd00::/8`), e.g. a VPC's load balancers or a VPN, minus
+   * `except`. Whether pod IPs match an ipBlock depends on the network plugin: admit pods with `pods()`.
+   */
+  public static cidr(cidr: string, except: readonly string[] = []): NetworkPeer {
+    for (const c of [cidr, ...except]) {
+      const problem = cidrProblem(c);
+      if (problem) throw new Error(`NetworkPeer.cidr: ${problem}.`);
+    }
+    return new NetworkPeer(`ipBlock:${cidr}${except.length ? `-${[...except].sort().join(',')}` : ''}`,
+      `addresses in ${cidr}${except.length ? ` except ${except.join(', ')}` : ''}`,
+      { ipBlock: { cidr, ...(except.length ? { except: [...except] } : {}) } });
+  }
+
+  /**
+   * Any source: pods of every namespace, nodes, load balancers, the outside world if a route exists.
+   * Renders a rule without `from`, the only form that admits IPv4 and IPv6 alike.
+   */
+  public static anywhere(): NetworkPeer {
+    return new NetworkPeer('*', 'any source');
+  }
+
+  /** The `NetworkPeer` of anything `allowFrom` accepts. */
+  public static of(peer: PeerLike): NetworkPeer {
+    return peer instanceof NetworkPeer ? peer : NetworkPeer.pods(peer);
+  }
+
+  private constructor(
+    /** Identity of the peer: declaring the same key twice merges the ports. */
+    public readonly key: string,
+    /** Human-readable description, e.g. `every pod in namespace 'ingress-nginx'`. */
+    public readonly description: string,
+    private readonly source?: k8s.NetworkPolicyPeer,
+  ) {}
+
+  /** The rule's `from` list; undefined for `anywhere()` (a rule without sources admits all). */
+  public get from(): k8s.NetworkPolicyPeer[] | undefined {
+    return this.source ? [this.source] : undefined;
+  }
 }
 
 /** Props of `IngressAllowList`. */
@@ -28,40 +102,81 @@ export interface IngressAllowListProps {
 }
 
 /**
- * A NetworkPolicy that admits only the protected workload's own pods and the clients declared
- * with `allow()`: everything else is denied ingress. The rule list is produced at synth time,
- * so clients can be declared after the workload is created.
+ * A NetworkPolicy that admits only the protected workload's own pods and the sources declared
+ * with `allow()` (pods, namespaces, IP ranges, anywhere): everything else is denied ingress. The
+ * rule list is produced at synth time, so sources can be declared after the workload is created.
  */
 export class IngressAllowList extends Construct {
-  private readonly rules = new Map<string, k8s.NetworkPolicyIngressRule>();
+  private readonly rules = new Map<string, { readonly peer: NetworkPeer; readonly ports: Set<number> }>();
 
   constructor(scope: Construct, id: string, props: IngressAllowListProps) {
     super(scope, id);
     const self: k8s.NetworkPolicyIngressRule = {
       from: [{ podSelector: { matchLabels: { ...props.podSelector } } }],
-      ...(props.peerPorts ? { ports: props.peerPorts.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })) } : {}),
+      ...(props.peerPorts ? { ports: tcpPorts(props.peerPorts) } : {}),
     };
     new k8s.KubeNetworkPolicy(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace },
       spec: {
         podSelector: { matchLabels: { ...props.podSelector } },
         policyTypes: ['Ingress'],
-        ingress: Lazy.any({ produce: () => [self, ...[...this.rules.keys()].sort().map((k) => this.rules.get(k)!)] }),
+        ingress: Lazy.any({ produce: () => [self, ...this.renderRules()] }),
       },
     });
   }
 
-  /** Admits `peer`'s pods on `ports`. Declaring the same peer twice merges the ports. */
-  public allow(peer: WorkloadPeer, ports: readonly number[]): void {
-    const key = `${peer.namespace}/${Object.entries(peer.podSelector).map(([k, v]) => `${k}=${v}`).sort().join(',')}`;
-    const existing = this.rules.get(key)?.ports?.map((p) => Number(p.port?.value)) ?? [];
-    const merged = [...new Set([...existing, ...ports])].sort((a, b) => a - b);
-    this.rules.set(key, {
-      from: [{
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': peer.namespace } },
-        podSelector: { matchLabels: { ...peer.podSelector } },
-      }],
-      ports: merged.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
+  /** Admits `peer` on `ports`. Declaring the same peer twice merges the ports. */
+  public allow(peer: PeerLike, ports: readonly number[]): void {
+    const bad = ports.filter((p) => !Number.isInteger(p) || p < 1 || p > 65535);
+    if (bad.length) throw new Error(`IngressAllowList '${this.node.path}': port(s) ${bad.join(', ')} must be whole numbers between 1 and 65535.`);
+    const resolved = NetworkPeer.of(peer);
+    const rule = this.rules.get(resolved.key) ?? { peer: resolved, ports: new Set<number>() };
+    for (const port of ports) rule.ports.add(port);
+    this.rules.set(resolved.key, rule);
+  }
+
+  /** Every admitted source and its ports, in rule order. */
+  public get peers(): ReadonlyArray<{ readonly peer: NetworkPeer; readonly ports: readonly number[] }> {
+    return [...this.rules.keys()].sort().map((key) => {
+      const rule = this.rules.get(key)!;
+      return { peer: rule.peer, ports: [...rule.ports].sort((a, b) => a - b) };
     });
   }
+
+  private renderRules(): k8s.NetworkPolicyIngressRule[] {
+    return this.peers.map(({ peer, ports }) => {
+      const from = peer.from;
+      return { ...(from ? { from } : {}), ports: tcpPorts(ports) };
+    });
+  }
+}
+
+function tcpPorts(ports: readonly number[]): k8s.NetworkPolicyPort[] {
+  return ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
+}
+
+function checkNamespace(name: string, where: string): void {
+  if (!DNS_LABEL.test(name) || name.length > 63) {
+    throw new Error(`${where}: '${name}' is not a namespace name (a DNS-1123 label of at most 63 characters, e.g. 'ingress-nginx').`);
+  }
+}
+
+/** Why `cidr` is not a CIDR the API server accepts in its canonical form (undefined when it is). */
+function cidrProblem(cidr: string): string | undefined {
+  const [address, bits, ...rest] = cidr.split('/');
+  const v4 = isIPv4(address ?? '');
+  const max = v4 ? 32 : isIPv6(address ?? '') ? 128 : undefined;
+  if (max === undefined || rest.length || bits === undefined || !/^\d{1,3}$/.test(bits) || Number(bits) > max) {
+    return `'${cidr}' is not a CIDR such as '10.0.0.0/8' or 'fd00::/8'`;
+  }
+  if (v4) {
+    const value = address.split('.').reduce((acc, octet) => acc * 256 + Number(octet), 0);
+    const size = 2 ** (32 - Number(bits));
+    const network = value - (value % size);
+    if (network !== value) {
+      const dotted = [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256).join('.');
+      return `'${cidr}' has host bits set: use the network address '${dotted}/${bits}'`;
+    }
+  }
+  return undefined;
 }

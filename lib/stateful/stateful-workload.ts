@@ -4,7 +4,7 @@ import { k8s } from '../k8s';
 import { Profile } from '../profiles';
 import { StorageTier } from '../storage/storage-class-pack';
 import { ContainerSpec, PodSpecInput, RunAs, buildPodSpec, imageProblem } from './container';
-import { IngressAllowList, IPeerable, WorkloadPeer } from './network-access';
+import { IngressAllowList, IPeerable, NetworkPeer, PeerLike, WorkloadPeer } from './network-access';
 
 /** How the StatefulSet controller creates and deletes pods. */
 export enum PodManagementPolicy {
@@ -129,7 +129,14 @@ export interface ClientServiceProps {
   readonly extraSelector?: Readonly<Record<string, string>>;
   /** @default - every port the headless Service exposes */
   readonly ports?: readonly k8s.ServicePort[];
-  /** Expose through the profile's internal load balancer instead of a ClusterIP. @default false */
+  /**
+   * Expose through the profile's internal load balancer instead of a ClusterIP. Load-balancer traffic
+   * does not come from a pod (and its source address depends on the cloud), so on a workload that
+   * restricts ingress (`allowFrom`) the Service's ports are admitted from any source: the load balancer
+   * is internal, reachable from the VPC/VNet only. Keep a ClusterIP Service and admit
+   * `NetworkPeer.cidr(...)` instead to narrow it further.
+   * @default false
+   */
   readonly internalLoadBalancer?: boolean;
   /** @default - none */
   readonly annotations?: Readonly<Record<string, string>>;
@@ -161,7 +168,7 @@ export class StatefulWorkload extends Construct implements IPeerable {
   private readonly ports: k8s.ServicePort[];
   private ingress?: IngressAllowList;
   /** Clients admitted only once the workload restricts ingress (see allowFromIfRestricted). */
-  private readonly conditionalPeers: Array<{ readonly peer: WorkloadPeer; readonly ports: readonly number[] }> = [];
+  private readonly conditionalPeers: Array<{ readonly peer: PeerLike; readonly ports: readonly number[] }> = [];
 
   constructor(scope: Construct, id: string, props: StatefulWorkloadProps) {
     super(scope, id);
@@ -281,11 +288,20 @@ export class StatefulWorkload extends Construct implements IPeerable {
         'declare internalLoadBalancerAnnotations on the profile or use a ClusterIP Service.');
     }
     const annotations = { ...props.annotations, ...(internal ? this.profile.internalLoadBalancerAnnotations : {}) };
-    return this.service(props.name, {
+    const service = this.service(props.name, {
       type: internal ? 'LoadBalancer' : 'ClusterIP',
       ports: [...(props.ports ?? this.ports)],
       selector: { ...this.selectorLabels, ...props.extraSelector },
     }, `Service-${props.name}`, Object.keys(annotations).length ? annotations : undefined);
+    if (internal) this.allowFromIfRestricted(NetworkPeer.anywhere(), service.ports.map((p) => this.podPort(p)));
+    return service;
+  }
+
+  /** The pod port a Service port forwards to (what a NetworkPolicy must admit). */
+  private podPort(port: k8s.ServicePort): number {
+    const target = port.targetPort?.value;
+    if (typeof target === 'number') return target;
+    return this.ports.find((p) => p.name === target)?.port ?? port.port;
   }
 
   /** Selector of the pod with ordinal `i` (the label the StatefulSet controller sets). */
@@ -299,16 +315,18 @@ export class StatefulWorkload extends Construct implements IPeerable {
 
   /**
    * Admits `peer` on `ports` and, from the first call on, denies every other ingress to the pods
-   * except from the workload's own pods.
+   * except from the workload's own pods. `peer` is a workload, a pod selector
+   * (`{ namespace, podSelector: {} }` is the whole namespace) or a `NetworkPeer` (`.namespace(name)`,
+   * `.cidr('10.0.0.0/8')`, `.anywhere()`).
    */
-  public allowFrom(peer: IPeerable | WorkloadPeer, ports: readonly number[]): void {
+  public allowFrom(peer: PeerLike, ports: readonly number[]): void {
     if (!this.ingress) {
       this.ingress = new IngressAllowList(this, 'Ingress', {
         name: this.name, namespace: this.namespace, podSelector: this.selectorLabels,
       });
       for (const conditional of this.conditionalPeers) this.ingress.allow(conditional.peer, conditional.ports);
     }
-    this.ingress.allow('asPeer' in peer ? peer.asPeer() : peer, ports);
+    this.ingress.allow(peer, ports);
   }
 
   /**
@@ -316,10 +334,9 @@ export class StatefulWorkload extends Construct implements IPeerable {
    * before or after this one); an unrestricted workload stays open rather than being closed to
    * everyone else by this peer. For helpers such as backup jobs.
    */
-  public allowFromIfRestricted(peer: IPeerable | WorkloadPeer, ports: readonly number[]): void {
-    const resolved = 'asPeer' in peer ? peer.asPeer() : peer;
-    if (this.ingress) this.ingress.allow(resolved, ports);
-    else this.conditionalPeers.push({ peer: resolved, ports });
+  public allowFromIfRestricted(peer: PeerLike, ports: readonly number[]): void {
+    if (this.ingress) this.ingress.allow(peer, ports);
+    else this.conditionalPeers.push({ peer: NetworkPeer.of(peer), ports });
   }
 
   /** Environment variable holding the pod's ordinal from the pod-index label, where the version has it. */
