@@ -6,7 +6,7 @@ import { k8s } from '../k8s';
 import { Profile } from '../profiles';
 import { SYNC_WAVE_ANNOTATION, SyncPhase } from '../sync-phase';
 import {
-  ClaimRetention, ContainerResources, IPeerable, PodManagementPolicy, Probe, StatefulWorkload, UpdateStrategy, WorkloadPeer, WorkloadService, buildPodSpec,
+  ClaimRetention, ContainerResources, PeerLike, PodManagementPolicy, Probe, StatefulWorkload, UpdateStrategy, WorkloadPeer, WorkloadService, buildPodSpec,
 } from '../stateful';
 import { ArtifactStore, ArtifactStoreAccess } from './artifact-store';
 import { MLFLOW_CACHE_VOLUME, MlflowCache } from './mlflow-cache';
@@ -16,6 +16,10 @@ import { ITrackingServer } from './tracking-server';
 const HTTP_PORT = 5000;
 const CACHE_PATH = '/var/cache/mlflow';
 const PIP_NAMES: Readonly<Record<string, string>> = { psycopg2: 'psycopg2-binary', pymysql: 'PyMySQL' };
+
+const DEFAULT_POOL_SIZE = 2;
+const DEFAULT_MAX_OVERFLOW = 2;
+const DEFAULT_CONNECTION_RESERVE = 20;
 
 const SYNC_WAVE = SYNC_WAVE_ANNOTATION;
 /** Waves between the migration Job and the servers: the distance of the platform's migrations and workloads phases. */
@@ -37,6 +41,33 @@ export interface MlflowAutoscaling {
    * @default 300
    */
   readonly scaleDownStabilizationSeconds?: number;
+}
+
+/**
+ * SQLAlchemy engines each server worker process opens on the backend with the same pool settings:
+ * the tracking store's and the model registry store's (MLflow 2.x creates one per store).
+ */
+export const MLFLOW_ENGINES_PER_WORKER = 2;
+
+/**
+ * The servers' database connection pools. Every gunicorn worker of every server holds
+ * `MLFLOW_ENGINES_PER_WORKER` engines, each with up to `poolSize + maxOverflow` connections, so
+ * the worst case at full scale is maxReplicas × workers × 2 × (poolSize + maxOverflow). Synth fails
+ * when that exceeds the backend's `maxConnections` minus `reserve`. MLflow's gunicorn workers are
+ * synchronous (one request at a time), so small pools cost no throughput.
+ */
+export interface MlflowConnectionPool {
+  /** Connections each engine keeps open (`MLFLOW_SQLALCHEMYSTORE_POOL_SIZE`). @default 2 */
+  readonly poolSize?: number;
+  /** Extra connections an engine opens under load and closes when returned (`MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW`). @default 2 */
+  readonly maxOverflow?: number;
+  /**
+   * Backend connections left to everyone else: superuser sessions, the migration Job, backups, the
+   * metrics exporter, other consumers' grants (Feast). MLflow's worst case must fit in
+   * `maxConnections - reserve`.
+   * @default 20
+   */
+  readonly reserve?: number;
 }
 
 /** Props of `MlflowCluster`. */
@@ -64,6 +95,8 @@ export interface MlflowClusterProps {
   readonly autoscaling?: MlflowAutoscaling;
   /** Gunicorn workers per server. @default 2 */
   readonly workers?: number;
+  /** Database connection pool of each worker, checked against the backend's `maxConnections`. @default - 2 + 2 per engine, reserve 20 */
+  readonly connectionPool?: MlflowConnectionPool;
   /** @default - the profile's CPU and 1Gi of memory (each worker holds MLflow and SQLAlchemy) */
   readonly resources?: ContainerResources;
   /** Expose the client Service through the profile's internal load balancer. @default false (ClusterIP) */
@@ -106,7 +139,11 @@ export class MlflowCluster extends Construct implements ITrackingServer {
   public readonly trackingUri: string;
   /** MLflow's database and login on the backend. */
   public readonly grant: DatabaseGrant;
-  /** SQLAlchemy URL of the backend store, with `$(DB_PASSWORD)` expanded by Kubernetes in the pods. */
+  /**
+   * SQLAlchemy URL of the backend store, with `$(DB_PASSWORD)` expanded by Kubernetes in the pods'
+   * environment (`MLFLOW_BACKEND_STORE_URI`, which `mlflow server` reads itself: never in args, which
+   * end up in the process command line).
+   */
   public readonly backendStoreUri: string;
   public readonly image: MlflowImage;
   public readonly workload: StatefulWorkload;
@@ -188,17 +225,21 @@ export class MlflowCluster extends Construct implements ITrackingServer {
         name: 'mlflow',
         image: this.image.image,
         command: ['mlflow'],
+        // The backend store URI (with the password) and the artifacts destination reach
+        // `mlflow server` through its MLFLOW_BACKEND_STORE_URI / MLFLOW_ARTIFACTS_DESTINATION
+        // options' environment variables: args are expanded into /proc/<pid>/cmdline.
         args: [
           'server',
           '--host', '0.0.0.0',
           '--port', String(HTTP_PORT),
           '--workers', String(props.workers ?? 2),
-          '--backend-store-uri', '$(MLFLOW_BACKEND_STORE_URI)',
           '--serve-artifacts',
-          '--artifacts-destination', artifacts.uri,
         ],
         env: [
           ...backendEnv,
+          { name: 'MLFLOW_ARTIFACTS_DESTINATION', value: artifacts.uri },
+          { name: 'MLFLOW_SQLALCHEMYSTORE_POOL_SIZE', value: String(props.connectionPool?.poolSize ?? DEFAULT_POOL_SIZE) },
+          { name: 'MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW', value: String(props.connectionPool?.maxOverflow ?? DEFAULT_MAX_OVERFLOW) },
           // Proxied uploads and downloads are staged on the cache volume.
           { name: 'TMPDIR', value: CACHE_PATH },
           ...artifacts.env,
@@ -235,8 +276,11 @@ export class MlflowCluster extends Construct implements ITrackingServer {
     return this.workload.asPeer();
   }
 
-  /** Admits `peer` (trainers, notebooks) to the tracking port; every undeclared client is denied. */
-  public allowFrom(peer: IPeerable): void {
+  /**
+   * Admits `peer` to the tracking port (UI and API); every undeclared client is denied. Trainers,
+   * notebooks, or an ingress controller's namespace: `NetworkPeer.namespace('ingress-nginx')`.
+   */
+  public allowFrom(peer: PeerLike): void {
     this.workload.allowFrom(peer, [HTTP_PORT]);
   }
 
@@ -309,6 +353,24 @@ export class MlflowCluster extends Construct implements ITrackingServer {
     });
   }
 
+  /** Why the servers' worst-case connections do not fit the backend (empty when they do or it is unknown). */
+  private connectionProblems(backend: IDatabase, pool: MlflowConnectionPool, servers: number, workers: number): string[] {
+    const poolSize = pool.poolSize ?? DEFAULT_POOL_SIZE;
+    const maxOverflow = pool.maxOverflow ?? DEFAULT_MAX_OVERFLOW;
+    const reserve = pool.reserve ?? DEFAULT_CONNECTION_RESERVE;
+    const bad = ([['poolSize', poolSize, 1], ['maxOverflow', maxOverflow, 0], ['reserve', reserve, 0]] as const)
+      .filter(([, value, min]) => !Number.isInteger(value) || value < min)
+      .map(([what, value, min]) => `connectionPool.${what} ${value} must be a whole number ≥ ${min}`);
+    if (bad.length || backend.maxConnections === undefined) return bad;
+    const worst = servers * workers * MLFLOW_ENGINES_PER_WORKER * (poolSize + maxOverflow);
+    const left = backend.maxConnections - reserve;
+    if (worst <= left) return [];
+    return [`at full scale ${servers} servers × ${workers} workers × ${MLFLOW_ENGINES_PER_WORKER} SQLAlchemy engines (tracking and model registry) × ` +
+      `(poolSize ${poolSize} + maxOverflow ${maxOverflow}) = ${worst} connections to ${backend.readWriteService.host}, more than the ${left} it has left ` +
+      `(maxConnections ${backend.maxConnections} − reserve ${reserve}): lower connectionPool.poolSize/maxOverflow, workers or the maximum of servers, ` +
+      "or raise the database's maxConnections"];
+  }
+
   private validate(props: MlflowClusterProps, replicas: number): void {
     this.node.addValidation({
       validate: () => {
@@ -333,6 +395,7 @@ export class MlflowCluster extends Construct implements ITrackingServer {
         }
         const workers = props.workers;
         if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) errors.push(`workers ${workers} must be a whole number ≥ 1`);
+        else errors.push(...this.connectionProblems(props.backend, props.connectionPool ?? {}, a?.maxReplicas ?? replicas, workers ?? 2));
         const cacheProblem = props.cache.problem(Math.max(replicas, a?.maxReplicas ?? 0));
         if (cacheProblem) errors.push(cacheProblem);
         errors.push(...props.artifacts.problems(this.workload.profile));

@@ -5,7 +5,7 @@ import { Profile } from '../profiles';
 import { MINIO_CLIENT_IMAGE } from '../databases/backup-destination';
 import { Credentials } from '../secrets';
 import {
-  ClaimRetention, ContainerResources, IPeerable, PodManagementPolicy, Probe, StatefulWorkload, UpdateStrategy, WorkloadPeer, WorkloadService,
+  ClaimRetention, ContainerResources, IPeerable, PeerLike, PodManagementPolicy, Probe, StatefulWorkload, UpdateStrategy, WorkloadPeer, WorkloadService,
   buildPodSpec, imageProblem,
 } from '../stateful';
 import { StorageTier } from '../storage/storage-class-pack';
@@ -56,9 +56,14 @@ export interface ObjectStoreProps {
    * object store (MLflow) read the same Secret in their own namespace.
    */
   readonly credentials: Credentials;
-  /** Serve the web console on port 9001. @default true */
+  /** Serve the web console on port 9001 (admit its users with `allowConsoleFrom`). @default true */
   readonly console?: boolean;
-  /** Expose the client Service through the profile's internal load balancer. @default false (ClusterIP) */
+  /**
+   * Expose the client Service through the profile's internal load balancer. Once the store restricts
+   * ingress, the API and console ports are then admitted from any source (load-balancer traffic does
+   * not come from a pod); the load balancer itself is reachable from the VPC/VNet only.
+   * @default false (ClusterIP)
+   */
   readonly internalLoadBalancer?: boolean;
   /** @default MINIO_IMAGE */
   readonly image?: string;
@@ -186,9 +191,24 @@ export class ObjectStore extends Construct implements IPeerable {
     return this.workload.asPeer();
   }
 
-  /** Admits `peer` (MLflow, trainers) to the S3 API port; every undeclared client is denied. */
-  public allowFrom(peer: IPeerable | WorkloadPeer): void {
+  /**
+   * Admits `peer` (MLflow, trainers, backup jobs, a notebook namespace) to the S3 API port; every
+   * undeclared client is denied. The console is admitted separately (`allowConsoleFrom`): S3 clients
+   * do not need the administration UI.
+   */
+  public allowFrom(peer: PeerLike): void {
     this.workload.allowFrom(peer, [API_PORT]);
+  }
+
+  /**
+   * Admits `peer` (typically an ingress controller's namespace, `NetworkPeer.namespace('ingress-nginx')`)
+   * to the web console. Restricts ingress like `allowFrom`.
+   */
+  public allowConsoleFrom(peer: PeerLike): void {
+    if (this.consolePort === undefined) {
+      throw new Error(`ObjectStore '${this.node.path}' does not serve the console (console: false): set console: true or admit the API with allowFrom.`);
+    }
+    this.workload.allowFrom(peer, [this.consolePort]);
   }
 
   private addBucketJob(image: string, profile: Profile): k8s.KubeJob {

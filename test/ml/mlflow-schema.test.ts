@@ -9,13 +9,16 @@ const URI = 'postgresql://mlflow:p4ss@postgres-rw.ml-db.svc.cluster.local:5432/m
 
 /**
  * Stand-in `python`: answers the script's schema checks (`python - state`) with the exit statuses listed
- * in PY_STATES, one per call (the last repeats), and `python - init` with PY_INIT_STATUS. It keeps the
- * program it was fed, so the test can check it is the real one.
+ * in PY_STATES, one per call (the last repeats), `python - init` with PY_INIT_STATUS and `python - upgrade`
+ * with PY_UPGRADE_STATUS. It keeps the program it was fed, so the test can check it is the real one, and
+ * its whole command line, so the test can check the URI is never on one.
  */
 const STAND_IN_PYTHON = `#!/bin/sh
 cat > "$WORK/program.py"
+echo "python $*" >> "$WORK/argv"
 echo "python $2" >> "$WORK/log"
 if [ "$2" = init ]; then exit "\${PY_INIT_STATUS:-0}"; fi
+if [ "$2" = upgrade ]; then exit "\${PY_UPGRADE_STATUS:-0}"; fi
 n=$(cat "$WORK/calls" 2>/dev/null || echo 0)
 echo $((n + 1)) > "$WORK/calls"
 set -- $PY_STATES
@@ -28,8 +31,9 @@ done
 exit "$last"
 `;
 
-/** Stand-in `mlflow`: logs its arguments, one per line between brackets. */
+/** Stand-in `mlflow`: logs its arguments, one per line between brackets (the script must not call it). */
 const STAND_IN_MLFLOW = `#!/bin/sh
+echo "mlflow $*" >> "$WORK/argv"
 line=mlflow
 for a in "$@"; do line="$line [$a]"; done
 echo "$line" >> "$WORK/log"
@@ -66,10 +70,14 @@ describe.each(SHELLS)('mlflow-schema.sh under %s', (_name, shell) => {
     expect(out.stdout).toContain("creating MLflow's tables");
   });
 
-  test('migrate, older schema: one `mlflow db upgrade` with the URI as a single argument', () => {
-    const out = run('migrate', '11 0', { MLFLOW_BACKEND_STORE_URI: 'postgresql://mlflow:a b&c@db:5432/mlflow?sslmode=require' });
+  test('migrate, older schema: one upgrade by the Python program (what `mlflow db upgrade` runs), the URI on no command line', () => {
+    const out = run('migrate', '11 0', { DB_PASSWORD: 'p4ss' });
     expect(out.status).toBe(0);
-    expect(out.log).toEqual(['python state', 'mlflow [db] [upgrade] [postgresql://mlflow:a b&c@db:5432/mlflow?sslmode=require]', 'python state']);
+    expect(out.log).toEqual(['python state', 'python upgrade', 'python state']);
+    expect(out.stdout).toContain('upgrading the schema');
+    const argv = fs.readFileSync(path.join(work, 'argv'), 'utf8').trim().split('\n');
+    expect(argv).toEqual(['python - state', 'python - upgrade', 'python - state']);
+    expect(argv.join('\n')).not.toContain('p4ss');
   });
 
   test('migrate, current schema: nothing to do', () => {
@@ -81,7 +89,7 @@ describe.each(SHELLS)('mlflow-schema.sh under %s', (_name, shell) => {
   test('migrate waits for an unreachable database, then migrates', () => {
     const out = run('migrate', '1 1 11 0');
     expect(out.status).toBe(0);
-    expect(out.log).toEqual(['python state', 'python state', 'python state', 'mlflow [db] [upgrade] [' + URI + ']', 'python state']);
+    expect(out.log).toEqual(['python state', 'python state', 'python state', 'python upgrade', 'python state']);
   });
 
   test('migrate gives up after SCHEMA_WAIT_ATTEMPTS checks (the Job then retries)', () => {
@@ -101,8 +109,8 @@ describe.each(SHELLS)('mlflow-schema.sh under %s', (_name, shell) => {
   test('migrate fails instead of looping when the upgrade or the init does not take', () => {
     const behind = run('migrate', '11 11');
     expect(behind.status).toBe(1);
-    expect(behind.stderr).toBe("schema still behind after 'mlflow db upgrade'\n");
-    expect(behind.log.filter((l) => l.startsWith('mlflow'))).toHaveLength(1);
+    expect(behind.stderr).toBe('schema still behind after the upgrade\n');
+    expect(behind.log.filter((l) => l === 'python upgrade')).toHaveLength(1);
     fs.rmSync(path.join(work, 'log'));
     fs.rmSync(path.join(work, 'calls'));
     const empty = run('migrate', '10 10');
@@ -113,7 +121,7 @@ describe.each(SHELLS)('mlflow-schema.sh under %s', (_name, shell) => {
   test('migrate stops when creating the tables fails, or the upgrade fails', () => {
     expect(run('migrate', '10 0', { PY_INIT_STATUS: '1' }).status).toBe(1);
     fs.rmSync(path.join(work, 'calls'));
-    expect(run('migrate', '11 0', { MLFLOW_STATUS: '2' }).status).toBe(2);
+    expect(run('migrate', '11 0', { PY_UPGRADE_STATUS: '2' }).status).toBe(2);
   });
 
   test('wait: blocks through no tables, an old schema and an unreachable database, and never writes', () => {
@@ -127,6 +135,18 @@ describe.each(SHELLS)('mlflow-schema.sh under %s', (_name, shell) => {
     const out = run('wait', '12');
     expect(out.status).toBe(3);
     expect(out.stderr).toBe('this MLflow is older than the schema: it cannot serve it\n');
+  });
+
+  test.each(['migrate', 'wait'])('%s refuses a password that is not URL-safe before touching the database', (mode) => {
+    for (const password of ['p@ss', 'a:b', 'x/y', '50%', 'a b', 'h#sh', 'q?', 'é']) {
+      const out = run(mode, '0', { DB_PASSWORD: password });
+      expect(out.status).toBe(65);
+      expect(out.stderr).toBe('DB_PASSWORD contains characters that are not URL-safe, and MLFLOW_BACKEND_STORE_URI embeds it unescaped: ' +
+        'use only letters, digits and - . _ ~ (e.g. openssl rand -hex 24) and update the database login\'s password\n');
+      expect(out.stderr).not.toContain(password);
+      expect(out.log).toEqual([]);
+    }
+    expect(run(mode, '0', { DB_PASSWORD: 'Az09-._~' }).status).toBe(0);
   });
 
   test('usage errors: no mode, no URI', () => {
@@ -143,6 +163,8 @@ describe.each(SHELLS)('mlflow-schema.sh under %s', (_name, shell) => {
     const program = fs.readFileSync(path.join(work, 'program.py'), 'utf8');
     expect(program).toContain('SELECT version_num FROM alembic_version');
     expect(program).toContain('utils._initialize_tables');
+    expect(program).toContain('utils._upgrade_db(utils.create_sqlalchemy_engine_with_retry(url))');
+    expect(program).toContain('os.environ["MLFLOW_BACKEND_STORE_URI"]');
     const compiled = spawnSync('python3', ['-c', 'import sys; compile(sys.stdin.read(), "mlflow-schema", "exec")'], { input: program, encoding: 'utf8' });
     expect(compiled.stderr).toBe('');
     expect(compiled.status).toBe(0);

@@ -165,9 +165,13 @@ describe('ObjectStore (MinIO)', () => {
 const SCRIPT = path.join(__dirname, '../../lib/ml/scripts/minio-create-buckets.sh');
 const SHELLS: ReadonlyArray<[string, readonly string[]]> = [['dash', ['dash']], ['busybox sh', ['busybox', 'sh']]];
 
-/** A stand-in `mc` that logs its arguments and fails `ls` until it has been called `MC_LS_FAILURES` times. */
+/**
+ * A stand-in `mc` that logs its arguments and the alias it finds in its environment, and fails `ls`
+ * until it has been called `MC_LS_FAILURES` times.
+ */
 const STAND_IN_MC = `#!/bin/sh
 echo "$*" >> "$MC_LOG"
+printf '%s\\n' "\${MC_HOST_store-unset}" >> "$MC_LOG.host"
 if [ "$1" = ls ]; then
   n=$(cat "$MC_COUNT" 2>/dev/null || echo 0)
   echo $((n + 1)) > "$MC_COUNT"
@@ -194,21 +198,21 @@ describe.each(SHELLS)('minio-create-buckets.sh under %s', (_name, shell) => {
       },
       encoding: 'utf8',
     });
-    const log = fs.existsSync(path.join(dir, 'log')) ? fs.readFileSync(path.join(dir, 'log'), 'utf8').trim().split('\n') : [];
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr, log };
+    const read = (file: string) => (fs.existsSync(path.join(dir, file)) ? fs.readFileSync(path.join(dir, file), 'utf8').trim().split('\n') : []);
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr, log: read('log'), hosts: read('log.host') };
   }
 
-  test('waits for MinIO, then creates each bucket with --ignore-existing', () => {
+  test('waits for MinIO, then creates each bucket with --ignore-existing; the keys travel in MC_HOST_store, never in argv', () => {
     const out = run({ MC_LS_FAILURES: '2' }, ['ml-artifacts', 'checkpoints']);
     expect(out.stderr).toBe('');
     expect(out.status).toBe(0);
     expect(out.log).toEqual([
-      'alias set store http://minio.ml-tracking.svc.cluster.local:9000 root s3cr3t', 'ls store',
-      'alias set store http://minio.ml-tracking.svc.cluster.local:9000 root s3cr3t', 'ls store',
-      'alias set store http://minio.ml-tracking.svc.cluster.local:9000 root s3cr3t', 'ls store',
+      'ls store', 'ls store', 'ls store',
       'mb --ignore-existing store/ml-artifacts',
       'mb --ignore-existing store/checkpoints',
     ]);
+    expect(new Set(out.hosts)).toEqual(new Set(['http://root:s3cr3t@minio.ml-tracking.svc.cluster.local:9000']));
+    expect(out.log.join('\n')).not.toContain('s3cr3t');
     expect(out.stdout).toContain('waiting for MinIO at http://minio.ml-tracking.svc.cluster.local:9000 (2/60)');
     expect(out.stdout).toContain('bucket checkpoints ready');
   });
@@ -225,6 +229,26 @@ describe.each(SHELLS)('minio-create-buckets.sh under %s', (_name, shell) => {
     expect(out.status).toBe(1);
     expect(out.stderr).toBe('MinIO at http://minio.ml-tracking.svc.cluster.local:9000 did not answer after 3 attempts\n');
     expect(out.log.some((l) => l.startsWith('mb'))).toBe(false);
+  });
+
+  test('keys go into MC_HOST_store verbatim: mc does not percent-decode them', () => {
+    const out = run({ MINIO_ENDPOINT: 'https://s3.internal:443', MINIO_ROOT_USER: 'admin', MINIO_ROOT_PASSWORD: 'p@ss/w%rd#1?' }, ['ml-artifacts']);
+    expect(out.status).toBe(0);
+    expect(out.hosts[0]).toBe('https://admin:p@ss/w%rd#1?@s3.internal:443');
+  });
+
+  test("a ':' in the keys (mc would read a session token) or an endpoint without scheme fails before calling mc", () => {
+    for (const env of [{ MINIO_ROOT_PASSWORD: 'a:b' }, { MINIO_ROOT_USER: 'ro:ot' }]) {
+      const out = run(env, ['ml-artifacts']);
+      expect(out.status).toBe(65);
+      expect(out.stderr).toBe("MINIO_ROOT_USER and MINIO_ROOT_PASSWORD must not contain ':' or a line break " +
+        '(mc reads its keys from MC_HOST_store=scheme://user:password@host): choose other credentials\n');
+      expect(out.log).toEqual([]);
+    }
+    const noScheme = run({ MINIO_ENDPOINT: 'minio:9000' }, ['ml-artifacts']);
+    expect(noScheme.status).toBe(64);
+    expect(noScheme.stderr).toBe("MINIO_ENDPOINT 'minio:9000' is not an http:// or https:// URL\n");
+    expect(noScheme.log).toEqual([]);
   });
 
   test('missing credentials and missing buckets are usage errors', () => {

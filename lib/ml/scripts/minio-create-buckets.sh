@@ -13,14 +13,31 @@ if [ "$#" -eq 0 ]; then
   exit 64
 fi
 
+case "$MINIO_ENDPOINT" in
+  http://?*|https://?*) ;;
+  *) echo "MINIO_ENDPOINT '$MINIO_ENDPOINT' is not an http:// or https:// URL" >&2; exit 64 ;;
+esac
+# The alias comes from the environment (MC_HOST_<alias>), not `mc alias set ... PASSWORD`, which
+# would put the password in mc's command line. mc splits MC_HOST_* at the first ':' after the
+# scheme and the last '@', taking the keys verbatim (no percent-decoding, so no URL escaping here),
+# and reads a second ':' as the start of a session token: a ':' in either key cannot be expressed.
+nl='
+'
+case "$MINIO_ROOT_USER$MINIO_ROOT_PASSWORD" in
+  *:*|*"$nl"*)
+    echo "MINIO_ROOT_USER and MINIO_ROOT_PASSWORD must not contain ':' or a line break (mc reads its keys from MC_HOST_store=scheme://user:password@host): choose other credentials" >&2
+    exit 65 ;;
+esac
+MC_HOST_store="${MINIO_ENDPOINT%%://*}://${MINIO_ROOT_USER}:${MINIO_ROOT_PASSWORD}@${MINIO_ENDPOINT#*://}"
+export MC_HOST_store
+
 attempts="${MINIO_WAIT_ATTEMPTS:-60}"
 pause="${MINIO_WAIT_SECONDS:-5}"
 
 # The Job may start before MinIO serves (first install, or a distributed cluster waiting for
-# quorum): wait until the alias is set and the server answers.
+# quorum): wait until the server answers.
 n=1
-until mc alias set store "$MINIO_ENDPOINT" "$MINIO_ROOT_USER" "$MINIO_ROOT_PASSWORD" >/dev/null 2>&1 \
-  && mc ls store >/dev/null 2>&1; do
+until mc ls store >/dev/null 2>&1; do
   if [ "$n" -ge "$attempts" ]; then
     echo "MinIO at $MINIO_ENDPOINT did not answer after $attempts attempts" >&2
     exit 1

@@ -5,17 +5,30 @@
 #   mlflow-schema.sh wait      block until another process has made the schema current (the servers'
 #                              init container: safe under a plain `kubectl apply`, where nothing
 #                              orders the Job before the servers)
-# Env: MLFLOW_BACKEND_STORE_URI; SCHEMA_WAIT_SECONDS (default 5) between checks;
-#      SCHEMA_WAIT_ATTEMPTS (default 0 = no limit) checks before giving up; PYTHON (default python).
+# Env: MLFLOW_BACKEND_STORE_URI; DB_PASSWORD, the password interpolated into it (checked to be
+#      URL-safe); SCHEMA_WAIT_SECONDS (default 5) between checks; SCHEMA_WAIT_ATTEMPTS (default 0 =
+#      no limit) checks before giving up; PYTHON (default python).
+# The URI holds the password: it is read from the environment by Python, never passed as an
+# argument (arguments are world-readable in /proc/<pid>/cmdline).
 set -eu
 
 : "${MLFLOW_BACKEND_STORE_URI:?MLFLOW_BACKEND_STORE_URI is not set}"
+# The password sits unescaped in the URI's user-info: '@', ':', '/', '%', '#', '?' and the like
+# would change what the URI means (or leak the password into a host name in an error message).
+case "${DB_PASSWORD:-}" in
+  *[!A-Za-z0-9._~-]*)
+    echo "DB_PASSWORD contains characters that are not URL-safe, and MLFLOW_BACKEND_STORE_URI embeds it unescaped:" \
+      "use only letters, digits and - . _ ~ (e.g. openssl rand -hex 24) and update the database login's password" >&2
+    exit 65 ;;
+esac
 python_bin="${PYTHON:-python}"
 pause="${SCHEMA_WAIT_SECONDS:-5}"
 attempts="${SCHEMA_WAIT_ATTEMPTS:-0}"
 
-# Exit status: 0 current, 10 no MLflow tables yet, 11 older revision (upgrade needed),
-# 12 unknown revision (written by a newer MLflow), 1 database unreachable or unreadable.
+# Modes: state (exit status: 0 current, 10 no MLflow tables yet, 11 older revision (upgrade needed),
+# 12 unknown revision (written by a newer MLflow), 1 database unreachable or unreadable); init
+# (create the tables as the server would); upgrade (what `mlflow db upgrade URL` does, without the URL
+# on a command line).
 db() {
   "$python_bin" - "$1" <<'PY'
 import os, sys
@@ -28,6 +41,13 @@ try:
     if mode == "init":
         # What the server does on an empty database (alembic's first revision expects these tables).
         utils._initialize_tables(utils.create_sqlalchemy_engine_with_retry(url))
+        sys.exit(0)
+    if mode == "upgrade":
+        try:
+            utils._upgrade_db(utils.create_sqlalchemy_engine_with_retry(url))
+        except Exception as error:
+            print("schema upgrade failed: %s" % error)
+            sys.exit(2)
         sys.exit(0)
     scripts = ScriptDirectory.from_config(utils._get_alembic_config(url))
     engine = sqlalchemy.create_engine(url, poolclass=sqlalchemy.pool.NullPool)
@@ -84,10 +104,11 @@ case "$mode" in
           initialized=1 ;;
         11)
           if [ "$upgraded" -eq 1 ]; then
-            echo "schema still behind after 'mlflow db upgrade'" >&2
+            echo "schema still behind after the upgrade" >&2
             exit 1
           fi
-          mlflow db upgrade "$MLFLOW_BACKEND_STORE_URI"
+          echo "upgrading the schema"
+          db upgrade
           upgraded=1 ;;
         12)
           echo "refusing to touch a schema newer than this MLflow: roll the image forward, not back" >&2
