@@ -91,6 +91,20 @@ describe('MlflowCluster and ObjectStore admit whole namespaces and CIDRs', () =>
   });
 });
 
+test.each([['postgres', DatabaseEngine.postgres('16.4'), 9187], ['mysql', DatabaseEngine.mysql('8.4.3'), 9104]] as const)(
+  'Prometheus\'s namespace scrapes the %s exporter of a database restricted to MLflow', (_name, engine, port) => {
+    const { chart } = newChart(Profile.gke());
+    const pack = new StorageClassPack(chart, 'storage');
+    const db = new StatefulDatabase(chart, 'db', {
+      engine, namespace: 'ml-db', metrics: true, storage: { tier: pack.fast, size: '20Gi' }, credentials: Credentials.existingSecret('db-root'),
+    });
+    db.allowFrom({ namespace: NS, podSelector: { 'app.kubernetes.io/name': 'mlflow' } });
+    db.allowMetricsFrom({ namespace: 'monitoring', podSelector: {} });
+    const ingress = synth(chart).find((o) => o.kind === 'NetworkPolicy')!.spec.ingress;
+    expect(ingress).toContainEqual({ from: [namespaceWide('monitoring')], ports: tcp(port) });
+    expect(ingress.filter((r: any) => r.ports?.some((p: any) => p.port === port))).toHaveLength(1);
+  });
+
 describe('MLflow database connection budget', () => {
   test('the pool reaches MLflow through its SQLAlchemy settings; the defaults fit a 200-connection PostgreSQL at 10 servers', () => {
     const { chart, db, mlflow } = setup();
