@@ -54,6 +54,10 @@ function postgresSettings(input: ServerConfigInput): Array<[string, string]> {
     ['max_replication_slots', String(Math.max(10, input.replicaNames.length * 2 + 4))],
     // WAL kept for replicas that fall behind: a tenth of the volume, at most 8 GB.
     ['wal_keep_size', `${clamp(Math.floor(mib(input.storageBytes) / 10), 64, 8192)}MB`],
+    // Each replica ordinal has a replication slot, which keeps the WAL it has not received while
+    // it is down; bounded at a fifth of the volume so a replica gone for good (or a stale slot)
+    // cannot fill the disk: past the bound the slot is invalidated and that replica is cloned again.
+    ['max_slot_wal_keep_size', `${Math.max(128, Math.floor(mib(input.storageBytes) / 5))}MB`],
     ['max_wal_size', `${clamp(Math.floor(mib(input.storageBytes) / 10), 256, 8192)}MB`],
     ['hot_standby', 'on'],
     ['hot_standby_feedback', 'on'],
@@ -67,12 +71,27 @@ function postgresSettings(input: ServerConfigInput): Array<[string, string]> {
   return settings;
 }
 
+/**
+ * InnoDB buffer pool of a MySQL/MariaDB server, in MiB: half of the memory limit in whole
+ * 128 MiB chunks (innodb_buffer_pool_chunk_size); the rest holds per-connection buffers, the
+ * binlog cache and the exporter.
+ */
+export function innodbBufferPoolMiB(memoryLimitBytes: number): number {
+  return Math.max(128, Math.floor(mib(memoryLimitBytes) / 2 / 128) * 128);
+}
+
+/**
+ * Seconds a MySQL/MariaDB pod gets to shut down cleanly: InnoDB flushes the dirty pages of its
+ * buffer pool (at most all of it) before it exits, budgeted at 10 s per GiB (a slow 100 MB/s
+ * disk) on top of 30 s, and never less than 60 s.
+ */
+export function innodbShutdownSeconds(memoryLimitBytes: number): number {
+  return Math.max(60, 30 + Math.ceil((innodbBufferPoolMiB(memoryLimitBytes) / 1024) * 10));
+}
+
 function mysqlSettings(input: ServerConfigInput): Array<[string, string]> {
   const engine = input.engine;
-  const memory = mib(input.memoryLimitBytes);
-  // Half of the limit, in whole 128 MB chunks (innodb_buffer_pool_chunk_size): the rest holds
-  // per-connection buffers, the binlog cache and the exporter.
-  const bufferPool = Math.max(128, Math.floor(memory / 2 / 128) * 128);
+  const bufferPool = innodbBufferPoolMiB(input.memoryLimitBytes);
   const mysql = engine.family === 'mysql';
   const sync = input.synchronousReplicas;
   const settings: Array<[string, string]> = [

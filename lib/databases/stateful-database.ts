@@ -14,7 +14,7 @@ import { StorageTier } from '../storage/storage-class-pack';
 import { sqlalchemyUrl } from './connection-url';
 import { AddDatabaseOptions, DatabaseFamily, DatabaseGrant, IDatabase } from './database';
 import { DatabaseEngine } from './database-engine';
-import { renderPgHba, renderServerConfig } from './server-config';
+import { innodbShutdownSeconds, renderPgHba, renderServerConfig } from './server-config';
 
 /** Where a database keeps its data. */
 export interface DatabaseStorage {
@@ -49,7 +49,10 @@ export interface StatefulDatabaseProps {
   /**
    * Replicas that must confirm every commit before it returns (PostgreSQL quorum commit
    * `ANY n`, MySQL semi-synchronous `wait_for_replica_count`, MariaDB semi-sync: at most 1).
-   * Must be less than `replicas`.
+   * Must be less than `replicas`. PostgreSQL waits for confirmation without a timeout, so it
+   * needs `replicas ≥ synchronousReplicas + 2`: one spare standby, or every restart of a
+   * synchronous standby (a rollout, a node drain) blocks all commits. (MySQL and MariaDB
+   * semi-sync fall back to asynchronous after `rpl_semi_sync_*_timeout`, 10 s.)
    * @default 0 (asynchronous replication)
    */
   readonly synchronousReplicas?: number;
@@ -87,8 +90,31 @@ export interface StatefulDatabaseProps {
    * @default - none: empty volumes
    */
   readonly restoreFrom?: k8s.TypedLocalObjectReference;
-  /** @default 60 */
+  /**
+   * Seconds a pod gets to stop cleanly (the preStop hook stops the server: PostgreSQL a fast
+   * shutdown, MySQL/MariaDB `mysqladmin shutdown`, which flushes the InnoDB buffer pool).
+   * @default - PostgreSQL 60; MySQL/MariaDB 30 s + 10 s per GiB of buffer pool (half the
+   *   memory limit), at least 60
+   */
   readonly terminationGracePeriodSeconds?: number;
+  /**
+   * PostgreSQL: let ordinal 0 initialize an empty database although replicas are running. By
+   * default the primary's bootstrap refuses when its data directory is empty and a replica
+   * answers (its data claim was lost: an empty primary would strand every replica and block
+   * synchronous commits). Set it only to discard all data on purpose, and delete the replicas'
+   * data claims so they clone the new primary (docs/database-operations.md).
+   * @default false
+   */
+  readonly allowEmptyPrimary?: boolean;
+  /**
+   * PostgreSQL: ordinal (≥ 1) of the replica to rebuild a lost primary from. When ordinal 0
+   * starts with an empty data directory, it clones this replica and promotes the copy onto a new
+   * timeline that the other replicas follow; ignored while ordinal 0 has data. Pick the most
+   * advanced replica; remove the setting once the primary is back
+   * (runbook in docs/database-operations.md).
+   * @default - none: an empty primary initializes, or refuses while replicas answer
+   */
+  readonly recoverPrimaryFrom?: number;
   /** @default - Profile.of(scope) */
   readonly profile?: Profile;
   /** @default 'cluster.local' */
@@ -102,6 +128,8 @@ export const DATA_VOLUME = 'data';
 
 const CONFIG_DIR = '/etc/db/config';
 const SECRETS_DIR = '/etc/db/secrets';
+/** emptyDir holding the replicas' pgpass file (libpq needs it writable by the server's uid, mode 0600). */
+const PASSFILE_DIR = '/var/run/postgresql-auth';
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 const MAX_IDENTIFIER = { postgres: 63, mysql: 32, mariadb: 64 } as const;
 
@@ -113,7 +141,7 @@ interface EngineLayout {
   readonly configFile: string;
   readonly readiness: readonly string[];
   readonly preStop?: readonly string[];
-  readonly scripts: { readonly bootstrap: string; readonly run: string };
+  readonly scripts: { readonly bootstrap: string; readonly run: string; readonly stop?: string };
 }
 
 /**
@@ -136,8 +164,10 @@ export class StatefulDatabase extends Construct implements IDatabase {
   /** Selects the primary (pod 0) only. */
   public readonly readWriteService: WorkloadService;
   /**
-   * Reads, spread over every member (replicas refuse writes). Service selectors are
-   * equality-only and all pods share the template's labels, so the primary is a member too.
+   * Reads, spread over every pod **including the primary**: Service selectors are
+   * equality-only and every pod carries the same template labels, so no selector can exclude
+   * pod 0. Writes through it fail on replicas and succeed on the primary. Clients that must not
+   * load the primary (analytics, backups) connect to `podHost(i)` for a replica `i ≥ 1`.
    * Present when there are replicas.
    */
   public readonly readOnlyService?: WorkloadService;
@@ -178,6 +208,23 @@ export class StatefulDatabase extends Construct implements IDatabase {
         `only the ${this.replicas - 1} replica(s) can confirm commits, and waiting for more would block every write. ` +
         `Lower synchronousReplicas or raise replicas to at least ${this.synchronousReplicas + 1}.`);
     }
+    if (this.family === 'postgres' && this.synchronousReplicas > 0 && this.replicas < this.synchronousReplicas + 2) {
+      throw new Error(`${where}: synchronousReplicas ${this.synchronousReplicas} needs replicas ≥ ${this.synchronousReplicas + 2}, got ${this.replicas}: ` +
+        `PostgreSQL waits for ${this.synchronousReplicas} standby confirmation(s) without a timeout, so with no spare standby every restart ` +
+        `of a synchronous one (a rollout, a node drain) blocks all commits. Raise replicas to ${this.synchronousReplicas + 2}, or lower synchronousReplicas ` +
+        `to ${Math.max(0, this.replicas - 2)}${this.replicas - 2 <= 0 ? ' (asynchronous replication)' : ''}.`);
+    }
+    if (this.family !== 'postgres' && (props.allowEmptyPrimary !== undefined || props.recoverPrimaryFrom !== undefined)) {
+      throw new Error(`${where}: allowEmptyPrimary and recoverPrimaryFrom apply to PostgreSQL only; remove them for ${this.engine.title}.`);
+    }
+    if (props.recoverPrimaryFrom !== undefined && (!Number.isInteger(props.recoverPrimaryFrom) || props.recoverPrimaryFrom < 1 || props.recoverPrimaryFrom >= this.replicas)) {
+      throw new Error(`${where}: recoverPrimaryFrom ${props.recoverPrimaryFrom} must be the ordinal of a replica, 1..${this.replicas - 1}: ` +
+        'the most advanced replica, which the empty primary clones and promotes.');
+    }
+    if (props.recoverPrimaryFrom !== undefined && props.allowEmptyPrimary) {
+      throw new Error(`${where}: recoverPrimaryFrom and allowEmptyPrimary contradict each other (recover the lost primary's data from a replica, ` +
+        'or discard it and start empty): set one of them.');
+    }
     if (this.family === 'mariadb' && this.synchronousReplicas > 1) {
       throw new Error(`${where}: synchronousReplicas ${this.synchronousReplicas}: MariaDB semi-synchronous replication waits for exactly one replica; use 1 (or 0).`);
     }
@@ -214,7 +261,7 @@ export class StatefulDatabase extends Construct implements IDatabase {
       parameters: props.parameters ?? {},
     });
 
-    const layout = this.layout();
+    const layout = this.layout(props);
     const grantsList = Lazy.any({ produce: () => this.renderGrantsList() }) as unknown as string;
     const configData: Record<string, string> = {
       [layout.configFile]: this.serverConfig,
@@ -222,6 +269,7 @@ export class StatefulDatabase extends Construct implements IDatabase {
       'databases.list': grantsList,
       'bootstrap.sh': layout.scripts.bootstrap,
       'run.sh': layout.scripts.run,
+      ...(layout.scripts.stop ? { 'stop.sh': layout.scripts.stop } : {}),
     };
     const configMapName = `${this.name}-config`;
     this.configMap = new k8s.KubeConfigMap(this, 'Config', {
@@ -310,7 +358,8 @@ export class StatefulDatabase extends Construct implements IDatabase {
       initContainers: [bootstrap],
       containers,
       volumes,
-      terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 60,
+      terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ??
+        (this.engine.isMysqlFamily ? innodbShutdownSeconds(Quantity.parse(memoryLimit, `memory limit of ${where}`).value) : 60),
       podAnnotations: { 'ml.cdk8s.io/config-checksum': checksum },
       clusterDomain: this.clusterDomain,
     });
@@ -410,7 +459,7 @@ export class StatefulDatabase extends Construct implements IDatabase {
     ];
   }
 
-  private layout(): EngineLayout {
+  private layout(props: StatefulDatabaseProps): EngineLayout {
     const common: k8s.EnvVar[] = [
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       // The ordinal from the controller's label where the version sets it; the scripts fall
@@ -435,8 +484,16 @@ export class StatefulDatabase extends Construct implements IDatabase {
           { name: 'PGHOST', value: '/var/run/postgresql' },
           { name: 'PGPORT', value: String(this.port) },
           { name: 'PGUSER', value: '$(DB_SUPERUSER)' },
+          // The primary keeps a replication slot per replica ordinal.
+          { name: 'DB_REPLICAS', value: String(this.replicas) },
+          // The primary's bootstrap refuses to initialize an empty database while one of these answers.
+          { name: 'REPLICA_HOSTS', value: Array.from({ length: this.replicas - 1 }, (_, i) => this.podHostName(i + 1)).join(' ') },
+          // Replicas connect with this pgpass file, written from the Secret on every start.
+          { name: 'DB_PASSFILE', value: `${PASSFILE_DIR}/replication.pgpass` },
+          ...(props.allowEmptyPrimary ? [{ name: 'DB_ALLOW_INITDB_WITH_REPLICAS', value: '1' }] : []),
+          ...(props.recoverPrimaryFrom !== undefined ? [{ name: 'DB_RECOVER_PRIMARY_FROM', value: this.podHostName(props.recoverPrimaryFrom) }] : []),
         ],
-        writablePaths: ['/var/run/postgresql', '/tmp'],
+        writablePaths: ['/var/run/postgresql', PASSFILE_DIR, '/tmp'],
         configFile: 'postgresql.conf',
         readiness: ['pg_isready', '-q', '-h', '/var/run/postgresql', '-p', String(this.port)],
         // SIGTERM is a "smart" shutdown that waits for every client: stop fast instead.
@@ -462,16 +519,24 @@ export class StatefulDatabase extends Construct implements IDatabase {
       configFile: 'my.cnf',
       // ping exits 0 whenever the server answers, even with access denied: no password needed.
       readiness: [admin, '--socket=/var/run/mysqld/mysqld.sock', 'ping'],
+      // SIGTERM alone gives no chance to see the shutdown through: stop the server and wait.
+      preStop: ['sh', `${CONFIG_DIR}/stop.sh`],
       scripts: {
         bootstrap: readAsset(__dirname, 'scripts/mysql-bootstrap.sh'),
         run: readAsset(__dirname, 'scripts/mysql-run.sh'),
+        stop: readAsset(__dirname, 'scripts/mysql-stop.sh'),
       },
     };
   }
 
   /** The primary's DNS name, before the workload exists (the layout is built first). */
   private primaryHostName(): string {
-    return `${this.name}-0.${this.name}-headless.${this.namespace}.svc.${this.clusterDomain}`;
+    return this.podHostName(0);
+  }
+
+  /** Pod `i`'s DNS name, before the workload exists. */
+  private podHostName(ordinal: number): string {
+    return `${this.name}-${ordinal}.${this.name}-headless.${this.namespace}.svc.${this.clusterDomain}`;
   }
 
   private exporter(options: DatabaseMetricsOptions): ContainerSpec {

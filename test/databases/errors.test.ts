@@ -26,6 +26,32 @@ describe('StatefulDatabase: bad input fails with a clear message', () => {
       'and waiting for more would block every write. Lower synchronousReplicas or raise replicas to at least 4.');
   });
 
+  test('PostgreSQL synchronous replicas need a spare standby: replicas ≥ synchronousReplicas + 2', () => {
+    expect(attempt({ replicas: 2, synchronousReplicas: 1 })).toThrow(
+      "StatefulDatabase 'test/postgres': synchronousReplicas 1 needs replicas ≥ 3, got 2: PostgreSQL waits for 1 standby confirmation(s) without a timeout, " +
+      'so with no spare standby every restart of a synchronous one (a rollout, a node drain) blocks all commits. ' +
+      'Raise replicas to 3, or lower synchronousReplicas to 0 (asynchronous replication).');
+    expect(attempt({ replicas: 4, synchronousReplicas: 3 })).toThrow(
+      "StatefulDatabase 'test/postgres': synchronousReplicas 3 needs replicas ≥ 5, got 4: PostgreSQL waits for 3 standby confirmation(s) without a timeout, " +
+      'so with no spare standby every restart of a synchronous one (a rollout, a node drain) blocks all commits. ' +
+      'Raise replicas to 5, or lower synchronousReplicas to 2.');
+    expect(attempt({ replicas: 3, synchronousReplicas: 1 })).not.toThrow();
+    // MySQL / MariaDB semi-sync falls back to asynchronous after its timeout: one standby is allowed.
+    expect(attempt({ engine: DatabaseEngine.mariadb('11.4.4'), replicas: 2, synchronousReplicas: 1 })).not.toThrow();
+  });
+
+  test('recoverPrimaryFrom names a replica ordinal; it and allowEmptyPrimary are PostgreSQL-only and exclusive', () => {
+    for (const ordinal of [0, 3, 1.5]) {
+      expect(attempt({ recoverPrimaryFrom: ordinal })).toThrow(
+        `StatefulDatabase 'test/postgres': recoverPrimaryFrom ${ordinal} must be the ordinal of a replica, 1..2: the most advanced replica, which the empty primary clones and promotes.`);
+    }
+    expect(attempt({ recoverPrimaryFrom: 1, allowEmptyPrimary: true })).toThrow(
+      "StatefulDatabase 'test/postgres': recoverPrimaryFrom and allowEmptyPrimary contradict each other (recover the lost primary's data from a replica, " +
+      'or discard it and start empty): set one of them.');
+    expect(attempt({ engine: DatabaseEngine.mysql('8.4.3'), allowEmptyPrimary: true })).toThrow(
+      "StatefulDatabase 'test/postgres': allowEmptyPrimary and recoverPrimaryFrom apply to PostgreSQL only; remove them for MySQL 8.4.3.");
+  });
+
   test('MariaDB semi-sync waits for one replica only', () => {
     expect(attempt({ engine: DatabaseEngine.mariadb('11.4.4'), synchronousReplicas: 2 })).toThrow(
       "StatefulDatabase 'test/postgres': synchronousReplicas 2: MariaDB semi-synchronous replication waits for exactly one replica; use 1 (or 0).");

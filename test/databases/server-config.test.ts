@@ -28,6 +28,7 @@ describe('generated postgresql.conf', () => {
       'max_wal_senders = 10',
       'max_replication_slots = 10',
       'wal_keep_size = 8192MB',
+      'max_slot_wal_keep_size = 20480MB',
       'max_wal_size = 8192MB',
       'hot_standby = on',
       'hot_standby_feedback = on',
@@ -47,6 +48,22 @@ describe('generated postgresql.conf', () => {
     expect(text).toContain('shared_buffers = 256MB\n');
     expect(text).toContain('max_connections = 50\n');
     expect(text.trimEnd().split('\n').slice(-2)).toEqual(['jit = off', 'shared_buffers = 300MB']);
+  });
+
+  test.each([
+    // volume → what a down replica's slot may retain (a fifth, at least 128MB), never below wal_keep_size
+    ['20Gi', 'wal_keep_size = 2048MB', 'max_slot_wal_keep_size = 4096MB'],
+    ['1Gi', 'wal_keep_size = 102MB', 'max_slot_wal_keep_size = 204MB'],
+    ['500Mi', 'wal_keep_size = 64MB', 'max_slot_wal_keep_size = 128MB'],
+  ])('replication slots retain at most a fifth of a %s volume', (size, keep, slot) => {
+    const { chart } = newChart(Profile.gke());
+    const pack = new StorageClassPack(chart, 'storage');
+    new StatefulDatabase(chart, 'db', {
+      engine: DatabaseEngine.postgres('16.4'), replicas: 3, namespace: 'ml-db', storage: { tier: pack.fast, size },
+      credentials: Credentials.existingSecret('db-credentials'),
+    });
+    const text = find(synth(chart), 'ConfigMap', 'db-config').data['postgresql.conf'];
+    expect(text).toContain(`\n${keep}\n${slot}\n`);
   });
 
   test('pg_hba: local socket trusted, replication and clients by SCRAM password only', () => {

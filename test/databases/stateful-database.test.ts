@@ -62,6 +62,8 @@ describe('StatefulDatabase: the issue example (3-replica PostgreSQL in ml-db)', 
     const ro = find(objects, 'Service', 'postgres-ro');
     expect(db.readOnlyService?.host).toBe('postgres-ro.ml-db.svc.cluster.local');
     expect(selects(ro.spec.selector, template(sts).metadata.labels)).toBe(true);
+    // Documented: the primary is a member of the read-only Service too (it has the same labels).
+    expect(selects(ro.spec.selector, { ...template(sts).metadata.labels, 'statefulset.kubernetes.io/pod-name': 'postgres-0' })).toBe(true);
 
     // Storage from the pack's fast tier of this profile.
     expect(sts.spec.volumeClaimTemplates).toEqual([expect.objectContaining({
@@ -79,12 +81,25 @@ describe('StatefulDatabase: the issue example (3-replica PostgreSQL in ml-db)', 
     expect(server.image).toBe('postgres:16.4-bookworm');
     expect(server.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     expect(server.volumeMounts.map((m: any) => m.mountPath)).toEqual(
-      ['/var/lib/postgresql/data', '/etc/db/config', '/etc/db/secrets', '/var/run/postgresql', '/tmp']);
-    expect(template(sts).spec.volumes.filter((v: any) => v.emptyDir).map((v: any) => v.name)).toEqual(['w-var-run-postgresql', 'w-tmp']);
+      ['/var/lib/postgresql/data', '/etc/db/config', '/etc/db/secrets', '/var/run/postgresql', '/var/run/postgresql-auth', '/tmp']);
+    expect(template(sts).spec.volumes.filter((v: any) => v.emptyDir).map((v: any) => v.name)).toEqual(
+      ['w-var-run-postgresql', 'w-var-run-postgresql-auth', 'w-tmp']);
 
     // Every profile here is ≥ 1.28: the ordinal comes from the pod-index label.
     expect(envOf(server).POD_INDEX).toEqual({ fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } });
     expect(envOf(server).PRIMARY_HOST).toBe(db.primaryHost);
+    // Slots for ordinals 1..2; the empty-primary guard asks the replicas by their pod DNS names;
+    // replicas write their pgpass file into an emptyDir.
+    for (const name of ['bootstrap', 'postgres']) {
+      expect(envOf(container(sts, name))).toMatchObject({
+        DB_REPLICAS: '3',
+        REPLICA_HOSTS: `${db.podHost(1)} ${db.podHost(2)}`,
+        DB_PASSFILE: '/var/run/postgresql-auth/replication.pgpass',
+      });
+      expect(envOf(container(sts, name)).DB_ALLOW_INITDB_WITH_REPLICAS).toBeUndefined();
+      expect(envOf(container(sts, name)).DB_RECOVER_PRIMARY_FROM).toBeUndefined();
+    }
+    expect(server.volumeMounts).toContainEqual({ name: 'w-var-run-postgresql-auth', mountPath: '/var/run/postgresql-auth' });
 
     const gates = runGates(objects, { kubeVersion: profile.kubeVersion.toString() });
     expect(gates.errors).toEqual([]);
@@ -317,7 +332,52 @@ describe('StatefulDatabase options', () => {
     expect(server.volumeMounts.map((m: any) => m.mountPath)).toEqual(['/var/lib/mysql', '/etc/db/config', '/etc/db/secrets', '/var/run/mysqld', '/tmp']);
     expect(envOf(server)).toMatchObject({ DB_ENGINE: name, DB_DATA_DIR: '/var/lib/mysql/data', DB_PORT: '3306' });
     expect(Object.keys(find(objects, 'ConfigMap', `${name}-config`).data)).toContain(configFile);
-    expect(server.lifecycle).toBeUndefined(); // mysqld shuts down cleanly on SIGTERM
+    // A clean shutdown from the preStop hook (stop.sh), with time to flush the buffer pool.
+    expect(server.lifecycle).toEqual({ preStop: { exec: { command: ['sh', '/etc/db/config/stop.sh'] } } });
+    expect(find(objects, 'ConfigMap', `${name}-config`).data['stop.sh']).toContain(`admin=${admin} ;;`);
+    expect(template(sts).spec.terminationGracePeriodSeconds).toBe(60);
     expect(runGates(objects, { kubeVersion: '1.32' }).errors).toEqual([]);
+  });
+
+  test.each([
+    // memory limit → buffer pool (half, in 128Mi chunks) → 30 s + 10 s per GiB, at least 60 s
+    ['1Gi', 60],
+    ['8Gi', 70],
+    ['32Gi', 190],
+    ['100Gi', 530],
+  ])('MySQL grace period from a %s memory limit: %d s', (memory, seconds) => {
+    const { chart } = newChart(Profile.gke());
+    const pack = new StorageClassPack(chart, 'storage');
+    new StatefulDatabase(chart, 'mysql', {
+      engine: DatabaseEngine.mysql('8.4.3'), namespace: 'ml-db', storage: { tier: pack.fast, size: '10Gi' },
+      credentials: Credentials.existingSecret('mysql-credentials'), resources: { memory },
+    });
+    expect(template(find(synth(chart), 'StatefulSet', 'mysql')).spec.terminationGracePeriodSeconds).toBe(seconds);
+  });
+
+  test('terminationGracePeriodSeconds overrides the derived grace period', () => {
+    const { chart } = newChart(Profile.gke());
+    const pack = new StorageClassPack(chart, 'storage');
+    new StatefulDatabase(chart, 'mariadb', {
+      engine: DatabaseEngine.mariadb('11.4.4'), namespace: 'ml-db', storage: { tier: pack.fast, size: '10Gi' },
+      credentials: Credentials.existingSecret('mariadb-credentials'), resources: { memory: '32Gi' }, terminationGracePeriodSeconds: 300,
+    });
+    expect(template(find(synth(chart), 'StatefulSet', 'mariadb')).spec.terminationGracePeriodSeconds).toBe(300);
+  });
+
+  test('PostgreSQL recovery switches reach both containers: allowEmptyPrimary and recoverPrimaryFrom', () => {
+    const allow = postgres(Profile.kind(), { allowEmptyPrimary: true });
+    const allowSts = find(synth(allow.chart), 'StatefulSet', 'postgres');
+    expect(envOf(container(allowSts, 'bootstrap')).DB_ALLOW_INITDB_WITH_REPLICAS).toBe('1');
+    const recover = postgres(Profile.kind(), { recoverPrimaryFrom: 2 });
+    const recoverSts = find(synth(recover.chart), 'StatefulSet', 'postgres');
+    expect(envOf(container(recoverSts, 'bootstrap')).DB_RECOVER_PRIMARY_FROM).toBe('postgres-2.postgres-headless.ml-db.svc.cluster.local');
+    expect(envOf(container(recoverSts, 'bootstrap')).DB_RECOVER_PRIMARY_FROM).toBe(recover.db.podHost(2));
+  });
+
+  test('a single PostgreSQL pod keeps no slots and has no replica hosts to ask', () => {
+    const { chart } = postgres(Profile.kind(), { replicas: 1 });
+    const env = envOf(container(find(synth(chart), 'StatefulSet', 'postgres'), 'bootstrap'));
+    expect(env).toMatchObject({ DB_REPLICAS: '1', REPLICA_HOSTS: '' });
   });
 });

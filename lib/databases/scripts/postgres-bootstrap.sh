@@ -2,10 +2,16 @@
 # Init container of every PostgreSQL pod. POSIX sh (dash, busybox ash, bash).
 #
 # The role comes from the ordinal: ordinal 0 is the primary, every other ordinal a hot standby.
-#  - primary, first start: initdb with the superuser password from its Secret;
-#  - replica, first start: pg_basebackup -R from the primary (standby.signal + primary_conninfo);
+#  - primary, first start: initdb with the superuser password from its Secret, unless a replica
+#    answers (REPLICA_HOSTS): then the primary's data was lost, and an empty primary would strand
+#    every replica, so it refuses, or, with DB_RECOVER_PRIMARY_FROM, clones that replica and
+#    promotes the copy;
+#  - replica, first start: pg_basebackup from the primary, then standby.signal (run.sh writes
+#    primary_conninfo, without a password, on every start);
 #  - primary, every start: on a socket-only temporary server, create or update the replication
-#    role and every consumer's role and database (databases.list), passwords read from files.
+#    role and every consumer's role and database (databases.list), passwords read from files,
+#    and one physical replication slot per replica ordinal (DB_REPLICAS), dropping the slots of
+#    ordinals scaled away.
 # Data directories are built next to PGDATA and renamed into place, so an interrupted bootstrap
 # is simply redone on the next start.
 set -eu
@@ -20,6 +26,8 @@ PGPORT="${PGPORT:-5432}"
 PRIMARY_PORT="${PRIMARY_PORT:-$PGPORT}"
 REPLICATION_USER="${REPLICATION_USER:-replicator}"
 BOOTSTRAP_TIMEOUT="${BOOTSTRAP_TIMEOUT:-600}"
+DB_REPLICAS="${DB_REPLICAS:-1}"
+REPLICA_HOSTS="${REPLICA_HOSTS:-}"
 export PGPORT
 
 log() { echo "postgres-bootstrap: $*" >&2; }
@@ -29,6 +37,39 @@ ordinal="${POD_INDEX:-${pod##*-}}"
 case "$ordinal" in
   ''|*[!0-9]*) log "cannot derive an ordinal from pod name '$pod'"; exit 1 ;;
 esac
+case "$DB_REPLICAS" in
+  ''|*[!0-9]*) log "DB_REPLICAS must be the StatefulSet's replica count, got '$DB_REPLICAS'"; exit 1 ;;
+esac
+# Replication slots are named <statefulset>_<ordinal> ([a-z0-9_]: '-' becomes '_').
+slot_prefix=$(printf '%s' "${pod%-*}" | tr '-' '_')
+
+# `host` or `host:port` (tests run every server on 127.0.0.1) into $host and $port.
+split_host_port() {
+  case "$1" in
+    *:*) host="${1%:*}"; port="${1##*:}" ;;
+    *) host="$1"; port="$PGPORT" ;;
+  esac
+}
+
+# pg_basebackup of $1 (host[:port]) into $PGDATA.new, as the replication user.
+clone_from() {
+  split_host_port "$1"
+  log "$pod: waiting for $host:$port"
+  waited=0
+  until pg_isready -q -h "$host" -p "$port" -t 5; do
+    waited=$((waited + 2))
+    if [ "$waited" -ge "$BOOTSTRAP_TIMEOUT" ]; then
+      log "$host:$port did not accept connections within ${BOOTSTRAP_TIMEOUT}s"
+      exit 1
+    fi
+    sleep 2
+  done
+  log "$pod: cloning $host:$port with pg_basebackup"
+  # The password reaches pg_basebackup only; nothing is written into the copy.
+  PGPASSWORD="$(cat "$DB_SECRETS_DIR/replication/password")" pg_basebackup \
+    -d "host=$host port=$port user=$REPLICATION_USER application_name=$pod" \
+    -D "$PGDATA.new" -Fp -Xs -c fast -P >&2
+}
 
 if [ -d "$PGDATA" ] && [ ! -s "$PGDATA/PG_VERSION" ] && [ -n "$(ls -A "$PGDATA")" ]; then
   log "$PGDATA is neither empty nor a PostgreSQL data directory: refusing to touch it"
@@ -37,27 +78,41 @@ fi
 
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   rm -rf "$PGDATA.new"
-  if [ "$ordinal" -eq 0 ]; then
+  if [ "$ordinal" -eq 0 ] && [ -n "${DB_RECOVER_PRIMARY_FROM:-}" ]; then
+    log "primary ($pod): recovering the lost primary from the replica $DB_RECOVER_PRIMARY_FROM"
+    clone_from "$DB_RECOVER_PRIMARY_FROM"
+    # The copy is a standby of the lost primary: replay what it holds, then promote it (below)
+    # onto a new timeline, which the other replicas follow.
+    grep -v -E '^[[:space:]]*(primary_conninfo|primary_slot_name)[[:space:]]*=' "$PGDATA.new/postgresql.auto.conf" > "$PGDATA.new/postgresql.auto.conf.tmp" || true
+    mv "$PGDATA.new/postgresql.auto.conf.tmp" "$PGDATA.new/postgresql.auto.conf"
+    : > "$PGDATA.new/standby.signal"
+    : > "$PGDATA.new/promote.pending"
+  elif [ "$ordinal" -eq 0 ]; then
+    # An empty primary next to live replicas means its data claim was lost: a new cluster would
+    # have another system identifier, no replica could follow it, and synchronous commits would
+    # wait forever. Only a replica that answers counts (pods scaled away or down do not).
+    if [ "${DB_ALLOW_INITDB_WITH_REPLICAS:-0}" != 1 ]; then
+      for replica in $REPLICA_HOSTS; do
+        split_host_port "$replica"
+        answered=0
+        pg_isready -q -h "$host" -p "$port" -t 3 || answered=$?
+        # 0: accepting connections, 1: rejecting them (starting up): either way a server is there.
+        if [ "$answered" -le 1 ]; then
+          log "primary ($pod): $PGDATA is empty but the replica $host:$port is running: the primary's data was lost." \
+            "Initializing a new, empty primary would leave every replica unable to follow it and block synchronous commits, so this pod refuses to start." \
+            "To keep the data, recover the primary from the most advanced replica: set recoverPrimaryFrom: <its ordinal> on the StatefulDatabase" \
+            "(env DB_RECOVER_PRIMARY_FROM=<its host>) and delete this pod (runbook: docs/database-operations.md)." \
+            "To discard all data on purpose, set allowEmptyPrimary: true (env DB_ALLOW_INITDB_WITH_REPLICAS=1) and delete every replica's data claim."
+          exit 1
+        fi
+      done
+    fi
     log "primary ($pod): initializing $PGDATA"
     initdb -D "$PGDATA.new" -U "$DB_SUPERUSER" --pwfile="$DB_SECRETS_DIR/superuser/password" \
       --auth-local=trust --auth-host=scram-sha-256 --encoding=UTF8 --locale=C --data-checksums >&2
   else
-    log "replica ($pod): waiting for the primary $PRIMARY_HOST:$PRIMARY_PORT"
-    waited=0
-    until pg_isready -q -h "$PRIMARY_HOST" -p "$PRIMARY_PORT" -t 5; do
-      waited=$((waited + 2))
-      if [ "$waited" -ge "$BOOTSTRAP_TIMEOUT" ]; then
-        log "the primary did not accept connections within ${BOOTSTRAP_TIMEOUT}s"
-        exit 1
-      fi
-      sleep 2
-    done
-    log "replica ($pod): cloning the primary with pg_basebackup"
-    # -R writes standby.signal and primary_conninfo; application_name is what the primary's
-    # synchronous_standby_names lists.
-    PGPASSWORD="$(cat "$DB_SECRETS_DIR/replication/password")" pg_basebackup \
-      -d "host=$PRIMARY_HOST port=$PRIMARY_PORT user=$REPLICATION_USER application_name=$pod" \
-      -D "$PGDATA.new" -Fp -Xs -R -c fast -P >&2
+    clone_from "$PRIMARY_HOST:$PRIMARY_PORT"
+    : > "$PGDATA.new/standby.signal"
   fi
   rm -rf "$PGDATA"
   mv "$PGDATA.new" "$PGDATA"
@@ -76,6 +131,14 @@ fi
 log "primary ($pod): reconciling roles and databases"
 # No network listener, and no synchronous replicas to wait for while they are not there.
 pg_ctl -D "$PGDATA" -w -t "$BOOTSTRAP_TIMEOUT" -o "-c config_file=$DB_CONFIG_DIR/postgresql.conf -c hba_file=$DB_CONFIG_DIR/pg_hba.conf -c listen_addresses='' -c unix_socket_directories=$PGHOST -c synchronous_standby_names='' -p $PGPORT" start >&2
+# A copy recovered from a replica is promoted once (standby.signal goes away when it is).
+if [ -f "$PGDATA/promote.pending" ]; then
+  if [ -f "$PGDATA/standby.signal" ]; then
+    log "primary ($pod): promoting the recovered copy"
+    pg_ctl -D "$PGDATA" -w -t "$BOOTSTRAP_TIMEOUT" promote >&2
+  fi
+  rm -f "$PGDATA/promote.pending"
+fi
 
 {
   # A role with LOGIN and a password read from a file; created once, its password updated on
@@ -98,6 +161,21 @@ SELECT format('CREATE DATABASE %I OWNER %I', :'database', :'role') WHERE NOT EXI
 ALTER DATABASE :"database" OWNER TO :"role";
 SQL
   done < "$DB_CONFIG_DIR/databases.list"
+  # A physical slot per replica ordinal keeps the WAL a replica still needs while it is down
+  # (up to max_slot_wal_keep_size); reserved now, so a replica that already exists is covered.
+  i=1
+  while [ "$i" -lt "$DB_REPLICAS" ]; do
+    cat <<SQL
+\\set slot ${slot_prefix}_$i
+SELECT format('SELECT pg_create_physical_replication_slot(%L, true)', :'slot') WHERE NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = :'slot') \\gexec
+SQL
+    i=$((i + 1))
+  done
+  # Slots of ordinals scaled away would hold WAL for nobody: drop them (a replica scaled back
+  # later catches up from wal_keep_size or is cloned again).
+  cat <<SQL
+SELECT format('SELECT pg_drop_replication_slot(%L)', slot_name) FROM pg_replication_slots WHERE slot_type = 'physical' AND NOT active AND slot_name ~ '^${slot_prefix}_[0-9]+\$' AND substring(slot_name FROM '[0-9]+\$')::numeric >= $DB_REPLICAS \\gexec
+SQL
 } | psql -X -q -v ON_ERROR_STOP=1 -U "$DB_SUPERUSER" -d postgres >&2 || {
   status=$?
   pg_ctl -D "$PGDATA" -m fast -w stop >&2 || true
