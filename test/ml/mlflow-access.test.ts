@@ -145,7 +145,7 @@ describe('MLflow database connection budget', () => {
       family: 'postgres', host: 'mlflow.abc123.eu-west-1.rds.amazonaws.com', namespace: NS, name: 'mlflow-db',
       credentials: Credentials.existingSecret('mlflow-db-login'),
     });
-    expect(rds.maxConnections).toBeUndefined();
+    expect((rds as IDatabase).maxConnections).toBeUndefined();
     mlflow({ connectionPool: { poolSize: 50, maxOverflow: 50 } }, rds);
     expect(() => synth(chart)).not.toThrow();
 

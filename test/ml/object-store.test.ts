@@ -238,7 +238,7 @@ describe.each(SHELLS)('minio-create-buckets.sh under %s', (_name, shell) => {
   });
 
   test("a ':' in the keys (mc would read a session token) or an endpoint without scheme fails before calling mc", () => {
-    for (const env of [{ MINIO_ROOT_PASSWORD: 'a:b' }, { MINIO_ROOT_USER: 'ro:ot' }]) {
+    for (const env of [{ MINIO_ROOT_PASSWORD: 'a:b' }, { MINIO_ROOT_USER: 'ro:ot' }] as Array<Record<string, string>>) {
       const out = run(env, ['ml-artifacts']);
       expect(out.status).toBe(65);
       expect(out.stderr).toBe("MINIO_ROOT_USER and MINIO_ROOT_PASSWORD must not contain ':' or a line break " +
