@@ -52,7 +52,7 @@ export function writeConfigMap(configMap: Manifest, dir: string): void {
   }
 }
 
-/** Writes the files of the pod's projected `secrets` volume, reading values from `secrets[secretName][key]`. */
+/** Writes (or rotates) the files of the pod's projected `secrets` volume, reading values from `secrets[secretName][key]`. */
 export function writeProjectedSecrets(statefulSet: Manifest, dir: string, secrets: Record<string, Record<string, string>>): void {
   const volume = statefulSet.spec.template.spec.volumes.find((v: any) => v.name === 'secrets');
   for (const source of volume.projected.sources) {
@@ -61,6 +61,8 @@ export function writeProjectedSecrets(statefulSet: Manifest, dir: string, secret
       if (value === undefined) throw new Error(`test provides no value for Secret ${source.secret.name} key ${item.key}`);
       const file = path.join(dir, item.path);
       fs.mkdirSync(path.dirname(file), { recursive: true });
+      // Replaced, not rewritten: a rotation writes over a read-only file.
+      fs.rmSync(file, { force: true });
       fs.writeFileSync(file, value, { mode: 0o400 });
     }
   }
