@@ -1,7 +1,8 @@
 /**
  * The synthesized MySQL-family bootstrap/run scripts and my.cnf on real MariaDB servers
  * (Debian's mariadb-server): a primary and a GTID replica on 127.0.0.1, a consumer database
- * created by addDatabase(), replication, read-only replica, persistence across a restart.
+ * created by addDatabase(), replication, read-only replica, a clean shutdown by the preStop
+ * hook, persistence across a restart.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -139,7 +140,14 @@ describe('synthesized MariaDB scripts on real servers', () => {
   });
 
   test('after a restart of the primary the data is still there and replication resumes', async () => {
-    await stop(servers[0]?.process, 'SIGTERM');
+    // The preStop hook as the kubelet runs it: the server shuts down cleanly before any signal.
+    const preStop = statefulSet.spec.template.spec.containers.find((c: any) => c.name === 'mariadb').lifecycle.preStop.exec.command;
+    expect(preStop).toEqual(['sh', '/etc/db/config/stop.sh']);
+    const exited = new Promise<number | null>((resolve) => servers[0]!.process.once('exit', (code) => resolve(code)));
+    runScript(path.join(configDir(), path.basename(preStop[1])), env('mariadb', 0), user);
+    expect(await exited).toBe(0);
+    expect(servers[0]!.output()).toMatch(/mariadbd: Shutdown complete/);
+    expect(ping(0)).toBe(false);
     const log = bootstrap(0);
     expect(log).not.toContain('initializing');
     expect(log).toContain('reconciling users and databases');
