@@ -6,7 +6,7 @@ import { k8s } from '../k8s';
 import { Profile } from '../profiles';
 import { SYNC_WAVE_ANNOTATION, SyncPhase } from '../sync-phase';
 import {
-  ClaimRetention, ContainerResources, PeerLike, PodManagementPolicy, Probe, StatefulWorkload, UpdateStrategy, WorkloadPeer, WorkloadService, buildPodSpec,
+  ClaimRetention, ContainerResources, PeerLike, PodManagementPolicy, Probe, StatefulWorkload, UpdateStrategy, WorkloadPeer, WorkloadService, buildPodSpec, contentVersionedName,
 } from '../stateful';
 import { ArtifactStore, ArtifactStoreAccess } from './artifact-store';
 import { MLFLOW_CACHE_VOLUME, MlflowCache } from './mlflow-cache';
@@ -286,9 +286,26 @@ export class MlflowCluster extends Construct implements ITrackingServer {
 
   private addMigrationJob(profile: Profile, env: k8s.EnvVar[], resources: ContainerResources, script: string, wave: number): k8s.KubeJob {
     const labels = { ...this.migrationPeer.podSelector, 'app.kubernetes.io/component': 'schema-migration', 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml' };
+    const template: k8s.PodTemplateSpec = {
+      metadata: { labels },
+      spec: buildPodSpec({
+        restartPolicy: 'OnFailure',
+        runAs: this.image.runAs,
+        serviceAccountName: this.name,
+        containers: [{
+          name: 'migrate',
+          image: this.image.image,
+          command: ['/bin/sh', '-c', script, 'mlflow-schema', 'migrate'],
+          env: [...env, { name: 'SCHEMA_WAIT_ATTEMPTS', value: '60' }],
+          resources,
+          writablePaths: ['/tmp'],
+        }],
+      }, profile),
+    };
     return new k8s.KubeJob(this, 'Migration', {
       metadata: {
-        name: `${this.name}-db-migrate`,
+        // A Job's pod template is immutable: a new MLflow image (a new schema) makes a new Job.
+        name: contentVersionedName(`${this.name}-db-migrate`, template),
         namespace: this.namespace,
         labels,
         annotations: {
@@ -301,25 +318,9 @@ export class MlflowCluster extends Construct implements ITrackingServer {
       },
       spec: {
         backoffLimit: 4,
-        // Plain `kubectl apply`: the finished Job goes after a day, so an apply with a new MLflow image
-        // creates a fresh Job instead of failing on the immutable pod template.
+        // Finished migration Jobs, of this and earlier MLflow versions, go after a day.
         ttlSecondsAfterFinished: 86400,
-        template: {
-          metadata: { labels },
-          spec: buildPodSpec({
-            restartPolicy: 'OnFailure',
-            runAs: this.image.runAs,
-            serviceAccountName: this.name,
-            containers: [{
-              name: 'migrate',
-              image: this.image.image,
-              command: ['/bin/sh', '-c', script, 'mlflow-schema', 'migrate'],
-              env: [...env, { name: 'SCHEMA_WAIT_ATTEMPTS', value: '60' }],
-              resources,
-              writablePaths: ['/tmp'],
-            }],
-          }, profile),
-        },
+        template,
       },
     });
   }

@@ -6,7 +6,7 @@ import { MINIO_CLIENT_IMAGE } from '../databases/backup-destination';
 import { Credentials } from '../secrets';
 import {
   ClaimRetention, ContainerResources, IPeerable, PeerLike, PodManagementPolicy, Probe, StatefulWorkload, UpdateStrategy, WorkloadPeer, WorkloadService,
-  buildPodSpec, imageProblem,
+  buildPodSpec, contentVersionedName, imageProblem,
 } from '../stateful';
 import { StorageTier } from '../storage/storage-class-pack';
 
@@ -212,7 +212,6 @@ export class ObjectStore extends Construct implements IPeerable {
   }
 
   private addBucketJob(image: string, profile: Profile): k8s.KubeJob {
-    const name = `${this.name}-buckets`;
     const labels = {
       'app.kubernetes.io/name': `${this.name}-buckets`,
       'app.kubernetes.io/instance': this.name,
@@ -220,13 +219,32 @@ export class ObjectStore extends Construct implements IPeerable {
       'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml',
     };
     this.allowFrom({ namespace: this.namespace, podSelector: labels });
+    const template: k8s.PodTemplateSpec = {
+      metadata: { labels },
+      spec: buildPodSpec({
+        restartPolicy: 'OnFailure',
+        containers: [{
+          name: 'create-buckets',
+          image,
+          command: ['/bin/sh', '-c', readAsset(__dirname, 'scripts/minio-create-buckets.sh'), 'minio-create-buckets', ...this.buckets],
+          env: [
+            { name: 'MINIO_ENDPOINT', value: this.endpoint },
+            this.credentials.envVar('MINIO_ROOT_USER', 'username'),
+            this.credentials.envVar('MINIO_ROOT_PASSWORD', 'password'),
+            { name: 'MC_CONFIG_DIR', value: '/tmp/.mc' },
+          ],
+          resources: { cpu: '50m', memory: '64Mi' },
+          writablePaths: ['/tmp'],
+        }],
+      }, profile),
+    };
     return new k8s.KubeJob(this, 'Buckets', {
       metadata: {
-        name,
+        // A Job's pod template is immutable: other buckets or another mc image make a new Job.
+        name: contentVersionedName(`${this.name}-buckets`, template),
         namespace: this.namespace,
         labels,
-        // Under Argo CD the Job is a Sync hook, replaced and re-run on every sync (creating buckets is
-        // idempotent); a Job's pod template is immutable, so a plain resource could never change.
+        // Under Argo CD the Job is a Sync hook, replaced and re-run on every sync (creating buckets is idempotent).
         annotations: {
           'argocd.argoproj.io/hook': 'Sync',
           'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
@@ -234,28 +252,9 @@ export class ObjectStore extends Construct implements IPeerable {
       },
       spec: {
         backoffLimit: 6,
-        // Plain `kubectl apply` users: the finished Job is removed after a day, so a later apply
-        // with other buckets creates a fresh one instead of hitting the immutable template.
+        // The finished Job (and the ones of earlier bucket lists) go after a day.
         ttlSecondsAfterFinished: 86400,
-        template: {
-          metadata: { labels },
-          spec: buildPodSpec({
-            restartPolicy: 'OnFailure',
-            containers: [{
-              name: 'create-buckets',
-              image,
-              command: ['/bin/sh', '-c', readAsset(__dirname, 'scripts/minio-create-buckets.sh'), 'minio-create-buckets', ...this.buckets],
-              env: [
-                { name: 'MINIO_ENDPOINT', value: this.endpoint },
-                this.credentials.envVar('MINIO_ROOT_USER', 'username'),
-                this.credentials.envVar('MINIO_ROOT_PASSWORD', 'password'),
-                { name: 'MC_CONFIG_DIR', value: '/tmp/.mc' },
-              ],
-              resources: { cpu: '50m', memory: '64Mi' },
-              writablePaths: ['/tmp'],
-            }],
-          }, profile),
-        },
+        template,
       },
     });
   }

@@ -6,3 +6,4 @@ export * from './workload-namespace';
 export * from './snapshot-schedule';
 export * from './restored-claim';
 export * from './expansion-plan';
+export * from './versioned-name';

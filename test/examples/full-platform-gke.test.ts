@@ -1,7 +1,7 @@
 import { App } from 'cdk8s';
 import { Profile } from '../../lib';
 import { NAMESPACES, build } from '../../examples/full-platform-gke/main';
-import { Manifest, all, find, selects } from '../support/synth';
+import { Manifest, all, find, selects, findJob } from '../support/synth';
 import { envOf, renderExample } from './render';
 
 /** The NetworkPolicy rule of `policy` admitting pods labelled `labels` in `namespace`, with its ports. */
@@ -38,7 +38,7 @@ describe('examples/full-platform-gke', () => {
     const server = find(objects, 'StatefulSet', 'mlflow').spec.template.spec.containers.find((c: any) => c.name === 'mlflow');
     expect(envOf(server).MLFLOW_BACKEND_STORE_URI).toBe('postgresql://mlflow:$(DB_PASSWORD)@postgres-rw.ml-db.svc.cluster.local:5432/mlflow');
     expect(envOf(server).DB_PASSWORD).toEqual({ secretKeyRef: { name: 'postgres-mlflow', key: 'password' } });
-    const migration = find(objects, 'Job', 'mlflow-db-migrate').spec.template.spec.containers[0];
+    const migration = findJob(objects, 'mlflow-db-migrate').spec.template.spec.containers[0];
     expect(envOf(migration).MLFLOW_BACKEND_STORE_URI).toBe(envOf(server).MLFLOW_BACKEND_STORE_URI);
   });
 

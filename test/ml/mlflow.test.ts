@@ -7,7 +7,7 @@ import {
 } from '../../lib';
 import { NAMESPACES, buildPlatform } from '../../apps/platform';
 import { referenceProfiles } from '../../apps/profiles';
-import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
+import { Manifest, all, find, newChart, selects, synth, findJob } from '../support/synth';
 
 const NS = 'ml-tracking';
 const SCHEMA_SCRIPT = fs.readFileSync(path.join(__dirname, '../../lib/ml/scripts/mlflow-schema.sh'), 'utf8');
@@ -87,7 +87,7 @@ describe('MlflowCluster on a StatefulDatabase and MinIO', () => {
     const { chart, mlflow } = setup();
     const tracking = mlflow();
     const objects = synth(chart);
-    const job = find(objects, 'Job', 'mlflow-db-migrate');
+    const job = findJob(objects, 'mlflow-db-migrate');
     const sts = find(objects, 'StatefulSet', 'mlflow');
     const hpa = find(objects, 'HorizontalPodAutoscaler', 'mlflow');
     expect(job.metadata.annotations).toEqual({
@@ -200,12 +200,12 @@ describe('MlflowCluster on a StatefulDatabase and MinIO', () => {
     const objects = synth(chart);
     const dbPolicy = find(objects, 'NetworkPolicy', 'postgres');
     expect(admits(dbPolicy, NS, find(objects, 'StatefulSet', 'mlflow').spec.template.metadata.labels, db.port)).toBe(true);
-    expect(admits(dbPolicy, NS, find(objects, 'Job', 'mlflow-db-migrate').spec.template.metadata.labels, db.port)).toBe(true);
+    expect(admits(dbPolicy, NS, findJob(objects, 'mlflow-db-migrate').spec.template.metadata.labels, db.port)).toBe(true);
     const policy = find(objects, 'NetworkPolicy', 'mlflow');
     expect(admits(policy, 'ml-training', { 'app.kubernetes.io/name': 'pytorch' }, 5000)).toBe(true);
     expect(policy.spec.ingress.filter((r: any) => r.ports).flatMap((r: any) => r.ports.map((p: any) => p.port))).toEqual([5000]);
     // The migration Job's pods are not servers: no Service or PDB counts them.
-    const jobLabels = find(objects, 'Job', 'mlflow-db-migrate').spec.template.metadata.labels;
+    const jobLabels = findJob(objects, 'mlflow-db-migrate').spec.template.metadata.labels;
     expect(selects(find(objects, 'Service', 'mlflow').spec.selector, jobLabels)).toBe(false);
   });
 
@@ -379,7 +379,7 @@ describe('ExternalDatabase', () => {
     const objects = synth(chart);
     expect(tracking.backendStoreUri).toBe('postgresql://mlflow:$(DB_PASSWORD)@mlflow.abc123.eu-west-1.rds.amazonaws.com:5432/mlflow?sslmode=require');
     expect(envValue(container(find(objects, 'StatefulSet', 'mlflow'), 'mlflow'), 'MLFLOW_BACKEND_STORE_URI')).toBe(tracking.backendStoreUri);
-    expect(container(find(objects, 'Job', 'mlflow-db-migrate'), 'migrate').env[0].valueFrom.secretKeyRef).toEqual({ name: 'mlflow-db-login', key: 'password' });
+    expect(container(findJob(objects, 'mlflow-db-migrate'), 'migrate').env[0].valueFrom.secretKeyRef).toEqual({ name: 'mlflow-db-login', key: 'password' });
     expect(find(objects, 'Service', 'mlflow-db').spec).toEqual({
       type: 'ExternalName', externalName: 'mlflow.abc123.eu-west-1.rds.amazonaws.com',
       ports: [{ name: 'sql', port: 5432, targetPort: 5432, protocol: 'TCP' }],
@@ -424,7 +424,7 @@ describe('reference app: MLflow in ml-tracking on the ml-db PostgreSQL and MinIO
     const minio = objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'minio')!;
     expect(minio.metadata.namespace).toBe(NAMESPACES.tracking);
     const wave = (o: Manifest) => Number(o.metadata.annotations['argocd.argoproj.io/sync-wave']);
-    const job = objects.find((o) => o.kind === 'Job' && o.metadata.name === 'mlflow-db-migrate')!;
+    const job = findJob(objects as any, 'mlflow-db-migrate');
     const db = objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === platform.database.name)!;
     // Database, then migration, then servers.
     expect(wave(db)).toBeLessThan(wave(job));

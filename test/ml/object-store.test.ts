@@ -5,7 +5,7 @@ import * as path from 'path';
 import {
   Credentials, MINIO_CLIENT_IMAGE, MINIO_IMAGE, ObjectStore, Profile, StorageClassPack, formatFindings, runGates,
 } from '../../lib';
-import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
+import { Manifest, all, find, newChart, selects, synth, findJob } from '../support/synth';
 
 const NS = 'ml-tracking';
 
@@ -84,10 +84,17 @@ describe('ObjectStore (MinIO)', () => {
       '(a distributed pool erasure-codes objects across at least four drives).');
   });
 
+  test('the bucket Job is named after its pod template: other buckets make a new Job (a Job template is immutable)', () => {
+    const name = (buckets: string[]) => findJob(synth(build(Profile.kind(), { buckets }).chart), 'minio-buckets').metadata.name;
+    expect(name(['ml-artifacts'])).toBe(name(['ml-artifacts']));
+    expect(name(['ml-artifacts', 'ml-db-backups'])).not.toBe(name(['ml-artifacts']));
+    expect(findJob(synth(build(Profile.kind(), { buckets: ['a-b-c'] }).chart), 'minio-buckets').spec.ttlSecondsAfterFinished).toBe(86400);
+  });
+
   test('bucket Job: the tested script, pinned mc, idempotent Argo CD Sync hook, admitted by the NetworkPolicy', () => {
     const { chart, store } = build(Profile.kind(), { buckets: ['ml-artifacts', 'checkpoints'] });
     const objects = synth(chart);
-    const job = find(objects, 'Job', 'minio-buckets');
+    const job = findJob(objects, 'minio-buckets');
     expect(job.metadata.annotations).toEqual({
       'argocd.argoproj.io/hook': 'Sync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
     });

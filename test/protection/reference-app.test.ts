@@ -2,7 +2,7 @@ import { App } from 'cdk8s';
 import { renderProfile } from '../../lib';
 import { buildPlatform } from '../../apps/platform';
 import { referenceProfiles } from '../../apps/profiles';
-import { Manifest, all, find } from '../support/synth';
+import { Manifest, all, find, findJob } from '../support/synth';
 
 describe('reference platform: data protection of ml-db', () => {
   const rendered = referenceProfiles().map((profile) => {
@@ -27,7 +27,7 @@ describe('reference platform: data protection of ml-db', () => {
     });
     expect(pod.volumes).toContainEqual({ name: 'dump', emptyDir: { sizeLimit: r.profile.name === 'kind' ? '5Gi' : '50Gi' } });
     // The bucket exists: MinIO's bucket Job creates it.
-    expect(find(r.objects, 'Job', 'minio-buckets').spec.template.spec.containers[0].command.slice(4)).toEqual(['ml-artifacts', 'ml-db-backups']);
+    expect(findJob(r.objects, 'minio-buckets').spec.template.spec.containers[0].command.slice(4)).toEqual(['ml-artifacts', 'ml-db-backups']);
     expect(all(r.objects, 'PersistentVolumeClaim').filter((c) => c.metadata.name === 'postgres-backups')).toEqual([]);
     const podLabels = cronJob.spec.jobTemplate.spec.template.metadata.labels;
     const admits = (policy: Manifest, port: number) => policy.spec.ingress.some((rule: any) =>

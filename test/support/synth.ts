@@ -34,3 +34,12 @@ export function all(objects: readonly Manifest[], kind: string): Manifest[] {
 export function selects(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
   return Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 }
+
+/** The single Job whose content-versioned name is `<base>-<8 hex digits>` (see contentVersionedName). */
+export function findJob(objects: readonly Manifest[], base: string): Manifest {
+  const found = objects.filter((o) => o.kind === 'Job' && new RegExp(`^${base}-[0-9a-f]{8}$`).test(o.metadata.name));
+  if (found.length !== 1) {
+    throw new Error(`expected one Job '${base}-<hash>', found ${found.length}; Jobs: ${objects.filter((o) => o.kind === 'Job').map((o) => o.metadata.name).join(', ')}`);
+  }
+  return found[0];
+}
