@@ -131,9 +131,10 @@ describe('logical backup into the object store, against a real PostgreSQL', () =
     const stored = path.join(bucket, 'postgres', '20250301-011500');
     expect(fs.readdirSync(path.join(bucket, 'postgres'))).toEqual(['20250301-011500']);
     expect(fs.readdirSync(stored).sort()).toEqual(['databases.list', 'globals.sql', 'mlflow.dump', 'postgres.dump']);
-    // mc was given the store's keys from the Secret, not literals from the manifest.
-    expect(fs.readFileSync(path.join(fake, 'aliases', 'backup'), 'utf8'))
-      .toBe('http://minio.ml-tracking.svc.cluster.local:9000 minio-admin minio-secret/+=\n');
+    // mc was given the store's keys from the Secret (not literals from the manifest), through its environment.
+    expect(fs.readFileSync(path.join(fake, 'env'), 'utf8'))
+      .toBe('MC_HOST_backup=http://minio-admin:minio-secret/+=@minio.ml-tracking.svc.cluster.local:9000\nMC_STS_ENDPOINT_backup=\n');
+    expect(fs.readFileSync(path.join(fake, 'calls'), 'utf8')).not.toContain('minio-secret');
 
     expect(psql('postgres', 'CREATE DATABASE mlflow_restored').status).toBe(0);
     const restore = spawnSync(path.join(PG_BIN, 'pg_restore'), ['--no-owner', '-d', 'mlflow_restored', path.join(stored, 'mlflow.dump')], {

@@ -6,7 +6,7 @@ import {
   BackupDestination, Credentials, DatabaseEngine, LogicalBackup, LogicalBackupProps, MINIO_CLIENT_IMAGE, ObjectStore, Profile,
   StatefulDatabase, StorageClassPack, runGates,
 } from '../../lib';
-import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
+import { Manifest, all, find, newChart, selects, synth, findJob } from '../support/synth';
 import { SHELLS } from './support/stand-in';
 
 const PROFILES = [Profile.kind(), Profile.gke(), Profile.eks(), Profile.aks()];
@@ -76,7 +76,7 @@ describe('LogicalBackup to the in-cluster object store', () => {
     expect(upload.image).toBe(MINIO_CLIENT_IMAGE);
     expect(MINIO_CLIENT_IMAGE).toMatch(/^minio\/mc:RELEASE\.\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z$/);
     // The bucket Job of the store uses the very same client.
-    expect(find(objects, 'Job', 'minio-buckets').spec.template.spec.containers[0].image).toBe(MINIO_CLIENT_IMAGE);
+    expect(findJob(objects, 'minio-buckets').spec.template.spec.containers[0].image).toBe(MINIO_CLIENT_IMAGE);
     expect(upload.command).toEqual(['/bin/sh', '/scripts/backup-upload.sh']);
     expect(upload.env).toEqual([
       { name: 'DUMP_DIR', value: '/dump' },
@@ -326,8 +326,10 @@ describe.each(SHELLS.map((s) => [s.join(' '), s] as const))('backup-upload.sh un
     const run = bucket.run(shell, MINIO);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
+    // The keys reach mc through MC_HOST_backup, never its command line.
+    expect(bucket.seenEnv()).toBe('MC_HOST_backup=http://backup-writer:wJalr/XUtnFEMI+K7MDENG@minio.ml-tracking.svc.cluster.local:9000\nMC_STS_ENDPOINT_backup=\n');
+    expect(run.calls.join('\n')).not.toContain('wJalr');
     expect(run.calls).toEqual([
-      'alias set backup http://minio.ml-tracking.svc.cluster.local:9000 backup-writer wJalr/XUtnFEMI+K7MDENG',
       `cp --recursive ${bucket.dump}/20250301-011500/ backup/ml-db-backups/postgres/20250301-011500.partial/`,
       'mv --recursive backup/ml-db-backups/postgres/20250301-011500.partial/ backup/ml-db-backups/postgres/20250301-011500/',
       'ls backup/ml-db-backups/postgres/',
@@ -335,6 +337,14 @@ describe.each(SHELLS.map((s) => [s.join(' '), s] as const))('backup-upload.sh un
     expect(bucket.keys()).toEqual(['postgres/20250301-011500/databases.list', 'postgres/20250301-011500/globals.sql', 'postgres/20250301-011500/mlflow.dump']);
     expect(fs.readFileSync(path.join(bucket.fake, 'store/ml-db-backups/postgres/20250301-011500/mlflow.dump'), 'utf8')).toBe('PGDMP mlflow');
     expect(run.stdout).toContain('backup-upload: backup backup/ml-db-backups/postgres/20250301-011500/ complete');
+  });
+
+  test('a key with a \':\' cannot be passed to mc: refused before anything is uploaded', () => {
+    bucket.dumped('20250301-011500', DUMP);
+    const run = bucket.run(shell, { ...MINIO, AWS_SECRET_ACCESS_KEY: 'pa:ss' });
+    expect(run.status).toBe(65);
+    expect(run.stderr).toBe("backup-upload: the access key and secret must not contain ':' or a line break (mc reads them from MC_HOST_backup=scheme://key:secret@host)\n");
+    expect(run.calls).toEqual([]);
   });
 
   test('keeps exactly KEEP newest complete backups and deletes nothing else under the prefix or outside it', () => {

@@ -40,7 +40,19 @@ if [ -z "$stamp" ]; then
 fi
 
 if [ -n "${AWS_ACCESS_KEY_ID:-}" ]; then
-  mc alias set backup "$S3_ENDPOINT" "$AWS_ACCESS_KEY_ID" "${AWS_SECRET_ACCESS_KEY:?AWS_SECRET_ACCESS_KEY is required with AWS_ACCESS_KEY_ID}" >/dev/null
+  : "${AWS_SECRET_ACCESS_KEY:?AWS_SECRET_ACCESS_KEY is required with AWS_ACCESS_KEY_ID}"
+  # The alias comes from MC_HOST_backup, not `mc alias set ... SECRET`, which would put the secret in
+  # mc's command line. mc takes the keys verbatim from scheme://key:secret@host and reads a second ':'
+  # as the start of a session token, so a ':' (or a line break) in a key cannot be expressed.
+  nl='
+'
+  case "$AWS_ACCESS_KEY_ID$AWS_SECRET_ACCESS_KEY" in
+    *:*|*"$nl"*)
+      echo "backup-upload: the access key and secret must not contain ':' or a line break (mc reads them from MC_HOST_backup=scheme://key:secret@host)" >&2
+      exit 65 ;;
+  esac
+  MC_HOST_backup="${S3_ENDPOINT%%://*}://${AWS_ACCESS_KEY_ID}:${AWS_SECRET_ACCESS_KEY}@${S3_ENDPOINT#*://}"
+  export MC_HOST_backup
 else
   # No keys: an alias without credentials, signed with the workload identity's temporary keys.
   MC_HOST_backup=$S3_ENDPOINT
