@@ -55,6 +55,12 @@ function ruleMatcher(entries: readonly string[] | undefined, option: string): (r
   return (rule) => exact.has(rule) || families.some((f) => rule.startsWith(f));
 }
 
+/**
+ * Runs every gate on the whole render of one profile (all charts at once, so cross-object rules
+ * see everything): strict schema validation for `options.kubeVersion`, Pod Security Standards
+ * `restricted`, and StatefulSet/workload hygiene. Errors make `ok` false; `skip` and `warn`
+ * switch rules (or rule families like `pss/*`) off or down to warnings.
+ */
 export function runGates(objects: readonly ManifestObject[], options: GateOptions): GateReport {
   const skipped = ruleMatcher(options.skip, 'skip');
   const warned = ruleMatcher(options.warn, 'warn');
