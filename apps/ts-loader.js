@@ -65,10 +65,12 @@ function register() {
     module._compile(useCache ? cached(source, filename) : transpile(source, filename), filename);
   };
   if (process.env.DEBUG) process.setSourceMapsEnabled(true);
-  // Node ≥ 22.1 can also cache V8 bytecode of every module (cdk8s-plus-27 and the precompiled schema
-  // validators are megabytes of JavaScript); on Node 20 this is a no-op.
+  // Cache V8 bytecode of every module (cdk8s-plus-27 and the precompiled schema validators are
+  // megabytes of JavaScript): Node ≥ 22.1 does it itself, on Node 20 apps/code-cache.js does.
   const { enableCompileCache } = require('module');
-  if (useCache && typeof enableCompileCache === 'function') enableCompileCache(path.join(CACHE_DIR, '..', 'cdk8s-stateful-ml-v8'));
+  const codeCacheDir = path.join(CACHE_DIR, '..', 'cdk8s-stateful-ml-v8');
+  if (useCache && typeof enableCompileCache === 'function') enableCompileCache(codeCacheDir);
+  else if (useCache) require('./code-cache').enableCodeCache(codeCacheDir);
 }
 
 module.exports = { register, stats, CACHE_DIR };
