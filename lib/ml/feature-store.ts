@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { k8s } from '../k8s';
 import { Profile } from '../profiles';
 import { Credentials } from '../secrets';
-import { IngressAllowList, IPeerable, Probe, WorkloadPeer, buildPodSpec } from '../stateful';
+import { IngressAllowList, IPeerable, PeerLike, Probe, WorkloadPeer, buildPodSpec } from '../stateful';
 import { feastProjectProblem, renderFeatureStoreYaml } from './feast-config';
 import { Registry } from './feast-registry';
 import { RedisServer, RedisServerProps, hashOf } from './redis';
@@ -248,16 +248,19 @@ export class FeatureStore extends Construct implements IPeerable {
     return { namespace: this.namespace, podSelector: this.serverSelector };
   }
 
-  /** Admits `peer` (model servers, trainers) to the feature server; from the first call on, others are denied. */
-  public allowFrom(peer: IPeerable | WorkloadPeer): void {
+  /**
+   * Admits `peer` (model servers, trainers, a namespace: `NetworkPeer.namespace('ml-serving')`) to the
+   * feature server; from the first call on, others are denied.
+   */
+  public allowFrom(peer: PeerLike): void {
     this.ingress ??= new IngressAllowList(this, 'ServerIngress', {
       name: this.deployment.name, namespace: this.namespace, podSelector: this.serverSelector,
     });
-    this.ingress.allow('asPeer' in peer ? peer.asPeer() : peer, [FEATURE_SERVER_PORT]);
+    this.ingress.allow(peer, [FEATURE_SERVER_PORT]);
   }
 
   /** Admits `peer` (e.g. a `feast materialize` Job) to write to the Redis primary. */
-  public allowOnlineStoreWriter(peer: IPeerable | WorkloadPeer): void {
+  public allowOnlineStoreWriter(peer: PeerLike): void {
     this.redis.allowFrom(peer);
   }
 }

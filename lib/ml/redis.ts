@@ -4,7 +4,7 @@ import { readAsset } from '../assets';
 import { k8s } from '../k8s';
 import { Profile } from '../profiles';
 import { Credentials } from '../secrets';
-import { ClaimRetention, IPeerable, Probe, StatefulWorkload, UpdateStrategy, WorkloadPeer } from '../stateful';
+import { ClaimRetention, IPeerable, PeerLike, Probe, StatefulWorkload, UpdateStrategy, WorkloadPeer } from '../stateful';
 import { Quantity } from '../storage/quantity';
 import { StorageTier } from '../storage/storage-class-pack';
 import {
@@ -203,7 +203,7 @@ export class RedisServer extends Construct implements IPeerable {
   }
 
   /** Admits `peer` to the Redis port; from the first call on, every other client is denied. */
-  public allowFrom(peer: IPeerable | WorkloadPeer): void {
+  public allowFrom(peer: PeerLike): void {
     this.workload.allowFrom(peer, [REDIS_PORT]);
   }
 

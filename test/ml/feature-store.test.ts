@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import {
   AddDatabaseOptions, Credentials, DatabaseGrant, FeatureStore, FeatureStoreProps, IDatabase, IPeerable, Profile,
-  RedisMode, Registry, StorageClassPack, WorkloadPeer, WorkloadService, feastProjectProblem, k8s, runGates,
+  NetworkPeer, RedisMode, Registry, StorageClassPack, WorkloadPeer, WorkloadService, feastProjectProblem, k8s, runGates,
 } from '../../lib';
 import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
 
@@ -270,4 +270,17 @@ test('allowFrom admits clients to the feature server only on its port', () => {
     from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ml-serving' } }, podSelector: { matchLabels: { app: 'model' } } }],
     ports: [{ protocol: 'TCP', port: 6566 }],
   });
+});
+
+test('allowFrom and allowOnlineStoreWriter take a whole namespace (NetworkPeer), like the other stores', () => {
+  const { chart, store } = build();
+  store.allowFrom(NetworkPeer.namespace('ml-serving'));
+  store.allowOnlineStoreWriter(NetworkPeer.namespace('ml-batch'));
+  const objects = synth(chart);
+  const namespaceRule = (ns: string, port: number) => ({
+    from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } }, podSelector: {} }],
+    ports: [{ protocol: 'TCP', port }],
+  });
+  expect(find(objects, 'NetworkPolicy', 'feast-server').spec.ingress[1]).toEqual(namespaceRule('ml-serving', 6566));
+  expect(find(objects, 'NetworkPolicy', 'feast-redis').spec.ingress).toContainEqual(namespaceRule('ml-batch', 6379));
 });
