@@ -210,23 +210,23 @@ export class FeatureStore extends Construct implements IPeerable {
     });
 
     this.node.addValidation({
+      // Validation messages are prefixed with the construct path (`[app/chart/feast] ...`) already.
       validate: () => {
-        const where = `FeatureStore '${this.node.path}'`;
         const errors: string[] = [];
         const project = feastProjectProblem(this.project);
-        if (project) errors.push(`${where}: ${project}.`);
+        if (project) errors.push(`${project}.`);
         const ttl = online.keyTtlSeconds;
         if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1)) {
-          errors.push(`${where}: online.keyTtlSeconds ${ttl} is invalid: use a whole number of seconds ≥ 1, or leave it unset so rows never expire.`);
+          errors.push(`online.keyTtlSeconds ${ttl} is invalid: use a whole number of seconds ≥ 1, or leave it unset so rows never expire.`);
         }
         if (!Number.isInteger(this.serverReplicas) || this.serverReplicas < 1) {
-          errors.push(`${where}: featureServer.replicas ${this.serverReplicas} is invalid: use a whole number ≥ 1.`);
+          errors.push(`featureServer.replicas ${this.serverReplicas} is invalid: use a whole number ≥ 1.`);
         } else if (this.serverReplicas > 1 && !binding.allowsManyReplicas) {
-          errors.push(`${where}: featureServer.replicas ${this.serverReplicas} cannot share a file registry on a ReadWriteOnce claim ` +
+          errors.push(`featureServer.replicas ${this.serverReplicas} cannot share a file registry on a ReadWriteOnce claim ` +
             '(pods on other nodes cannot attach it): use Registry.sql(db), a ReadWriteMany tier, or 1 replica.');
         }
         if (!Number.isInteger(registryTtl) || registryTtl < 0) {
-          errors.push(`${where}: featureServer.registryTtlSeconds ${registryTtl} is invalid: use a whole number ≥ 0.`);
+          errors.push(`featureServer.registryTtlSeconds ${registryTtl} is invalid: use a whole number ≥ 0.`);
         }
         return errors;
       },

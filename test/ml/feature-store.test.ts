@@ -197,7 +197,7 @@ describe('bad input fails synth with a clear message', () => {
 
   test('a project name Feast would reject', () => {
     expect(errorOf(() => ({ project: 'ml-features' }))).toContain(
-      "FeatureStore 'test/feast': Feast project name 'ml-features' is invalid: Feast accepts only letters, digits and underscores, not starting with an underscore (use e.g. 'ml_features').");
+      "[test/feast] Feast project name 'ml-features' is invalid: Feast accepts only letters, digits and underscores, not starting with an underscore (use e.g. 'ml_features').");
     expect(feastProjectProblem('_private')).toBe(
       "Feast project name '_private' is invalid: Feast accepts only letters, digits and underscores, not starting with an underscore (use e.g. 'private')");
     expect(feastProjectProblem('')).toBe(
@@ -207,7 +207,7 @@ describe('bad input fails synth with a clear message', () => {
 
   test('a negative key TTL', () => {
     expect(errorOf(() => ({ online: { keyTtlSeconds: -60 } }))).toContain(
-      "FeatureStore 'test/feast': online.keyTtlSeconds -60 is invalid: use a whole number of seconds ≥ 1, or leave it unset so rows never expire.");
+      "[test/feast] online.keyTtlSeconds -60 is invalid: use a whole number of seconds ≥ 1, or leave it unset so rows never expire.");
   });
 
   test('a positive key TTL is rendered', () => {
@@ -229,7 +229,7 @@ describe('bad input fails synth with a clear message', () => {
 
   test('several servers on a ReadWriteOnce file registry', () => {
     expect(errorOf((pack) => ({ registry: Registry.file({ tier: pack.standard }), featureServer: { replicas: 3 } }))).toContain(
-      "FeatureStore 'test/feast': featureServer.replicas 3 cannot share a file registry on a ReadWriteOnce claim (pods on other nodes cannot attach it): " +
+      "[test/feast] featureServer.replicas 3 cannot share a file registry on a ReadWriteOnce claim (pods on other nodes cannot attach it): " +
       'use Registry.sql(db), a ReadWriteMany tier, or 1 replica.');
   });
 
