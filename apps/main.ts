@@ -31,16 +31,21 @@ export function renderWith(profile: Profile, build: (app: App, profile: Profile)
   return renderProfile(app, profile, { reports: true });
 }
 
+/** Options of `synthesize`. */
 export interface SynthOptions {
   /** Where `<profile>/` folders go. */
   readonly outdir: string;
+  /** The profiles to render (called once, inside the error handling: an unknown name fails like bad props). */
   readonly profiles: () => Profile[];
+  /** Builds one profile's app (the reference app: `buildPlatform`). */
   readonly build: (app: App, profile: Profile) => void;
-  /** Also write here (the cdk8s CLI's CDK8S_OUTDIR, read by `cdk8s synth --stdout`). */
+  /** Also write here (the cdk8s CLI's CDK8S_OUTDIR, read by `cdk8s synth --stdout`). @default - nowhere else */
   readonly cliOutdir?: string;
+  /** Log the stack of a failed render, not just its message. @default false */
   readonly debug?: boolean;
+  /** Where progress and errors go. @default - stderr, one line each */
   readonly log?: (line: string) => void;
-  /** Renders extra folders (e.g. `argocd/`) from the profile renders. @default none */
+  /** Renders extra folders (e.g. `argocd/`) from the profile renders. @default - none */
   readonly extraFolders?: (rendered: readonly RenderedProfile[]) => RenderedFolder[];
   /** Compare with the committed render and refuse changes a live cluster refuses. @default - no guard */
   readonly upgradeGuard?: CommittedRenderOptions;

@@ -29,9 +29,9 @@ export interface OnlineStoreOptions extends Omit<RedisServerProps, 'name' | 'nam
 
 /** The `feast serve` Deployment. */
 export interface FeatureServerOptions {
-  /** @default 2 (1 with a file registry on a ReadWriteOnce tier) */
+  /** Feature server pods. @default 2 (1 with a file registry on a ReadWriteOnce tier) */
   readonly replicas?: number;
-  /** @default DEFAULT_FEATURE_SERVER_IMAGE */
+  /** Pinned Feast feature server image. @default DEFAULT_FEATURE_SERVER_IMAGE */
   readonly image?: string;
   /** CPU request. @default - the profile's default */
   readonly cpu?: string;
@@ -53,7 +53,7 @@ export interface FeatureStoreProps {
   readonly online: OnlineStoreOptions;
   /** `Registry.sql(db)` or `Registry.file({ tier, size })`. */
   readonly registry: Registry;
-  /** @default - 2 replicas, profile sizing */
+  /** The `feast serve` Deployment: replicas, image, sizing. @default - 2 replicas, profile sizing */
   readonly featureServer?: FeatureServerOptions;
   /** Target cluster. @default - the online storage tier's profile */
   readonly profile?: Profile;

@@ -84,20 +84,20 @@ export interface MlflowClusterProps {
   readonly artifacts: ArtifactStore;
   /** Per-pod scratch space for proxied artifact transfers. */
   readonly cache: MlflowCache;
-  /** @default MlflowImage.community() (bundles the database drivers and storage SDKs) */
+  /** Server image and the drivers/SDKs it bundles. @default MlflowImage.community() (bundles the database drivers and storage SDKs) */
   readonly image?: MlflowImage;
   /**
    * Servers. With `autoscaling`, the initial count: the StatefulSet leaves replicas to the autoscaler.
    * @default - autoscaling.minReplicas, or 2
    */
   readonly replicas?: number;
-  /** @default - a fixed number of servers */
+  /** Horizontal autoscaling of the servers on CPU (and memory). @default - a fixed number of servers */
   readonly autoscaling?: MlflowAutoscaling;
   /** Gunicorn workers per server. @default 2 */
   readonly workers?: number;
   /** Database connection pool of each worker, checked against the backend's `maxConnections`. @default - 2 + 2 per engine, reserve 20 */
   readonly connectionPool?: MlflowConnectionPool;
-  /** @default - the profile's CPU and 1Gi of memory (each worker holds MLflow and SQLAlchemy) */
+  /** CPU and memory of each server (and of the migration Job). @default - the profile's CPU and 1Gi of memory (each worker holds MLflow and SQLAlchemy) */
   readonly resources?: ContainerResources;
   /** Expose the client Service through the profile's internal load balancer. @default false (ClusterIP) */
   readonly internalLoadBalancer?: boolean;
@@ -110,7 +110,7 @@ export interface MlflowClusterProps {
    * @default 30
    */
   readonly syncWave?: number;
-  /** @default - Profile.of(scope) */
+  /** Target cluster. @default - Profile.of(scope) */
   readonly profile?: Profile;
   /**
    * Cache claim retention on delete and scale-down.

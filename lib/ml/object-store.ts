@@ -65,13 +65,13 @@ export interface ObjectStoreProps {
    * @default false (ClusterIP)
    */
   readonly internalLoadBalancer?: boolean;
-  /** @default MINIO_IMAGE */
+  /** Pinned MinIO server image. @default MINIO_IMAGE */
   readonly image?: string;
   /** Image of the bucket Job (must contain `mc` and `sh`). @default MINIO_CLIENT_IMAGE */
   readonly clientImage?: string;
-  /** @default - the profile's default sizing */
+  /** CPU and memory of each MinIO container. @default - the profile's default sizing */
   readonly resources?: ContainerResources;
-  /** @default - Profile.of(scope) */
+  /** Target cluster. @default - the profile of the storage tier's StorageClassPack */
   readonly profile?: Profile;
   /** Data claim retention on delete and scale-down. @default Retain/Retain (the claims are the objects) */
   readonly claimRetention?: ClaimRetention;

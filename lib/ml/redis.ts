@@ -38,7 +38,7 @@ export interface RedisServerProps {
   readonly password: Credentials;
   /** A claim per Redis pod. */
   readonly storage: RedisStorage;
-  /** @default RedisMode.standalone() */
+  /** One server, or a primary and replicas. @default RedisMode.standalone() */
   readonly mode?: RedisMode;
   /** Memory request and limit of each Redis container (equal: Redis must not be the first OOM victim). @default '1Gi' */
   readonly memory?: string;
