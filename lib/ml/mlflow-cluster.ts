@@ -21,7 +21,6 @@ const DEFAULT_POOL_SIZE = 2;
 const DEFAULT_MAX_OVERFLOW = 2;
 const DEFAULT_CONNECTION_RESERVE = 20;
 
-const SYNC_WAVE = SYNC_WAVE_ANNOTATION;
 /** Waves between the migration Job and the servers: the distance of the platform's migrations and workloads phases. */
 export const SERVER_WAVE_OFFSET = SyncPhase.WORKLOADS.wave - SyncPhase.MIGRATIONS.wave;
 
@@ -259,7 +258,7 @@ export class MlflowCluster extends Construct implements ITrackingServer {
     // After the migration Job's wave: Argo CD applies the servers once the Job has completed. Without
     // the annotation a kind-based policy would sync this StatefulSet with the databases, before the
     // Job, and wait forever for servers that wait for the schema.
-    const serverAnnotations = { [SYNC_WAVE]: String(wave + SERVER_WAVE_OFFSET) };
+    const serverAnnotations = { [SYNC_WAVE_ANNOTATION]: String(wave + SERVER_WAVE_OFFSET) };
     this.workload.statefulSet.addJsonPatch(JsonPatch.add('/metadata/annotations', serverAnnotations));
     if (autoscaling) {
       // The autoscaler owns the replica count: a count in git would fight it on every sync.
@@ -291,7 +290,7 @@ export class MlflowCluster extends Construct implements ITrackingServer {
       spec: buildPodSpec({
         restartPolicy: 'OnFailure',
         runAs: this.image.runAs,
-        serviceAccountName: this.name,
+        serviceAccountName: this.serviceAccount.name,
         containers: [{
           name: 'migrate',
           image: this.image.image,
@@ -313,7 +312,7 @@ export class MlflowCluster extends Construct implements ITrackingServer {
           // credentials and the database exist. Replaced and re-run on every sync (a no-op when current).
           'argocd.argoproj.io/hook': 'Sync',
           'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
-          [SYNC_WAVE]: String(wave),
+          [SYNC_WAVE_ANNOTATION]: String(wave),
         },
       },
       spec: {

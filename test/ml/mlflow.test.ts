@@ -327,6 +327,7 @@ describe('cloud artifact stores', () => {
     expect(sa.metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/mlflow' });
     const sts = find(objects, 'StatefulSet', 'mlflow');
     expect(pod(sts).serviceAccountName).toBe(sa.metadata.name);
+    expect(pod(findJob(objects, 'mlflow-db-migrate')).serviceAccountName).toBe(sa.metadata.name);
     const server = container(sts, 'mlflow');
     expect(envValue(server, 'MLFLOW_ARTIFACTS_DESTINATION')).toBe('s3://acme-ml-artifacts/mlflow');
     expect(server.env.map((e: any) => e.name)).not.toContain('AWS_ACCESS_KEY_ID');
