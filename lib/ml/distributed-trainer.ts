@@ -200,6 +200,7 @@ export class DistributedTrainer extends Construct implements IPeerable {
       ?? Quantity.bytes(Math.floor(Quantity.parse(memoryLimit, `memory limit of ${where}`).value / 2)).text;
     Quantity.parse(sharedMemory, `sharedMemory of ${where}`);
     if (props.scratch) Quantity.parse(props.scratch.size, `scratch size of ${where}`);
+    const scratchDir = props.scratch ? props.scratch.mountPath ?? '/scratch' : undefined;
 
     // Names the workload's helpers would give, needed before the workload exists (env, hostfile).
     const clusterDomain = props.clusterDomain ?? 'cluster.local';
@@ -248,7 +249,7 @@ export class DistributedTrainer extends Construct implements IPeerable {
       plain('PET_RDZV_ID', props.rendezvousId ?? this.name),
       plain('PET_MAX_RESTARTS', maxRestarts),
       plain('CHECKPOINT_DIR', this.checkpointDir),
-      ...(props.scratch ? [plain('SCRATCH_DIR', props.scratch.mountPath ?? '/scratch')] : []),
+      ...(scratchDir ? [plain('SCRATCH_DIR', scratchDir)] : []),
       ...(props.tracking ? [plain('MLFLOW_TRACKING_URI', props.tracking.trackingUri)] : []),
       plain('TRAINER_MAX_NODES', props.elastic ? props.elastic.maxNodes : this.nodes),
       ...(launch.nodeRankFlag ? [plain('NODE_RANK_FLAG', launch.nodeRankFlag)] : []),
@@ -276,9 +277,9 @@ export class DistributedTrainer extends Construct implements IPeerable {
     const volumeMounts: k8s.VolumeMount[] = [
       { name: 'checkpoints', mountPath: this.checkpointDir },
       { name: 'launch', mountPath: SCRIPT_DIR, readOnly: true },
-      ...(code ? [{ name: 'code', mountPath: workingDir ?? CODE_DIR, readOnly: true }] : []),
+      ...(code && workingDir ? [{ name: 'code', mountPath: workingDir, readOnly: true }] : []),
       { name: 'dshm', mountPath: '/dev/shm' },
-      ...(props.scratch ? [{ name: 'scratch', mountPath: props.scratch.mountPath ?? '/scratch' }] : []),
+      ...(scratchDir ? [{ name: 'scratch', mountPath: scratchDir }] : []),
       ...datasetVolumes.map(({ mount, volume }) => ({ name: volume, mountPath: mount.mountPath, readOnly: mount.readOnly })),
     ];
 
@@ -331,7 +332,8 @@ export class DistributedTrainer extends Construct implements IPeerable {
     });
 
     props.tracking?.allowFrom(this);
-    this.validate(props, memoryLimit, sharedMemory, datasets);
+    // The writable emptyDirs StatefulWorkload adds for writablePaths are mounts too.
+    this.validate(props, memoryLimit, sharedMemory, datasets, [...volumeMounts.map((m) => m.mountPath), '/tmp', HOME]);
   }
 
   /** Stable DNS name of worker `i`. */
@@ -379,7 +381,7 @@ export class DistributedTrainer extends Construct implements IPeerable {
     };
   }
 
-  private validate(props: DistributedTrainerProps, memoryLimit: string, sharedMemory: string, datasets: readonly DatasetMount[]): void {
+  private validate(props: DistributedTrainerProps, memoryLimit: string, sharedMemory: string, datasets: readonly DatasetMount[], mountPaths: readonly string[]): void {
     this.node.addValidation({
       validate: () => {
         const errors: string[] = [];
@@ -429,10 +431,6 @@ export class DistributedTrainer extends Construct implements IPeerable {
           }
         }
         const paths = new Map<string, number>();
-        const mountPaths = [this.checkpointDir, '/dev/shm', SCRIPT_DIR, '/tmp', HOME,
-          ...(props.scratch ? [props.scratch.mountPath ?? '/scratch'] : []),
-          ...(props.files && Object.keys(props.files).length ? [props.workingDir ?? CODE_DIR] : []),
-          ...datasets.map((d) => d.mountPath)];
         for (const p of mountPaths) paths.set(p, (paths.get(p) ?? 0) + 1);
         const clashes = [...paths].filter(([, n]) => n > 1).map(([p]) => p);
         if (clashes.length) errors.push(`several volumes are mounted at ${clashes.join(', ')}: give each dataset, checkpoint and scratch volume its own path.`);

@@ -459,6 +459,17 @@ describe('bad input', () => {
       '[test/pytorch] several volumes are mounted at /checkpoints: give each dataset, checkpoint and scratch volume its own path.');
   });
 
+  test('scratch and the code ConfigMap clashing with dataset mounts', () => {
+    const { chart, pack } = setup(Profile.gke());
+    const data = new SharedDataset(chart, 'imagenet', { namespace: 'ml-training', tier: pack.shared, size: '1Ti' });
+    trainer(chart, pack, {
+      scratch: { size: '10Gi', mountPath: '/data' }, files: { 'train.py': 'pass' }, workingDir: '/work',
+      datasets: [data.mount('/data'), data.mount('/work', { readOnly: false })],
+    });
+    expect(() => synth(chart)).toThrow(
+      '[test/pytorch] several volumes are mounted at /work, /data: give each dataset, checkpoint and scratch volume its own path.');
+  });
+
   test('GPUs on a profile with no GPU settings', () => {
     const { chart, pack } = setup(Profile.kind());
     trainer(chart, pack, { gpusPerNode: 8 });
