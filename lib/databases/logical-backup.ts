@@ -91,6 +91,8 @@ export class LogicalBackup extends Construct {
         throw new Error(`${where}: backup tier '${tier.name}' belongs to a StorageClassPack of profile '${tier.profile.name}', not '${profile.name}': take the tier from the pack built for this profile.`);
       }
       Quantity.parse(claimTarget.size, `backup claim size of ${where}`);
+      const sizeProblem = tier.sizeProblem(claimTarget.size);
+      if (sizeProblem) throw new Error(`${where}: backup claim ${sizeProblem}.`);
     }
 
     this.podLabels = {

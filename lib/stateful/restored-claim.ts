@@ -82,6 +82,8 @@ export class RestoredClaim extends Construct {
     const problem = props.snapshot.restoreProblem(props.tier, props.namespace);
     if (problem) throw new Error(`${where}: ${problem}.`);
     Quantity.parse(props.size, `size of ${where}`);
+    const sizeProblem = props.tier.sizeProblem(props.size);
+    if (sizeProblem) throw new Error(`${where}: ${sizeProblem}.`);
     this.resource = new k8s.KubePersistentVolumeClaim(this, 'Resource', {
       metadata: {
         name: props.name,

@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from '../k8s';
 import { Profile } from '../profiles';
+import { Quantity } from '../storage/quantity';
 import { StorageTier } from '../storage/storage-class-pack';
 import { ContainerSpec, PodSpecInput, RunAs, buildPodSpec, imageProblem } from './container';
 import { IngressAllowList, IPeerable, NetworkPeer, PeerLike, WorkloadPeer } from './network-access';
@@ -275,7 +276,7 @@ export class StatefulWorkload extends Construct implements IPeerable {
   /** Name of the claim of template `template` for pod `i`: `<template>-<statefulset>-<i>`. */
   public claimName(template: string, ordinal: number): string {
     if (!this.volumeClaims.some((c) => c.name === template)) {
-      throw new Error(`StatefulWorkload '${this.name}' has no volume claim template '${template}' (it has: ${this.volumeClaims.map((c) => c.name).join(', ') || 'none'}).`);
+      throw new Error(`StatefulWorkload '${this.node.path}' has no volume claim template '${template}' (it has: ${this.volumeClaims.map((c) => c.name).join(', ') || 'none'}).`);
     }
     return `${template}-${this.podName(ordinal)}`;
   }
@@ -284,7 +285,7 @@ export class StatefulWorkload extends Construct implements IPeerable {
   public addClientService(props: ClientServiceProps): WorkloadService {
     const internal = props.internalLoadBalancer ?? false;
     if (internal && !this.profile.internalLoadBalancerAnnotations) {
-      throw new Error(`StatefulWorkload '${this.name}': profile '${this.profile.name}' has no internal load balancer; ` +
+      throw new Error(`StatefulWorkload '${this.node.path}': Service '${props.name}': profile '${this.profile.name}' has no internal load balancer; ` +
         'declare internalLoadBalancerAnnotations on the profile or use a ClusterIP Service.');
     }
     const annotations = { ...props.annotations, ...(internal ? this.profile.internalLoadBalancerAnnotations : {}) };
@@ -387,7 +388,7 @@ export class StatefulWorkload extends Construct implements IPeerable {
 
   private checkOrdinal(ordinal: number): void {
     if (!Number.isInteger(ordinal) || ordinal < 0 || ordinal >= this.replicas) {
-      throw new Error(`StatefulWorkload '${this.name}' has ordinals 0..${this.replicas - 1}; ${ordinal} is out of range.`);
+      throw new Error(`StatefulWorkload '${this.node.path}' has ordinals 0..${this.replicas - 1}; ${ordinal} is out of range: use an ordinal below replicas (${this.replicas}).`);
     }
   }
 
@@ -405,8 +406,11 @@ export class StatefulWorkload extends Construct implements IPeerable {
     if (!NAME.test(this.namespace) || this.namespace.length > 63) {
       throw new Error(`${where}: invalid namespace '${this.namespace}': a DNS-1123 label of at most 63 characters.`);
     }
+    // Sizes are checked now, with a suggestion for near misses and the tier's minimum.
     for (const claim of this.volumeClaims) {
-      claim.tier.claimSpec(claim.size); // validates the quantity now, with a suggestion
+      Quantity.parse(claim.size, `size of volume claim template '${claim.name}' of ${where}`);
+      const problem = claim.tier.sizeProblem(claim.size);
+      if (problem) throw new Error(`${where}: volume claim template '${claim.name}': ${problem}.`);
     }
     this.node.addValidation({
       validate: () => {

@@ -37,7 +37,7 @@ export interface StorageClassPackProps {
 
 /** One tier of a pack: the StorageClass to claim from and what volumes from it can do. */
 export class StorageTier {
-  /** Volume mode volumes of this tier are claimed with. */
+  /** Access mode volumes of this tier are claimed with. */
   public readonly accessMode: AccessMode;
   /** `true` when a claim from this tier can grow (StorageClass `allowVolumeExpansion`). */
   public readonly allowsExpansion: boolean;
@@ -63,13 +63,24 @@ export class StorageTier {
     return this.pack.profile;
   }
 
-  /** A PersistentVolumeClaim spec for `size` (validated) from this tier. */
-  public claimSpec(size: string, dataSource?: k8s.TypedLocalObjectReference): k8s.PersistentVolumeClaimSpec {
+  /**
+   * Why a claim of `size` cannot come from this tier (below the disk type's minimum), or
+   * undefined. Throws, with a suggestion, when `size` is not a quantity at all.
+   */
+  public sizeProblem(size: string): string | undefined {
     const quantity = Quantity.parse(size, `storage size for tier '${this.name}'`);
     if (this.minimumSize && quantity.value < Quantity.parse(this.minimumSize).value) {
-      throw new Error(`Storage size ${size} is below the minimum of tier '${this.name}' on profile '${this.profile.name}' ` +
-        `(${this.driver.provisioner} provisions at least ${this.minimumSize}): ask for ${this.minimumSize} or more, or use another tier.`);
+      return `size ${size} is below the minimum of tier '${this.name}' on profile '${this.profile.name}' ` +
+        `(${this.driver.provisioner} provisions at least ${this.minimumSize}): ask for ${this.minimumSize} or more, or use another tier`;
     }
+    return undefined;
+  }
+
+  /** A PersistentVolumeClaim spec for `size` (validated) from this tier. */
+  public claimSpec(size: string, dataSource?: k8s.TypedLocalObjectReference): k8s.PersistentVolumeClaimSpec {
+    const problem = this.sizeProblem(size);
+    if (problem) throw new Error(`Storage ${problem}.`);
+    const quantity = Quantity.parse(size);
     return {
       accessModes: [this.accessMode],
       storageClassName: this.storageClassName,

@@ -39,7 +39,7 @@ describe('StatefulDatabase: the issue example (3-replica PostgreSQL in ml-db)', 
 
     expect(db.primaryHost).toBe('postgres-0.postgres-headless.ml-db.svc.cluster.local');
     expect(db.podHost(2)).toBe('postgres-2.postgres-headless.ml-db.svc.cluster.local');
-    expect(() => db.podHost(3)).toThrow("StatefulWorkload 'postgres' has ordinals 0..2; 3 is out of range.");
+    expect(() => db.podHost(3)).toThrow("StatefulWorkload 'test/postgres/Workload' has ordinals 0..2; 3 is out of range: use an ordinal below replicas (3).");
     expect(db.port).toBe(5432);
     expect(db.family).toBe('postgres');
     expect(db.credentials.secretName).toBe('postgres-credentials');

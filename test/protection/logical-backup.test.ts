@@ -93,6 +93,18 @@ describe('LogicalBackup bad input', () => {
     ].join('\n'));
   });
 
+  test('a backup claim below the tier minimum', () => {
+    const { chart, pack } = backedUp(Profile.eks());
+    const database = new StatefulDatabase(chart, 'db2', {
+      name: 'postgres2', engine: DatabaseEngine.postgres('16.4'), namespace: 'ml-db',
+      storage: { tier: pack.fast, size: '20Gi' }, credentials: Credentials.existingSecret('db-admin'),
+    });
+    expect(() => new LogicalBackup(chart, 'small', {
+      database, destination: BackupDestination.claim({ tier: pack.throughput, size: '100Gi' }), schedule: '@daily',
+    })).toThrow("LogicalBackup 'test/small': backup claim size 100Gi is below the minimum of tier 'throughput' on profile 'eks' " +
+      '(ebs.csi.aws.com provisions at least 125Gi): ask for 125Gi or more, or use another tier.');
+  });
+
   test('a backup tier from another profile\'s pack', () => {
     const { chart } = newChart(Profile.gke());
     const pack = new StorageClassPack(chart, 'storage');

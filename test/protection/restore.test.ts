@@ -101,6 +101,14 @@ describe('restore bad input', () => {
       "Volume claim template 'data' restored from a snapshot: tier 'fast' (rancher.io/local-path) cannot be restored from a VolumeSnapshot: its driver does not implement snapshots.");
   });
 
+  test('a restored claim below the tier minimum names the claim', () => {
+    const eks = withSnapshotClass(Profile.eks());
+    expect(() => new RestoredClaim(eks.chart, 'small', {
+      name: 'x', namespace: 'ml-db', tier: eks.pack.iops, size: '2Gi', snapshot: SnapshotRef.named(SNAP),
+    })).toThrow("RestoredClaim 'test/small': size 2Gi is below the minimum of tier 'iops' on profile 'eks' " +
+      '(ebs.csi.aws.com provisions at least 4Gi): ask for 4Gi or more, or use another tier.');
+  });
+
   test('bad names and snapshot counts', () => {
     expect(() => SnapshotRef.named('Data_PG')).toThrow("Invalid VolumeSnapshot name 'Data_PG': a DNS-1123 subdomain (lower-case letters, digits, '-' and '.').");
     const { chart, workload } = postgresLike(Profile.gke(), { replicas: 2 });

@@ -36,8 +36,8 @@ describe('StatefulWorkload', () => {
     expect(w.podHost(0)).toBe('kv-0.kv-headless.ml-data.svc.cluster.local');
     expect(w.podHosts).toHaveLength(3);
     expect(w.claimName('data', 1)).toBe('data-kv-1');
-    expect(() => w.podHost(3)).toThrow("StatefulWorkload 'kv' has ordinals 0..2; 3 is out of range.");
-    expect(() => w.claimName('logs', 0)).toThrow("StatefulWorkload 'kv' has no volume claim template 'logs' (it has: data).");
+    expect(() => w.podHost(3)).toThrow("StatefulWorkload 'test/kv' has ordinals 0..2; 3 is out of range: use an ordinal below replicas (3).");
+    expect(() => w.claimName('logs', 0)).toThrow("StatefulWorkload 'test/kv' has no volume claim template 'logs' (it has: data).");
   });
 
   test('the governing Service is headless, named by serviceName, and selects the pods', () => {
@@ -152,7 +152,7 @@ describe('StatefulWorkload', () => {
   test('internal load balancer on kind is an error', () => {
     const { w } = workload(Profile.kind());
     expect(() => w.addClientService({ name: 'kv-lb', internalLoadBalancer: true })).toThrow(
-      "StatefulWorkload 'kv': profile 'kind' has no internal load balancer; declare internalLoadBalancerAnnotations on the profile or use a ClusterIP Service.");
+      "StatefulWorkload 'test/kv': Service 'kv-lb': profile 'kind' has no internal load balancer; declare internalLoadBalancerAnnotations on the profile or use a ClusterIP Service.");
   });
 
   test('allowFrom builds one NetworkPolicy admitting the workload itself and the declared clients', () => {
@@ -211,7 +211,20 @@ describe('StatefulWorkload bad input', () => {
     expect(() => new StatefulWorkload(chart, 'x', {
       name: 'x', namespace: 'ns', containers: [{ name: 'c', image: 'a/b:1' }],
       volumeClaims: [{ name: 'data', tier: pack.fast, size: '10GB' }],
-    })).toThrow("Did you mean '10Gi'?");
+    })).toThrow("Invalid size of volume claim template 'data' of StatefulWorkload 'test/x' '10GB': " +
+      "not a Kubernetes quantity (e.g. '20Gi', '512Mi', '500m'). Did you mean '10Gi'?");
+  });
+  test.each([
+    [Profile.gke(), 'shared', '500Gi', 'filestore.csi.storage.gke.io', '1Ti'],
+    [Profile.eks(), 'throughput', '100Gi', 'ebs.csi.aws.com', '125Gi'],
+  ] as const)('a claim below the tier minimum names the workload and the template (%#)', (profile, tier, size, provisioner, minimum) => {
+    const { chart } = newChart(profile);
+    const pack = new StorageClassPack(chart, 'storage', { tiers: [tier] });
+    expect(() => new StatefulWorkload(chart, 'x', {
+      name: 'x', namespace: 'ns', containers: [{ name: 'c', image: 'a/b:1' }],
+      volumeClaims: [{ name: 'data', tier: pack.tier(tier), size }],
+    })).toThrow(`StatefulWorkload 'test/x': volume claim template 'data': size ${size} is below the minimum of tier '${tier}' ` +
+      `on profile '${profile.name}' (${provisioner} provisions at least ${minimum}): ask for ${minimum} or more, or use another tier.`);
   });
   test('unpinned images, bad partition, zero maxUnavailable and unknown mounts are reported together at synth', () => {
     const { objects } = workload(Profile.gke(), {
