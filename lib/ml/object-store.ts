@@ -267,7 +267,7 @@ export class ObjectStore extends Construct implements IPeerable {
         "use 3–63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit (e.g. 'ml-artifacts').");
     }
     const duplicates = this.buckets.filter((b, i) => this.buckets.indexOf(b) !== i);
-    if (duplicates.length) throw new Error(`${where}: bucket '${duplicates[0]}' is listed twice.`);
+    if (duplicates.length) throw new Error(`${where}: bucket '${duplicates[0]}' is listed twice: list each bucket once.`);
     this.node.addValidation({
       validate: () => {
         const problem = props.clientImage !== undefined ? imageProblem(props.clientImage) : undefined;

@@ -143,7 +143,7 @@ describe('ObjectStore (MinIO)', () => {
     expect(() => build(Profile.kind(), { buckets: ['ML_Artifacts', 'ok-bucket'] })).toThrow(
       "ObjectStore 'test/minio': invalid bucket name(s) 'ML_Artifacts': use 3–63 lower-case letters, digits, '.' and '-', " +
       "starting and ending with a letter or digit (e.g. 'ml-artifacts').");
-    expect(() => build(Profile.kind(), { buckets: ['ml-x', 'ml-x'] })).toThrow("ObjectStore 'test/minio': bucket 'ml-x' is listed twice.");
+    expect(() => build(Profile.kind(), { buckets: ['ml-x', 'ml-x'] })).toThrow("ObjectStore 'test/minio': bucket 'ml-x' is listed twice: list each bucket once.");
   });
 
   test('external credentials are bound in the store\'s namespace as an ExternalSecret', () => {
