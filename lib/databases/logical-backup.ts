@@ -3,7 +3,7 @@ import { readAsset } from '../assets';
 import { k8s } from '../k8s';
 import { ContainerResources, ContainerSpec, buildPodSpec } from '../stateful/container';
 import { Quantity } from '../storage/quantity';
-import { retentionScheduleProblems } from '../storage/cron-schedule';
+import { cronJobNameProblem, retentionScheduleProblems } from '../storage/cron-schedule';
 import { BackupDestination, BucketTarget, MINIO_CLIENT_IMAGE } from './backup-destination';
 import type { StatefulDatabase } from './stateful-database';
 
@@ -35,8 +35,6 @@ export interface LogicalBackupProps {
   readonly uploadResources?: ContainerResources;
 }
 
-const MAX_CRONJOB_NAME = 52;
-const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DUMP_DIR = '/dump';
 
 /**
@@ -81,9 +79,8 @@ export class LogicalBackup extends Construct {
     this.name = props.name ?? `${db.name}-logical-backup`;
     this.keep = props.keep ?? 7;
     const profile = db.workload.profile;
-    if (!NAME.test(this.name) || this.name.length > MAX_CRONJOB_NAME) {
-      throw new Error(`${where}: invalid name '${this.name}' (${this.name.length} characters): a CronJob name is a DNS-1123 label of at most ${MAX_CRONJOB_NAME} characters; pass a shorter name.`);
-    }
+    const nameProblem = cronJobNameProblem(this.name);
+    if (nameProblem) throw new Error(`${where}: ${nameProblem}.`);
     const { claim: claimTarget, bucket: bucketTarget } = props.destination;
     if (claimTarget) {
       const tier = claimTarget.tier;
@@ -203,12 +200,7 @@ export class LogicalBackup extends Construct {
     // than being closed to everyone else by a backup.
     db.workload.allowFromIfRestricted(peer, [db.port]);
     bucketTarget?.store?.allowFrom(peer);
-    this.node.addValidation({
-      validate: () => {
-        const errors = retentionScheduleProblems({ ...props, keep: this.keep }, 'backup');
-        return errors;
-      },
-    });
+    this.node.addValidation({ validate: () => retentionScheduleProblems({ ...props, keep: this.keep }, 'backup') });
   }
 
   /** The `mc` container uploading the dump and pruning the bucket. */

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { k8s } from '../k8s';
-import { SNAPSHOT_API_GROUP, SnapshotClass, SnapshotHook, retentionScheduleProblems } from '../storage';
+import { SNAPSHOT_API_GROUP, SnapshotClass, SnapshotHook, cronJobNameProblem, retentionScheduleProblems } from '../storage';
 import { buildPodSpec, imageProblem } from './container';
 import type { StatefulWorkload, VolumeClaimTemplateSpec } from './stateful-workload';
 
@@ -61,9 +61,6 @@ export interface SnapshotScheduleProps {
   readonly suspend?: boolean;
 }
 
-/** CronJob names are limited so that Job names (`<name>-<minutes since epoch>`) stay ≤ 63. */
-const MAX_CRONJOB_NAME = 52;
-const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const SCRIPT_FILE = 'snapshot-claims.sh';
 
 /**
@@ -119,9 +116,8 @@ export class SnapshotSchedule extends Construct {
           `move the data to a tier of ${snapshotClass.driver.provisioner}, leave the template out with templates: [...], or back it up logically.`);
       }
     }
-    if (!NAME.test(this.name) || this.name.length > MAX_CRONJOB_NAME) {
-      throw new Error(`${where}: invalid name '${this.name}' (${this.name.length} characters): a CronJob name is a DNS-1123 label of at most ${MAX_CRONJOB_NAME} characters; pass a shorter name.`);
-    }
+    const nameProblem = cronJobNameProblem(this.name);
+    if (nameProblem) throw new Error(`${where}: ${nameProblem}.`);
     const longest = Math.max(...this.templates.map((c) => workload.claimName(c.name, workload.replicas - 1).length));
     if (longest > 63) {
       throw new Error(`${where}: claim names of StatefulWorkload '${workload.name}' reach ${longest} characters, but the ${SNAPSHOT_CLAIM_LABEL} label value that pruning selects by is limited to 63: use shorter template or workload names.`);
@@ -216,10 +212,6 @@ export class SnapshotSchedule extends Construct {
     this.node.addValidation({
       validate: () => {
         const errors = retentionScheduleProblems({ ...props, keep: this.keep }, 'snapshot');
-        const active = props.activeDeadlineSeconds;
-        if (active !== undefined && (!Number.isInteger(active) || active < 1)) {
-          errors.push(`activeDeadlineSeconds ${active} must be a whole number ≥ 1`);
-        }
         const problem = imageProblem(image);
         if (problem) errors.push(problem);
         if (hook) {

@@ -85,6 +85,16 @@ export interface RetentionScheduleSettings {
   /** How many of the newest runs' results to keep. */
   readonly keep: number;
   readonly startingDeadlineSeconds?: number;
+  readonly activeDeadlineSeconds?: number;
+}
+
+/** CronJob names are limited so that Job names (`<name>-<minutes since epoch>`) stay ≤ 63. */
+export const MAX_CRONJOB_NAME = 52;
+
+/** Why `name` cannot name a CronJob (with the fix), or undefined. */
+export function cronJobNameProblem(name: string): string | undefined {
+  if (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) && name.length <= MAX_CRONJOB_NAME) return undefined;
+  return `invalid name '${name}' (${name.length} characters): a CronJob name is a DNS-1123 label of at most ${MAX_CRONJOB_NAME} characters; pass a shorter name`;
 }
 
 /** Problems with a retention CronJob's settings; `kept` names what pruning deletes (e.g. 'backup'). */
@@ -102,6 +112,10 @@ export function retentionScheduleProblems(settings: RetentionScheduleSettings, k
   const deadline = settings.startingDeadlineSeconds;
   if (deadline !== undefined && (!Number.isInteger(deadline) || deadline < 10)) {
     errors.push(`startingDeadlineSeconds ${deadline} must be a whole number ≥ 10: the CronJob controller checks every 10 seconds and would miss every run`);
+  }
+  const active = settings.activeDeadlineSeconds;
+  if (active !== undefined && (!Number.isInteger(active) || active < 1)) {
+    errors.push(`activeDeadlineSeconds ${active} must be a whole number ≥ 1`);
   }
   return errors;
 }

@@ -85,12 +85,18 @@ describe('LogicalBackup', () => {
 });
 
 describe('LogicalBackup bad input', () => {
-  test('invalid cron and keep < 1', () => {
-    expect(backedUp(Profile.gke(), undefined, { schedule: '*/0 * * * *', keep: 0 }).objects).toThrow([
+  test('invalid cron, keep < 1 and an active deadline < 1 are reported together', () => {
+    expect(backedUp(Profile.gke(), undefined, { schedule: '*/0 * * * *', keep: 0, activeDeadlineSeconds: 0 }).objects).toThrow([
       "[test/backup] invalid schedule '*/0 * * * *': minute field '*/0' has step '0': a step is a whole number ≥ 1; " +
       "use five fields 'minute hour day-of-month month day-of-week', e.g. '0 3 * * *' (daily at 03:00), or a descriptor such as '@daily'",
       '[test/backup] keep 0 must be a whole number ≥ 1: pruning would delete every backup, including the one just taken',
+      '[test/backup] activeDeadlineSeconds 0 must be a whole number ≥ 1',
     ].join('\n'));
+  });
+
+  test('a CronJob name too long for its Jobs', () => {
+    expect(() => backedUp(Profile.gke(), undefined, { name: 'b'.repeat(53) })).toThrow(
+      `LogicalBackup 'test/backup': invalid name '${'b'.repeat(53)}' (53 characters): a CronJob name is a DNS-1123 label of at most 52 characters; pass a shorter name.`);
   });
 
   test('a backup claim below the tier minimum', () => {

@@ -151,9 +151,11 @@ describe('SnapshotSchedule bad input', () => {
     expect(scheduled(Profile.gke(), { schedule: '@fortnightly' }).objects).toThrow("invalid schedule '@fortnightly': unknown descriptor;");
   });
 
-  test('keep < 1', () => {
-    expect(scheduled(Profile.gke(), { keep: 0 }).objects).toThrow(
-      '[test/snapshots-pg] keep 0 must be a whole number ≥ 1: pruning would delete every snapshot, including the one just taken');
+  test('keep < 1, an active deadline < 1', () => {
+    expect(scheduled(Profile.gke(), { keep: 0, activeDeadlineSeconds: 0 }).objects).toThrow([
+      '[test/snapshots-pg] keep 0 must be a whole number ≥ 1: pruning would delete every snapshot, including the one just taken',
+      '[test/snapshots-pg] activeDeadlineSeconds 0 must be a whole number ≥ 1',
+    ].join('\n'));
   });
 
   test('a starting deadline under the controller period, a bad time zone, an unpinned image, an unknown hook container', () => {
