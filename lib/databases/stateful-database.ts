@@ -115,7 +115,10 @@ export interface StatefulDatabaseProps {
    * @default - none: an empty primary initializes, or refuses while replicas answer
    */
   readonly recoverPrimaryFrom?: number;
-  /** @default - Profile.of(scope) */
+  /**
+   * Target cluster; must be the profile of `storage.tier`'s pack.
+   * @default - the profile of `storage.tier`'s pack
+   */
   readonly profile?: Profile;
   /** @default 'cluster.local' */
   readonly clusterDomain?: string;
@@ -194,7 +197,7 @@ export class StatefulDatabase extends Construct implements IDatabase {
     this.port = props.engine.port;
     this.credentials = props.credentials;
     this.replicationCredentials = props.replicationCredentials ?? props.credentials;
-    this.profile = props.profile ?? props.storage.tier.profile ?? Profile.of(this);
+    this.profile = props.profile ?? props.storage.tier.profile;
     this.clusterDomain = props.clusterDomain ?? 'cluster.local';
 
     // Input that makes names, config or sizes meaningless fails at once.
@@ -250,10 +253,11 @@ export class StatefulDatabase extends Construct implements IDatabase {
 
     const resources = props.resources ?? {};
     const memoryLimit = resources.memoryLimit ?? resources.memory ?? this.profile.defaultResources.memory;
+    const memoryLimitBytes = Quantity.parse(memoryLimit, `memory limit of ${where}`).value;
     const replicaNames = Array.from({ length: this.replicas - 1 }, (_, i) => `${this.name}-${i + 1}`);
     this.serverConfig = renderServerConfig({
       engine: this.engine,
-      memoryLimitBytes: Quantity.parse(memoryLimit, `memory limit of ${where}`).value,
+      memoryLimitBytes,
       storageBytes: size.value,
       maxConnections,
       replicaNames,
@@ -359,7 +363,7 @@ export class StatefulDatabase extends Construct implements IDatabase {
       containers,
       volumes,
       terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ??
-        (this.engine.isMysqlFamily ? innodbShutdownSeconds(Quantity.parse(memoryLimit, `memory limit of ${where}`).value) : 60),
+        (this.engine.isMysqlFamily ? innodbShutdownSeconds(memoryLimitBytes) : 60),
       podAnnotations: { 'ml.cdk8s.io/config-checksum': checksum },
       clusterDomain: this.clusterDomain,
     });

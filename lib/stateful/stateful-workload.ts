@@ -65,7 +65,7 @@ export interface StatefulWorkloadProps extends PodSpecInput {
   readonly name: string;
   /** Namespace of the StatefulSet and its Services, PDB and NetworkPolicy. */
   readonly namespace: string;
-  /** Target cluster. @default - Profile.of(scope) */
+  /** Target cluster. @default - the profile of the first volume claim's tier, else Profile.of(scope) */
   readonly profile?: Profile;
   /** `app.kubernetes.io/name` of the pods, e.g. `postgres`. @default - the name */
   readonly appName?: string;
