@@ -103,7 +103,7 @@ describe('StorageClassPack bad input', () => {
   test('a tier left out of the pack', () => {
     const { chart } = newChart(Profile.gke());
     const pack = new StorageClassPack(chart, 'storage', { tiers: ['standard'] });
-    expect(() => pack.iops).toThrow("StorageClassPack 'test/storage' has no 'iops' tier: it was created with tiers: [standard].");
+    expect(() => pack.iops).toThrow("StorageClassPack 'test/storage' has no 'iops' tier: it was created with tiers: [standard]; add 'iops' to its tiers.");
   });
 
   test('unknown tier name', () => {

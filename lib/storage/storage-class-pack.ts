@@ -140,10 +140,10 @@ export class StorageClassPack extends Construct {
     if (tier) return tier;
     // Let the profile explain a tier it cannot provide; otherwise the pack left it out.
     this.profile.tier(name);
-    throw new Error(`StorageClassPack '${this.node.path}' has no '${name}' tier: it was created with tiers: [${[...this.tiers.keys()].join(', ')}].`);
+    throw new Error(`StorageClassPack '${this.node.path}' has no '${name}' tier: it was created with tiers: [${[...this.tiers.keys()].join(', ')}]; add '${name}' to its tiers.`);
   }
 
-  /** Every tier in the pack, in canonical order. */
+  /** Every tier in the pack, in the order of `tiers` (canonical order by default). */
   public get all(): StorageTier[] {
     return [...this.tiers.values()];
   }
