@@ -103,7 +103,7 @@ export function synthesize(options: SynthOptions): number {
   writeRendered(options.outdir, folders);
   if (options.cliOutdir) writeForCli(options.cliOutdir, rendered);
   for (const { profile, objects, gates, capacity } of rendered) {
-    log(`dist/${profile.name}: ${objects.length} objects, Kubernetes ${profile.kubeVersion}, gates passed` +
+    log(`${path.join(path.relative(process.cwd(), options.outdir) || options.outdir, profile.name)}: ${objects.length} objects, Kubernetes ${profile.kubeVersion}, gates passed` +
       (gates.warnings.length ? ` with ${gates.warnings.length} warning(s)` : ''));
     if (capacity) log(capacity.toSummary().replace(/^/gm, '  '));
   }

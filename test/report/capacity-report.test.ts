@@ -183,14 +183,16 @@ describe('reference platform', () => {
       const lines: string[] = [];
       expect(synthesize({ outdir, profiles: () => [Profile.kind(), Profile.gke()], build: buildPlatform, log: (l) => lines.push(l) })).toBe(0);
       const log = lines.join('\n');
-      expect(log).toMatch(new RegExp(String.raw`dist\/kind: \d+ objects, Kubernetes 1\.\d+, gates passed\n {2}full scale: \d+ pods, CPU [\d.]+, memory [\d.]+(Gi|Ti) \(HPA max: mlflow ${LAPTOP_SIZING.tracking.maxReplicas}\)\n {2}transient: `));
-      expect(log).toMatch(/dist\/gke: .*\n {2}full scale: .*nvidia\.com\/gpu 32/);
+      const shown = (profile: string) => path.join(path.relative(process.cwd(), outdir), profile).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+      expect(log).toMatch(new RegExp(String.raw`${shown('kind')}: \d+ objects, Kubernetes 1\.\d+, gates passed\n {2}full scale: \d+ pods, CPU [\d.]+, memory [\d.]+(Gi|Ti) \(HPA max: mlflow ${LAPTOP_SIZING.tracking.maxReplicas}\)\n {2}transient: `));
+      expect(log).toMatch(new RegExp(String.raw`${shown('gke')}: .*\n {2}full scale: .*nvidia\.com\/gpu 32`));
       expect(fs.readFileSync(path.join(outdir, 'gke', 'CAPACITY.md'), 'utf8')).toContain('| ml-training | StatefulSet | pytorch | 4 |');
 
       const run = spawnSync(process.execPath, [path.join(ROOT, 'apps/run.js'), '--profile', 'kind', '--outdir', outdir, '--no-upgrade-guard'], { cwd: ROOT, encoding: 'utf8' });
       expect(run.status).toBe(0);
       expect(run.stdout).toBe('');
-      expect(run.stderr).toMatch(/dist\/kind: .*\n {2}full scale: .*\n {2}transient: .*\n {2}storage: /);
+      expect(run.stderr).toContain(`${path.join(path.relative(ROOT, outdir), 'kind')}: `);
+      expect(run.stderr).toMatch(/: \d+ objects, .*\n {2}full scale: .*\n {2}transient: .*\n {2}storage: /);
     } finally {
       fs.rmSync(outdir, { recursive: true, force: true });
     }
