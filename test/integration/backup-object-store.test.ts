@@ -13,14 +13,9 @@ import {
   BackupDestination, Credentials, DatabaseEngine, LogicalBackup, ObjectStore, Profile, StatefulDatabase, StorageClassPack,
 } from '../../lib';
 import { find, newChart, synth } from '../support/synth';
-import { freePort } from './database-support';
+import { freePort, postgresBinDir } from './database-support';
 
-const PG_BIN = (() => {
-  const root = '/usr/lib/postgresql';
-  const majors = fs.existsSync(root) ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'bin', 'pg_ctl'))) : [];
-  if (!majors.length) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql: run test/integration/install-servers.sh as root');
-  return path.join(root, majors.sort((a, b) => Number(b) - Number(a))[0], 'bin');
-})();
+const PG_BIN = postgresBinDir();
 const IS_ROOT = process.getuid?.() === 0;
 const SECRETS: Record<string, Record<string, string>> = {
   'postgres-credentials': { username: 'admin', password: 'unused-with-trust' },

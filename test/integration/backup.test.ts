@@ -6,30 +6,14 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { BackupDestination, Credentials, DatabaseEngine, LogicalBackup, Profile, StatefulDatabase, StorageClassPack } from '../../lib';
 import { find, newChart, synth } from '../support/synth';
+import { freePort, postgresBinDir } from './database-support';
 
-const PG_BIN = (() => {
-  const root = '/usr/lib/postgresql';
-  const majors = fs.existsSync(root) ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'bin', 'pg_ctl'))) : [];
-  if (!majors.length) throw new Error('PostgreSQL server binaries not found under /usr/lib/postgresql: run test/integration/install-servers.sh as root');
-  return path.join(root, majors.sort((a, b) => Number(b) - Number(a))[0], 'bin');
-})();
+const PG_BIN = postgresBinDir();
 const IS_ROOT = process.getuid?.() === 0;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Runs a shell command as the postgres OS user when we are root (the server refuses root). */
 function asServerUser(command: string, env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {

@@ -26,6 +26,16 @@ export function freePort(): Promise<number> {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** `bin` of the newest PostgreSQL server Debian's postgresql package installed (install-servers.sh). */
+export function postgresBinDir(): string {
+  const root = '/usr/lib/postgresql';
+  const majors = fs.existsSync(root) ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'bin', 'pg_ctl'))) : [];
+  if (!majors.length) {
+    throw new Error('PostgreSQL server binaries not found in /usr/lib/postgresql/<major>/bin: run test/integration/install-servers.sh (Debian package postgresql)');
+  }
+  return path.join(root, majors.sort((a, b) => Number(b) - Number(a))[0], 'bin');
+}
+
 /** Polls `check` until it returns true; fails naming `what` after `limitMs`. */
 export async function waitFor(what: string, check: () => boolean, limitMs = 60000): Promise<void> {
   const deadline = Date.now() + limitMs;

@@ -13,8 +13,8 @@ import * as path from 'path';
 import { Credentials, DatabaseEngine, Profile, StatefulDatabase, StatefulDatabaseProps, StorageClassPack } from '../../lib';
 import { Manifest, find, newChart, synth } from '../support/synth';
 import {
-  RunAs, chownTree, containerEnv, containerScript, freePort, runScript, startScript, stop, systemUser, waitFor, writeConfigMap,
-  writeProjectedSecrets,
+  RunAs, chownTree, containerEnv, containerScript, freePort, postgresBinDir, runScript, startScript, stop, systemUser, waitFor,
+  writeConfigMap, writeProjectedSecrets,
 } from './database-support';
 
 const SECRETS: Record<string, Record<string, string>> = {
@@ -23,15 +23,6 @@ const SECRETS: Record<string, Record<string, string>> = {
   // ':' and '\' must be escaped in the pgpass file.
   'postgres-replication': { password: "re:pl\\ica'tion" },
 };
-
-function postgresBinDir(): string {
-  const root = '/usr/lib/postgresql';
-  const majors = fs.existsSync(root) ? fs.readdirSync(root).filter((d) => fs.existsSync(path.join(root, d, 'bin', 'pg_ctl'))) : [];
-  if (!majors.length) {
-    throw new Error('PostgreSQL server binaries not found in /usr/lib/postgresql/<major>/bin: run test/integration/install-servers.sh (Debian package postgresql)');
-  }
-  return path.join(root, majors.sort((a, b) => Number(b) - Number(a))[0], 'bin');
-}
 
 function synthesized(extra: Partial<StatefulDatabaseProps> = {}): { statefulSet: Manifest; configMap: Manifest } {
   const { chart } = newChart(Profile.kind());
