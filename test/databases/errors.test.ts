@@ -72,7 +72,7 @@ describe('StatefulDatabase: bad input fails with a clear message', () => {
   test('a tier missing from the pack', () => {
     const { chart } = newChart(Profile.kind());
     const pack = new StorageClassPack(chart, 'storage', { tiers: ['standard'] });
-    expect(() => pack.fast).toThrow("StorageClassPack 'test/storage' has no 'fast' tier: it was created with tiers: [standard].");
+    expect(() => pack.fast).toThrow("StorageClassPack 'test/storage' has no 'fast' tier: it was created with tiers: [standard]; add 'fast' to its tiers.");
   });
 
   test('a ReadWriteMany (network file system) tier', () => {
