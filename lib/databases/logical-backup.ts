@@ -3,7 +3,7 @@ import { readAsset } from '../assets';
 import { k8s } from '../k8s';
 import { ContainerResources, ContainerSpec, buildPodSpec } from '../stateful/container';
 import { Quantity } from '../storage/quantity';
-import { cronJobNameProblem, retentionScheduleProblems } from '../storage/cron-schedule';
+import { cronJobNameProblem, retentionCronJobSpec, retentionScheduleProblems } from '../storage/cron-schedule';
 import { BackupDestination, BucketTarget, MINIO_CLIENT_IMAGE } from './backup-destination';
 import type { StatefulDatabase } from './stateful-database';
 
@@ -178,22 +178,7 @@ export class LogicalBackup extends Construct {
 
     this.cronJob = new k8s.KubeCronJob(this, 'CronJob', {
       metadata,
-      spec: {
-        schedule: props.schedule,
-        timeZone: props.timeZone ?? 'Etc/UTC',
-        concurrencyPolicy: 'Forbid',
-        startingDeadlineSeconds: props.startingDeadlineSeconds ?? 600,
-        successfulJobsHistoryLimit: 3,
-        failedJobsHistoryLimit: 3,
-        jobTemplate: {
-          metadata: { labels: { ...this.podLabels } },
-          spec: {
-            backoffLimit: 1,
-            activeDeadlineSeconds: props.activeDeadlineSeconds ?? 7200,
-            template: { metadata: { labels: { ...this.podLabels } }, spec: podSpec },
-          },
-        },
-      },
+      spec: retentionCronJobSpec({ ...props, activeDeadlineSeconds: props.activeDeadlineSeconds ?? 7200 }, this.podLabels, podSpec),
     });
     const peer = { namespace: this.namespace, podSelector: this.podLabels };
     // A database that restricts its clients admits the backup pods; an open one stays open rather

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { k8s } from '../k8s';
-import { SNAPSHOT_API_GROUP, SnapshotClass, SnapshotHook, cronJobNameProblem, retentionScheduleProblems } from '../storage';
+import { SNAPSHOT_API_GROUP, SnapshotClass, SnapshotHook, cronJobNameProblem, retentionCronJobSpec, retentionScheduleProblems } from '../storage';
 import { buildPodSpec, imageProblem } from './container';
 import type { StatefulWorkload, VolumeClaimTemplateSpec } from './stateful-workload';
 
@@ -189,24 +189,11 @@ export class SnapshotSchedule extends Construct {
 
     this.cronJob = new k8s.KubeCronJob(this, 'CronJob', {
       metadata,
-      spec: {
-        schedule: props.schedule,
-        timeZone: props.timeZone ?? 'Etc/UTC',
-        concurrencyPolicy: 'Forbid',
-        startingDeadlineSeconds: props.startingDeadlineSeconds ?? 600,
-        successfulJobsHistoryLimit: 3,
-        failedJobsHistoryLimit: 3,
+      spec: retentionCronJobSpec({
+        ...props,
         suspend: props.suspend ?? false,
-        jobTemplate: {
-          metadata: { labels },
-          spec: {
-            // A retry takes fresh snapshots with a new timestamp; once is enough.
-            backoffLimit: 1,
-            activeDeadlineSeconds: props.activeDeadlineSeconds ?? 1800,
-            template: { metadata: { labels }, spec: podSpec },
-          },
-        },
-      },
+        activeDeadlineSeconds: props.activeDeadlineSeconds ?? 1800,
+      }, labels, podSpec),
     });
 
     this.node.addValidation({

@@ -4,6 +4,8 @@
  * schedule fails synth instead of `kubectl apply`. Shared by snapshot schedules and backups.
  */
 
+import { k8s } from '../k8s';
+
 interface CronField {
   readonly name: string;
   readonly min: number;
@@ -118,4 +120,41 @@ export function retentionScheduleProblems(settings: RetentionScheduleSettings, k
     errors.push(`activeDeadlineSeconds ${active} must be a whole number ≥ 1`);
   }
   return errors;
+}
+
+/** How a retention CronJob runs; unset fields take the defaults every retention job shares. */
+export interface RetentionCronJobOptions {
+  readonly schedule: string;
+  /** @default 'Etc/UTC' */
+  readonly timeZone?: string;
+  /** @default 600 */
+  readonly startingDeadlineSeconds?: number;
+  /** A run is killed after this many seconds. */
+  readonly activeDeadlineSeconds: number;
+  /** @default - not set (the CronJob runs) */
+  readonly suspend?: boolean;
+}
+
+/**
+ * The CronJob spec of a retention job (snapshots, backups): never two runs at once, a run that
+ * could not start in time is skipped rather than piling up, one retry (a retry is a fresh run).
+ */
+export function retentionCronJobSpec(options: RetentionCronJobOptions, labels: Readonly<Record<string, string>>, podSpec: k8s.PodSpec): k8s.CronJobSpec {
+  return {
+    schedule: options.schedule,
+    timeZone: options.timeZone ?? 'Etc/UTC',
+    concurrencyPolicy: 'Forbid',
+    startingDeadlineSeconds: options.startingDeadlineSeconds ?? 600,
+    successfulJobsHistoryLimit: 3,
+    failedJobsHistoryLimit: 3,
+    ...(options.suspend !== undefined ? { suspend: options.suspend } : {}),
+    jobTemplate: {
+      metadata: { labels: { ...labels } },
+      spec: {
+        backoffLimit: 1,
+        activeDeadlineSeconds: options.activeDeadlineSeconds,
+        template: { metadata: { labels: { ...labels } }, spec: podSpec },
+      },
+    },
+  };
 }
