@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Credentials, DatabaseEngine, Profile, StatefulDatabase, StorageClassPack } from '../../lib';
 import { find, newChart, synth } from '../support/synth';
+import { describeEachShell } from '../support/shells';
 
 function configMap(engine: DatabaseEngine): Record<string, string> {
   const { chart } = newChart(Profile.kind());
@@ -68,7 +69,7 @@ const slotSql = (replicas: number) => [
     `AND slot_name ~ '^db_[0-9]+$' AND substring(slot_name FROM '[0-9]+$')::numeric >= ${replicas} \\gexec`,
 ];
 
-describe.each(['dash', 'busybox sh'])('database scripts under %s', (shell) => {
+describeEachShell('database scripts under %s', (shell) => {
   let tmp: string;
   beforeEach(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'db-scripts-'));
@@ -87,7 +88,7 @@ describe.each(['dash', 'busybox sh'])('database scripts under %s', (shell) => {
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   const run = (script: string, env: Record<string, string>) => {
-    const [bin, ...args] = shell.split(' ');
+    const [bin, ...args] = shell;
     const result = spawnSync(bin, [...args, path.join(tmp, 'config', script)], {
       encoding: 'utf8', timeout: 20000,
       env: { PATH: `${path.join(tmp, 'bin')}:/usr/bin:/bin`, STUB_LOG: path.join(tmp, 'log'), ...env },

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { ConfigMap } from 'cdk8s-plus-27';
 import { Profile, StorageClassPack, WorkloadNamespace, parseManifests, renderProfile, writeForCli, writeRendered } from '../../lib';
+import { describeEachShell } from '../support/shells';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SCRIPT = path.join(ROOT, 'lib/gitops/scripts/cmp-generate.sh');
@@ -21,7 +22,7 @@ function renderSmall(profile: Profile) {
   return renderProfile(app, profile);
 }
 
-describe('cmp-generate.sh (under dash and busybox sh)', () => {
+describeEachShell('cmp-generate.sh under %s', (shell) => {
   let dir: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cmp-'));
@@ -31,20 +32,18 @@ describe('cmp-generate.sh (under dash and busybox sh)', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const shells = ['dash', 'busybox'].filter(has);
-  test('at least one POSIX shell is installed', () => expect(shells.length).toBeGreaterThan(0));
+  const [bin, ...shellArgs] = shell;
+  const args = [...shellArgs, SCRIPT];
 
-  test.each(shells)('%s: runs the synth for ARGOCD_ENV_PROFILE with the guard off; stdout is only the CLI output', (shell) => {
-    const args = shell === 'busybox' ? ['sh', SCRIPT] : [SCRIPT];
-    const run = spawnSync(shell, args, { cwd: dir, env: { PATH: process.env.PATH, ARGOCD_ENV_PROFILE: 'gke' }, encoding: 'utf8' });
+  test('runs the synth for ARGOCD_ENV_PROFILE with the guard off; stdout is only the CLI output', () => {
+    const run = spawnSync(bin, args, { cwd: dir, env: { PATH: process.env.PATH, ARGOCD_ENV_PROFILE: 'gke' }, encoding: 'utf8' });
     expect(run.status).toBe(0);
     expect(run.stdout).toBe('args=synth --stdout PROFILES=gke GUARD=off\n');
     expect(run.stderr).toBe('report\n');
   });
 
-  test.each(shells)('%s: no profile, a bad profile, no install: exit 1, message on stderr, nothing on stdout', (shell) => {
-    const args = shell === 'busybox' ? ['sh', SCRIPT] : [SCRIPT];
-    const run = (env: Record<string, string>, cwd = dir) => spawnSync(shell, args, { cwd, env: { PATH: process.env.PATH!, ...env }, encoding: 'utf8' });
+  test('no profile, a bad profile, no install: exit 1, message on stderr, nothing on stdout', () => {
+    const run = (env: Record<string, string>, cwd = dir) => spawnSync(bin, args, { cwd, env: { PATH: process.env.PATH!, ...env }, encoding: 'utf8' });
     const none = run({});
     expect([none.status, none.stdout]).toEqual([1, '']);
     expect(none.stderr).toContain('no profile; set spec.source.plugin.env [{name: PROFILE, value: <profile>}] in the Application');

@@ -1,17 +1,32 @@
 #!/bin/sh
-# Installs the servers the integration suite runs against, when they are missing: Debian's
-# postgresql (15), mariadb-server (10.11) and redis-server. Idempotent; run as root (CI does).
-# Debian has no MySQL server package: the MySQL engine is tested for its exact statements.
+# Installs what the integration suite runs, when it is missing, from Debian's packages:
+#   postgresql (15), mariadb-server (10.11), redis-server and redis-sentinel (7.0), patroni (3.0),
+#   etcd-server (3.4), python3-torch (1.13, CPU), busybox (Alpine's sh, for the script suites),
+#   openssl (test certificates).
+# Idempotent; run as root (CI does). Debian has no MySQL server package: the MySQL engine is tested
+# for its exact statements. Packaged services are not started: the tests run their own servers.
 set -eu
 
+# "<package> <test>" where <test> is a shell condition that holds when the package is installed.
+needs='postgresql|ls /usr/lib/postgresql/*/bin/pg_ctl
+mariadb-server|command -v mariadbd || [ -x /usr/sbin/mariadbd ]
+redis-server|command -v redis-server
+redis-sentinel|command -v redis-sentinel
+patroni|command -v patroni
+etcd-server|command -v etcd
+python3-torch|/usr/bin/python3 -c "import torch"
+busybox|command -v busybox
+openssl|command -v openssl'
+
 missing=''
-# Debian keeps the server binaries in /usr/lib/postgresql/<major>/bin, off PATH.
-ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$missing postgresql"
-command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || missing="$missing mariadb-server"
-command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
+while IFS='|' read -r package test; do
+  sh -c "$test" >/dev/null 2>&1 || missing="$missing $package"
+done <<NEEDS
+$needs
+NEEDS
 
 if [ -z "$missing" ]; then
-  echo "install-servers: postgresql, mariadb-server and redis-server are installed"
+  echo "install-servers: everything the integration suite needs is installed"
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
@@ -33,6 +48,7 @@ if [ ! -e "$policy" ]; then
   created_policy=1
 fi
 status=0
+# shellcheck disable=SC2086 # one word per package
 { apt-get update -qq && apt-get install -y -qq --no-install-recommends $missing; } >/dev/null || status=$?
 [ -z "$created_policy" ] || rm -f "$policy"
 if [ "$status" -ne 0 ]; then

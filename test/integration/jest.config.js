@@ -1,14 +1,23 @@
 /**
- * Integration suite: synthesized scripts and configuration run against real servers
- * (PostgreSQL, MariaDB, Redis) on 127.0.0.1. `test/integration/install-servers.sh` installs them;
- * a missing server fails the suite with that instruction instead of skipping.
+ * Integration suite: synthesized scripts and configuration run against real servers on loopback
+ * addresses, plus every container-script suite of `npm test` again with all POSIX shells required
+ * (busybox is Alpine's sh and is not on a fresh machine, so `npm test` may skip it; here it fails).
+ * `test/integration/install-servers.sh` installs what this needs; a missing server fails the suite
+ * with that instruction instead of skipping.
  */
+const SCRIPT_SUITES = [
+  'databases/scripts', 'gitops/cmp-kustomize', 'ml/mlflow-schema', 'ml/object-store', 'ml/redis', 'ml/trainer-entrypoint',
+  'protection/backup-object-store', 'protection/expansion', 'protection/logical-backup', 'protection/snapshot-script',
+];
+
 module.exports = {
   rootDir: '../..',
   testEnvironment: 'node',
-  roots: ['<rootDir>/test/integration'],
-  testMatch: ['**/*.test.ts'],
+  roots: ['<rootDir>/test'],
+  testMatch: ['<rootDir>/test/integration/**/*.test.ts', ...SCRIPT_SUITES.map((s) => `<rootDir>/test/${s}.test.ts`)],
+  setupFiles: ['<rootDir>/test/integration/require-all-shells.js'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  moduleNameMapper: { '^cdk8s-stateful-ml$': '<rootDir>/lib/index.ts' },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 120000,
   reporters: ['default', '<rootDir>/test/support/count-reporter.js'],

@@ -2,9 +2,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { describeEachShell } from '../support/shells';
 
 const SCRIPT = path.join(__dirname, '../../lib/ml/scripts/mlflow-schema.sh');
-const SHELLS: ReadonlyArray<[string, readonly string[]]> = [['dash', ['dash']], ['busybox sh', ['busybox', 'sh']]];
 const URI = 'postgresql://mlflow:p4ss@postgres-rw.ml-db.svc.cluster.local:5432/mlflow';
 
 /**
@@ -40,7 +40,7 @@ echo "$line" >> "$WORK/log"
 exit "\${MLFLOW_STATUS:-0}"
 `;
 
-describe.each(SHELLS)('mlflow-schema.sh under %s', (_name, shell) => {
+describeEachShell('mlflow-schema.sh under %s', (shell) => {
   let work: string;
   beforeEach(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'mlflow-schema-'));

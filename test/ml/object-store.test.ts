@@ -6,6 +6,7 @@ import {
   Credentials, MINIO_CLIENT_IMAGE, MINIO_IMAGE, ObjectStore, Profile, StorageClassPack, formatFindings, runGates,
 } from '../../lib';
 import { Manifest, all, find, newChart, selects, synth, findJob } from '../support/synth';
+import { describeEachShell } from '../support/shells';
 
 const NS = 'ml-tracking';
 
@@ -170,7 +171,6 @@ describe('ObjectStore (MinIO)', () => {
 });
 
 const SCRIPT = path.join(__dirname, '../../lib/ml/scripts/minio-create-buckets.sh');
-const SHELLS: ReadonlyArray<[string, readonly string[]]> = [['dash', ['dash']], ['busybox sh', ['busybox', 'sh']]];
 
 /**
  * A stand-in `mc` that logs its arguments and the alias it finds in its environment, and fails `ls`
@@ -187,7 +187,7 @@ fi
 exit 0
 `;
 
-describe.each(SHELLS)('minio-create-buckets.sh under %s', (_name, shell) => {
+describeEachShell('minio-create-buckets.sh under %s', (shell) => {
   let dir: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'minio-buckets-'));

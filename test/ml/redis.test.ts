@@ -7,9 +7,9 @@ import {
   defaultMaxmemoryBytes, redisBytes, runGates,
 } from '../../lib';
 import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
+import { describeEachShell } from '../support/shells';
 
 const SCRIPTS = path.resolve(__dirname, '../../lib/ml/scripts');
-const SHELLS: [string, string[]][] = [['dash', ['dash']], ['busybox sh', ['busybox', 'sh']]];
 
 function redis(profile: Profile = Profile.kind(), extra: Partial<ConstructorParameters<typeof RedisServer>[2]> = {}) {
   const { chart } = newChart(profile);
@@ -194,7 +194,7 @@ function fakeBin(redisCli: string): string {
   return dir;
 }
 
-function run(shell: string[], script: string, env: Record<string, string>, args: string[] = []) {
+function run(shell: readonly string[], script: string, env: Record<string, string>, args: string[] = []) {
   const result = spawnSync(shell[0], [...shell.slice(1), path.join(SCRIPTS, script), ...args], {
     env: { PATH: `${env.PATH}:/usr/bin:/bin`, ...Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'PATH')) },
     encoding: 'utf8',
@@ -202,7 +202,7 @@ function run(shell: string[], script: string, env: Record<string, string>, args:
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-describe.each(SHELLS)('redis-start.sh under %s', (_, shell) => {
+describeEachShell('redis-start.sh under %s', (shell) => {
   const bin = fakeBin('exit 0');
   const runtime = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'redis-rt-')), 'runtime.conf');
   const base = { PATH: bin, REDIS_CONF: '/etc/redis/redis.conf', REDIS_PRIMARY_HOST: 'cache-0.cache-headless.ml-features.svc.cluster.local' };
@@ -248,7 +248,7 @@ describe.each(SHELLS)('redis-start.sh under %s', (_, shell) => {
   });
 });
 
-describe.each(SHELLS)('redis-probe.sh under %s', (_, shell) => {
+describeEachShell('redis-probe.sh under %s', (shell) => {
   // A fake redis-cli answering `ping` and `info replication` as a given server would.
   const cli = (ping: string, info: string) => fakeBin(
     `[ "$REDISCLI_AUTH" = pw ] || { echo 'NOAUTH Authentication required.'; exit 0; }\n` +

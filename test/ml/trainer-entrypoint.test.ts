@@ -4,9 +4,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { DistributedTrainer, Launcher, Profile, StorageClassPack } from '../../lib';
 import { find, newChart, synth } from '../support/synth';
+import { describeEachShell } from '../support/shells';
 
 const SCRIPT = path.join(__dirname, '../../lib/ml/scripts/trainer-entrypoint.sh');
-const SHELLS: ReadonlyArray<[string, readonly string[]]> = [['dash', ['dash']], ['busybox sh', ['busybox', 'sh']]];
 
 let workdir: string;
 beforeAll(() => { workdir = fs.mkdtempSync(path.join(os.tmpdir(), 'trainer-entrypoint-')); });
@@ -28,7 +28,7 @@ function envOf(stdout: string): Record<string, string> {
   return Object.fromEntries(stdout.trim().split('\n').map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
 }
 
-describe.each(SHELLS)('trainer-entrypoint.sh under %s', (_name, shell) => {
+describeEachShell('trainer-entrypoint.sh under %s', (shell) => {
   test.each([
     ['pytorch-0', '0'],
     ['pytorch-3', '3'],

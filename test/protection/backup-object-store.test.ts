@@ -7,7 +7,7 @@ import {
   StatefulDatabase, StorageClassPack, runGates,
 } from '../../lib';
 import { Manifest, all, find, newChart, selects, synth, findJob } from '../support/synth';
-import { SHELLS } from './support/stand-in';
+import { describeEachShell } from '../support/shells';
 
 const PROFILES = [Profile.kind(), Profile.gke(), Profile.eks(), Profile.aks()];
 const SCRIPTS = path.join(__dirname, '../../lib/databases/scripts');
@@ -311,7 +311,7 @@ class StandInBucket {
   }
 }
 
-describe.each(SHELLS.map((s) => [s.join(' '), s] as const))('backup-upload.sh under %s (stand-in mc)', (_, shell) => {
+describeEachShell('backup-upload.sh under %s (stand-in mc)', (shell) => {
   const MINIO = {
     S3_ENDPOINT: 'http://minio.ml-tracking.svc.cluster.local:9000', S3_BUCKET: 'ml-db-backups', S3_PREFIX: 'postgres',
     AWS_ACCESS_KEY_ID: 'backup-writer', AWS_SECRET_ACCESS_KEY: 'wJalr/XUtnFEMI+K7MDENG', KEEP: '2',

@@ -3,7 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { ExpansionPlan, Profile } from '../../lib';
 import { synth } from '../support/synth';
-import { SHELLS, StandInCluster } from './support/stand-in';
+import { describeEachShell } from '../support/shells';
+import { StandInCluster } from './support/stand-in';
 import { postgresLike } from './support/workloads';
 
 describe('ExpansionPlan', () => {
@@ -41,7 +42,7 @@ describe('ExpansionPlan', () => {
     fs.rmSync(dir, { recursive: true });
   });
 
-  describe.each(SHELLS.map((s) => [s.join(' '), s] as const))('the plan under %s (stand-in kubectl)', (_, shell) => {
+  describeEachShell('the plan under %s (stand-in kubectl)', (shell) => {
     let cluster: StandInCluster;
     beforeEach(() => { cluster = new StandInCluster(); });
     afterEach(() => cluster.dispose());

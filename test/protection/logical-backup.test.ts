@@ -6,7 +6,7 @@ import {
   BackupDestination, Credentials, DatabaseEngine, LogicalBackup, LogicalBackupProps, Profile, StatefulDatabase, StorageClassPack, runGates,
 } from '../../lib';
 import { all, find, newChart, synth } from '../support/synth';
-import { SHELLS } from './support/stand-in';
+import { describeEachShell } from '../support/shells';
 
 function backedUp(profile: Profile, engine = DatabaseEngine.postgres('16.4'), props: Partial<LogicalBackupProps> = {}, restrict = false) {
   const { chart } = newChart(profile);
@@ -125,7 +125,7 @@ describe('LogicalBackup bad input', () => {
   });
 });
 
-describe.each(SHELLS.map((s) => [s.join(' '), s] as const))('backup-mysql.sh under %s (stand-in mysqldump)', (_, shell) => {
+describeEachShell('backup-mysql.sh under %s (stand-in mysqldump)', (shell) => {
   const script = path.join(__dirname, '../../lib/databases/scripts/backup-mysql.sh');
   let dir: string;
   beforeEach(() => {

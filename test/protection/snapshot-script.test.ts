@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { SHELLS, StandInCluster } from './support/stand-in';
+import { describeEachShell } from '../support/shells';
+import { StandInCluster } from './support/stand-in';
 
 const SCRIPT = fs.readFileSync(path.join(__dirname, '../../lib/stateful/scripts/snapshot-claims.sh'), 'utf8');
 const ENV = {
@@ -12,7 +13,7 @@ const NOW = '20250301-030000';
 const deletions = (calls: string[]) => calls.filter((c) => c.startsWith('delete '));
 const creations = (calls: string[]) => calls.filter((c) => c.startsWith('create '));
 
-describe.each(SHELLS.map((s) => [s.join(' '), s] as const))('snapshot-claims.sh under %s', (_, shell) => {
+describeEachShell('snapshot-claims.sh under %s', (shell) => {
   let cluster: StandInCluster;
   beforeEach(() => { cluster = new StandInCluster(NOW); });
   afterEach(() => cluster.dispose());

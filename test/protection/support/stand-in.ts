@@ -2,9 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { POSIX_SHELLS } from '../../support/shells';
 
-/** The POSIX shells scripts are run with: Debian's dash and busybox (Alpine's sh). */
-export const SHELLS: ReadonlyArray<readonly string[]> = [['dash'], ['busybox', 'sh']];
 
 export interface ScriptRun {
   readonly status: number | null;
@@ -85,7 +84,7 @@ export class StandInCluster {
     const file = path.join(this.dir, 'script.sh');
     fs.writeFileSync(file, script);
     fs.writeFileSync(path.join(this.state, 'calls'), '');
-    const [cmd, ...shellArgs] = options.shell ?? SHELLS[0];
+    const [cmd, ...shellArgs] = options.shell ?? POSIX_SHELLS[0].argv;
     const result = spawnSync(cmd, [...shellArgs, file, ...(options.args ?? [])], {
       encoding: 'utf8',
       env: { PATH: `${this.bin}:/usr/bin:/bin`, FAKE: this.state, ...options.env },
