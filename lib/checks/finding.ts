@@ -1,10 +1,10 @@
 /**
  * The one shape every gate reports in, so a render's problems can be listed, filtered and failed on uniformly.
  */
-import type { ManifestObject } from './manifest-index';
-import { ruleInfo } from './rules';
+import type { ManifestObject } from './manifest-object';
+import { ruleInfo, type Severity } from './rules';
 
-export type Severity = 'error' | 'warning';
+export type { Severity } from './rules';
 
 export interface Finding {
   /** Rule id, e.g. `pss/run-as-non-root`; `skip` and `warn` in GateOptions take these ids. */

@@ -5,23 +5,9 @@
  */
 import { joinPath, namespaceOf } from './finding';
 import { type LabelSelector, type Labels, mapSelects, selectorMatches } from './label-selector';
+import type { Json, ManifestObject } from './manifest-object';
 
-/** What `chart.toJson()` returns: a plain Kubernetes manifest object. */
-export interface ManifestObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata?: {
-    readonly name?: string;
-    readonly namespace?: string;
-    readonly labels?: Labels;
-    readonly annotations?: Labels;
-    readonly [key: string]: unknown;
-  };
-  readonly [key: string]: unknown;
-}
-
-/** Loosely typed views of the fields the rules read; schema validation is what guarantees their shapes. */
-export type Json = any;
+export type { Json, ManifestObject } from './manifest-object';
 
 /** A pod template found in a workload, with where it lives so findings can name the exact path. */
 export interface PodTemplateRef {

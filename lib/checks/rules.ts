@@ -3,7 +3,8 @@
  * Keeping this in one place lets `skip`/`warn` be validated (a typo in a rule id must not silently disable nothing)
  * and lets the README list the rules without drifting from the code.
  */
-import type { Severity } from './finding';
+/** An error fails synth; a warning is reported and kept. */
+export type Severity = 'error' | 'warning';
 
 export interface RuleInfo {
   readonly upstream: string;
