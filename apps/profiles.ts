@@ -1,4 +1,4 @@
-import { Profile } from '../lib';
+import { type ClusterNetworkProps, Profile } from '../lib';
 
 /**
  * The clusters the reference platform is rendered for, one `dist/<name>/` folder each.
@@ -7,11 +7,16 @@ import { Profile } from '../lib';
  */
 export const REFERENCE_EFS_FILE_SYSTEM_ID = 'fs-0a1b2c3d4e5f60718';
 
+/** The reference clusters run Prometheus (kube-prometheus-stack) in `monitoring`; it scrapes the exporters. */
+export const REFERENCE_NETWORK: ClusterNetworkProps = {
+  metricsScraper: { namespace: 'monitoring', podSelector: { 'app.kubernetes.io/name': 'prometheus' } },
+};
+
 export function referenceProfiles(): Profile[] {
   return [
-    Profile.kind(),
-    Profile.gke(),
-    Profile.eks({ efsFileSystemId: REFERENCE_EFS_FILE_SYSTEM_ID }),
-    Profile.aks(),
+    Profile.kind({ network: REFERENCE_NETWORK }),
+    Profile.gke({ network: REFERENCE_NETWORK }),
+    Profile.eks({ efsFileSystemId: REFERENCE_EFS_FILE_SYSTEM_ID, network: REFERENCE_NETWORK }),
+    Profile.aks({ network: REFERENCE_NETWORK }),
   ];
 }

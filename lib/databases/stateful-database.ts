@@ -374,6 +374,9 @@ export class StatefulDatabase extends Construct implements IDatabase {
       this.readOnlyService = this.workload.addClientService({ name: `${this.name}-ro`, ports: dbPorts });
     }
     for (const peer of props.allowFrom ?? []) this.allowFrom(peer);
+    // The cluster's scraper, when the profile names one, may read the exporter.
+    const scraper = this.workload.profile.network.metricsScraper;
+    if (scraper && this.metricsPort !== undefined) this.allowMetricsFrom(scraper);
   }
 
   /** Stable DNS name of the primary (pod 0): `<name>-0.<name>-headless.<ns>.svc.<domain>`. */

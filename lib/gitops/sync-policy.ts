@@ -147,7 +147,10 @@ export function applySyncPolicy(objects: readonly ManifestObject[]): void {
           wave = spec.selector ? earliest(index.templatesSelectedBy(namespace, spec.selector)) : undefined;
           break;
         case 'NetworkPolicy':
-          wave = earliest(index.templatesIn(namespace).filter((t) => selectorMatches(spec.podSelector ?? {}, t.labels)));
+          // A namespace-wide policy (default-deny, DNS) goes with the namespace, before any pod starts.
+          wave = selectsWholeNamespace(spec.podSelector)
+            ? SyncPhase.FOUNDATION.wave
+            : earliest(index.templatesIn(namespace).filter((t) => selectorMatches(spec.podSelector ?? {}, t.labels)));
           break;
         case 'ConfigMap':
           wave = configMapWave.get(`${namespace}/${obj.metadata?.name}`);
@@ -180,4 +183,9 @@ export function applySyncPolicy(objects: readonly ManifestObject[]): void {
     const annotations = annotationsOf(ns);
     annotations[SYNC_OPTIONS_ANNOTATION] = withDataProtection(annotations[SYNC_OPTIONS_ANNOTATION]);
   }
+}
+
+/** `podSelector: {}` selects every pod of the namespace. */
+function selectsWholeNamespace(selector: Json): boolean {
+  return !Object.keys(selector?.matchLabels ?? {}).length && !(selector?.matchExpressions ?? []).length;
 }

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { k8s } from '../k8s';
 import { Profile } from '../profiles';
 import { Credentials } from '../secrets';
-import { IngressAllowList, IPeerable, PeerLike, Probe, WorkloadPeer, buildPodSpec } from '../stateful';
+import { IngressAllowList, IPeerable, NetworkFlows, PeerLike, Probe, WorkloadPeer, buildPodSpec } from '../stateful';
 import { feastProjectProblem, renderFeatureStoreYaml } from './feast-config';
 import { Registry } from './feast-registry';
 import { RedisServer, RedisServerProps, hashOf } from './redis';
@@ -115,6 +115,8 @@ export class FeatureStore extends Construct implements IPeerable {
     const binding = this.registry.bind({ scope: this, namespace: this.namespace, name: this.name, peer: this.asPeer(), labels }, registryTtl);
     this.serverReplicas = server.replicas ?? (binding.allowsManyReplicas ? 2 : 1);
     this.redis.allowFrom(this);
+    // In a default-deny namespace the feature server admits only its declared clients.
+    NetworkFlows.of(this).serve(this.asPeer(), () => this.restrictServerIngress());
 
     this.featureStoreYaml = renderFeatureStoreYaml({
       project: this.project,
@@ -253,10 +255,14 @@ export class FeatureStore extends Construct implements IPeerable {
    * feature server; from the first call on, others are denied.
    */
   public allowFrom(peer: PeerLike): void {
+    this.restrictServerIngress().allow(peer, [FEATURE_SERVER_PORT]);
+  }
+
+  private restrictServerIngress(): IngressAllowList {
     this.ingress ??= new IngressAllowList(this, 'ServerIngress', {
-      name: this.deployment.name, namespace: this.namespace, podSelector: this.serverSelector,
+      name: `${this.name}-server`, namespace: this.namespace, podSelector: this.serverSelector,
     });
-    this.ingress.allow(peer, [FEATURE_SERVER_PORT]);
+    return this.ingress;
   }
 
   /** Admits `peer` (e.g. a `feast materialize` Job) to write to the Redis primary. */

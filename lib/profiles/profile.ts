@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { ClusterNetwork, type ClusterNetworkProps } from './cluster-network';
 import { CsiDriver } from './csi-driver';
 import { KubeVersion } from './kube-version';
 
@@ -80,6 +81,8 @@ export interface ProfileProps {
   readonly defaultResources: ResourceSizing;
   /** What to tell a user who asks for a tier this profile lacks, per tier. @default - a generic hint: declare the tier in the profile's `storageTiers` */
   readonly missingTierHints?: Readonly<Partial<Record<StorageTierName, string>>>;
+  /** Cluster DNS, API server and metrics scraper, for the NetworkPolicies. @default - kube-dns, API server unknown, no scraper */
+  readonly network?: ClusterNetworkProps;
 }
 
 /** Overrides accepted by every factory: anything in the table, tiers merged per tier. */
@@ -273,6 +276,8 @@ export class Profile {
   public readonly gpu?: GpuSettings;
   public readonly internalLoadBalancerAnnotations?: Readonly<Record<string, string>>;
   public readonly defaultResources: ResourceSizing;
+  /** Cluster DNS, API server and metrics scraper the NetworkPolicies admit. */
+  public readonly network: ClusterNetwork;
   private readonly tiers: Readonly<Partial<Record<StorageTierName, StorageTierSpec>>>;
   private readonly missingTierHints: Readonly<Partial<Record<StorageTierName, string>>>;
 
@@ -288,6 +293,7 @@ export class Profile {
     this.gpu = props.gpu;
     this.internalLoadBalancerAnnotations = props.internalLoadBalancerAnnotations;
     this.defaultResources = props.defaultResources;
+    this.network = props.network ? new ClusterNetwork(props.network) : ClusterNetwork.DEFAULT;
     this.tiers = props.storageTiers;
     this.missingTierHints = props.missingTierHints ?? {};
     for (const [name, spec] of Object.entries(this.tiers)) {

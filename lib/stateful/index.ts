@@ -1,5 +1,7 @@
 export * from './container';
 export * from './network-access';
+export * from './ingress-allow-list';
+export * from './network-flows';
 export * from './probe';
 export * from './stateful-workload';
 export * from './workload-namespace';

@@ -1,6 +1,4 @@
 import { isIPv4, isIPv6 } from 'net';
-import { Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
 import { k8s } from '../k8s';
 
 /**
@@ -39,7 +37,7 @@ export class NetworkPeer {
       namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': resolved.namespace } },
       // All pods of the namespace is an empty selector `{}`, not `matchLabels: {}`.
       podSelector: labels ? { matchLabels: { ...resolved.podSelector } } : {},
-    });
+    }, { namespace: resolved.namespace, podSelector: { ...resolved.podSelector } });
   }
 
   /** Every pod of namespace `name` (an ingress controller's, Prometheus', a notebook namespace). */
@@ -81,77 +79,18 @@ export class NetworkPeer {
     /** Human-readable description, e.g. `every pod in namespace 'ingress-nginx'`. */
     public readonly description: string,
     private readonly source?: k8s.NetworkPolicyPeer,
+    /** The pods, for a peer made of pods (`pods()`, `namespace()`); undefined for address ranges and `anywhere()`. */
+    public readonly pods?: WorkloadPeer,
   ) {}
 
-  /** The rule's `from` list; undefined for `anywhere()` (a rule without sources admits all). */
+  /** The rule's `from` (or, for egress, `to`) list; undefined for `anywhere()` (a rule without peers admits all). */
   public get from(): k8s.NetworkPolicyPeer[] | undefined {
     return this.source ? [this.source] : undefined;
   }
 }
 
-/** Props of `IngressAllowList`. */
-export interface IngressAllowListProps {
-  /** Namespace of the protected pods. */
-  readonly namespace: string;
-  /** NetworkPolicy name. */
-  readonly name: string;
-  /** Labels selecting the protected pods. */
-  readonly podSelector: Readonly<Record<string, string>>;
-  /** Ports peers of the same workload use among themselves (replication, rendezvous). @default - all */
-  readonly peerPorts?: readonly number[];
-}
-
-/**
- * A NetworkPolicy that admits only the protected workload's own pods and the sources declared
- * with `allow()` (pods, namespaces, IP ranges, anywhere): everything else is denied ingress. The
- * rule list is produced at synth time, so sources can be declared after the workload is created.
- */
-export class IngressAllowList extends Construct {
-  private readonly rules = new Map<string, { readonly peer: NetworkPeer; readonly ports: Set<number> }>();
-
-  constructor(scope: Construct, id: string, props: IngressAllowListProps) {
-    super(scope, id);
-    const self: k8s.NetworkPolicyIngressRule = {
-      from: [{ podSelector: { matchLabels: { ...props.podSelector } } }],
-      ...(props.peerPorts ? { ports: tcpPorts(props.peerPorts) } : {}),
-    };
-    new k8s.KubeNetworkPolicy(this, 'Resource', {
-      metadata: { name: props.name, namespace: props.namespace },
-      spec: {
-        podSelector: { matchLabels: { ...props.podSelector } },
-        policyTypes: ['Ingress'],
-        ingress: Lazy.any({ produce: () => [self, ...this.renderRules()] }),
-      },
-    });
-  }
-
-  /** Admits `peer` on `ports`. Declaring the same peer twice merges the ports. */
-  public allow(peer: PeerLike, ports: readonly number[]): void {
-    const bad = ports.filter((p) => !Number.isInteger(p) || p < 1 || p > 65535);
-    if (bad.length) throw new Error(`IngressAllowList '${this.node.path}': port(s) ${bad.join(', ')} must be whole numbers between 1 and 65535.`);
-    const resolved = NetworkPeer.of(peer);
-    const rule = this.rules.get(resolved.key) ?? { peer: resolved, ports: new Set<number>() };
-    for (const port of ports) rule.ports.add(port);
-    this.rules.set(resolved.key, rule);
-  }
-
-  /** Every admitted source and its ports, in rule order. */
-  public get peers(): ReadonlyArray<{ readonly peer: NetworkPeer; readonly ports: readonly number[] }> {
-    return [...this.rules.keys()].sort().map((key) => {
-      const rule = this.rules.get(key)!;
-      return { peer: rule.peer, ports: [...rule.ports].sort((a, b) => a - b) };
-    });
-  }
-
-  private renderRules(): k8s.NetworkPolicyIngressRule[] {
-    return this.peers.map(({ peer, ports }) => {
-      const from = peer.from;
-      return { ...(from ? { from } : {}), ports: tcpPorts(ports) };
-    });
-  }
-}
-
-function tcpPorts(ports: readonly number[]): k8s.NetworkPolicyPort[] {
+/** NetworkPolicy ports for TCP `ports`. */
+export function tcpPorts(ports: readonly number[]): k8s.NetworkPolicyPort[] {
   return ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
 }
 

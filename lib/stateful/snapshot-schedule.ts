@@ -3,6 +3,7 @@ import { readAsset } from '../assets';
 import { k8s } from '../k8s';
 import { SNAPSHOT_API_GROUP, SnapshotClass, SnapshotHook, cronJobNameProblem, retentionCronJobSpec, retentionScheduleProblems } from '../storage';
 import { buildPodSpec, imageProblem } from './container';
+import { NetworkFlows } from './network-flows';
 import type { StatefulWorkload, VolumeClaimTemplateSpec } from './stateful-workload';
 
 /**
@@ -144,6 +145,8 @@ export class SnapshotSchedule extends Construct {
     };
     const metadata = { name: this.name, namespace: this.namespace, labels };
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata, automountServiceAccountToken: false });
+    // kubectl talks to the API server; nothing else.
+    NetworkFlows.of(this).reachApiServer({ namespace: this.namespace, podSelector: labels }, workload.profile.network);
     this.role = new k8s.KubeRole(this, 'Role', { metadata, rules: [...this.rules] });
     this.roleBinding = new k8s.KubeRoleBinding(this, 'RoleBinding', {
       metadata,

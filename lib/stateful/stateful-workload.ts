@@ -5,7 +5,9 @@ import { Profile } from '../profiles';
 import { Quantity } from '../storage/quantity';
 import { StorageTier } from '../storage/storage-class-pack';
 import { ContainerSpec, PodSpecInput, RunAs, buildPodSpec, imageProblem } from './container';
-import { IngressAllowList, IPeerable, NetworkPeer, PeerLike, WorkloadPeer } from './network-access';
+import { IngressAllowList } from './ingress-allow-list';
+import { IPeerable, NetworkPeer, PeerLike, WorkloadPeer } from './network-access';
+import { NetworkFlows } from './network-flows';
 
 /** How the StatefulSet controller creates and deletes pods. */
 export enum PodManagementPolicy {
@@ -255,6 +257,8 @@ export class StatefulWorkload extends Construct implements IPeerable {
         ...(version.hasUnhealthyPodEvictionPolicy ? { unhealthyPodEvictionPolicy: 'AlwaysAllow' } : {}),
       },
     });
+    // In a default-deny namespace the pods are restricted from the start (own pods and declared clients).
+    NetworkFlows.of(this).serve(this.asPeer(), () => this.restrictIngress());
   }
 
   /** `<name>-<i>` */
@@ -321,13 +325,18 @@ export class StatefulWorkload extends Construct implements IPeerable {
    * `.cidr('10.0.0.0/8')`, `.anywhere()`).
    */
   public allowFrom(peer: PeerLike, ports: readonly number[]): void {
+    this.restrictIngress().allow(peer, ports);
+  }
+
+  /** Puts the ingress allow-list in front of the pods (own pods and declared clients only). */
+  private restrictIngress(): IngressAllowList {
     if (!this.ingress) {
       this.ingress = new IngressAllowList(this, 'Ingress', {
         name: this.name, namespace: this.namespace, podSelector: this.selectorLabels,
       });
       for (const conditional of this.conditionalPeers) this.ingress.allow(conditional.peer, conditional.ports);
     }
-    this.ingress.allow(peer, ports);
+    return this.ingress;
   }
 
   /**

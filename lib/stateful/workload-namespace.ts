@@ -1,6 +1,8 @@
 import { Construct } from 'constructs';
 import { k8s } from '../k8s';
 import { Profile } from '../profiles';
+import { NetworkPeer, tcpPorts } from './network-access';
+import { NetworkFlows } from './network-flows';
 
 /** Props of `WorkloadNamespace`. */
 export interface WorkloadNamespaceProps {
@@ -10,6 +12,13 @@ export interface WorkloadNamespaceProps {
   readonly profile?: Profile;
   /** Extra labels. @default - none */
   readonly labels?: Readonly<Record<string, string>>;
+  /**
+   * Deny all ingress and egress of the namespace's pods by default, and admit exactly the flows the
+   * constructs declare (`allowFrom`, backends, trackers) plus DNS: each server gets an ingress allow-list,
+   * each client an egress allow-list (docs/network-policies.md).
+   * @default true
+   */
+  readonly defaultDeny?: boolean;
 }
 
 /**
@@ -40,5 +49,29 @@ export class WorkloadNamespace extends Construct {
         },
       },
     });
+    if (props.defaultDeny ?? true) this.denyByDefault(profile);
+  }
+
+  private denyByDefault(profile: Profile): void {
+    const network = profile.network;
+    new k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
+      metadata: { name: 'default-deny', namespace: this.name },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    });
+    const dnsPorts = [53].flatMap((port) => [
+      { protocol: 'UDP', port: k8s.IntOrString.fromNumber(port) }, ...tcpPorts([port]),
+    ]);
+    new k8s.KubeNetworkPolicy(this, 'AllowDns', {
+      metadata: { name: 'allow-dns', namespace: this.name },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [
+          { to: NetworkPeer.pods(network.dns).from, ports: dnsPorts },
+          ...network.nodeLocalDnsCidrs.map((cidr) => ({ to: NetworkPeer.cidr(cidr).from, ports: dnsPorts })),
+        ],
+      },
+    });
+    NetworkFlows.of(this).ownNamespace(this.name, this, network);
   }
 }

@@ -85,18 +85,15 @@ describe('runGates / assertGates', () => {
     expect(runGates(render, { kubeVersion: '1.31' }).ok).toBe(true);
   });
 
-  test('a ~200-object render is gated quickly once the version is loaded', () => {
+  // Gate time is measured by `npm run bench` (bench/RESULTS.md), never asserted in a unit test.
+  test('a ~200-object render passes the gates (schemas loaded once, reused)', () => {
     const render: Obj[] = goodRender();
     for (let i = 0; render.length < 200; i++) {
       const sts = statefulSet();
       sts.metadata.name = `pg-${i}`;
       render.push(sts);
     }
-    runGates(render, { kubeVersion: '1.31', skip: ['statefulset/*', 'pdb/*'] }); // warm: module load
-    const start = process.hrtime.bigint();
-    const report = runGates(render, { kubeVersion: '1.31', skip: ['statefulset/*', 'pdb/*'] });
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    expect(report.findings).toEqual([]);
-    expect(ms).toBeLessThan(200);
+    expect(runGates(render, { kubeVersion: '1.31', skip: ['statefulset/*', 'pdb/*'] }).findings).toEqual([]);
+    expect(runGates(render, { kubeVersion: '1.31', skip: ['statefulset/*', 'pdb/*'] }).findings).toEqual([]);
   });
 });

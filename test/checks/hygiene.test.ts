@@ -333,7 +333,8 @@ describe('StatefulSet and workload hygiene', () => {
     });
   });
 
-  test('many StatefulSets stay linear (5000 with Services and PDBs in one namespace)', () => {
+  // How long this takes is measured by `npm run bench` (bench/RESULTS.md), never asserted in a unit test.
+  test('5000 StatefulSets with Services and PDBs in one namespace: no finding', () => {
     const render: Obj[] = [goodRender()[1]];
     for (let i = 0; i < 5000; i++) {
       const sts = statefulSet();
@@ -348,10 +349,6 @@ describe('StatefulSet and workload hygiene', () => {
         { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: `db-${i}`, namespace: NS }, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } },
       );
     }
-    const start = process.hrtime.bigint();
-    const findings = checkStatefulSetHygiene(render);
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    expect(findings).toEqual([]);
-    expect(ms).toBeLessThan(2000);
+    expect(checkStatefulSetHygiene(render)).toEqual([]);
   });
 });

@@ -22,7 +22,7 @@ describe.each(referenceProfiles().map((p) => [p.name, p] as const))('reference p
   test('its registry is its own database on the platform PostgreSQL, which admits the feature server', () => {
     expect(store.registry.database).toBe(platform.database);
     expect(platform.database.databases.map((g) => g.database)).toContain('feast');
-    const dbPolicy = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === NAMESPACES.databases)!;
+    const dbPolicy = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.namespace === NAMESPACES.databases && o.metadata.name === 'postgres')!;
     const serverLabels = find(objects, 'Deployment', 'feast-server').spec.template.metadata.labels;
     expect(dbPolicy.spec.ingress.some((rule: any) => rule.from.some((peer: any) =>
       peer.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === 'ml-features' &&

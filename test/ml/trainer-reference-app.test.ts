@@ -66,7 +66,7 @@ test('the platform wires its MLflow into the trainer: MLFLOW_TRACKING_URI, and M
   const peer = platform.training.trainer.asPeer();
   const admits = all(objects, 'NetworkPolicy')
     .filter((p) => p.metadata.namespace === NAMESPACES.tracking)
-    .flatMap((p) => p.spec.ingress)
+    .flatMap((p) => p.spec.ingress ?? [])
     .filter((rule: any) => rule.from.some((f: any) =>
       f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === peer.namespace &&
       selects(f.podSelector?.matchLabels ?? {}, sts.spec.template.metadata.labels)));
