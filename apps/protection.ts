@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import {
-  BackupDestination, LogicalBackup, ObjectStore, SnapshotClass, SnapshotHook, SnapshotSchedule, StatefulDatabase, StorageClassPack,
+  BackupDestination, LogicalBackup, ObjectStore, SnapshotClass, SnapshotSchedule, StatefulDatabase, StorageClassPack,
 } from '../lib';
 import { CLUSTER_SIZING, PlatformSizing } from './sizing';
 
@@ -43,7 +43,6 @@ export function buildProtection(
     snapshotClass,
     schedule: '0 */6 * * *',
     keep: 8,
-    hook: SnapshotHook.postgresCheckpoint({ container: database.family }),
   });
   return { logicalBackup, snapshotClass, snapshots };
 }

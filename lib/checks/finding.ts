@@ -24,7 +24,8 @@ const CLUSTER_SCOPED = new Set([
   'Namespace', 'Node', 'PersistentVolume', 'StorageClass', 'CSIDriver', 'CSINode', 'VolumeAttachment',
   'VolumeAttributesClass', 'ClusterRole', 'ClusterRoleBinding', 'PriorityClass', 'IngressClass', 'IPAddress',
   'ServiceCIDR', 'ComponentStatus', 'VolumeSnapshotClass', 'VolumeSnapshotContent', 'ClusterSecretStore',
-  'ClusterExternalSecret', 'CustomResourceDefinition', 'ConfigManagementPlugin',
+  'ClusterExternalSecret', 'CustomResourceDefinition', 'ConfigManagementPlugin', 'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding', 'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration',
 ]);
 
 export function isClusterScoped(kind: string): boolean {

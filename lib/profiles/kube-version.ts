@@ -62,4 +62,9 @@ export class KubeVersion {
   public get hasStatefulSetMaxUnavailable(): boolean {
     return this.atLeast(35);
   }
+
+  /** ValidatingAdmissionPolicy `admissionregistration.k8s.io/v1` (GA, on by default, 1.30). */
+  public get hasValidatingAdmissionPolicy(): boolean {
+    return this.atLeast(30);
+  }
 }

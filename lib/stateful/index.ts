@@ -6,6 +6,7 @@ export * from './probe';
 export * from './stateful-workload';
 export * from './workload-namespace';
 export * from './snapshot-schedule';
+export * from './snapshot-delete-guard';
 export * from './restored-claim';
 export * from './expansion-plan';
 export * from './versioned-name';

@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { k8s } from '../k8s';
-import { SNAPSHOT_API_GROUP, SnapshotClass, SnapshotHook, cronJobNameProblem, retentionCronJobSpec, retentionScheduleProblems } from '../storage';
+import { SNAPSHOT_API_GROUP, SnapshotClass, cronJobNameProblem, retentionCronJobSpec, retentionScheduleProblems } from '../storage';
+import { SnapshotDeleteGuard } from './snapshot-delete-guard';
 import { buildPodSpec, imageProblem } from './container';
 import { NetworkFlows } from './network-flows';
 import type { StatefulWorkload, VolumeClaimTemplateSpec } from './stateful-workload';
@@ -50,12 +51,6 @@ export interface SnapshotScheduleProps {
   readonly startingDeadlineSeconds?: number;
   /** A run is killed after this many seconds. @default 1800 */
   readonly activeDeadlineSeconds?: number;
-  /**
-   * Command run in every pod before its claims are snapshotted (e.g.
-   * `SnapshotHook.postgresCheckpoint()`); grants `pods/exec` on the workload's pods.
-   * @default - none: snapshots are crash-consistent
-   */
-  readonly hook?: SnapshotHook;
   /** Image with kubectl and a POSIX shell. @default KUBECTL_IMAGE */
   readonly image?: string;
   /** Create the CronJob suspended. @default false */
@@ -67,9 +62,12 @@ const SCRIPT_FILE = 'snapshot-claims.sh';
 /**
  * Scheduled CSI snapshots of every claim of every ordinal of a StatefulWorkload: a CronJob
  * (restricted pod, `concurrencyPolicy: Forbid`, a starting deadline) running a POSIX sh script
- * from a ConfigMap with a ServiceAccount whose Role allows exactly get/list on
- * PersistentVolumeClaims and create/list/delete on VolumeSnapshots (plus get on the workload's
- * pods and create on their `exec` subresource when a hook is set). Snapshots are named
+ * from a ConfigMap with a ServiceAccount whose Role allows exactly list on PersistentVolumeClaims
+ * (found by label when the job runs, so scaling needs no new render) and create/list/delete on
+ * VolumeSnapshots. RBAC cannot scope a delete by label, so where the cluster has
+ * ValidatingAdmissionPolicy (1.30+) a policy lets this job create and delete only snapshots
+ * carrying its schedule label. No `pods/exec`: CSI snapshots of one volume holding PGDATA and WAL
+ * are crash-consistent, which is what a restore replays from. Snapshots are named
  * `<claim>-<yyyymmdd-hhmmss>` (UTC, at run time) and the newest `keep` per claim are kept.
  */
 export class SnapshotSchedule extends Construct {
@@ -86,6 +84,8 @@ export class SnapshotSchedule extends Construct {
   public readonly role: k8s.KubeRole;
   public readonly roleBinding: k8s.KubeRoleBinding;
   public readonly configMap: k8s.KubeConfigMap;
+  /** Admission policy limiting the job to its own snapshots (clusters with ValidatingAdmissionPolicy, 1.30+). */
+  public readonly deleteGuard?: SnapshotDeleteGuard;
 
   constructor(scope: Construct, id: string, props: SnapshotScheduleProps) {
     super(scope, id);
@@ -124,17 +124,9 @@ export class SnapshotSchedule extends Construct {
       throw new Error(`${where}: claim names of StatefulWorkload '${workload.name}' reach ${longest} characters, but the ${SNAPSHOT_CLAIM_LABEL} label value that pruning selects by is limited to 63: use shorter template or workload names.`);
     }
 
-    const hook = props.hook;
-    const podNames = Array.from({ length: workload.replicas }, (_, i) => workload.podName(i));
     this.rules = [
-      { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'list'] },
+      { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['list'] },
       { apiGroups: [SNAPSHOT_API_GROUP], resources: ['volumesnapshots'], verbs: ['create', 'list', 'delete'] },
-      // kubectl exec reads the pod, then opens pods/exec: over WebSocket (kubectl 1.30+) that is a GET,
-      // over SPDY a POST (create). Both only on the workload's pods.
-      ...(hook ? [
-        { apiGroups: [''], resources: ['pods'], resourceNames: podNames, verbs: ['get'] },
-        { apiGroups: [''], resources: ['pods/exec'], resourceNames: podNames, verbs: ['get', 'create'] },
-      ] : []),
     ];
 
     const labels = {
@@ -148,6 +140,11 @@ export class SnapshotSchedule extends Construct {
     // kubectl talks to the API server; nothing else.
     NetworkFlows.of(this).reachApiServer({ namespace: this.namespace, podSelector: labels }, workload.profile.network);
     this.role = new k8s.KubeRole(this, 'Role', { metadata, rules: [...this.rules] });
+    if (workload.profile.kubeVersion.hasValidatingAdmissionPolicy) {
+      this.deleteGuard = new SnapshotDeleteGuard(this, 'DeleteGuard', {
+        name: this.name, namespace: this.namespace, serviceAccount: this.name, label: SNAPSHOT_SCHEDULE_LABEL, value: this.name,
+      });
+    }
     this.roleBinding = new k8s.KubeRoleBinding(this, 'RoleBinding', {
       metadata,
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.name },
@@ -168,7 +165,6 @@ export class SnapshotSchedule extends Construct {
       { name: 'SNAPSHOT_CLASS', value: snapshotClass.name },
       { name: 'SCHEDULE', value: this.name },
       { name: 'KEEP', value: String(this.keep) },
-      ...(hook ? [{ name: 'HOOK_CONTAINER', value: hook.container }] : []),
       // kubectl keeps its discovery cache under $HOME; the root filesystem is read-only.
       { name: 'HOME', value: '/tmp' },
     ];
@@ -182,7 +178,6 @@ export class SnapshotSchedule extends Construct {
         name: 'snapshot',
         image,
         command: ['/bin/sh', `/scripts/${SCRIPT_FILE}`],
-        ...(hook ? { args: [...hook.command] } : {}),
         env,
         resources: { cpu: '50m', memory: '128Mi' },
         volumeMounts: [{ name: 'script', mountPath: '/scripts', readOnly: true }],
@@ -204,12 +199,6 @@ export class SnapshotSchedule extends Construct {
         const errors = retentionScheduleProblems({ ...props, keep: this.keep }, 'snapshot');
         const problem = imageProblem(image);
         if (problem) errors.push(problem);
-        if (hook) {
-          const containers = workloadContainers(workload);
-          if (!containers.includes(hook.container)) {
-            errors.push(`hook container '${hook.container}' is not a container of StatefulWorkload '${workload.name}' (it has: ${containers.join(', ')})`);
-          }
-        }
         return errors;
       },
     });
@@ -224,9 +213,4 @@ export class SnapshotSchedule extends Construct {
   public get claimNames(): string[] {
     return Array.from({ length: this.workload.replicas }, (_, i) => this.templates.map((c) => this.workload.claimName(c.name, i))).flat();
   }
-}
-
-function workloadContainers(workload: StatefulWorkload): string[] {
-  const spec = workload.statefulSet.toJson().spec?.template?.spec;
-  return (spec?.containers ?? []).map((c: { name: string }) => c.name);
 }

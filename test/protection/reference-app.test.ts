@@ -40,7 +40,7 @@ describe('reference platform: data protection of ml-db', () => {
     expect(r.files.map((f) => f.name)).toContain('protection.k8s.yaml');
   });
 
-  test('snapshots where the profile has a snapshot driver, with the class of its driver and a CHECKPOINT first', () => {
+  test('snapshots where the profile has a snapshot driver, with the class of its driver, and no exec into the database', () => {
     for (const r of rendered) {
       const driver = r.profile.snapshotDriver;
       const schedules = all(r.objects, 'CronJob').filter((c) => c.metadata.name === 'postgres-snapshots');
@@ -55,13 +55,11 @@ describe('reference platform: data protection of ml-db', () => {
       const sts = find(r.objects, 'StatefulSet', 'postgres');
       const storageClass = find(r.objects, 'StorageClass', sts.spec.volumeClaimTemplates[0].spec.storageClassName);
       expect(storageClass.provisioner).toBe(driver.provisioner);
+      // No exec into the database: the job touches claims and snapshots only.
       const [cronJob] = schedules;
       const container = cronJob.spec.jobTemplate.spec.template.spec.containers[0];
-      expect(container.args).toEqual(['psql', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres', '-c', 'CHECKPOINT']);
-      const hookContainer = container.env.find((e: any) => e.name === 'HOOK_CONTAINER').value;
-      expect(sts.spec.template.spec.containers.map((c: any) => c.name)).toContain(hookContainer);
-      expect(find(r.objects, 'Role', 'postgres-snapshots').rules.find((rule: any) => rule.resources[0] === 'pods/exec').resourceNames)
-        .toEqual(['postgres-0', 'postgres-1', 'postgres-2']);
+      expect(container.args).toBeUndefined();
+      expect(find(r.objects, 'Role', 'postgres-snapshots').rules.flatMap((rule: any) => rule.resources)).toEqual(['persistentvolumeclaims', 'volumesnapshots']);
     }
   });
 });

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { KUBECTL_IMAGE, Profile, SnapshotHook, SnapshotSchedule, runGates } from '../../lib';
+import { KUBECTL_IMAGE, Profile, SnapshotSchedule, runGates } from '../../lib';
 import { Manifest, find, synth } from '../support/synth';
 import { withSnapshotClass } from './support/workloads';
 
@@ -66,15 +66,16 @@ describe('SnapshotSchedule', () => {
     expect(envOf(find(o, 'CronJob', 'pg-snapshots')).TEMPLATES.split(' ')).toEqual(sts.spec.volumeClaimTemplates.map((t: any) => t.metadata.name));
   });
 
-  test('RBAC: exactly get/list claims and create/list/delete VolumeSnapshots, bound to the job account only', () => {
+  test('RBAC: exactly list claims and create/list/delete VolumeSnapshots, bound to the job account only; no pods/exec', () => {
     const { objects, schedule } = scheduled(Profile.aks());
     const o = objects();
     const role = find(o, 'Role', 'pg-snapshots');
     expect(role.metadata.namespace).toBe('ml-db');
     expect(role.rules).toEqual([
-      { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'list'] },
+      { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['list'] },
       { apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshots'], verbs: ['create', 'list', 'delete'] },
     ]);
+    expect(JSON.stringify(o)).not.toContain('pods/exec');
     expect(schedule.rules).toEqual(role.rules);
     expect(find(o, 'RoleBinding', 'pg-snapshots')).toMatchObject({
       metadata: { namespace: 'ml-db' },
@@ -86,22 +87,32 @@ describe('SnapshotSchedule', () => {
     expect(o.filter((x) => x.kind === 'ClusterRole' || x.kind === 'ClusterRoleBinding')).toEqual([]);
   });
 
-  test('a pre-snapshot hook adds exactly get on the pods and create on their exec subresource, by name', () => {
-    const { objects } = scheduled(Profile.gke(), { hook: SnapshotHook.postgresCheckpoint() });
-    const o = objects();
-    expect(find(o, 'Role', 'pg-snapshots').rules).toEqual([
-      { apiGroups: [''], resources: ['persistentvolumeclaims'], verbs: ['get', 'list'] },
-      { apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshots'], verbs: ['create', 'list', 'delete'] },
-      { apiGroups: [''], resources: ['pods'], resourceNames: ['pg-0', 'pg-1'], verbs: ['get'] },
-      { apiGroups: [''], resources: ['pods/exec'], resourceNames: ['pg-0', 'pg-1'], verbs: ['get', 'create'] },
-    ]);
-    const cronJob = find(o, 'CronJob', 'pg-snapshots');
-    const [container] = cronJob.spec.jobTemplate.spec.template.spec.containers;
-    expect(container.args).toEqual(['psql', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres', '-c', 'CHECKPOINT']);
-    expect(SnapshotHook.postgresCheckpoint({ user: 'admin', container: 'db' })).toMatchObject({
-      container: 'db', command: ['psql', '-v', 'ON_ERROR_STOP=1', '-U', 'admin', '-d', 'postgres', '-c', 'CHECKPOINT'],
+  test('from 1.30 an admission policy lets the job create and delete only the snapshots labelled with its schedule', () => {
+    const o = scheduled(Profile.gke({ kubeVersion: '1.30' })).objects();
+    const user = 'system:serviceaccount:ml-db:pg-snapshots';
+    const labelled = (object: string) => `has(${object}.metadata.labels) && 'ml.cdk8s.io/snapshot-schedule' in ${object}.metadata.labels && ` +
+      `${object}.metadata.labels['ml.cdk8s.io/snapshot-schedule'] == 'pg-snapshots'`;
+    expect(find(o, 'ValidatingAdmissionPolicy', 'ml-db-pg-snapshots-own-snapshots').spec).toEqual({
+      failurePolicy: 'Fail',
+      matchConstraints: {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ml-db' } },
+        resourceRules: [{ apiGroups: ['snapshot.storage.k8s.io'], apiVersions: ['*'], operations: ['CREATE', 'DELETE'], resources: ['volumesnapshots'] }],
+      },
+      matchConditions: [{ name: 'snapshot-schedule-job', expression: `request.userInfo.username == '${user}'` }],
+      validations: [{
+        expression: `request.operation == 'DELETE' ? (${labelled('oldObject')}) : (${labelled('object')})`,
+        message: `${user} may create and delete only VolumeSnapshots labelled ml.cdk8s.io/snapshot-schedule=pg-snapshots`,
+      }],
     });
-    expect(envOf(cronJob).HOOK_CONTAINER).toBe('postgres');
+    expect(find(o, 'ValidatingAdmissionPolicyBinding', 'ml-db-pg-snapshots-own-snapshots').spec)
+      .toEqual({ policyName: 'ml-db-pg-snapshots-own-snapshots', validationActions: ['Deny'] });
+    // The label the policy checks is the one the script writes on every snapshot and prunes by.
+    expect(SCRIPT).toContain("SCHEDULE_LABEL='ml.cdk8s.io/snapshot-schedule'");
+    expect(SCRIPT).toContain('$SCHEDULE_LABEL: $SCHEDULE');
+    expect(envOf(find(o, 'CronJob', 'pg-snapshots')).SCHEDULE).toBe('pg-snapshots');
+    expect(runGates(o, { kubeVersion: '1.30' }).errors).toEqual([]);
+    // Below 1.30 the API has no ValidatingAdmissionPolicy to render.
+    expect(scheduled(Profile.gke({ kubeVersion: '1.29' })).objects().filter((x) => x.kind.startsWith('ValidatingAdmission'))).toEqual([]);
   });
 
   test('templates, name, time zone, deadlines, image and suspend are honoured', () => {
@@ -131,7 +142,7 @@ describe('SnapshotSchedule', () => {
     ['kind with csi-hostpath', Profile.kind({ csiHostpath: true })],
     ['gke', Profile.gke()], ['eks', Profile.eks()], ['aks', Profile.aks()],
   ])('%s: the output passes the gates (strict schema incl. VolumeSnapshotClass, PSS restricted)', (_, profile) => {
-    const { objects } = scheduled(profile, { hook: SnapshotHook.postgresCheckpoint() });
+    const { objects } = scheduled(profile);
     const report = runGates(objects(), { kubeVersion: profile.kubeVersion.toString() });
     expect(report.errors).toEqual([]);
   });
@@ -158,15 +169,14 @@ describe('SnapshotSchedule bad input', () => {
     ].join('\n'));
   });
 
-  test('a starting deadline under the controller period, a bad time zone, an unpinned image, an unknown hook container', () => {
+  test('a starting deadline under the controller period, a bad time zone, an unpinned image', () => {
     const { objects } = scheduled(Profile.gke(), {
-      startingDeadlineSeconds: 5, timeZone: 'CET+1', image: 'alpine/kubectl', hook: SnapshotHook.exec('pgbouncer', ['true']),
+      startingDeadlineSeconds: 5, timeZone: 'CET+1', image: 'alpine/kubectl',
     });
     expect(objects).toThrow([
       '[test/snapshots-pg] invalid timeZone \'CET+1\': use an IANA time zone name such as \'Etc/UTC\' or \'Europe/Berlin\'',
       '[test/snapshots-pg] startingDeadlineSeconds 5 must be a whole number ≥ 10: the CronJob controller checks every 10 seconds and would miss every run',
       "[test/snapshots-pg] image 'alpine/kubectl' has no tag: pin a version (e.g. 'alpine/kubectl:1.2.3') or a digest",
-      "[test/snapshots-pg] hook container 'pgbouncer' is not a container of StatefulWorkload 'pg' (it has: postgres)",
     ].join('\n'));
   });
 

@@ -43,6 +43,8 @@ const GROUPS = {
   'rbac.authorization.k8s.io': null,
   'autoscaling': ['v2'],
   'scheduling.k8s.io': null,
+  // ValidatingAdmissionPolicy (GA 1.30) scopes what RBAC cannot, e.g. deletes by label.
+  'admissionregistration.k8s.io': ['v1'],
 };
 
 const INT_OR_STRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';

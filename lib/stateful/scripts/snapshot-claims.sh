@@ -9,8 +9,9 @@
 #   SNAPSHOT_CLASS  VolumeSnapshotClass name
 #   SCHEDULE        schedule name, recorded as a label on every snapshot it owns
 #   KEEP            snapshots to keep per claim (>= 1)
-#   HOOK_CONTAINER  optional: container the pre-snapshot hook runs in; the hook command is "$@"
 #
+# Claims are found by label when the job runs (a scale-up needs no new render); no pod is touched:
+# CSI snapshots of a volume holding both data and WAL are crash-consistent.
 # Snapshot names are <claim>-<UTC yyyymmdd-hhmmss>, taken when the job runs. Pruning only ever
 # deletes snapshots carrying this schedule's labels whose name is <claim>-<timestamp>; it walks
 # them newest first, counts the ready ones (and the one just taken) up to KEEP, and deletes
@@ -25,7 +26,6 @@ set -eu
 : "${SNAPSHOT_CLASS:?SNAPSHOT_CLASS is required}"
 : "${SCHEDULE:?SCHEDULE is required}"
 : "${KEEP:?KEEP is required}"
-HOOK_CONTAINER="${HOOK_CONTAINER:-}"
 
 case "$KEEP" in
   '' | *[!0-9]* | 0 | 0*) echo "KEEP must be a whole number >= 1, got '$KEEP'" >&2; exit 2 ;;
@@ -93,7 +93,7 @@ prune() { # claim just-taken-snapshot
 claims=$(kubectl get persistentvolumeclaims -n "$NAMESPACE" -l "$SELECTOR" \
   -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.status.phase}{"\n"}{end}')
 
-# "<ordinal> <claim> <phase>", by ordinal, so the hook runs once per pod before its claims.
+# "<ordinal> <claim> <phase>", by ordinal.
 plan=$(echo "$claims" | while read -r claim phase; do
   [ -n "$claim" ] || continue
   ordinal=$(claim_ordinal "$claim")
@@ -105,15 +105,7 @@ if [ -z "$plan" ]; then
   exit 1
 fi
 
-hooked=''
-while read -r ordinal claim phase; do
-  if [ -n "$HOOK_CONTAINER" ] && [ "$hooked" != "$ordinal" ]; then
-    hooked=$ordinal
-    log "running the pre-snapshot hook in $STATEFULSET-$ordinal/$HOOK_CONTAINER"
-    # A failed hook leaves a crash-consistent snapshot, still restorable: take it, report the failure.
-    kubectl exec -n "$NAMESPACE" "$STATEFULSET-$ordinal" -c "$HOOK_CONTAINER" -- "$@" </dev/null \
-      || { warn "pre-snapshot hook failed in $STATEFULSET-$ordinal"; failures=$((failures + 1)); }
-  fi
+while read -r _ordinal claim phase; do
   if [ "$phase" != "Bound" ]; then
     warn "claim $claim is $phase, not Bound: not snapshotted"
     failures=$((failures + 1))
