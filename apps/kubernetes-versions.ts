@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_KUBE_VERSIONS, MAX_SUPPORTED_MINOR, MIN_SUPPORTED_MINOR, kubernetesVersionsMarkdown } from '../lib';
 
