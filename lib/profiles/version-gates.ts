@@ -84,7 +84,8 @@ export const VERSION_GATES: readonly VersionGate[] = [
     feature: 'VolumeAttributesClass (`storage.k8s.io/v1`)',
     sinceMinor: 34,
     featureGate: 'VolumeAttributesClass (GA 1.34)',
-    from: 'tiers whose CSI driver can modify a volume (EBS, GCE PD/Hyperdisk, Azure Disk) get a VolumeAttributesClass with their IOPS/throughput, and claims name it: a new class changes a live volume in place',
+    from: 'tiers whose CSI driver can modify a volume (EBS, GCE PD/Hyperdisk, Azure Disk) get a VolumeAttributesClass with their IOPS/throughput, and claims name it: a new class changes a live volume in place. ' +
+      'Moving a live StatefulSet across 1.34 changes its volumeClaimTemplates: the upgrade guard refuses it and prints the safe path (patch each claim, re-create the StatefulSet with --cascade=orphan)',
     below: 'IOPS and throughput live only in the StorageClass parameters, fixed at provisioning',
   },
   {
