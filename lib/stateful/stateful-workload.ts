@@ -223,7 +223,8 @@ export class StatefulWorkload extends Construct implements IPeerable {
       'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml',
     };
 
-    // Named-port lookup for Services covers app containers only, so native sidecars' ports are targeted by number.
+    // Before 1.32 Services do not resolve named ports of native sidecars (kubernetes/kubernetes#127958, fixed by
+    // #127976), and some CNIs' NetworkPolicies still do not (projectcalico/calico#8881): target them by number.
     const nativeSidecars = this.profile.kubeVersion.hasNativeSidecars;
     this.ports = [
       ...props.containers.flatMap((c) => c.ports ?? []).map((p) => ({ ...p, byNumber: false })),
