@@ -6,3 +6,4 @@ export * from './cron-schedule';
 export * from './snapshot-hook';
 export * from './restore-source';
 export * from './volume-attributes-class';
+export * from './claim-resource';

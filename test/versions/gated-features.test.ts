@@ -1,6 +1,6 @@
 import {
-  Credentials, CsiDriver, ManifestObject, ObjectStore, PodManagementPolicy, Probe, Profile, StatefulWorkload, StatefulWorkloadProps,
-  StorageClassPack, UpdateStrategy, checkUpgrade, minioTolerableOutages, runGates, volumeAttributesClassName, withNewerFields,
+  Credentials, CsiDriver, ManifestObject, ObjectStore, PodManagementPolicy, Probe, Profile, RestoredClaim, SnapshotRef, StatefulWorkload,
+  StatefulWorkloadProps, StorageClassPack, UpdateStrategy, checkUpgrade, minioTolerableOutages, runGates, volumeAttributesClassName, withNewerFields,
 } from '../../lib';
 import { Manifest, all, find, newChart, synth } from '../support/synth';
 
@@ -153,6 +153,23 @@ describe('VolumeAttributesClass (1.34+)', () => {
     expect(CsiDriver.localPath().volumeAttributes({ nodePath: '/data' })).toBeUndefined();
     expect(CsiDriver.gcePersistentDisk().volumeAttributes({ 'type': 'hyperdisk-balanced', 'provisioned-iops-on-create': '3000' })).toEqual({ iops: '3000' });
     expect(CsiDriver.azureDisk().volumeAttributes({ skuName: 'PremiumV2_LRS', DiskMBpsReadWrite: '500' })).toEqual({ DiskMBpsReadWrite: '500' });
+  });
+
+  test('a standalone claim from the tier (RestoredClaim) names the class too, where the version has it', () => {
+    const restored = (version: string) => {
+      const { chart } = newChart(Profile.eks({ kubeVersion: version }));
+      const pack = new StorageClassPack(chart, 'storage');
+      new RestoredClaim(chart, 'inspect', {
+        name: 'pg-inspect', namespace: 'ml-db', tier: pack.fast, size: '20Gi', snapshot: SnapshotRef.named('pg-snap', { namespace: 'ml-db' }),
+      });
+      const objects = synth(chart);
+      expect(runGates(objects as ManifestObject[], { kubeVersion: version }).errors).toEqual([]);
+      return { spec: find(objects, 'PersistentVolumeClaim', 'pg-inspect').spec, pack };
+    };
+    const at34 = restored('1.34');
+    expect(at34.spec.volumeAttributesClassName).toBe(at34.pack.fast.volumeAttributesClassName);
+    expect(at34.spec.volumeAttributesClassName).toMatch(/^ml-fast-[0-9a-f]{8}$/);
+    expect(restored('1.33').spec.volumeAttributesClassName).toBeUndefined();
   });
 
   test('new IOPS give the class a new name (its parameters are immutable)', () => {
