@@ -129,7 +129,8 @@ export function kubernetesVersionsMarkdown(input: {
     '',
     '## Version-gated choices',
     '',
-    'Constructs ask `profile.kubeVersion.<getter>`; they never compare version numbers themselves.',
+    'Constructs ask `profile.kubeVersion.<getter>`; they never compare version numbers themselves. A new gate is one ' +
+      'entry in `VERSION_GATES` (lib/profiles/version-gates.ts) plus its getter on `KubeVersion`; then `npm run docs:versions`.',
     '',
     '| Feature | From | Feature gate | From that version on | Below it | Getter |',
     '| --- | --- | --- | --- | --- | --- |',
