@@ -2,7 +2,7 @@
  * Every version-gated choice, one entry each: the `KubeVersion` getter that decides it, the minor it starts at,
  * the upstream feature gate and what the output does on each side. `KubeVersion` answers from this table and
  * docs/kubernetes-versions.md is generated from it (a test fails when the committed doc differs), so code and
- * docs cannot drift. A new gate is one new entry plus its getter; a test fails when a `has*` getter has no entry.
+ * docs cannot drift. A new gate is one new entry plus its getter; a test fails when a KubeVersion getter has no entry.
  */
 
 /** One version-gated choice. */
