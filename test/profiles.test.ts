@@ -2,9 +2,9 @@ import { CsiDriver, KubeVersion, Profile } from '../lib';
 
 describe('Profile factories', () => {
   test.each([
-    ['gke', Profile.gke(), '1.32', 'pd.csi.storage.gke.io', 'filestore.csi.storage.gke.io'],
-    ['eks', Profile.eks({ efsFileSystemId: 'fs-0123456789abcdef0' }), '1.32', 'ebs.csi.aws.com', 'efs.csi.aws.com'],
-    ['aks', Profile.aks(), '1.32', 'disk.csi.azure.com', 'file.csi.azure.com'],
+    ['gke', Profile.gke(), '1.35', 'pd.csi.storage.gke.io', 'filestore.csi.storage.gke.io'],
+    ['eks', Profile.eks({ efsFileSystemId: 'fs-0123456789abcdef0' }), '1.35', 'ebs.csi.aws.com', 'efs.csi.aws.com'],
+    ['aks', Profile.aks(), '1.35', 'disk.csi.azure.com', 'file.csi.azure.com'],
   ])('%s: version, block driver, ReadWriteMany driver, snapshots', (name, profile, version, block, shared) => {
     expect(profile.name).toBe(name);
     expect(profile.kubeVersion.toString()).toBe(version);
@@ -17,9 +17,9 @@ describe('Profile factories', () => {
     expect(profile.defaultResources).toEqual({ cpu: '500m', memory: '1Gi' });
   });
 
-  test('kind: 1.30, local-path without expansion, snapshots or ReadWriteMany, small sizing', () => {
+  test('kind: 1.36, local-path without expansion, snapshots or ReadWriteMany, small sizing', () => {
     const kind = Profile.kind();
-    expect(kind.kubeVersion.toString()).toBe('1.30');
+    expect(kind.kubeVersion.toString()).toBe('1.36');
     expect(kind.tier('fast').driver.provisioner).toBe('rancher.io/local-path');
     expect(kind.tier('fast').driver.supportsExpansion).toBe(false);
     expect(kind.snapshotDriver).toBeUndefined();
@@ -72,13 +72,17 @@ describe('Profile factories', () => {
 });
 
 describe('bad profile input', () => {
-  test.each(['1.26', '1.35', '2.0'])('unsupported kubeVersion %s', (version) => {
+  test.each(['1.26', '1.37', '2.0'])('unsupported kubeVersion %s', (version) => {
     expect(() => Profile.gke({ kubeVersion: version })).toThrow(
-      `Unsupported kubeVersion '${version}': supported versions are 1.27 to 1.34.`);
+      `Unsupported kubeVersion '${version}': supported versions are 1.27 to 1.36.`);
+  });
+
+  test.each(['1.27', '1.33', '1.35', 'v1.36.2'])('supported kubeVersion %s', (version) => {
+    expect(Profile.eks({ kubeVersion: version }).kubeVersion.toString()).toBe(version.replace(/^v/, '').split('.').slice(0, 2).join('.'));
   });
 
   test('malformed kubeVersion', () => {
-    expect(() => KubeVersion.of('latest')).toThrow("Invalid kubeVersion 'latest': expected a Kubernetes minor version such as '1.32'.");
+    expect(() => KubeVersion.of('latest')).toThrow("Invalid kubeVersion 'latest': expected a Kubernetes minor version such as '1.35'.");
   });
 
   test('ReadWriteMany on kind names what to declare', () => {

@@ -12,7 +12,7 @@ import { type Finding, finding } from './finding';
 import type { Json, ManifestObject } from './manifest-index';
 
 /** Kubernetes minor versions whose definitions are vendored in schemas/; others use the nearest lower one. */
-export const VENDORED_KUBE_VERSIONS: readonly string[] = ['1.27', '1.28', '1.30', '1.31', '1.32', '1.34'];
+export const VENDORED_KUBE_VERSIONS: readonly string[] = ['1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33', '1.34', '1.35', '1.36'];
 
 /** A CRD version's schema, for kinds with no built-in schema (or to override a built-in one). */
 export interface CustomResourceSchema {

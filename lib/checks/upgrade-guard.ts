@@ -19,6 +19,7 @@ export const UPGRADE_RULES: Readonly<Record<string, RuleInfo>> = {
   },
   'upgrade/selector-immutable': { upstream: 'kube-apiserver ValidateDeploymentUpdate / ValidateDaemonSetUpdate (spec.selector: field is immutable)', severity: 'error' },
   'upgrade/storageclass-immutable': { upstream: 'kube-apiserver ValidateStorageClassUpdate (provisioner, parameters, reclaimPolicy, volumeBindingMode are immutable)', severity: 'error' },
+  'upgrade/volumeattributesclass-immutable': { upstream: 'kube-apiserver ValidateVolumeAttributesClassUpdate (driverName and parameters are immutable)', severity: 'error' },
   'upgrade/snapshotclass-immutable': { upstream: 'external-snapshotter VolumeSnapshotClass (driver and parameters are fixed at creation)', severity: 'error' },
   'upgrade/claim-immutable': { upstream: 'kube-apiserver ValidatePersistentVolumeClaimUpdate (spec is immutable after creation except resources.requests and volumeAttributesClassName)', severity: 'error' },
   'upgrade/claim-shrink': { upstream: 'kube-apiserver ValidatePersistentVolumeClaimUpdate (spec.resources.requests.storage: field can not be less than previous value)', severity: 'error' },
@@ -34,6 +35,7 @@ export const UPGRADE_RULES: Readonly<Record<string, RuleInfo>> = {
 const STATEFULSET_MUTABLE = new Set(['replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds']);
 const STORAGECLASS_IMMUTABLE = ['provisioner', 'parameters', 'reclaimPolicy', 'volumeBindingMode'];
 const SNAPSHOTCLASS_IMMUTABLE = ['driver', 'parameters'];
+const ATTRIBUTESCLASS_IMMUTABLE = ['driverName', 'parameters'];
 const JOB_IMMUTABLE = ['template', 'selector', 'completionMode', 'podFailurePolicy', 'manualSelector'];
 const SELECTOR_KINDS = new Set(['Deployment', 'DaemonSet', 'ReplicaSet']);
 
@@ -108,8 +110,14 @@ function statefulSetChanges(before: Json, after: Json, obj: ManifestObject): Fin
   const orphan = `${kubectl(obj)} delete statefulset ${name} --cascade=orphan, then sync: the new StatefulSet adopts the running pods and their claims`;
   return changesUnder(before.spec, after.spec, fields, 'spec').map((c) => {
     const size = /^spec\.volumeClaimTemplates\[([^\]]+)\]\.spec\.resources\.requests\.storage$/.exec(c.path);
+    const attributes = /^spec\.volumeClaimTemplates\[([^\]]+)\]\.spec\.volumeAttributesClassName$/.exec(c.path);
     let safe: string;
-    if (size) {
+    if (attributes) {
+      const claims = Array.from({ length: replicas }, (_, i) => `${attributes[1]}-${name}-${i}`).join(', ');
+      const patch = c.after === undefined ? 'null' : JSON.stringify(c.after);
+      safe = `move each live claim to the new class in place (${claims}): ${kubectl(obj)} patch pvc <claim> -p '{"spec":{"volumeAttributesClassName":${patch}}}' ` +
+        `(the API server allows that change on a claim), then ${orphan}`;
+    } else if (size) {
       const claims = Array.from({ length: replicas }, (_, i) => `${size[1]}-${name}-${i}`).join(', ');
       safe = `grow each claim in place (${claims}): ${kubectl(obj)} patch pvc <claim> -p '{"spec":{"resources":{"requests":{"storage":${JSON.stringify(c.after)}}}}}' ` +
         `(the StorageClass must allow expansion), then ${orphan}`;
@@ -252,7 +260,12 @@ export function checkUpgrade(before: readonly ManifestObject[], after: readonly 
         break;
       case 'StorageClass':
         out.push(...fieldChanges('upgrade/storageclass-immutable', old, now, obj, STORAGECLASS_IMMUTABLE,
-          'create the StorageClass under a new name (StorageClassPack names carry a version suffix: bump it); existing claims keep the old class, new claims use the new one.'));
+          'create the StorageClass under a new name (StorageClassPack names carry a version suffix: bump it); existing claims keep the old class, new claims use the new one. ' +
+          'To change IOPS or throughput of live volumes, give the claims a new VolumeAttributesClass instead (Kubernetes 1.34+, EBS, GCE PD/Hyperdisk, Azure Disk).'));
+        break;
+      case 'VolumeAttributesClass':
+        out.push(...fieldChanges('upgrade/volumeattributesclass-immutable', old, now, obj, ATTRIBUTESCLASS_IMMUTABLE,
+          'create the VolumeAttributesClass under a new name (StorageClassPack names it after its parameters) and point the claims at it; claims may change volumeAttributesClassName.'));
         break;
       case 'VolumeSnapshotClass':
         out.push(...fieldChanges('upgrade/snapshotclass-immutable', old, now, obj, SNAPSHOTCLASS_IMMUTABLE,

@@ -314,6 +314,9 @@ export class StatefulDatabase extends Construct implements IDatabase {
       env: layout.env,
       ports: [{ name: 'db', port: this.port }],
       resources: serverResources,
+      // Neither engine sizes anything from its CPU count, so CPU resizes in place; buffers are sized from
+      // the memory limit at start, so a memory resize restarts the server.
+      resizePolicy: { cpu: 'NotRequired', memory: 'RestartContainer' },
       // Recovery after a crash can replay a lot of WAL/redo: allow 10 minutes to start.
       startupProbe: Probe.exec(layout.readiness, { failureThreshold: 120 }),
       readinessProbe: readiness,
@@ -333,10 +336,11 @@ export class StatefulDatabase extends Construct implements IDatabase {
       writablePaths: layout.writablePaths,
     };
     const containers: ContainerSpec[] = [server];
+    const sidecars: ContainerSpec[] = [];
     if (props.metrics) {
       const options = props.metrics === true ? {} : props.metrics;
       this.metricsPort = this.engine.metricsPort;
-      containers.push(this.exporter(options));
+      sidecars.push(this.exporter(options));
     }
 
     const claim: VolumeClaimTemplateSpec = {
@@ -361,6 +365,7 @@ export class StatefulDatabase extends Construct implements IDatabase {
       spread: props.spread,
       initContainers: [bootstrap],
       containers,
+      sidecars,
       volumes,
       terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ??
         (this.engine.isMysqlFamily ? innodbShutdownSeconds(memoryLimitBytes) : 60),
@@ -371,7 +376,8 @@ export class StatefulDatabase extends Construct implements IDatabase {
     const dbPorts: k8s.ServicePort[] = [{ name: 'db', port: this.port, targetPort: k8s.IntOrString.fromString('db'), protocol: 'TCP' }];
     this.readWriteService = this.workload.addClientService({ name: `${this.name}-rw`, extraSelector: this.workload.podSelector(0), ports: dbPorts });
     if (this.replicas > 1) {
-      this.readOnlyService = this.workload.addClientService({ name: `${this.name}-ro`, ports: dbPorts });
+      // Replicas are interchangeable for reads: keep them in the client's zone where the version allows.
+      this.readOnlyService = this.workload.addClientService({ name: `${this.name}-ro`, ports: dbPorts, preferClose: true });
     }
     for (const peer of props.allowFrom ?? []) this.allowFrom(peer);
     // The cluster's scraper, when the profile names one, may read the exporter.

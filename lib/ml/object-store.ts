@@ -76,11 +76,24 @@ export interface ObjectStoreProps {
   /** Data claim retention on delete and scale-down. @default Retain/Retain (the claims are the objects) */
   readonly claimRetention?: ClaimRetention;
   /**
-   * How image and config changes roll out. A distributed pool tolerates one restarting member at a
-   * time; `rollingUpdate({ partition: n })` updates only ordinals ≥ n first, as a canary.
-   * @default UpdateStrategy.rollingUpdate()
+   * How image and config changes roll out. `rollingUpdate({ partition: n })` updates only ordinals ≥ n
+   * first, as a canary.
+   * @default UpdateStrategy.rollingUpdate({ maxUnavailable }) with as many members as the pool can lose and keep
+   * write quorum (minioTolerableOutages; applied where the version has StatefulSet maxUnavailable, else one at a time)
    */
   readonly updateStrategy?: UpdateStrategy;
+}
+
+/**
+ * Members a MinIO pool of `servers` one-drive servers can lose and still write: the default STANDARD parity is
+ * 1 (2-3 drives), 2 (4-5), 3 (6-7) or 4 (8+), and write quorum is drives - parity, plus one when parity is
+ * half the drives (MinIO erasure-coding docs). 4 servers: 1; 6: 2; 8: 3; 16: 4.
+ */
+export function minioTolerableOutages(servers: number): number {
+  if (servers < 2) return 0;
+  const parity = servers >= 8 ? 4 : Math.floor(servers / 2);
+  const writeQuorum = servers - parity + (parity * 2 === servers ? 1 : 0);
+  return servers - writeQuorum;
 }
 
 /**
@@ -146,7 +159,9 @@ export class ObjectStore extends Construct implements IPeerable {
       spread: distributed ? 'soft' : 'none',
       volumeClaims: [{ name: 'data', tier: props.storage.tier, size: props.storage.size }],
       claimRetention: props.claimRetention,
-      updateStrategy: props.updateStrategy,
+      updateStrategy: props.updateStrategy ?? (minioTolerableOutages(this.replicas) > 1
+        ? UpdateStrategy.rollingUpdate({ maxUnavailable: minioTolerableOutages(this.replicas) })
+        : undefined),
       containers: [{
         name: 'minio',
         image: props.image ?? MINIO_IMAGE,

@@ -30,6 +30,12 @@ export interface CsiDriverProps {
   readonly parameterRules?: Readonly<Record<string, ParameterRule>>;
   /** Cross-parameter checks (e.g. `throughput` only with gp3). @default - none */
   readonly combinationRules?: ReadonlyArray<(params: Readonly<Record<string, string>>) => string | undefined>;
+  /**
+   * StorageClass parameters the driver can change on a live volume (CSI ControllerModifyVolume), mapped to
+   * their VolumeAttributesClass parameter name: a tier that sets any of them gets a VolumeAttributesClass.
+   * @default - none (the driver cannot modify volumes)
+   */
+  readonly modifiableParameters?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -59,6 +65,8 @@ export class CsiDriver {
         (p) => p['provisioned-throughput-on-create'] && !/^hyperdisk-(balanced|throughput|ml)$/.test(p.type ?? '')
           ? 'provisioned-throughput-on-create applies only to hyperdisk-balanced, hyperdisk-throughput or hyperdisk-ml' : undefined,
       ],
+      // GKE "Modify Hyperdisk volumes with VolumeAttributesClass": parameters iops and throughput ("150Mi").
+      modifiableParameters: { 'provisioned-iops-on-create': 'iops', 'provisioned-throughput-on-create': 'throughput' },
     });
   }
 
@@ -86,6 +94,8 @@ export class CsiDriver {
           ? `iops/iopsPerGB apply only to types gp3, io1 and io2, not ${p.type ?? 'the default'}` : undefined,
         (p) => p.iops && p.iopsPerGB ? 'set either iops or iopsPerGB, not both' : undefined,
       ],
+      // aws-ebs-csi-driver docs/modify-volume.md: a VolumeAttributesClass takes iops, throughput and type.
+      modifiableParameters: { iops: 'iops', throughput: 'throughput' },
     });
   }
 
@@ -111,6 +121,8 @@ export class CsiDriver {
         (p) => ['PremiumV2_LRS', 'UltraSSD_LRS'].includes(p.skuName ?? '') && p.cachingMode !== 'None'
           ? `${p.skuName} supports only cachingMode "None"` : undefined,
       ],
+      // azuredisk-csi-driver modify-volume: DiskIOPSReadWrite / DiskMBpsReadWrite of PremiumV2_LRS and UltraSSD_LRS.
+      modifiableParameters: { DiskIOPSReadWrite: 'DiskIOPSReadWrite', DiskMBpsReadWrite: 'DiskMBpsReadWrite' },
     });
   }
 
@@ -208,6 +220,18 @@ export class CsiDriver {
     this.accessMode = props.accessMode;
     this.supportsExpansion = props.supportsExpansion;
     this.supportsSnapshots = props.supportsSnapshots;
+  }
+
+  /**
+   * The VolumeAttributesClass parameters of a tier with these StorageClass `parameters` (IOPS, throughput),
+   * or undefined when the driver cannot modify volumes or the tier sets none of them.
+   */
+  public volumeAttributes(parameters: Readonly<Record<string, string>>): Record<string, string> | undefined {
+    const out: Record<string, string> = {};
+    for (const [key, attribute] of Object.entries(this.props.modifiableParameters ?? {})) {
+      if (parameters[key] !== undefined) out[attribute] = parameters[key];
+    }
+    return Object.keys(out).length ? out : undefined;
   }
 
   /** Problems with `parameters` for this driver, one message each; empty when valid. */

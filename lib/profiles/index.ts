@@ -1,4 +1,5 @@
 export * from './csi-driver';
+export * from './cluster-network';
 export * from './kube-version';
 export * from './profile';
-export * from './cluster-network';
+export * from './version-gates';

@@ -1,17 +1,21 @@
-/** Oldest and newest Kubernetes minor versions we generate manifests for. */
+import { versionGate } from './version-gates';
+
+/** Oldest and newest Kubernetes minor versions we generate manifests for (each has a vendored schema). */
 export const MIN_SUPPORTED_MINOR = 27;
-export const MAX_SUPPORTED_MINOR = 34;
+export const MAX_SUPPORTED_MINOR = 36;
 
 /**
- * A Kubernetes minor version (`1.27` … `1.34`) and the version-gated features the
- * constructs ask about. Constructs never compare version numbers themselves.
+ * A Kubernetes minor version (`1.27` … `1.36`) and the version-gated features the
+ * constructs ask about. Constructs never compare version numbers themselves: each getter
+ * answers from its entry in VERSION_GATES (lib/profiles/version-gates.ts), which also
+ * generates docs/kubernetes-versions.md.
  */
 export class KubeVersion {
-  /** Parses `1.32`, `v1.32` or `1.32.4`; anything outside 1.27–1.34 is an error. */
+  /** Parses `1.32`, `v1.32` or `1.32.4`; anything outside 1.27–1.36 is an error. */
   public static of(version: string): KubeVersion {
     const match = /^v?(\d+)\.(\d+)(?:\.\d+)?$/.exec(String(version).trim());
     if (!match) {
-      throw new Error(`Invalid kubeVersion '${version}': expected a Kubernetes minor version such as '1.32'.`);
+      throw new Error(`Invalid kubeVersion '${version}': expected a Kubernetes minor version such as '1.35'.`);
     }
     const minor = Number(match[2]);
     if (match[1] !== '1' || minor < MIN_SUPPORTED_MINOR || minor > MAX_SUPPORTED_MINOR) {
@@ -20,6 +24,11 @@ export class KubeVersion {
       );
     }
     return new KubeVersion(minor);
+  }
+
+  /** Every supported version, oldest first. */
+  public static all(): KubeVersion[] {
+    return Array.from({ length: MAX_SUPPORTED_MINOR - MIN_SUPPORTED_MINOR + 1 }, (_, i) => new KubeVersion(MIN_SUPPORTED_MINOR + i));
   }
 
   private constructor(public readonly minor: number) {}
@@ -33,11 +42,13 @@ export class KubeVersion {
     return this.minor >= minor;
   }
 
-  /**
-   * `apps.kubernetes.io/pod-index` label on StatefulSet pods (beta, on by default, 1.28; GA 1.32).
-   */
+  private gate(getter: string): boolean {
+    return this.atLeast(versionGate(getter).sinceMinor);
+  }
+
+  /** `apps.kubernetes.io/pod-index` label on StatefulSet pods (beta, on by default, 1.28; GA 1.32). */
   public get hasPodIndexLabel(): boolean {
-    return this.atLeast(28);
+    return this.gate('hasPodIndexLabel');
   }
 
   /**
@@ -45,26 +56,46 @@ export class KubeVersion {
    * Below 1.27 the gate was alpha and off, so the field would be silently dropped.
    */
   public get hasPvcRetentionPolicy(): boolean {
-    return this.atLeast(27);
+    return this.gate('hasPvcRetentionPolicy');
   }
 
   /** PodDisruptionBudget `unhealthyPodEvictionPolicy` (beta, on by default, 1.27; GA 1.31). */
   public get hasUnhealthyPodEvictionPolicy(): boolean {
-    return this.atLeast(27);
+    return this.gate('hasUnhealthyPodEvictionPolicy');
   }
 
   /** StatefulSet `spec.ordinals.start` (beta 1.27, GA 1.31). */
   public get hasStartOrdinal(): boolean {
-    return this.atLeast(27);
+    return this.gate('hasStartOrdinal');
+  }
+
+  /** Init containers with `restartPolicy: Always` run as sidecars (beta, on by default, 1.29; GA 1.33). */
+  public get hasNativeSidecars(): boolean {
+    return this.gate('hasNativeSidecars');
+  }
+
+  /** Service `trafficDistribution: PreferClose` (beta, on by default, 1.31; GA 1.33). */
+  public get hasTrafficDistribution(): boolean {
+    return this.gate('hasTrafficDistribution');
+  }
+
+  /** Container `resizePolicy` honoured by in-place pod resize (beta, on by default, 1.33; GA 1.35). */
+  public get hasInPlacePodResize(): boolean {
+    return this.gate('hasInPlacePodResize');
+  }
+
+  /** `storage.k8s.io/v1` VolumeAttributesClass and claims' `volumeAttributesClassName` (GA 1.34). */
+  public get hasVolumeAttributesClass(): boolean {
+    return this.gate('hasVolumeAttributesClass');
   }
 
   /** StatefulSet rolling update `maxUnavailable` (alpha until 1.34, beta and on by default 1.35). */
   public get hasStatefulSetMaxUnavailable(): boolean {
-    return this.atLeast(35);
+    return this.gate('hasStatefulSetMaxUnavailable');
   }
 
   /** ValidatingAdmissionPolicy `admissionregistration.k8s.io/v1` (GA, on by default, 1.30). */
   public get hasValidatingAdmissionPolicy(): boolean {
-    return this.atLeast(30);
+    return this.gate('hasValidatingAdmissionPolicy');
   }
 }

@@ -65,7 +65,7 @@ export interface ProfileProps {
   readonly name?: string;
   /** Which kind of cluster this is (`gke`, `eks`, `aks` or `kind`). */
   readonly cloud: Cloud;
-  /** Kubernetes minor version of the target cluster, 1.27–1.34. */
+  /** Kubernetes minor version of the target cluster, 1.27–1.36 (the factories default to DEFAULT_KUBE_VERSIONS). */
   readonly kubeVersion: string;
   /** Storage tiers the cluster can provide. A tier left out is a synth error when asked for. */
   readonly storageTiers: Readonly<Partial<Record<StorageTierName, StorageTierSpec>>>;
@@ -108,6 +108,20 @@ export interface KindProfileOverrides extends ProfileOverrides {
 }
 
 const PROFILE_CONTEXT_KEY = 'cdk8s-stateful-ml:profile';
+
+/**
+ * Default Kubernetes minor per cloud, as of December 2026 (a newer one needs its schema vendored first):
+ * - EKS: 1.35 is in standard support until 2027-03-27 (1.34 ends 2026-12-02), per the EKS Kubernetes release
+ *   calendar (docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html).
+ * - GKE: 1.35 (upstream 2025-12) is in the Regular channel and in its ~14 months of standard support
+ *   (cloud.google.com/kubernetes-engine/versioning, GKE release schedule).
+ * - AKS: 1.35 is GA with 12 months of support from its AKS GA (learn.microsoft.com/azure/aks/supported-kubernetes-versions,
+ *   AKS Kubernetes release calendar); AKS uses Ubuntu 24.04 nodes from 1.35 on.
+ * - kind: v0.33.0 (2026-09) defaults to kindest/node v1.37.0 and publishes node images of the previous minors
+ *   (github.com/kubernetes-sigs/kind/releases/tag/v0.33.0, kubernetes-sigs/kind#4248); 1.36 is the newest minor
+ *   with vendored definitions here (there is no v1.37.0 in cdk8s' kubernetes-schemas yet).
+ */
+export const DEFAULT_KUBE_VERSIONS: Readonly<Record<Cloud, string>> = { gke: '1.35', eks: '1.35', aks: '1.35', kind: '1.36' };
 const EXT4 = { 'csi.storage.k8s.io/fstype': 'ext4' };
 const NVIDIA_GPU = 'nvidia.com/gpu';
 
@@ -121,7 +135,7 @@ export class Profile {
   public static gke(overrides: ProfileOverrides = {}): Profile {
     return Profile.build({
       cloud: 'gke',
-      kubeVersion: '1.32',
+      kubeVersion: DEFAULT_KUBE_VERSIONS.gke,
       storageTiers: {
         standard: { driver: CsiDriver.gcePersistentDisk(), parameters: { type: 'pd-balanced', ...EXT4 } },
         fast: { driver: CsiDriver.gcePersistentDisk(), parameters: { type: 'pd-ssd', ...EXT4 } },
@@ -160,7 +174,7 @@ export class Profile {
     });
     return Profile.build({
       cloud: 'eks',
-      kubeVersion: '1.32',
+      kubeVersion: DEFAULT_KUBE_VERSIONS.eks,
       storageTiers: {
         standard: ebs({ type: 'gp3' }),
         fast: ebs({ type: 'gp3', iops: '6000', throughput: '250' }),
@@ -203,7 +217,7 @@ export class Profile {
     });
     return Profile.build({
       cloud: 'aks',
-      kubeVersion: '1.32',
+      kubeVersion: DEFAULT_KUBE_VERSIONS.aks,
       storageTiers: {
         standard: disk({ skuName: 'StandardSSD_LRS' }),
         fast: disk({ skuName: 'Premium_LRS', cachingMode: 'ReadOnly' }),
@@ -233,7 +247,7 @@ export class Profile {
     const local: StorageTierSpec = { driver, parameters: {} };
     return Profile.build({
       cloud: 'kind',
-      kubeVersion: '1.30',
+      kubeVersion: DEFAULT_KUBE_VERSIONS.kind,
       storageTiers: { standard: local, fast: local, iops: local, throughput: local },
       snapshotDriver: csiHostpath ? driver : undefined,
       zoneTopologyKey: 'topology.kubernetes.io/zone',

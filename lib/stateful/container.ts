@@ -25,6 +25,20 @@ export interface ContainerResources {
   readonly extended?: Readonly<Record<string, number>>;
 }
 
+/** Whether resizing a resource of a running container restarts it (`resizePolicy`). */
+export type ResizeRestartPolicy = 'NotRequired' | 'RestartContainer';
+
+/**
+ * How a running container takes a resize of its requests/limits (in-place pod resize: VPA or
+ * `kubectl patch --subresource resize`). Emitted where the Kubernetes version has in-place resize.
+ */
+export interface ResizePolicy {
+  /** @default 'NotRequired' (Kubernetes' default) */
+  readonly cpu?: ResizeRestartPolicy;
+  /** @default 'NotRequired' (Kubernetes' default) */
+  readonly memory?: ResizeRestartPolicy;
+}
+
 /** One container of a pod template, built with the restricted security context. */
 export interface ContainerSpec {
   /** Container name (DNS-1123 label). */
@@ -59,6 +73,13 @@ export interface ContainerSpec {
   readonly writablePaths?: readonly string[];
   /** Command run before SIGTERM on shutdown (e.g. a fast, clean stop). @default - none */
   readonly preStop?: readonly string[];
+  /**
+   * Whether an in-place resize restarts the container, per resource (e.g. CPU `NotRequired` for a
+   * server that sizes nothing from its CPU count, memory `RestartContainer` for one whose buffers are
+   * sized at start). Emitted where the Kubernetes version has in-place pod resize (1.33+).
+   * @default - none (Kubernetes' default: NotRequired for both)
+   */
+  readonly resizePolicy?: ResizePolicy;
 }
 
 /** uid/gid the image's process runs as; also the pod's fsGroup, so volumes are writable. */
@@ -132,6 +153,13 @@ export function containerResources(resources: ContainerResources | undefined, pr
   };
 }
 
+function resizePolicy(policy: ResizePolicy): k8s.ContainerResizePolicy[] {
+  return [
+    { resourceName: 'cpu', restartPolicy: policy.cpu ?? 'NotRequired' },
+    { resourceName: 'memory', restartPolicy: policy.memory ?? 'NotRequired' },
+  ];
+}
+
 /** Builds a restricted container from `spec`. */
 export function buildContainer(spec: ContainerSpec, profile: Profile): k8s.Container {
   const where = `container '${spec.name}'`;
@@ -154,6 +182,7 @@ export function buildContainer(spec: ContainerSpec, profile: Profile): k8s.Conta
     ...(spec.livenessProbe ? { livenessProbe: spec.livenessProbe.toKube('liveness') } : {}),
     ...(mounts.length ? { volumeMounts: mounts } : {}),
     ...(spec.preStop ? { lifecycle: { preStop: { exec: { command: [...spec.preStop] } } } } : {}),
+    ...(spec.resizePolicy && profile.kubeVersion.hasInPlacePodResize ? { resizePolicy: resizePolicy(spec.resizePolicy) } : {}),
     securityContext: restrictedContainerSecurityContext(),
     terminationMessagePolicy: 'FallbackToLogsOnError',
   };
@@ -189,9 +218,23 @@ export interface PodSpecInput {
   readonly enableServiceLinks?: boolean;
 }
 
-/** A Pod Security Standards `restricted` pod spec, with emptyDirs for every writable path. */
-export function buildPodSpec(input: PodSpecInput, profile: Profile): k8s.PodSpec {
-  const all = [...(input.initContainers ?? []), ...input.containers];
+/**
+ * A Pod Security Standards `restricted` pod spec, with emptyDirs for every writable path.
+ *
+ * `sidecars` run for the pod's lifetime next to the main containers: where the version has native
+ * sidecars they are init containers with `restartPolicy: Always` after the ordinary ones (started
+ * once init is done, stopped after the main containers); below, ordinary containers. The 1.27
+ * bindings drop `restartPolicy` on init containers, so only pass sidecars for objects that keep it
+ * (StatefulWorkload does, with reinstateDroppedFields): otherwise the sidecar blocks the pod's start.
+ */
+export function buildPodSpec(input: PodSpecInput, profile: Profile, sidecars: readonly ContainerSpec[] = []): k8s.PodSpec {
+  const all = [...(input.initContainers ?? []), ...input.containers, ...sidecars];
+  const native = profile.kubeVersion.hasNativeSidecars;
+  const initContainers = [
+    ...(input.initContainers ?? []).map((c) => buildContainer(c, profile)),
+    ...(native ? sidecars.map((c) => ({ ...buildContainer(c, profile), restartPolicy: 'Always' })) : []),
+  ];
+  const containers = [...input.containers, ...(native ? [] : sidecars)].map((c) => buildContainer(c, profile));
   const writable = new Set<string>();
   for (const c of all) for (const p of c.writablePaths ?? []) writable.add(p);
   const volumes: k8s.Volume[] = [
@@ -205,8 +248,8 @@ export function buildPodSpec(input: PodSpecInput, profile: Profile): k8s.PodSpec
     securityContext: restrictedPodSecurityContext(input.runAs ?? { uid: 1000, gid: 1000 }),
     terminationGracePeriodSeconds: input.terminationGracePeriodSeconds ?? 30,
     ...(input.restartPolicy ? { restartPolicy: input.restartPolicy } : {}),
-    ...(input.initContainers?.length ? { initContainers: input.initContainers.map((c) => buildContainer(c, profile)) } : {}),
-    containers: input.containers.map((c) => buildContainer(c, profile)),
+    ...(initContainers.length ? { initContainers } : {}),
+    containers,
     ...(volumes.length ? { volumes } : {}),
     ...(input.affinity ? { affinity: input.affinity } : {}),
     ...(input.topologySpreadConstraints?.length ? { topologySpreadConstraints: [...input.topologySpreadConstraints] } : {}),

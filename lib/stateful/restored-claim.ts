@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from '../k8s';
-import { Quantity, SnapshotRef, StorageTier } from '../storage';
+import { PersistentVolumeClaimResource, Quantity, SnapshotRef, StorageTier } from '../storage';
 import type { VolumeClaimTemplateSpec } from './stateful-workload';
 import { WorkloadSource, workloadOf } from './snapshot-schedule';
 
@@ -84,7 +84,7 @@ export class RestoredClaim extends Construct {
     Quantity.parse(props.size, `size of ${where}`);
     const sizeProblem = props.tier.sizeProblem(props.size);
     if (sizeProblem) throw new Error(`${where}: ${sizeProblem}.`);
-    this.resource = new k8s.KubePersistentVolumeClaim(this, 'Resource', {
+    this.resource = new PersistentVolumeClaimResource(this, 'Resource', {
       metadata: {
         name: props.name,
         namespace: props.namespace,

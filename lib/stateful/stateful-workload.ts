@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { k8s } from '../k8s';
+import { k8s, withNewerFields } from '../k8s';
 import { Profile } from '../profiles';
 import { Quantity } from '../storage/quantity';
 import { StorageTier } from '../storage/storage-class-pack';
@@ -23,8 +23,8 @@ export class UpdateStrategy {
    * Replace pods from the highest ordinal down. With `partition` N, only ordinals ≥ N are
    * updated: a canary. Lower the partition step by step to finish the rollout.
    */
-  public static rollingUpdate(options: { readonly partition?: number } = {}): UpdateStrategy {
-    return new UpdateStrategy('RollingUpdate', options.partition);
+  public static rollingUpdate(options: RollingUpdateOptions = {}): UpdateStrategy {
+    return new UpdateStrategy('RollingUpdate', options.partition, options.maxUnavailable);
   }
 
   /** Pods are replaced only when you delete them (full manual control). */
@@ -32,7 +32,24 @@ export class UpdateStrategy {
     return new UpdateStrategy('OnDelete');
   }
 
-  private constructor(public readonly type: 'RollingUpdate' | 'OnDelete', public readonly partition?: number) {}
+  private constructor(
+    public readonly type: 'RollingUpdate' | 'OnDelete',
+    public readonly partition?: number,
+    public readonly maxUnavailable?: number,
+  ) {}
+}
+
+/** Options of `UpdateStrategy.rollingUpdate()`. */
+export interface RollingUpdateOptions {
+  /** Only ordinals ≥ partition are updated (a canary). @default 0 */
+  readonly partition?: number;
+  /**
+   * Pods replaced at once. Only for Parallel workloads whose members tolerate several peers away
+   * (caches, MinIO within its erasure-code parity), never databases. Emitted where the version has
+   * StatefulSet maxUnavailable (1.35+); below, pods are replaced one at a time.
+   * @default 1
+   */
+  readonly maxUnavailable?: number;
 }
 
 /** What happens to claims when the StatefulSet is deleted or scaled down. */
@@ -79,6 +96,14 @@ export interface StatefulWorkloadProps extends PodSpecInput {
   readonly runAs?: RunAs;
   /** Per-pod claims. @default - none */
   readonly volumeClaims?: readonly VolumeClaimTemplateSpec[];
+  /**
+   * Helpers that run for the pod's lifetime next to the main containers (metrics exporters): native
+   * sidecars (init containers with `restartPolicy: Always`, started before and stopped after the main
+   * containers) where the version has them, ordinary containers below. Their ports are published by
+   * the headless Service by number.
+   * @default - none
+   */
+  readonly sidecars?: readonly ContainerSpec[];
   /** @default PodManagementPolicy.ORDERED_READY */
   readonly podManagementPolicy?: PodManagementPolicy;
   /** @default UpdateStrategy.rollingUpdate() */
@@ -132,6 +157,12 @@ export interface ClientServiceProps {
   readonly extraSelector?: Readonly<Record<string, string>>;
   /** @default - every port the headless Service exposes */
   readonly ports?: readonly k8s.ServicePort[];
+  /**
+   * Prefer endpoints in the client's zone (`trafficDistribution: PreferClose`), for Services whose
+   * endpoints are interchangeable (read replicas). Emitted where the version has it (1.31+).
+   * @default false
+   */
+  readonly preferClose?: boolean;
   /**
    * Expose through the profile's internal load balancer instead of a ClusterIP. Load-balancer traffic
    * does not come from a pod (and its source address depends on the cloud), so on a workload that
@@ -194,8 +225,14 @@ export class StatefulWorkload extends Construct implements IPeerable {
       'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml',
     };
 
-    this.ports = props.containers.flatMap((c) => c.ports ?? []).map((p) => ({
-      name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP',
+    // Before 1.32 Services do not resolve named ports of native sidecars (kubernetes/kubernetes#127958, fixed by
+    // #127976), and some CNIs' NetworkPolicies still do not (projectcalico/calico#8881): target them by number.
+    const nativeSidecars = this.profile.kubeVersion.hasNativeSidecars;
+    this.ports = [
+      ...props.containers.flatMap((c) => c.ports ?? []).map((p) => ({ ...p, byNumber: false })),
+      ...(props.sidecars ?? []).flatMap((c) => c.ports ?? []).map((p) => ({ ...p, byNumber: nativeSidecars })),
+    ].map((p) => ({
+      name: p.name, port: p.port, targetPort: p.byNumber ? k8s.IntOrString.fromNumber(p.port) : k8s.IntOrString.fromString(p.name), protocol: 'TCP',
     }));
 
     const headlessName = `${this.name}-headless`;
@@ -213,7 +250,7 @@ export class StatefulWorkload extends Construct implements IPeerable {
       ...props,
       affinity: mergeAffinity(props.affinity, this.antiAffinity(props.spread ?? 'soft')),
       topologySpreadConstraints: [...(props.topologySpreadConstraints ?? []), ...this.zoneSpread(props.spread ?? 'soft')],
-    }, this.profile);
+    }, this.profile, props.sidecars);
 
     this.statefulSet = new StatefulSetResource(this, 'Resource', {
       metadata: { name: this.name, namespace: this.namespace, labels: { ...this.labels } },
@@ -224,7 +261,14 @@ export class StatefulWorkload extends Construct implements IPeerable {
         podManagementPolicy: props.podManagementPolicy ?? PodManagementPolicy.ORDERED_READY,
         updateStrategy: strategy.type === 'OnDelete'
           ? { type: 'OnDelete' }
-          : { type: 'RollingUpdate', rollingUpdate: { partition: strategy.partition ?? 0 } },
+          : {
+            type: 'RollingUpdate',
+            rollingUpdate: {
+              partition: strategy.partition ?? 0,
+              ...(strategy.maxUnavailable !== undefined && version.hasStatefulSetMaxUnavailable
+                ? { maxUnavailable: k8s.IntOrString.fromNumber(strategy.maxUnavailable) } : {}),
+            },
+          },
         ...(props.minReadySeconds ? { minReadySeconds: props.minReadySeconds } : {}),
         ...(version.hasPvcRetentionPolicy ? {
           persistentVolumeClaimRetentionPolicy: {
@@ -293,10 +337,13 @@ export class StatefulWorkload extends Construct implements IPeerable {
         'declare internalLoadBalancerAnnotations on the profile or use a ClusterIP Service.');
     }
     const annotations = { ...props.annotations, ...(internal ? this.profile.internalLoadBalancerAnnotations : {}) };
+    const preferClose = (props.preferClose ?? false) && this.profile.kubeVersion.hasTrafficDistribution;
     const service = this.service(props.name, {
       type: internal ? 'LoadBalancer' : 'ClusterIP',
       ports: [...(props.ports ?? this.ports)],
       selector: { ...this.selectorLabels, ...props.extraSelector },
+      // Not in the 1.27 ServiceSpec type; ServiceResource keeps it.
+      ...(preferClose ? { trafficDistribution: 'PreferClose' } as object : {}),
     }, `Service-${props.name}`, Object.keys(annotations).length ? annotations : undefined);
     if (internal) this.allowFromIfRestricted(NetworkPeer.anywhere(), service.ports.map((p) => this.podPort(p)));
     return service;
@@ -361,7 +408,7 @@ export class StatefulWorkload extends Construct implements IPeerable {
   }
 
   private service(name: string, spec: k8s.ServiceSpec, id: string, annotations?: Record<string, string>): WorkloadService {
-    const resource = new k8s.KubeService(this, id, {
+    const resource = new ServiceResource(this, id, {
       metadata: { name, namespace: this.namespace, labels: { ...this.labels }, ...(annotations ? { annotations } : {}) },
       spec,
     });
@@ -431,7 +478,15 @@ export class StatefulWorkload extends Construct implements IPeerable {
         if (props.maxUnavailable !== undefined && (!Number.isInteger(props.maxUnavailable) || props.maxUnavailable < 1)) {
           errors.push(`maxUnavailable ${props.maxUnavailable} would block node drains: use a whole number ≥ 1`);
         }
-        const all = [...(props.initContainers ?? []), ...props.containers];
+        if (strategy?.maxUnavailable !== undefined) {
+          if (!Number.isInteger(strategy.maxUnavailable) || strategy.maxUnavailable < 1 || strategy.maxUnavailable > this.replicas) {
+            errors.push(`rolling update maxUnavailable ${strategy.maxUnavailable} must be a whole number between 1 and replicas (${this.replicas})`);
+          }
+          if ((props.podManagementPolicy ?? PodManagementPolicy.ORDERED_READY) !== PodManagementPolicy.PARALLEL) {
+            errors.push(`rolling update maxUnavailable ${strategy.maxUnavailable} needs podManagementPolicy Parallel (an OrderedReady workload such as a database is replaced one pod at a time): drop maxUnavailable`);
+          }
+        }
+        const all = [...(props.initContainers ?? []), ...props.containers, ...(props.sidecars ?? [])];
         for (const c of all) {
           const problem = imageProblem(c.image);
           if (problem) errors.push(`container '${c.name}': ${problem}`);
@@ -457,13 +512,46 @@ export class StatefulWorkload extends Construct implements IPeerable {
  * know (a JSON patch would not survive its serializer), so they are added after it.
  */
 class StatefulSetResource extends k8s.KubeStatefulSet {
+  /** Fields newer than the bindings: native sidecars' restartPolicy, claims' volumeAttributesClassName. */
+  private readonly newer: any;
+
+  constructor(scope: Construct, id: string, props: k8s.KubeStatefulSetProps) {
+    super(scope, id, props);
+    const initContainers: any[] = props.spec?.template.spec?.initContainers ?? [];
+    const claims: any[] = props.spec?.volumeClaimTemplates ?? [];
+    const sidecars = initContainers.some((c) => c.restartPolicy);
+    const classes = claims.some((t) => t.spec?.volumeAttributesClassName);
+    this.newer = {
+      spec: {
+        ...(sidecars ? { template: { spec: { initContainers: initContainers.map((c) => (c.restartPolicy ? { restartPolicy: c.restartPolicy } : {})) } } } : {}),
+        ...(classes ? {
+          volumeClaimTemplates: claims.map((t) => (t.spec?.volumeAttributesClassName ? { spec: { volumeAttributesClassName: t.spec.volumeAttributesClassName } } : {})),
+        } : {}),
+      },
+    };
+  }
+
   public toJson(): any {
-    const json = super.toJson();
+    const json = withNewerFields(super.toJson(), this.newer);
     const templates: any[] | undefined = json.spec?.volumeClaimTemplates;
     if (templates) {
       json.spec.volumeClaimTemplates = templates.map((t) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', ...t }));
     }
     return json;
+  }
+}
+
+/** A Service that keeps fields newer than the 1.27 bindings (`trafficDistribution`). */
+class ServiceResource extends k8s.KubeService {
+  private readonly trafficDistribution?: string;
+
+  constructor(scope: Construct, id: string, props: k8s.KubeServiceProps) {
+    super(scope, id, props);
+    this.trafficDistribution = (props.spec as { trafficDistribution?: string } | undefined)?.trafficDistribution;
+  }
+
+  public toJson(): any {
+    return withNewerFields(super.toJson(), this.trafficDistribution ? { spec: { trafficDistribution: this.trafficDistribution } } : {});
   }
 }
 

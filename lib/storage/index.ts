@@ -4,3 +4,5 @@ export * from './snapshot-api';
 export * from './snapshot-class';
 export * from './cron-schedule';
 export * from './restore-source';
+export * from './volume-attributes-class';
+export * from './claim-resource';

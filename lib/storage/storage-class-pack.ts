@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { k8s } from '../k8s';
 import { AccessMode, CsiDriver, Profile, StorageTierName } from '../profiles';
 import { Quantity } from './quantity';
+import { KubeVolumeAttributesClass, volumeAttributesClassName } from './volume-attributes-class';
 
 /** Props of `StorageClassPack`. */
 export interface StorageClassPackProps {
@@ -45,6 +46,11 @@ export class StorageTier {
   public readonly supportsSnapshots: boolean;
   /** Smallest claim the tier provisions, when the disk type has one. */
   public readonly minimumSize?: string;
+  /**
+   * The VolumeAttributesClass claims of this tier name (IOPS/throughput changeable in place), where the
+   * driver can modify volumes, the tier sets such parameters and the version has the API (1.34+).
+   */
+  public readonly volumeAttributesClassName?: string;
 
   constructor(
     public readonly pack: StorageClassPack,
@@ -52,8 +58,10 @@ export class StorageTier {
     public readonly storageClassName: string,
     public readonly driver: CsiDriver,
     minimumSize?: string,
+    volumeAttributesClassName?: string,
   ) {
     this.minimumSize = minimumSize;
+    this.volumeAttributesClassName = volumeAttributesClassName;
     this.accessMode = driver.accessMode;
     this.allowsExpansion = driver.supportsExpansion;
     this.supportsSnapshots = driver.supportsSnapshots;
@@ -86,6 +94,8 @@ export class StorageTier {
       storageClassName: this.storageClassName,
       resources: { requests: { storage: k8s.Quantity.fromString(quantity.text) } },
       ...(dataSource ? { dataSource } : {}),
+      // Not in the 1.27 binding's type; the StatefulSet and claim objects keep it (withNewerFields).
+      ...(this.volumeAttributesClassName ? { volumeAttributesClassName: this.volumeAttributesClassName } as object : {}),
     };
   }
 }
@@ -130,7 +140,19 @@ export class StorageClassPack extends Construct {
         volumeBindingMode: 'WaitForFirstConsumer',
         allowVolumeExpansion: spec.driver.supportsExpansion,
       });
-      this.tiers.set(name, new StorageTier(this, name, storageClassName, spec.driver, spec.minimumSize));
+      // IOPS/throughput also go into a VolumeAttributesClass where the driver can modify volumes: the StorageClass
+      // keeps them as provisioning defaults (unchanged across versions), the class lets claims change them live.
+      const attributes = this.profile.kubeVersion.hasVolumeAttributesClass ? spec.driver.volumeAttributes(spec.parameters) : undefined;
+      let attributesClass: string | undefined;
+      if (attributes) {
+        attributesClass = volumeAttributesClassName(this.prefix, name, spec.driver.provisioner, attributes);
+        new KubeVolumeAttributesClass(this, `${name}-attributes`, {
+          metadata: { name: attributesClass, labels: { ...metadata.labels } },
+          driverName: spec.driver.provisioner,
+          parameters: attributes,
+        });
+      }
+      this.tiers.set(name, new StorageTier(this, name, storageClassName, spec.driver, spec.minimumSize, attributesClass));
     }
   }
 

@@ -87,14 +87,17 @@ describe('strict schema validation', () => {
   });
 
   describe('version awareness', () => {
-    test('versions without vendored schemas use the nearest lower one', () => {
-      expect(resolveKubeVersion('1.29')).toBe('1.28');
-      expect(resolveKubeVersion('v1.33.2')).toBe('1.32');
-      expect(resolveKubeVersion('1.34')).toBe('1.34');
-      expect(resolveKubeVersion('1.35')).toBe('1.34');
+    test('every minor 1.27..1.36 has its own schema; a newer one uses the nearest lower', () => {
+      for (let minor = 27; minor <= 36; minor++) {
+        expect(resolveKubeVersion(`1.${minor}`)).toBe(`1.${minor}`);
+        expect(SchemaValidator.forVersion(`v1.${minor}.3`).schemaVersion).toBe(`1.${minor}`);
+      }
+      expect(resolveKubeVersion('v1.33.2')).toBe('1.33');
+      expect(resolveKubeVersion('1.37')).toBe('1.36');
       expect(() => resolveKubeVersion('1.26')).toThrow('older than the oldest vendored schema (1.27)');
       expect(() => resolveKubeVersion('latest')).toThrow('is not a Kubernetes version');
-      expect(SchemaValidator.forVersion('1.29')).toBe(SchemaValidator.forVersion('1.28'));
+      expect(SchemaValidator.forVersion('1.37')).toBe(SchemaValidator.forVersion('1.36'));
+      expect(SchemaValidator.forVersion('1.29')).not.toBe(SchemaValidator.forVersion('1.28'));
     });
 
     test('securityContext.appArmorProfile (1.30+) is unknown to 1.27 and 1.28, valid from 1.30', () => {

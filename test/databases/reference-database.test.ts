@@ -20,8 +20,10 @@ describe('the reference platform database', () => {
     const sts = find(objects, 'StatefulSet', 'postgres');
     expect(sts.metadata.namespace).toBe('ml-db');
     expect(sts.spec.replicas).toBe(3);
-    expect(sts.spec.template.spec.containers.map((c: any) => c.image)).toEqual(
-      ['postgres:16.4-bookworm', 'quay.io/prometheuscommunity/postgres-exporter:v0.15.0']);
+    // The exporter is a native sidecar (1.29+, every reference profile's version).
+    expect(sts.spec.template.spec.containers.map((c: any) => c.image)).toEqual(['postgres:16.4-bookworm']);
+    expect(sts.spec.template.spec.initContainers.map((c: any) => [c.image, c.restartPolicy ?? null])).toEqual(
+      [[expect.stringMatching(/^postgres:16\.4/), null], ['quay.io/prometheuscommunity/postgres-exporter:v0.15.0', 'Always']]);
     const sizing = sizingFor(profile).database;
     expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: platform.pack.fast.storageClassName, resources: { requests: { storage: sizing.size } } });
     // shared_buffers is a quarter of the memory limit: 2Gi on the clouds, 512Mi on kind.

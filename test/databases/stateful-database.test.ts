@@ -69,7 +69,11 @@ describe('StatefulDatabase: the issue example (3-replica PostgreSQL in ml-db)', 
     expect(sts.spec.volumeClaimTemplates).toEqual([expect.objectContaining({
       apiVersion: 'v1', kind: 'PersistentVolumeClaim',
       metadata: { name: 'data', labels: { 'app.kubernetes.io/name': 'postgres', 'app.kubernetes.io/instance': 'postgres' } },
-      spec: { accessModes: ['ReadWriteOnce'], storageClassName: pack.fast.storageClassName, resources: { requests: { storage: '20Gi' } } },
+      spec: {
+        accessModes: ['ReadWriteOnce'], storageClassName: pack.fast.storageClassName, resources: { requests: { storage: '20Gi' } },
+        // Kubernetes 1.34+ on a driver that modifies volumes (EKS gp3 iops/throughput): the tier's VolumeAttributesClass.
+        ...(pack.fast.volumeAttributesClassName ? { volumeAttributesClassName: pack.fast.volumeAttributesClassName } : {}),
+      },
     })]);
     expect(sts.spec.topologySpreadConstraints ?? template(sts).spec.topologySpreadConstraints).toEqual([
       expect.objectContaining({ topologyKey: profile.zoneTopologyKey, whenUnsatisfiable: 'ScheduleAnyway' }),
@@ -336,7 +340,7 @@ describe('StatefulDatabase options', () => {
     expect(server.lifecycle).toEqual({ preStop: { exec: { command: ['sh', '/etc/db/config/stop.sh'] } } });
     expect(find(objects, 'ConfigMap', `${name}-config`).data['stop.sh']).toContain(`admin=${admin} ;;`);
     expect(template(sts).spec.terminationGracePeriodSeconds).toBe(60);
-    expect(runGates(objects, { kubeVersion: '1.32' }).errors).toEqual([]);
+    expect(runGates(objects, { kubeVersion: '1.35' }).errors).toEqual([]);
   });
 
   test.each([

@@ -21,8 +21,13 @@ describe('examples/postgres-only', () => {
     expect(sts.spec.serviceName).toBe('postgres-headless');
     expect(sts.spec.volumeClaimTemplates).toEqual([expect.objectContaining({
       metadata: expect.objectContaining({ name: 'data' }),
-      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '50Gi' } }, storageClassName: 'ml-fast-v1' },
+      spec: {
+        accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '50Gi' } }, storageClassName: 'ml-fast-v1',
+        // EKS 1.35: provisioned IOPS/throughput also in a VolumeAttributesClass, so they can change on live volumes.
+        volumeAttributesClassName: all(objects, 'VolumeAttributesClass')[0].metadata.name,
+      },
     })]);
+    expect(all(objects, 'VolumeAttributesClass').map((c) => [c.driverName, c.parameters])).toEqual([['ebs.csi.aws.com', { iops: '6000', throughput: '250' }]]);
     const fast = find(objects, 'StorageClass', 'ml-fast-v1');
     expect(fast.provisioner).toBe('ebs.csi.aws.com');
     expect(fast.parameters).toMatchObject({ type: 'gp3', iops: '6000', encrypted: 'true' });
@@ -43,7 +48,8 @@ describe('examples/postgres-only', () => {
     expect(all(objects, 'Secret')).toEqual([]);
     const server = sts.spec.template.spec.containers.find((c: any) => c.name === 'postgres');
     expect(envOf(server).DB_SUPERUSER).toEqual({ secretKeyRef: { name: 'postgres-superuser', key: 'username' } });
-    expect(sts.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['postgres', 'metrics']);
+    expect(sts.spec.template.spec.containers.map((c: any) => c.name)).toEqual(['postgres']);
+    expect(sts.spec.template.spec.initContainers.map((c: any) => [c.name, c.restartPolicy ?? null])).toEqual([['bootstrap', null], ['metrics', 'Always']]);
   });
 
   test('addDatabase: the reporting database and login, reached through the rw Service, password from reporting-db', () => {

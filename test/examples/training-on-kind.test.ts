@@ -13,9 +13,9 @@ describe('examples/training-on-kind', () => {
   const container = pod.containers[0];
   const env = envOf(container);
 
-  test('renders on kind (Kubernetes 1.30) into platform and training files, passing the gates', () => {
+  test('renders on kind (Kubernetes 1.36) into platform and training files, passing the gates', () => {
     expect(rendered.profile.name).toBe('kind');
-    expect(rendered.profile.kubeVersion.toString()).toBe('1.30');
+    expect(rendered.profile.kubeVersion.toString()).toBe('1.36');
     expect(rendered.gates.errors).toEqual([]);
     expect(rendered.files.map((f) => f.name)).toEqual(['platform.k8s.yaml', 'training.k8s.yaml', 'kustomization.yaml']);
   });

@@ -250,7 +250,8 @@ describe.each([Profile.kind(), Profile.gke(), Profile.eks(), Profile.aks()].map(
       const objects: Manifest[] = synth(chart);
       const report = runGates(objects as any, { kubeVersion: String(profile.kubeVersion) });
       expect(report.errors).toEqual([]);
-      expect(objects.filter((o) => o.kind !== 'StorageClass').map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      // The pack's StorageClasses and (Kubernetes 1.34+) VolumeAttributesClasses are the pack's, not the store's.
+      expect(objects.filter((o) => o.kind !== 'StorageClass' && o.kind !== 'VolumeAttributesClass').map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
         'ConfigMap/feast-redis-config', 'ConfigMap/feast-server-config', 'Deployment/feast-server',
         'NetworkPolicy/feast-redis', 'NetworkPolicy/feast-server',
         ...(registry === 'file' ? ['PersistentVolumeClaim/feast-registry'] : []),

@@ -272,8 +272,10 @@ describe('storage', () => {
     expect(sts.spec.volumeClaimTemplates).toEqual([{
       apiVersion: 'v1', kind: 'PersistentVolumeClaim',
       metadata: { name: 'checkpoints', labels: { 'app.kubernetes.io/name': 'trainer', 'app.kubernetes.io/instance': 'pytorch' } },
-      spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'ml-fast-v1', resources: { requests: { storage: '100Gi' } } },
+      // EKS 1.35: gp3's iops/throughput are in the fast tier's VolumeAttributesClass too.
+      spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'ml-fast-v1', resources: { requests: { storage: '100Gi' } }, volumeAttributesClassName: pack.fast.volumeAttributesClassName },
     }]);
+    expect(pack.fast.volumeAttributesClassName).toMatch(/^ml-fast-[0-9a-f]{8}$/);
     expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
     expect(sts.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'checkpoints', mountPath: '/ckpt' });
     expect(envOf(objects).CHECKPOINT_DIR).toBe('/ckpt');

@@ -192,7 +192,7 @@ describe('LogicalBackup to a cloud bucket', () => {
       { name: 'MC_CONFIG_DIR', value: '/tmp/.mc' },
     ]);
     expect(backup.bucketUrl).toBe('s3://acme-db-backups/');
-    expect(runGates(objects, { kubeVersion: '1.32' }).errors).toEqual([]);
+    expect(runGates(objects, { kubeVersion: '1.35' }).errors).toEqual([]);
   });
 });
 

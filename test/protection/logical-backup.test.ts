@@ -79,7 +79,7 @@ describe('LogicalBackup', () => {
     // The filter names the objects as the gates do: a broken backup pod is reported under it.
     const objects = backedUp(Profile.gke()).objects();
     find(objects, 'CronJob', 'postgres-logical-backup').spec.jobTemplate.spec.template.spec.securityContext.runAsNonRoot = false;
-    expect(runGates(objects, { kubeVersion: '1.32' }).errors.map((e) => `${e.rule} ${e.object}`))
+    expect(runGates(objects, { kubeVersion: '1.35' }).errors.map((e) => `${e.rule} ${e.object}`))
       .toContain('pss/run-as-non-root CronJob ml-db/postgres-logical-backup');
   });
 });

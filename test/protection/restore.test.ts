@@ -57,7 +57,7 @@ describe('restore from a VolumeSnapshot', () => {
         dataSource: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: SNAP },
       },
     });
-    expect(runGates(objects, { kubeVersion: '1.32' }).errors).toEqual([]);
+    expect(runGates(objects, { kubeVersion: '1.35' }).errors).toEqual([]);
   });
 
   test('per-ordinal restore: claims named as the StatefulSet names them, ordered before it, adopted instead of created', () => {

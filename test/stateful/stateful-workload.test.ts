@@ -55,7 +55,9 @@ describe('StatefulWorkload', () => {
   });
 
   test('volumeClaimTemplates carry apiVersion/kind, the tier class and size; Retain retention', () => {
-    const sts = find(workload(Profile.eks()).objects(), 'StatefulSet', 'kv');
+    const { pack, objects } = workload(Profile.eks({ kubeVersion: '1.33' }));
+    const sts = find(objects(), 'StatefulSet', 'kv');
+    expect(pack.fast.volumeAttributesClassName).toBeUndefined();
     expect(sts.spec.volumeClaimTemplates).toEqual([{
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',

@@ -27,7 +27,7 @@
 const fs = require('fs');
 const path = require('path');
 
-const VERSIONS = ['1.27', '1.28', '1.30', '1.31', '1.32', '1.34'];
+const VERSIONS = ['1.27', '1.28', '1.29', '1.30', '1.31', '1.32', '1.33', '1.34', '1.35', '1.36'];
 /** The CRD schemas reference Kubernetes meta types (ObjectMeta, LabelSelector), which are stable across versions. */
 const CRD_K8S_VERSION = '1.34';
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
