@@ -57,7 +57,7 @@ export function scaffoldFiles(options: ScaffoldOptions & { readonly name: string
   if (!profiles.length || unknown.length) {
     throw new Error(`--profiles: ${unknown.length ? `unknown profile '${unknown.join(', ')}'` : 'empty'}: choose from ${SCAFFOLD_PROFILES.join(', ')} (e.g. --profiles kind,gke).`);
   }
-  if (options.repoUrl !== undefined && !/^(https:\/\/|ssh:\/\/|git@)\S+$/.test(options.repoUrl)) {
+  if (options.repoUrl !== undefined && !/^(https:\/\/|ssh:\/\/|git@)[^\s'"\\`]+$/.test(options.repoUrl)) {
     throw new Error(`--repo-url: '${options.repoUrl}' is not a git URL: use e.g. https://github.com/acme/ml-platform.git.`);
   }
   if (!/^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/.test(options.name)) {
@@ -91,7 +91,7 @@ export function scaffoldFiles(options: ScaffoldOptions & { readonly name: string
   };
   const gitops = options.repoUrl
     ? `\n  // dist/argocd/applications.yaml: one Argo CD Application per profile, syncing dist/<profile>/ of this repository.\n` +
-      `  gitops: { repoUrl: ${JSON.stringify(options.repoUrl)}, targetRevision: 'main' },\n`
+      `  gitops: { repoUrl: '${options.repoUrl}', targetRevision: 'main' },\n`
     : '\n  // Argo CD: add gitops: { repoUrl: \'https://github.com/acme/ml-platform.git\' } to render dist/argocd/.\n';
   return {
     'package.json': `${JSON.stringify(packageJson, null, 2)}\n`,
