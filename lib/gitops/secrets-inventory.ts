@@ -147,6 +147,7 @@ function createCommand(namespace: string, name: string, keys: readonly string[])
   if (keys.length === 1 && keys[0] === '.dockerconfigjson') {
     return `kubectl -n ${namespace} create secret docker-registry ${name} --docker-server=<registry> --docker-username=<username> --docker-password=<password>`;
   }
-  const literals = (keys.length ? keys : ['<key>']).map((k) => `--from-literal=${k}=<${k.replace(/^</, '').replace(/>$/, '')}>`);
+  // Read whole (envFrom, a volume without items): the keys are the reader's business; one placeholder pair.
+  const literals = keys.length ? keys.map((k) => `--from-literal=${k}=<${k}>`) : ['--from-literal=<key>=<value>'];
   return `kubectl -n ${namespace} create secret generic ${name} ${literals.join(' ')}`;
 }
