@@ -70,7 +70,7 @@ describe('the public synth entry with a scaffolded repository', () => {
     const before = tree(path.join(tmp, 'dist'));
     const thrown = synth(() => loadScaffold(files, (name, code) => (name === 'main.ts' ? `${code}\nthrow new Error('boom');\n` : code)));
     expect(thrown).toEqual({ code: 1, log: 'synth failed, ' + path.relative(process.cwd(), path.join(tmp, 'dist')) + '/ left unchanged:\nboom' });
-    const badSize = synth(() => loadScaffold(files, (name, code) => code.replace("size: '20Gi'", "size: '20 GB'")));
+    const badSize = synth(() => loadScaffold(files, (_name, code) => code.replace("size: '20Gi'", "size: '20 GB'")));
     expect(badSize.code).toBe(1);
     expect(badSize.log).toContain("20 GB");
     const gate = synth(() => loadScaffold(files, (name, code) => (name === 'platform.ts'
