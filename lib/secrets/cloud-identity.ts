@@ -1,4 +1,4 @@
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
 import { k8s } from '../k8s';
 import type { Cloud, Profile } from '../profiles';
 import type { Credentials } from './credentials';
@@ -16,6 +16,28 @@ export interface CloudIdentityBinding {
   readonly env: readonly k8s.EnvVar[];
   /** Whether the pods need a ServiceAccount of their own (every workload identity maps one ServiceAccount). */
   readonly needsServiceAccount: boolean;
+}
+
+/** Options of `CloudIdentity.forPods`. */
+export interface PodIdentityOptions {
+  /** Name of the ServiceAccount (the name an EKS Pod Identity association or a GKE/AKS federated credential names). */
+  readonly name: string;
+  /** Namespace of the pods. */
+  readonly namespace: string;
+  /** Labels of the ServiceAccount. @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** The pods' cluster: a workload identity of another cloud fails validation. */
+  readonly profile: Profile;
+}
+
+/** What pods use for a cloud identity: set these on the pod template. */
+export interface PodIdentity {
+  /** The pods' ServiceAccount (workload identities); none for keys. */
+  readonly serviceAccountName?: string;
+  /** Labels of the pods. */
+  readonly podLabels: Readonly<Record<string, string>>;
+  /** Environment of the containers that reach the cloud. */
+  readonly env: readonly k8s.EnvVar[];
 }
 
 /**
@@ -108,5 +130,31 @@ export class CloudIdentity {
         : [],
       needsServiceAccount: this.isWorkloadIdentity,
     };
+  }
+
+  /**
+   * Everything pods of one workload need, created under `scope`: for a workload identity, their own ServiceAccount
+   * `options.name` (annotated for IRSA/GKE/AKS, token not automounted: the cloud's webhook projects its own), plus
+   * a validation that the profile is this identity's cloud; for keys, the environment.
+   */
+  public forPods(scope: Construct, options: PodIdentityOptions): PodIdentity {
+    const binding = this.bind(scope, options.namespace);
+    let serviceAccountName: string | undefined;
+    if (binding.needsServiceAccount) {
+      const holder = new Construct(scope, 'CloudIdentity');
+      const annotations = binding.serviceAccountAnnotations;
+      new k8s.KubeServiceAccount(holder, 'ServiceAccount', {
+        metadata: {
+          name: options.name,
+          namespace: options.namespace,
+          ...(options.labels ? { labels: { ...options.labels } } : {}),
+          ...(Object.keys(annotations).length ? { annotations: { ...annotations } } : {}),
+        },
+        automountServiceAccountToken: false,
+      });
+      holder.node.addValidation({ validate: () => this.problems(options.profile, `identity of ${scope.node.path}`) });
+      serviceAccountName = options.name;
+    }
+    return { serviceAccountName, podLabels: binding.podLabels, env: binding.env };
   }
 }
