@@ -70,7 +70,8 @@ export function scaffoldFiles(options: ScaffoldOptions & { readonly name: string
     version: '0.1.0',
     private: true,
     scripts: {
-      synth: 'cdk8s synth',
+      // The same as `npx cdk8s synth`, without the CLI's npm lookup of a newer cdk8s-cli on every run.
+      synth: 'cdk8s synth --check-upgrade=false',
       'check-upgrade': 'cdk8s-stateful-ml check-upgrade',
       secrets: 'cdk8s-stateful-ml secrets',
       test: 'tsc --noEmit -p . && jest',
@@ -125,11 +126,12 @@ export function scaffold(dir: string, options: ScaffoldOptions = {}): string[] {
 }
 
 /** Scaffold's cdk8s.yaml: the app writes dist/ itself; the CLI's `output` (which it deletes first) is a scratch folder. */
-export const CDK8S_YAML = `# \`npx cdk8s synth\` runs \`cdk8s-stateful-ml synth\`, which renders every profile of main.ts into dist/<profile>/
-# itself: validated, gated, upgrade-guarded, then swapped in whole. The cdk8s CLI deletes its \`output\` folder
-# before running the app, so \`output\` is a scratch folder (read by \`cdk8s synth --stdout\`), never dist/.
+export const CDK8S_YAML = `# \`npx cdk8s synth\` runs \`cdk8s-stateful-ml synth\` (called by its path: a nested npx costs seconds), which
+# renders every profile of main.ts into dist/<profile>/ itself: validated, gated, upgrade-guarded, then swapped in
+# whole. The cdk8s CLI deletes its \`output\` folder before running the app, so \`output\` is a scratch folder (read
+# by \`cdk8s synth --stdout\`), never dist/.
 language: typescript
-app: npx cdk8s-stateful-ml synth
+app: node node_modules/cdk8s-stateful-ml/bin/cdk8s-stateful-ml.js synth
 output: .cdk8s.out
 `;
 

@@ -66,7 +66,7 @@ describe('a repository made with cdk8s-stateful-ml init', () => {
   test('the scaffold pins typescript ~5.9 and a cdk8s.yaml whose output folder is not dist/', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
     expect(manifest.devDependencies.typescript).toMatch(/^~5\.9\./);
-    expect(fs.readFileSync(path.join(repo, 'cdk8s.yaml'), 'utf8')).toMatch(/^app: npx cdk8s-stateful-ml synth\noutput: \.cdk8s\.out\n/m);
+    expect(fs.readFileSync(path.join(repo, 'cdk8s.yaml'), 'utf8')).toMatch(/^app: node node_modules\/cdk8s-stateful-ml\/bin\/cdk8s-stateful-ml\.js synth\noutput: \.cdk8s\.out\n/m);
     expect(fs.readFileSync(path.join(repo, 'platform.ts'), 'utf8')).toContain("size: '20Gi'");
     expect(initMs + firstSynthMs).toBeLessThan(60000);
   });
