@@ -13,7 +13,9 @@ export interface SecretReader {
 
 /** A Secret the rendered output reads, and how it comes to exist. */
 export interface SecretInventoryEntry {
+  /** Namespace of the Secret (the readers' namespace). */
   readonly namespace: string;
+  /** Name of the Secret. */
   readonly name: string;
   /** Keys read by name (sorted); a Secret read whole (`envFrom`, a volume without `items`) may need more. */
   readonly keys: readonly string[];
@@ -28,7 +30,12 @@ export interface SecretInventoryEntry {
 }
 
 /** File names the inventory is written to inside `dist/<profile>/`. */
-export const SECRETS_FILES = { markdown: 'SECRETS.md', json: 'secrets.json' } as const;
+export const SECRETS_FILES = {
+  /** For people: a table and the commands. */
+  markdown: 'SECRETS.md',
+  /** For tools: `{ "secrets": SecretInventoryEntry[] }`. */
+  json: 'secrets.json',
+} as const;
 
 interface Draft {
   namespace: string;
