@@ -113,7 +113,7 @@ export function scaffoldFiles(options: ScaffoldOptions & { readonly name: string
  */
 export function scaffold(dir: string, options: ScaffoldOptions = {}): string[] {
   const target = path.resolve(dir);
-  const files = scaffoldFiles({ ...options, name: options.name ?? path.basename(target).toLowerCase().replace(/[^a-z0-9-._~]/g, '-') });
+  const files = scaffoldFiles({ ...options, name: options.name ?? (path.basename(target).toLowerCase().replace(/[^a-z0-9-._~]/g, '-').replace(/^[._-]+/, '') || 'ml-platform') });
   const clashes = Object.keys(files).filter((f) => fs.existsSync(path.join(target, f)));
   if (clashes.length) {
     throw new Error(`${target} already has ${clashes.join(', ')}: init into an empty folder, or move them away first.`);

@@ -17,8 +17,9 @@ interface TypeScriptApi {
 
 /** Registers the `.ts` loader for files under `root`, resolving `typescript` from `root`. */
 export function registerTypeScript(root: string): void {
-  const requireExtensions = require.extensions as Record<string, (module: any, filename: string) => void>;
-  if (requireExtensions['.ts']) return; // ts-node, tsx or jest already loads TypeScript
+  const requireExtensions = require.extensions as Record<string, (module: any, filename: string) => void> | undefined;
+  // ts-node, tsx or the reference app's loader already load TypeScript; jest has no require.extensions and transforms itself.
+  if (!requireExtensions || requireExtensions['.ts']) return;
   const cacheDir = path.join(root, 'node_modules', '.cache', 'cdk8s-stateful-ml-ts');
   let ts: TypeScriptApi | undefined;
   let versionSalt: string | undefined;

@@ -146,3 +146,33 @@ describe('init', () => {
     }
   });
 });
+
+describe('the secrets command', () => {
+  // A scaffold inside this checkout, so 'cdk8s-stateful-ml' resolves to lib/ (jest's moduleNameMapper).
+  const dir = path.join(__dirname, '..', '..', '.scaffold-secrets-test');
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('prints every Secret of each profile, as JSON or markdown', () => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    scaffold(dir, { profiles: ['kind', 'aks'] });
+    const out: string[] = [];
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((s) => { out.push(String(s)); return true; });
+    try {
+      expect(run(['secrets', '--json'], {}, dir)).toBe(0);
+      expect(run(['secrets', '--profile', 'aks'], {}, dir)).toBe(0);
+    } finally {
+      stdout.mockRestore();
+    }
+    const json = JSON.parse(out[0]);
+    expect(Object.keys(json)).toEqual(['kind', 'aks']);
+    expect(json.kind.map(({ readBy, ...rest }: any) => rest)).toEqual([{
+      namespace: 'ml-db', name: 'postgres-credentials', keys: ['password', 'username'], readWhole: false,
+      kubectl: 'kubectl -n ml-db create secret generic postgres-credentials --from-literal=password=<password> --from-literal=username=<username>',
+    }]);
+    // Read by the database's pods only (env of its containers, a projected volume).
+    expect(new Set(json.kind[0].readBy.map((r: any) => r.object))).toEqual(new Set(['StatefulSet ml-db/postgres']));
+    expect(json.kind[0].readBy.map((r: any) => r.via).filter((v: string) => !/^(env \w+ \(container [a-z-]+\)|(projected )?volume [a-z-]+)$/.test(v))).toEqual([]);
+    expect(out[1]).toMatch(/^# Secrets: aks \(Kubernetes 1\.32\)\n/);
+    expect(out[1]).toContain('kubectl -n ml-db create secret generic postgres-credentials');
+  });
+});
