@@ -168,7 +168,7 @@ export function synthesize(options: SynthOptions): number {
     return 1;
   }
   if (options.write === false) {
-    const folderList = folders.map((f) => `${f.folder}/`).join(', ');
+    const folderList = folders.map((f) => path.join(shown(options.outdir), f.folder)).join(', ');
     log(guard === 'passed' ? `upgrade guard passed: ${folderList} hold nothing a live cluster would refuse` : `rendered and gated ${folderList}; nothing written`);
     return 0;
   }
