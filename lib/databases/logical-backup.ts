@@ -159,9 +159,11 @@ export class LogicalBackup extends Construct {
       const prefix = target.prefix ?? db.name;
       this.bucketUrl = `s3://${target.bucket}/${prefix ? `${prefix}/` : ''}`;
       target.credentials?.bind(this, this.namespace);
-      if (target.serviceAccountAnnotations) {
+      if (target.identity) {
+        // The workload identity maps this ServiceAccount (annotated for IRSA; named in the EKS Pod Identity association).
+        const annotations = target.identity.serviceAccountAnnotations;
         this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
-          metadata: { ...metadata, annotations: { ...target.serviceAccountAnnotations } },
+          metadata: { ...metadata, ...(Object.keys(annotations).length ? { annotations: { ...annotations } } : {}) },
           automountServiceAccountToken: false,
         });
       }
@@ -186,6 +188,9 @@ export class LogicalBackup extends Construct {
     db.workload.allowFromIfRestricted(peer, [db.port]);
     bucketTarget?.store?.allowFrom(peer);
     this.node.addValidation({ validate: () => retentionScheduleProblems({ ...props, keep: this.keep }, 'backup') });
+    // A workload identity works only on its own cloud (IRSA on GKE would upload with no credentials at all).
+    const identity = bucketTarget?.identity;
+    if (identity) this.node.addValidation({ validate: () => identity.problems(profile, `[${this.node.path}] backup identity`) });
   }
 
   /** The `mc` container uploading the dump and pruning the bucket. */

@@ -10,3 +10,5 @@ export * from './config-management-plugin';
 export * from './upgrade-check';
 export * from './capacity-report';
 export * from './topology';
+export * from './secrets-inventory';
+export * from './argocd-folder';

@@ -7,6 +7,7 @@ import { Profile } from '../profiles';
 import { CapacityReport } from './capacity-report';
 import { KUSTOMIZATION_FILE, kustomization } from './kustomization';
 import { SyncHints } from '../sync-phase';
+import { SECRETS_FILES, SecretsInventory } from './secrets-inventory';
 import { applySyncPolicy } from './sync-policy';
 import { Topology } from './topology';
 
@@ -38,20 +39,25 @@ export interface RenderedProfile extends RenderedFolder {
   readonly profile: Profile;
   /** What the profile requests of a cluster, when rendered with `reports`. @default - none (rendered without `reports`) */
   readonly capacity?: CapacityReport;
+  /** Every Secret the render reads, when rendered with `reports`. @default - none (rendered without `reports`) */
+  readonly secrets?: SecretsInventory;
 }
 
 /** Options of `renderProfile`. */
 export interface RenderProfileOptions {
   /**
-   * Add `CAPACITY.md` (CapacityReport) and `topology.mmd` / `topology.dot` (Topology) to the profile's files. They
-   * are derived from the gated objects, deterministic, and not listed in `kustomization.yaml`.
+   * Add `CAPACITY.md` (CapacityReport), `topology.mmd` / `topology.dot` (Topology) and `SECRETS.md` / `secrets.json`
+   * (SecretsInventory) to the profile's files. They are derived from the gated objects, deterministic, and not listed
+   * in `kustomization.yaml`.
    * @default false
    */
   readonly reports?: boolean;
 }
 
-/** Files `renderProfile` adds with `reports`: the capacity report and the topology diagrams. */
-export const REPORT_FILES = { capacity: 'CAPACITY.md', mermaid: 'topology.mmd', dot: 'topology.dot' } as const;
+/** Files `renderProfile` adds with `reports`: the capacity report, the topology diagrams and the secrets inventory. */
+export const REPORT_FILES = {
+  capacity: 'CAPACITY.md', mermaid: 'topology.mmd', dot: 'topology.dot', secrets: SECRETS_FILES.markdown, secretsJson: SECRETS_FILES.json,
+} as const;
 
 /** Raised when constructs fail validation or the rendered objects fail the gates. */
 export class RenderError extends Error {}
@@ -122,13 +128,16 @@ export function renderProfile(app: App, profile: Profile, options: RenderProfile
   const title = `${profile.name} (Kubernetes ${profile.kubeVersion})`;
   const capacity = CapacityReport.of(rendered.objects, { title });
   const topology = Topology.of(rendered.objects, { title });
+  const secrets = SecretsInventory.of(rendered.objects);
   const files = [
     ...rendered.files,
     { name: REPORT_FILES.capacity, content: capacity.toMarkdown() },
     { name: REPORT_FILES.mermaid, content: topology.toMermaid() },
     { name: REPORT_FILES.dot, content: topology.toDot() },
+    { name: REPORT_FILES.secrets, content: secrets.toMarkdown(title) },
+    { name: REPORT_FILES.secretsJson, content: secrets.toJson() },
   ];
-  return { profile, folder: profile.name, ...rendered, files, capacity };
+  return { profile, folder: profile.name, ...rendered, files, capacity, secrets };
 }
 
 /**

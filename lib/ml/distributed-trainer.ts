@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { k8s } from '../k8s';
 import { Profile } from '../profiles';
+import { CloudIdentity } from '../secrets';
 import { SyncHints, SyncPhase } from '../sync-phase';
 import {
   ClaimRetention, ContainerResources, IPeerable, PodManagementPolicy, Probe, RunAs, StatefulWorkload,
@@ -121,6 +122,14 @@ export interface DistributedTrainerProps {
   readonly updateStrategy?: UpdateStrategy;
   /** Kubernetes cluster DNS domain. @default 'cluster.local' */
   readonly clusterDomain?: string;
+  /**
+   * Who the workers are to the cloud (object stores holding datasets and checkpoints, cloud APIs): a workload
+   * identity gives them their own ServiceAccount named after the trainer (annotated for IRSA, GKE and AKS; the
+   * name an EKS Pod Identity association names); `CloudIdentity.keys(...)` sets `AWS_ACCESS_KEY_ID` and
+   * `AWS_SECRET_ACCESS_KEY` by reference.
+   * @default - none (the namespace's default ServiceAccount, no cloud access)
+   */
+  readonly identity?: CloudIdentity;
 }
 
 const TRAINER_APP = 'trainer';
@@ -288,10 +297,16 @@ export class DistributedTrainer extends Construct implements IPeerable {
       for (const key of Object.keys(data).sort()) hash.update(`${key}\0${data[key]}\0`);
     }
 
+    // Cloud identity (props.identity): its own ServiceAccount, pod labels and, for keys, the environment.
+    const identity = props.identity?.forPods(this, { name: this.name, namespace: this.namespace, profile: this.profile });
+    env.push(...identity?.env ?? []);
+
     this.workload = new StatefulWorkload(this, 'Workload', {
       name: this.name,
       namespace: this.namespace,
       profile: this.profile,
+      serviceAccountName: identity?.serviceAccountName,
+      ...(identity && Object.keys(identity.podLabels).length ? { labels: { ...identity.podLabels } } : {}),
       appName: TRAINER_APP,
       component: 'training',
       replicas: this.nodes,

@@ -130,7 +130,7 @@ describe('safe synth', () => {
   test('the CLI exits non-zero on an unknown profile and leaves its output folder alone', () => {
     const run = spawnSync(process.execPath, [path.join(ROOT, 'apps/run.js'), '--profile', 'nope', '--outdir', outdir], { cwd: ROOT, encoding: 'utf8' });
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain("Unknown profile 'nope': the reference app renders kind, gke, eks, aks.");
+    expect(run.stderr).toContain("Unknown profile 'nope': the app renders kind, gke, eks, aks.");
     expect(snapshotTree(outdir)).toEqual({ 'kind/platform.k8s.yaml': 'previous render\n' });
   });
 
