@@ -5,3 +5,4 @@ export * from './snapshot-class';
 export * from './cron-schedule';
 export * from './snapshot-hook';
 export * from './restore-source';
+export * from './tier-affinity';

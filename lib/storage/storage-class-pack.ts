@@ -1,7 +1,7 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from '../k8s';
-import { AccessMode, CsiDriver, Profile, StorageTierName } from '../profiles';
+import { AccessMode, CsiDriver, Profile, StorageTierName, TierNodeAffinity } from '../profiles';
 import { Quantity } from './quantity';
 
 /** Props of `StorageClassPack`. */
@@ -45,6 +45,8 @@ export class StorageTier {
   public readonly supportsSnapshots: boolean;
   /** Smallest claim the tier provisions, when the disk type has one. */
   public readonly minimumSize?: string;
+  /** Nodes the tier's disks attach to, when not every general-purpose node does (pods mounting it require them). */
+  public readonly nodeAffinity?: TierNodeAffinity;
 
   constructor(
     public readonly pack: StorageClassPack,
@@ -52,8 +54,10 @@ export class StorageTier {
     public readonly storageClassName: string,
     public readonly driver: CsiDriver,
     minimumSize?: string,
+    nodeAffinity?: TierNodeAffinity,
   ) {
     this.minimumSize = minimumSize;
+    this.nodeAffinity = nodeAffinity;
     this.accessMode = driver.accessMode;
     this.allowsExpansion = driver.supportsExpansion;
     this.supportsSnapshots = driver.supportsSnapshots;
@@ -130,7 +134,7 @@ export class StorageClassPack extends Construct {
         volumeBindingMode: 'WaitForFirstConsumer',
         allowVolumeExpansion: spec.driver.supportsExpansion,
       });
-      this.tiers.set(name, new StorageTier(this, name, storageClassName, spec.driver, spec.minimumSize));
+      this.tiers.set(name, new StorageTier(this, name, storageClassName, spec.driver, spec.minimumSize, spec.nodeAffinity));
     }
   }
 
