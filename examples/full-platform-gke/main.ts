@@ -57,7 +57,7 @@ export function build(app: App, profile: Profile = Profile.gke()): FullPlatformE
     namespace: NAMESPACES.tracking,
     backend: database,
     artifacts: ArtifactStore.objectStore(objectStore, 'mlflow-artifacts'),
-    cache: MlflowCache.perPod(pack.standard, '20Gi'),
+    cache: MlflowCache.emptyDir('20Gi'),
     autoscaling: { minReplicas: 2, maxReplicas: 8, cpuPercent: 70 },
   });
 

@@ -103,6 +103,8 @@ export class StorageClassPack extends Construct {
   public readonly profile: Profile;
   /** Version suffix of the class names. */
   public readonly version: number;
+  /** What happens to a volume when its claim is deleted. */
+  public readonly reclaimPolicy: 'Retain' | 'Delete';
   private readonly tiers = new Map<StorageTierName, StorageTier>();
   private readonly prefix: string;
 
@@ -111,6 +113,7 @@ export class StorageClassPack extends Construct {
     this.profile = props.profile ?? Profile.of(this);
     this.version = props.version ?? 1;
     this.prefix = props.prefix ?? 'ml';
+    this.reclaimPolicy = props.reclaimPolicy ?? 'Retain';
     if (!Number.isInteger(this.version) || this.version < 1) {
       throw new Error(`StorageClassPack '${this.node.path}': version must be a positive integer, got ${props.version}.`);
     }
@@ -130,7 +133,7 @@ export class StorageClassPack extends Construct {
         metadata,
         provisioner: spec.driver.provisioner,
         parameters: Object.keys(spec.parameters).length ? { ...spec.parameters } : undefined,
-        reclaimPolicy: props.reclaimPolicy ?? 'Retain',
+        reclaimPolicy: this.reclaimPolicy,
         volumeBindingMode: 'WaitForFirstConsumer',
         allowVolumeExpansion: spec.driver.supportsExpansion,
       });
