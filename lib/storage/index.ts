@@ -6,3 +6,4 @@ export * from './cron-schedule';
 export * from './snapshot-hook';
 export * from './restore-source';
 export * from './tier-affinity';
+export * from './kubectl-image';
