@@ -4,6 +4,7 @@ import {
   ArgoCdApplication, ArgoCdDestination, ConfigManagementPlugin, ManifestSource, RenderedFolder, RenderedProfile,
   driftAllowances, renderArgoCd,
 } from '../lib';
+import { REFERENCE_CLUSTERS } from './clusters';
 
 /**
  * Your values: the git repository Argo CD pulls `dist/` from, the branch it follows, and where each profile's
@@ -26,11 +27,11 @@ export const REFERENCE_GITOPS: GitOpsSettings = {
   repoUrl: 'https://github.com/example-org/ml-platform.git',
   targetRevision: 'main',
   project: 'default',
-  destinations: {
-    gke: ArgoCdDestination.clusterName('ml-gke'),
-    eks: ArgoCdDestination.clusterName('ml-eks'),
-    aks: ArgoCdDestination.clusterName('ml-aks'),
-  },
+  // Each cloud cluster by its API server when its config declares one, else by its name in Argo CD; kind is where Argo CD runs.
+  destinations: Object.fromEntries(['gke', 'eks', 'aks'].map((name) => {
+    const cluster = REFERENCE_CLUSTERS[name];
+    return [name, cluster.apiServer ? ArgoCdDestination.server(cluster.apiServer) : ArgoCdDestination.clusterName(cluster.name)];
+  })),
 };
 
 /**

@@ -106,6 +106,8 @@ export function synthesize(options: SynthOptions): number {
     log(`${path.join(path.relative(process.cwd(), options.outdir) || options.outdir, profile.name)}: ${objects.length} objects, Kubernetes ${profile.kubeVersion}, gates passed` +
       (gates.warnings.length ? ` with ${gates.warnings.length} warning(s)` : ''));
     if (capacity) log(capacity.toSummary().replace(/^/gm, '  '));
+    // Features dropped because the cluster config lacks their input (apps/clusters.ts).
+    for (const line of profile.omissions) log(`  left out: ${line}`);
   }
   return 0;
 }

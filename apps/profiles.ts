@@ -1,17 +1,15 @@
 import { Profile } from '../lib';
+import { REFERENCE_CLUSTERS } from './clusters';
 
 /**
- * The clusters the reference platform is rendered for, one `dist/<name>/` folder each.
- * These are the values of *your* clusters: the EFS file system id below is the reference
- * account's; change it (or drop it, and the trainer's shared dataset with it) for your own.
+ * The clusters the reference platform is rendered for, one `dist/<name>/` folder each. Cluster-specific inputs
+ * (file systems, networks, zones, GPU pools) come from `apps/clusters.ts`, never from a default here.
  */
-export const REFERENCE_EFS_FILE_SYSTEM_ID = 'fs-0a1b2c3d4e5f60718';
-
 export function referenceProfiles(): Profile[] {
   return [
-    Profile.kind(),
-    Profile.gke(),
-    Profile.eks({ efsFileSystemId: REFERENCE_EFS_FILE_SYSTEM_ID }),
-    Profile.aks(),
+    Profile.kind({ cluster: REFERENCE_CLUSTERS.kind }),
+    Profile.gke({ cluster: REFERENCE_CLUSTERS.gke }),
+    Profile.eks({ cluster: REFERENCE_CLUSTERS.eks }),
+    Profile.aks({ cluster: REFERENCE_CLUSTERS.aks }),
   ];
 }

@@ -113,6 +113,8 @@ export interface GpuSettings {
   readonly nodeLabelValues?: readonly string[];
   /** Tolerations for the taints GPU nodes carry on this cloud. */
   readonly tolerations: readonly TaintToleration[];
+  /** What GPU nodes need to advertise the resource (driver, device plugin), for CAPACITY.md. @default - 'a device plugin advertising the resource' */
+  readonly setup?: string;
 }
 
 /** Every capability of a profile; the factories fill it per cloud, users override parts. */
@@ -261,6 +263,7 @@ export class Profile {
         resourceName: NVIDIA_GPU,
         // GKE taints GPU nodes nvidia.com/gpu=present:NoSchedule.
         tolerations: [{ key: NVIDIA_GPU, operator: 'Equal', value: 'present', effect: 'NoSchedule' }],
+        setup: 'GPU node pools with automatic driver installation (gpu-driver-version=default); GKE runs the NVIDIA device plugin',
       },
       internalLoadBalancerAnnotations: { 'networking.gke.io/load-balancer-type': 'Internal' },
       defaultResources: { cpu: '500m', memory: '1Gi' },
@@ -307,6 +310,7 @@ export class Profile {
         resourceName: NVIDIA_GPU,
         // Karpenter's and the EKS GPU AMI's convention; managed node groups untainted by default tolerate it harmlessly.
         tolerations: [{ key: NVIDIA_GPU, operator: 'Exists', effect: 'NoSchedule' }],
+        setup: 'GPU node groups on the EKS-optimized accelerated AMI, with the NVIDIA device plugin DaemonSet (or the NVIDIA GPU Operator)',
       },
       internalLoadBalancerAnnotations: {
         'service.beta.kubernetes.io/aws-load-balancer-type': 'external',
@@ -373,6 +377,7 @@ export class Profile {
           { key: 'sku', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' },
           { key: NVIDIA_GPU, operator: 'Exists', effect: 'NoSchedule' },
         ],
+        setup: 'GPU node pools (taint sku=gpu:NoSchedule) with the NVIDIA device plugin DaemonSet (or the NVIDIA GPU Operator)',
       },
       internalLoadBalancerAnnotations: { 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' },
       defaultResources: { cpu: '500m', memory: '1Gi' },
