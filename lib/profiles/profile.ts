@@ -220,8 +220,8 @@ export class Profile {
       cloud: 'gke',
       kubeVersion: '1.32',
       storageTiers: {
-        standard: pd('pd-balanced', 'Balanced PD: 6 IOPS and 0.28 MiB/s per GiB, any machine family with PD'),
-        fast: pd('pd-ssd', 'SSD PD: 30 IOPS and 0.48 MiB/s per GiB, any machine family with PD'),
+        standard: pd('pd-balanced', 'Balanced PD (pd-balanced): 6 IOPS and 0.28 MiB/s per GiB'),
+        fast: pd('pd-ssd', 'SSD PD (pd-ssd): 30 IOPS and 0.48 MiB/s per GiB'),
         // SSD PD scales with size and attaches to every family with PD (E2, N1, N2, N2D, C2, ...); Hyperdisk Balanced
         // provisions IOPS independently of size but attaches only to newer families: opt-in.
         iops: performanceDisks.includes('iops') ? {
@@ -234,19 +234,19 @@ export class Profile {
             reason: `Hyperdisk Balanced attaches only to ${upper(balancedFamilies)} machines`,
           },
           description: 'Hyperdisk Balanced: 10000 IOPS, 400 MiB/s provisioned',
-        } : pd('pd-ssd', 'SSD PD: 30 IOPS per GiB (3000 at 100Gi), any machine family with PD'),
+        } : pd('pd-ssd', 'SSD PD (pd-ssd): 30 IOPS per GiB, 3000 at 100Gi'),
         // Standard PD: HDD, throughput scales with size, 10GiB minimum; Hyperdisk Throughput (2TiB minimum) is opt-in.
         throughput: performanceDisks.includes('throughput') ? {
           driver: CsiDriver.gcePersistentDisk(),
-          parameters: { 'type': 'hyperdisk-throughput', 'provisioned-throughput-on-create': '200Mi', ...EXT4 },
+          parameters: { 'type': 'hyperdisk-throughput', 'provisioned-throughput-on-create': '180Mi', ...EXT4 },
           // Hyperdisk Throughput: 2TiB minimum, at most 0.09 MiB/s per GiB (90 per TiB).
-          minimumSize: provisionedMinimum({ floorGi: 2048, throughputMiBps: 200, maxThroughputPerGi: 0.09 }),
+          minimumSize: provisionedMinimum({ floorGi: 2048, throughputMiBps: 180, maxThroughputPerGi: 0.09 }),
           nodeAffinity: {
             requirements: [{ key: GKE_MACHINE_FAMILY_LABEL, values: throughputFamilies }],
             reason: `Hyperdisk Throughput attaches only to ${upper(throughputFamilies)} machines`,
           },
-          description: 'Hyperdisk Throughput: 200 MiB/s provisioned',
-        } : pd('pd-standard', 'Standard PD (HDD): 0.12 MiB/s per GiB, any machine family with PD', '10Gi'),
+          description: 'Hyperdisk Throughput: 180 MiB/s provisioned',
+        } : pd('pd-standard', 'Standard PD (pd-standard, HDD): 0.12 MiB/s per GiB', '10Gi'),
         // Filestore basic HDD ("standard") instances start at 1TiB, on the cluster's VPC.
         ...(cluster?.network ? {
           shared: {
@@ -288,14 +288,14 @@ export class Profile {
       cloud: 'eks',
       kubeVersion: '1.32',
       storageTiers: {
-        standard: ebs({ type: 'gp3' }, 'gp3: 3000 IOPS, 125 MiB/s'),
+        standard: ebs({ type: 'gp3' }, 'gp3: 3000 IOPS, 125 MiB/s, encrypted'),
         // gp3 allows at most 500 IOPS per GiB: 6000 IOPS need 12GiB.
-        fast: ebs({ type: 'gp3', iops: '6000', throughput: '250' }, 'gp3: 6000 IOPS, 250 MiB/s provisioned',
+        fast: ebs({ type: 'gp3', iops: '6000', throughput: '250' }, 'gp3: 6000 IOPS, 250 MiB/s provisioned, encrypted',
           provisionedMinimum({ floorGi: 1, iops: 6000, maxIopsPerGi: 500 })),
         // io2 scales with size (50 IOPS/GiB) and is raised to the 100 IOPS floor for small volumes; 4GiB minimum.
-        iops: ebs({ type: 'io2', iopsPerGB: '50', allowAutoIOPSPerGBIncrease: 'true' }, 'io2: 50 IOPS per GiB', '4Gi'),
+        iops: ebs({ type: 'io2', iopsPerGB: '50', allowAutoIOPSPerGBIncrease: 'true' }, 'io2: 50 IOPS per GiB (100 IOPS floor), encrypted', '4Gi'),
         // st1 is throughput-optimised HDD; its minimum size is 125GiB.
-        throughput: ebs({ type: 'st1' }, 'st1 (HDD): 40 MiB/s per TiB baseline, bursts to 250 MiB/s per TiB', '125Gi'),
+        throughput: ebs({ type: 'st1' }, 'st1 (HDD): 40 MiB/s per TiB baseline, bursts to 250 MiB/s per TiB, encrypted', '125Gi'),
         ...(efsFileSystemId ? {
           shared: {
             driver: CsiDriver.awsEfs(),
@@ -343,9 +343,9 @@ export class Profile {
     // Premium SSD v2: 3000 IOPS and 125 MB/s free at any size, at most 500 IOPS per GiB beyond, zonal pools only.
     const v2 = (iops: number, mbps: number): StorageTierSpec => disk(
       { skuName: 'PremiumV2_LRS', cachingMode: 'None', DiskIOPSReadWrite: String(iops), DiskMBpsReadWrite: String(mbps) },
-      `Premium SSD v2: ${iops} IOPS, ${mbps} MB/s provisioned`,
+      `Premium SSD v2 (PremiumV2_LRS): ${iops} IOPS, ${mbps} MB/s provisioned`,
       {
-        minimumSize: provisionedMinimum({ floorGi: 1, iops: iops > 3000 ? iops : undefined, maxIopsPerGi: 500 }),
+        minimumSize: iops > 3000 ? provisionedMinimum({ floorGi: 1, iops, maxIopsPerGi: 500 }) : undefined,
         nodeAffinity: {
           requirements: [{ key: ZONE_LABEL, values: [...zones!] }],
           reason: `Premium SSD v2 attaches only to zonal node pools (zones ${zones!.join(', ')})`,
@@ -356,12 +356,12 @@ export class Profile {
       cloud: 'aks',
       kubeVersion: '1.32',
       storageTiers: {
-        standard: disk({ skuName: 'StandardSSD_LRS' }, 'Standard SSD: 500 IOPS up to 512GiB, any node pool'),
-        fast: disk({ skuName: 'Premium_LRS', cachingMode: 'ReadOnly' }, 'Premium SSD, read cache: IOPS by size (P10 500, P30 5000), any node pool'),
+        standard: disk({ skuName: 'StandardSSD_LRS' }, 'Standard SSD (StandardSSD_LRS): 500 IOPS up to 512GiB'),
+        fast: disk({ skuName: 'Premium_LRS', cachingMode: 'ReadOnly' }, 'Premium SSD (Premium_LRS), read cache: IOPS by size, P10 500, P30 5000'),
         iops: performanceDisks.includes('iops') ? v2(10000, 400)
-          : disk({ skuName: 'Premium_LRS', cachingMode: 'None' }, 'Premium SSD: IOPS by size (P15 1100, P30 5000), any node pool'),
+          : disk({ skuName: 'Premium_LRS', cachingMode: 'None' }, 'Premium SSD (Premium_LRS), no cache: IOPS by size, P15 1100, P30 5000'),
         throughput: performanceDisks.includes('throughput') ? v2(3000, 750)
-          : disk({ skuName: 'Premium_LRS', cachingMode: 'None' }, 'Premium SSD: throughput by size (P30 200 MB/s), any node pool'),
+          : disk({ skuName: 'Premium_LRS', cachingMode: 'None' }, 'Premium SSD (Premium_LRS), no cache: throughput by size, P30 200 MB/s'),
         // Premium file shares (required for NFS) start at 100GiB.
         shared: {
           driver: CsiDriver.azureFile(), parameters: { skuName: 'Premium_LRS', protocol: 'nfs' }, minimumSize: '100Gi',
