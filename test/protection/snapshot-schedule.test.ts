@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { KUBECTL_IMAGES, Profile, SnapshotHook, SnapshotSchedule, runGates } from '../../lib';
+import { gkeWithShared } from '../support/clusters';
 import { Manifest, find, synth } from '../support/synth';
 import { withSnapshotClass } from './support/workloads';
 
@@ -182,7 +183,7 @@ describe('SnapshotSchedule bad input', () => {
   });
 
   test('a claim on a tier the snapshot driver does not provision', () => {
-    const built = withSnapshotClass(Profile.gke(), { shared: true });
+    const built = withSnapshotClass(gkeWithShared(), { shared: true });
     expect(() => new SnapshotSchedule(built.chart, 'snapshots-pg', {
       target: built.workload, snapshotClass: built.snapshotClass, schedule: '@daily',
     })).toThrow("SnapshotSchedule 'test/snapshots-pg': claim template 'shared' of StatefulWorkload 'pg' is on tier 'shared' " +
