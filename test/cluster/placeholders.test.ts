@@ -1,8 +1,10 @@
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { ClusterConfig, Profile, renderProfile } from '../../lib';
 import { REFERENCE_CLUSTERS } from '../../apps/clusters';
+import { synthesize } from '../../apps/main';
 import { buildPlatform } from '../../apps/platform';
 import { referenceProfiles } from '../../apps/profiles';
 
@@ -108,6 +110,27 @@ describe('ClusterConfig', () => {
     expect(Profile.eks({ cluster: ClusterConfig.of({ name: 'ml-eks', efsFileSystemId: 'fs-1f2e3d4c5b6a79880' }) }).tier('shared').parameters.fileSystemId).toBe('fs-1f2e3d4c5b6a79880');
     expect(Profile.aks().omissions).toEqual([]);
     expect(referenceProfiles().map((p) => [p.name, p.omissions.length])).toEqual([['kind', 0], ['gke', 1], ['eks', 1], ['aks', 0]]);
+  });
+
+  test('the synth log says which features were left out, under the profile that lost them', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'omissions-'));
+    try {
+      const lines: string[] = [];
+      expect(synthesize({ outdir, profiles: () => referenceProfiles().filter((p) => p.name !== 'kind'), build: buildPlatform, log: (l) => lines.push(l) })).toBe(0);
+      const left = lines.filter((l) => l.startsWith('  left out: '));
+      expect(left).toEqual([
+        "  left out: no 'shared' (ReadWriteMany, Filestore) tier: the cluster config declares no network (ClusterConfig network: your cluster's VPC)",
+        "  left out: no 'shared' (ReadWriteMany, EFS) tier: the cluster config declares no efsFileSystemId",
+      ]);
+      // Each under its own profile's block.
+      const gke = lines.findIndex((l) => l.includes(`${path.sep}gke: `));
+      const eks = lines.findIndex((l) => l.includes(`${path.sep}eks: `));
+      expect(lines.indexOf(left[0])).toBeGreaterThan(gke);
+      expect(lines.indexOf(left[0])).toBeLessThan(eks);
+      expect(lines.indexOf(left[1])).toBeGreaterThan(eks);
+    } finally {
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
   });
 
   test('GPU pods: the GPU request and the cloud taints; label requirements only when a pool declares them', () => {

@@ -50,13 +50,22 @@ describe('reference platform: data protection of ml-db', () => {
         expect(all(r.objects, 'VolumeSnapshotClass')).toEqual([]);
         continue;
       }
-      expect(find(r.objects, 'VolumeSnapshotClass', 'ml-snapshots')).toMatchObject({ driver: driver.provisioner, deletionPolicy: 'Retain' });
+      // Manual and pre-upgrade snapshots (the driver's default class) keep their storage snapshot; the schedule's class
+      // deletes it with the VolumeSnapshot, so pruning frees the cloud snapshot too.
+      expect(find(r.objects, 'VolumeSnapshotClass', 'ml-snapshots')).toMatchObject({
+        driver: driver.provisioner, deletionPolicy: 'Retain', metadata: { annotations: { 'snapshot.storage.kubernetes.io/is-default-class': 'true' } },
+      });
+      expect(find(r.objects, 'VolumeSnapshotClass', 'ml-snapshots-scheduled')).toMatchObject({ driver: driver.provisioner, deletionPolicy: 'Delete' });
+      expect(find(r.objects, 'VolumeSnapshotClass', 'ml-snapshots-scheduled').metadata.annotations).toBeUndefined();
       // The database's claims come from a StorageClass of the same driver.
       const sts = find(r.objects, 'StatefulSet', 'postgres');
       const storageClass = find(r.objects, 'StorageClass', sts.spec.volumeClaimTemplates[0].spec.storageClassName);
       expect(storageClass.provisioner).toBe(driver.provisioner);
       const [cronJob] = schedules;
       const container = cronJob.spec.jobTemplate.spec.template.spec.containers[0];
+      expect(container.env).toContainEqual({ name: 'SNAPSHOT_CLASS', value: 'ml-snapshots-scheduled' });
+      // kubectl of the cluster's minor.
+      expect(container.image.split(':')[1].split('.').slice(0, 2).join('.')).toBe(r.profile.kubeVersion.toString());
       expect(container.args).toEqual(['psql', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres', '-c', 'CHECKPOINT']);
       const hookContainer = container.env.find((e: any) => e.name === 'HOOK_CONTAINER').value;
       expect(sts.spec.template.spec.containers.map((c: any) => c.name)).toContain(hookContainer);
