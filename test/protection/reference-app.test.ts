@@ -56,7 +56,7 @@ describe('reference platform: data protection of ml-db', () => {
         driver: driver.provisioner, deletionPolicy: 'Retain', metadata: { annotations: { 'snapshot.storage.kubernetes.io/is-default-class': 'true' } },
       });
       expect(find(r.objects, 'VolumeSnapshotClass', 'ml-snapshots-scheduled')).toMatchObject({ driver: driver.provisioner, deletionPolicy: 'Delete' });
-      expect(find(r.objects, 'VolumeSnapshotClass', 'ml-snapshots-scheduled').metadata.annotations).toBeUndefined();
+      expect(find(r.objects, 'VolumeSnapshotClass', 'ml-snapshots-scheduled').metadata.annotations['snapshot.storage.kubernetes.io/is-default-class']).toBeUndefined();
       // The database's claims come from a StorageClass of the same driver.
       const sts = find(r.objects, 'StatefulSet', 'postgres');
       const storageClass = find(r.objects, 'StorageClass', sts.spec.volumeClaimTemplates[0].spec.storageClassName);
