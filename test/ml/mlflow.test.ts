@@ -425,6 +425,7 @@ describe('scaling MLflow down and up renders no per-pod claim', () => {
     ['generic ephemeral volume from a Delete class', (scratch: StorageClassPack) => MlflowCache.ephemeral(scratch.standard, '10Gi')],
   ] as const)('%s', (_what, cache) => {
     const renders = [3, 1, 5].map((n) => render(n, cache as any));
+    for (const objects of renders) expectGatesPass(objects, Profile.gke());
     for (const [i, objects] of renders.entries()) {
       expect(claimsOf(objects)).toEqual({ templates: [], pvcs: [] });
       expect(find(objects, 'Deployment', 'mlflow').spec.replicas).toBe([3, 1, 5][i]);
