@@ -1,5 +1,5 @@
 import { App } from 'cdk8s';
-import { ClusterConfig, ClusterNeeds, GKE_MACHINE_FAMILY_LABEL, Profile, StorageClassPack, renderProfile, withTierNodeAffinity } from '../../lib';
+import { ClusterConfig, ClusterNeeds, GKE_MACHINE_FAMILY_LABEL, Profile, StorageClassPack, k8s, renderProfile, withTierNodeAffinity } from '../../lib';
 import { buildPlatform } from '../../apps/platform';
 import { referenceProfiles } from '../../apps/profiles';
 import { Manifest, newChart } from '../support/synth';
@@ -94,6 +94,26 @@ describe('opt-in high-performance disks pull their workloads onto nodes that att
     ]);
     // Tiers that attach anywhere leave the affinity as it was.
     expect(withTierNodeAffinity(undefined, [pack.standard, pack.fast])).toBeUndefined();
+  });
+});
+
+describe('the check is not vacuous', () => {
+  test('a pod mounting a Hyperdisk tier without the affinity is reported as unplaceable, and CAPACITY.md says so', () => {
+    const profile = Profile.gke({ performanceDisks: ['iops'] });
+    const { chart } = newChart(profile);
+    const pack = new StorageClassPack(chart, 'storage', { tiers: ['iops'] });
+    // A hand-written StatefulSet (not a StatefulWorkload) that forgets the node affinity.
+    new k8s.KubeStatefulSet(chart, 'raw', {
+      metadata: { name: 'raw', namespace: 'ns' },
+      spec: {
+        serviceName: 'raw', selector: { matchLabels: { app: 'raw' } },
+        template: { metadata: { labels: { app: 'raw' } }, spec: { containers: [{ name: 'c', image: 'busybox:1.36' }] } },
+        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: pack.iops.claimSpec('50Gi') }],
+      },
+    });
+    const needs = ClusterNeeds.of(chart.toJson(), profile);
+    expect(needs.unplaceable.map((p) => [p.workload, p.tier, p.carriesAffinity, p.defaultPoolAttaches])).toEqual([['StatefulSet ns/raw', 'iops', false, undefined]]);
+    expect(needs.toMarkdown().join('\n')).toContain('| StatefulSet ns/raw | iops | **missing: pods will not attach the volume** | needs nodes with cloud.google.com/machine-family in');
   });
 });
 
