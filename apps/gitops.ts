@@ -1,4 +1,5 @@
 import { ArgoCdDestination, GitOpsSettings } from '../lib';
+import { REFERENCE_CLUSTERS } from './clusters';
 
 /**
  * Where Argo CD pulls the reference platform from: the git repository holding `dist/`, the branch it follows,
@@ -9,9 +10,9 @@ export const REFERENCE_GITOPS: GitOpsSettings = {
   repoUrl: 'https://github.com/example-org/ml-platform.git',
   targetRevision: 'main',
   project: 'default',
-  destinations: {
-    gke: ArgoCdDestination.clusterName('ml-gke'),
-    eks: ArgoCdDestination.clusterName('ml-eks'),
-    aks: ArgoCdDestination.clusterName('ml-aks'),
-  },
+  // Each cloud cluster by its API server when its config declares one, else by its name in Argo CD; kind is where Argo CD runs.
+  destinations: Object.fromEntries(['gke', 'eks', 'aks'].map((name) => {
+    const cluster = REFERENCE_CLUSTERS[name];
+    return [name, cluster.apiServer ? ArgoCdDestination.server(cluster.apiServer) : ArgoCdDestination.clusterName(cluster.name)];
+  })),
 };

@@ -28,6 +28,7 @@ export const UPGRADE_RULES: Readonly<Record<string, RuleInfo>> = {
   'upgrade/statefulset-renamed': { upstream: 'kube-controller-manager StatefulSet controller (claims are named <template>-<statefulset>-<ordinal>)', severity: 'warning' },
   'upgrade/statefulset-removed': { upstream: 'kube-controller-manager StatefulSet controller (persistentVolumeClaimRetentionPolicy.whenDeleted)', severity: 'warning' },
   'upgrade/scale-down-deletes-claims': { upstream: 'kube-controller-manager StatefulSet controller (persistentVolumeClaimRetentionPolicy.whenScaled: Delete)', severity: 'warning' },
+  'upgrade/statefulset-to-deployment': { upstream: 'kube-controller-manager StatefulSet and Deployment controllers (a kind change is a delete and a create)', severity: 'warning' },
   'upgrade/claim-removed': { upstream: 'Argo CD sync option Prune=false (the claim stays, OutOfSync)', severity: 'warning' },
 };
 
@@ -217,7 +218,15 @@ function removalWarnings(removed: readonly ManifestObject[], added: readonly Man
       const templates = templatesOf(old);
       const successor = added.find((o) => o.kind === 'StatefulSet' && namespaceOf(o) === ns && templatesOf(o).join() === templates.join());
       const oldClaims = templates.map((t) => `${t}-${old.metadata?.name}-<ordinal>`).join(', ');
-      if (successor) {
+      const deployment = added.find((o) => o.kind === 'Deployment' && namespaceOf(o) === ns && o.metadata?.name === old.metadata?.name);
+      if (deployment) {
+        const name = old.metadata?.name;
+        out.push(upgradeFinding('upgrade/statefulset-to-deployment', old, 'kind',
+          `becomes a Deployment of the same name, without per-pod claims. The StatefulSet carries Prune=false, so both run side by side behind the ` +
+          `same Service (no downtime). Safe path: sync, wait until 'kubectl -n ${ns} rollout status deployment/${name}' succeeds, then ` +
+          `'kubectl -n ${ns} delete statefulset ${name}' and '... delete service ${name}-headless'; ${spec.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete' ? 'whenDeleted: Delete removes' : 'then delete'} ` +
+          `its claims (${oldClaims}), and delete the Released PersistentVolumes a Retain class leaves ('kubectl get pv | grep Released').`));
+      } else if (successor) {
         const newClaims = templates.map((t) => `${t}-${successor.metadata?.name}-<ordinal>`).join(', ');
         out.push(upgradeFinding('upgrade/statefulset-renamed', old, 'metadata.name',
           `renamed to ${successor.metadata?.name}: its pods start on new, empty claims (${newClaims}) while the data stays in ${oldClaims}. ` +

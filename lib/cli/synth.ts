@@ -180,6 +180,8 @@ export function synthesize(options: SynthOptions): number {
     if (capacity) log(capacity.toSummary().replace(/^/gm, '  '));
     const manual = secrets?.entries.filter((e) => e.kubectl).length ?? 0;
     if (secrets?.entries.length) log(`  secrets: ${secrets.entries.length} read, ${manual} to create by hand (${profile.name}/SECRETS.md)`);
+    // Features dropped because the cluster config lacks their input (ClusterConfig).
+    for (const line of profile.omissions) log(`  left out: ${line}`);
   }
   return 0;
 }

@@ -4,7 +4,9 @@
  * at full scale, per namespace and in total.
  */
 import { type ManifestObject, ManifestIndex, type PodTemplateRef } from '../checks';
+import { Profile } from '../profiles';
 import { Quantity } from '../storage';
+import { ClusterNeeds } from './cluster-needs';
 
 type Json = any;
 
@@ -99,6 +101,8 @@ export interface ComputeRequest {
 export interface CapacityReportOptions {
   /** Heading of the Markdown report, e.g. `gke (Kubernetes 1.31)`. @default 'rendered manifests' */
   readonly title?: string;
+  /** The profile rendered: adds "What this cluster needs" (drivers, snapshots, nodes per tier, GPUs, operators, Secrets). @default - no such section */
+  readonly profile?: Profile;
 }
 
 const ZERO: ResourceAmounts = { milliCpu: 0, memoryBytes: 0, extended: {} };
@@ -282,7 +286,7 @@ function formatExtended(value: number): string {
 export class CapacityReport {
   /** Computes the report of `objects` (one profile's render). */
   public static of(objects: readonly ManifestObject[], options: CapacityReportOptions = {}): CapacityReport {
-    return new CapacityReport(objects, options.title ?? 'rendered manifests');
+    return new CapacityReport(objects, options.title ?? 'rendered manifests', options.profile ? ClusterNeeds.of(objects, options.profile) : undefined);
   }
 
   /** Objects per kind, sorted by kind. */
@@ -301,7 +305,12 @@ export class CapacityReport {
   /** Extended resources requested anywhere, sorted (`nvidia.com/gpu`, ...). */
   public readonly extendedResources: readonly string[];
 
-  private constructor(objects: readonly ManifestObject[], public readonly title: string) {
+  private constructor(
+    objects: readonly ManifestObject[],
+    public readonly title: string,
+    /** What the cluster needs, when the report was made for a profile. */
+    public readonly needs?: ClusterNeeds,
+  ) {
     const byKind: Record<string, number> = {};
     for (const o of objects) byKind[o.kind] = (byKind[o.kind] ?? 0) + 1;
     this.objectsByKind = Object.fromEntries(Object.keys(byKind).sort(cmp).map((k) => [k, byKind[k]]));
@@ -462,6 +471,7 @@ export class CapacityReport {
       lines.push('No workloads.');
     }
     lines.push('');
+    if (this.needs) lines.push(...this.needs.toMarkdown());
     return lines.join('\n');
   }
 

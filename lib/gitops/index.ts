@@ -12,3 +12,4 @@ export * from './capacity-report';
 export * from './topology';
 export * from './secrets-inventory';
 export * from './argocd-folder';
+export * from './cluster-needs';

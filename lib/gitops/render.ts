@@ -126,7 +126,7 @@ export function renderProfile(app: App, profile: Profile, options: RenderProfile
   });
   if (!options.reports) return { profile, folder: profile.name, ...rendered };
   const title = `${profile.name} (Kubernetes ${profile.kubeVersion})`;
-  const capacity = CapacityReport.of(rendered.objects, { title });
+  const capacity = CapacityReport.of(rendered.objects, { title, profile });
   const topology = Topology.of(rendered.objects, { title });
   const secrets = SecretsInventory.of(rendered.objects);
   const files = [

@@ -321,7 +321,7 @@ export class DistributedTrainer extends Construct implements IPeerable {
       // Training wants its workers close together, not spread over zones: own affinity below.
       spread: 'none',
       affinity: this.affinity(props.accelerators),
-      tolerations: this.gpusPerNode > 0 && gpu ? gpu.tolerations.map((t) => ({ ...t })) : undefined,
+      tolerations: this.gpusPerNode > 0 && gpu ? this.profile.gpuTolerations : undefined,
       terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 120,
       podAnnotations: { 'ml.cdk8s.io/launch-config-hash': hash.digest('hex').slice(0, 16) },
       volumeClaims: [{ name: 'checkpoints', tier: props.checkpoints.tier, size: props.checkpoints.size }],
@@ -367,20 +367,10 @@ export class DistributedTrainer extends Construct implements IPeerable {
 
   private affinity(accelerators: readonly string[] | undefined): k8s.Affinity {
     const self = { matchLabels: { ...this.selector } };
-    const gpu = this.profile.gpu;
-    const values = accelerators ?? gpu?.nodeLabelValues;
+    // GPU nodes are found by the GPU request and the cloud's taints; labels only where the cluster declares them.
+    const gpuTerms = this.gpusPerNode > 0 ? this.profile.gpuNodeSelectorTerms(accelerators) : undefined;
     return {
-      ...(this.gpusPerNode > 0 && gpu ? {
-        nodeAffinity: {
-          requiredDuringSchedulingIgnoredDuringExecution: {
-            nodeSelectorTerms: [{
-              matchExpressions: [values?.length
-                ? { key: gpu.nodeLabelKey, operator: 'In', values: [...values] }
-                : { key: gpu.nodeLabelKey, operator: 'Exists' }],
-            }],
-          },
-        },
-      } : {}),
+      ...(gpuTerms ? { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: gpuTerms } } } : {}),
       // Collective traffic is heavy and latency-bound: prefer one zone for all workers...
       podAffinity: {
         preferredDuringSchedulingIgnoredDuringExecution: [{

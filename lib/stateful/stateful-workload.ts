@@ -4,6 +4,7 @@ import { k8s, withNewerFields } from '../k8s';
 import { Profile } from '../profiles';
 import { Quantity } from '../storage/quantity';
 import { StorageTier } from '../storage/storage-class-pack';
+import { withTierNodeAffinity } from '../storage/tier-affinity';
 import { ContainerSpec, PodSpecInput, RunAs, buildPodSpec, imageProblem } from './container';
 import { IngressAllowList } from './ingress-allow-list';
 import { IPeerable, NetworkPeer, PeerLike, WorkloadPeer } from './network-access';
@@ -248,7 +249,8 @@ export class StatefulWorkload extends Construct implements IPeerable {
     const retention = props.claimRetention ?? {};
     const podSpec = buildPodSpec({
       ...props,
-      affinity: mergeAffinity(props.affinity, this.antiAffinity(props.spread ?? 'soft')),
+      // Disks that attach only to some machine families or zones pull the pods there.
+      affinity: withTierNodeAffinity(mergeAffinity(props.affinity, this.antiAffinity(props.spread ?? 'soft')), this.volumeClaims.map((c) => c.tier)),
       topologySpreadConstraints: [...(props.topologySpreadConstraints ?? []), ...this.zoneSpread(props.spread ?? 'soft')],
     }, this.profile, props.sidecars);
 

@@ -6,3 +6,5 @@ export * from './cron-schedule';
 export * from './restore-source';
 export * from './volume-attributes-class';
 export * from './claim-resource';
+export * from './tier-affinity';
+export * from './kubectl-image';

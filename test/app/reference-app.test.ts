@@ -46,12 +46,13 @@ describe('reference platform', () => {
     }
   });
 
-  test('storage classes per profile: kind has no shared tier, the clouds have all five', () => {
+  test('storage classes per profile: the shared tier only where the cluster provides it without an undeclared input', () => {
     const classes = (name: string) => all(rendered.find((r) => r.profile.name === name)!.objects as Manifest[], 'StorageClass')
       .map((o) => `${o.metadata.name}=${o.provisioner}`);
     expect(classes('kind')).toEqual(['ml-standard-v1', 'ml-fast-v1', 'ml-iops-v1', 'ml-throughput-v1'].map((n) => `${n}=rancher.io/local-path`));
-    expect(classes('gke')).toContain('ml-shared-v1=filestore.csi.storage.gke.io');
-    expect(classes('eks')).toContain('ml-shared-v1=efs.csi.aws.com');
+    // GKE Filestore needs the cluster's VPC and EKS an EFS file system: the reference cluster configs declare neither.
+    expect(classes('gke')).toEqual(['ml-standard-v1', 'ml-fast-v1', 'ml-iops-v1', 'ml-throughput-v1'].map((n) => `${n}=pd.csi.storage.gke.io`));
+    expect(classes('eks')).toEqual(['ml-standard-v1', 'ml-fast-v1', 'ml-iops-v1', 'ml-throughput-v1'].map((n) => `${n}=ebs.csi.aws.com`));
     expect(classes('aks')).toContain('ml-shared-v1=file.csi.azure.com');
     const eksFast = find(rendered.find((r) => r.profile.name === 'eks')!.objects as Manifest[], 'StorageClass', 'ml-fast-v1');
     expect(eksFast.parameters.encrypted).toBe('true');

@@ -22,16 +22,20 @@ describe.each(referenceProfiles().map((p) => [p.name, p] as const))('reference p
       'ml-db/postgres': 3,
       'ml-features/feast-redis': 3,
       'ml-tracking/minio': sizingFor(profile).objectStore.replicas,
-      // Left to the HorizontalPodAutoscaler, so Argo CD does not fight it.
-      'ml-tracking/mlflow': undefined,
       'ml-training/pytorch': 4,
     });
+    // MLflow is a Deployment whose replicas are left to the HorizontalPodAutoscaler, so Argo CD does not fight it.
+    const mlflow = all(objects, 'Deployment').find((d) => d.metadata.name === 'mlflow')!;
+    expect('replicas' in mlflow.spec).toBe(false);
   });
 
   test('snapshots where the profile has a snapshot driver, logical backups everywhere', () => {
     const snapshotting = profile.snapshotDriver !== undefined;
     expect(snapshotting).toBe(name !== 'kind');
-    expect(all(objects, 'VolumeSnapshotClass').map((o) => o.driver)).toEqual(snapshotting ? [profile.snapshotDriver!.provisioner] : []);
+    // Two classes of the driver: Retain (the default, manual and pre-upgrade snapshots) and Delete (scheduled ones).
+    expect(all(objects, 'VolumeSnapshotClass').map((o) => `${o.metadata.name} ${o.driver} ${o.deletionPolicy}`)).toEqual(snapshotting ? [
+      `ml-snapshots ${profile.snapshotDriver!.provisioner} Retain`, `ml-snapshots-scheduled ${profile.snapshotDriver!.provisioner} Delete`,
+    ] : []);
     expect(all(objects, 'CronJob').map((o) => o.metadata.name).sort()).toEqual(
       snapshotting ? ['postgres-logical-backup', 'postgres-snapshots'] : ['postgres-logical-backup']);
   });
@@ -42,7 +46,8 @@ describe.each(referenceProfiles().map((p) => [p.name, p] as const))('reference p
       ...all(objects, 'StatefulSet').flatMap((s) => (s.spec.volumeClaimTemplates ?? []).map((t: any) => t.spec.storageClassName)),
       ...all(objects, 'PersistentVolumeClaim').map((c) => c.spec.storageClassName),
     ];
-    expect(used.length).toBeGreaterThanOrEqual(5);
+    // postgres data, minio, feast-redis, trainer checkpoints; plus the shared dataset where the profile has it.
+    expect(used.length).toBe(profile.supportsReadWriteMany ? 5 : 4);
     for (const c of used) expect(classes.has(c)).toBe(true);
   });
 });

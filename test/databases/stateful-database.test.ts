@@ -324,7 +324,7 @@ describe('StatefulDatabase options', () => {
     const { chart } = newChart(Profile.eks());
     const pack = new StorageClassPack(chart, 'storage');
     new StatefulDatabase(chart, name, {
-      engine, replicas: 2, namespace: 'ml-db', storage: { tier: pack.fast, size: '10Gi' },
+      engine, replicas: 2, namespace: 'ml-db', storage: { tier: pack.fast, size: '20Gi' },
       credentials: Credentials.existingSecret(`${name}-credentials`),
     });
     const objects = synth(chart);

@@ -13,7 +13,7 @@ function admits(policy: Manifest, namespace: string, labels: Record<string, stri
 
 describe('examples/full-platform-gke', () => {
   const { database, mlflow, objectStore, features, dataset, trainer, rendered, objects } = renderExample(build);
-  const podLabels = (name: string) => find(objects, 'StatefulSet', name).spec.template.metadata.labels;
+  const podLabels = (name: string) => objects.find((o) => ['StatefulSet', 'Deployment'].includes(o.kind) && o.metadata.name === name)!.spec.template.metadata.labels;
 
   test('renders on GKE into one file per concern, passing the gates', () => {
     expect(rendered.profile.name).toBe('gke');
@@ -23,8 +23,9 @@ describe('examples/full-platform-gke', () => {
     ]);
     expect(all(objects, 'Namespace').map((n) => n.metadata.name)).toEqual(Object.values(NAMESPACES));
     expect(all(objects, 'StatefulSet').map((s) => `${s.metadata.namespace}/${s.metadata.name}`)).toEqual([
-      'ml-db/postgres', 'ml-tracking/minio', 'ml-tracking/mlflow', 'ml-features/feast-redis', 'ml-training/resnet',
+      'ml-db/postgres', 'ml-tracking/minio', 'ml-features/feast-redis', 'ml-training/resnet',
     ]);
+    expect(all(objects, 'Deployment').map((s) => `${s.metadata.namespace}/${s.metadata.name}`)).toContain('ml-tracking/mlflow');
     expect(all(objects, 'Secret')).toEqual([]);
   });
 
@@ -35,7 +36,7 @@ describe('examples/full-platform-gke', () => {
     expect(rw.metadata.namespace).toBe('ml-db');
     expect(selects(rw.spec.selector, { ...podLabels('postgres'), 'statefulset.kubernetes.io/pod-name': 'postgres-0' })).toBe(true);
     expect(selects(rw.spec.selector, { ...podLabels('postgres'), 'statefulset.kubernetes.io/pod-name': 'postgres-1' })).toBe(false);
-    const server = find(objects, 'StatefulSet', 'mlflow').spec.template.spec.containers.find((c: any) => c.name === 'mlflow');
+    const server = find(objects, 'Deployment', 'mlflow').spec.template.spec.containers.find((c: any) => c.name === 'mlflow');
     expect(envOf(server).MLFLOW_BACKEND_STORE_URI).toBe('postgresql://mlflow:$(DB_PASSWORD)@postgres-rw.ml-db.svc.cluster.local:5432/mlflow');
     expect(envOf(server).DB_PASSWORD).toEqual({ secretKeyRef: { name: 'postgres-mlflow', key: 'password' } });
     const migration = findJob(objects, 'mlflow-db-migrate').spec.template.spec.containers[0];
@@ -45,7 +46,7 @@ describe('examples/full-platform-gke', () => {
   test('MLflow keeps artifacts in the MinIO pool (bucket created by its Job), which admits MLflow on 9000', () => {
     expect(objectStore.hasBucket('mlflow-artifacts')).toBe(true);
     expect(find(objects, 'StatefulSet', 'minio').spec.replicas).toBe(4);
-    const server = find(objects, 'StatefulSet', 'mlflow').spec.template.spec.containers.find((c: any) => c.name === 'mlflow');
+    const server = find(objects, 'Deployment', 'mlflow').spec.template.spec.containers.find((c: any) => c.name === 'mlflow');
     expect(envOf(server).MLFLOW_S3_ENDPOINT_URL).toBe(objectStore.endpoint);
     expect(objectStore.endpoint).toBe('http://minio.ml-tracking.svc.cluster.local:9000');
     expect(admits(find(objects, 'NetworkPolicy', 'minio'), 'ml-tracking', podLabels('mlflow'))).toEqual([9000]);

@@ -148,6 +148,20 @@ describe('risky changes: warnings', () => {
     expect(checkUpgrade([statefulSet], [])[0].message).toContain('its claims (data-postgres-<ordinal>) stay behind');
     expect(checkUpgrade([claim], []).map((f) => [f.rule, f.severity])).toEqual([['upgrade/claim-removed', 'warning']]);
   });
+
+  test('MLflow servers moving from a StatefulSet to a Deployment of the same name: the migration path', () => {
+    const sts = clone(statefulSet);
+    sts.metadata = { name: 'mlflow', namespace: 'ml-tracking' };
+    sts.spec.volumeClaimTemplates[0].metadata.name = 'cache';
+    sts.spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'Delete', whenScaled: 'Delete' };
+    const findings = checkUpgrade([sts], [deployment]);
+    expect(findings.map((f) => [f.rule, f.severity, f.path])).toEqual([['upgrade/statefulset-to-deployment', 'warning', 'kind']]);
+    expect(findings[0].message).toBe(
+      'becomes a Deployment of the same name, without per-pod claims. The StatefulSet carries Prune=false, so both run side by side behind the same ' +
+      "Service (no downtime). Safe path: sync, wait until 'kubectl -n ml-tracking rollout status deployment/mlflow' succeeds, then " +
+      "'kubectl -n ml-tracking delete statefulset mlflow' and '... delete service mlflow-headless'; whenDeleted: Delete removes its claims " +
+      "(cache-mlflow-<ordinal>), and delete the Released PersistentVolumes a Retain class leaves ('kubectl get pv | grep Released').");
+  });
 });
 
 describe('guardUpgrade against git', () => {

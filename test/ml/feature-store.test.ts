@@ -3,6 +3,7 @@ import {
   AddDatabaseOptions, Credentials, DatabaseGrant, FeatureStore, FeatureStoreProps, IDatabase, IPeerable, Profile,
   NetworkPeer, RedisMode, Registry, StorageClassPack, WorkloadPeer, WorkloadService, feastProjectProblem, k8s, runGates,
 } from '../../lib';
+import { gkeWithShared } from '../support/clusters';
 import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
 
 /** A database server as the IDatabase contract describes it, recording what consumers ask of it. */
@@ -178,7 +179,7 @@ describe('file registry', () => {
   });
 
   test('on a ReadWriteMany tier several servers share it', () => {
-    const { chart } = build(Profile.gke(), (pack) => ({ registry: Registry.file({ tier: pack.shared }) }));
+    const { chart } = build(gkeWithShared(), (pack) => ({ registry: Registry.file({ tier: pack.shared }) }));
     const deployment = find(synth(chart), 'Deployment', 'feast-server');
     expect(deployment.spec.replicas).toBe(2);
     expect(deployment.spec.strategy.type).toBe('RollingUpdate');

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { ApiObject } from 'cdk8s';
-import { CapacityReport, Profile, REPORT_FILES, formatBytes, formatStorage, podRequests } from '../../lib';
+import { CapacityReport, ClusterNeeds, Profile, REPORT_FILES, formatBytes, formatStorage, podRequests } from '../../lib';
 import { renderWith, synthesize } from '../../apps/main';
 import { buildPlatform } from '../../apps/platform';
 import { referenceProfiles } from '../../apps/profiles';
@@ -161,7 +161,7 @@ describe('reference platform', () => {
     const c = r.capacity!;
     const w = (n: string) => c.workloads.find((x) => x.name === n)!;
     expect(w('postgres')).toMatchObject({ kind: 'StatefulSet', namespace: 'ml-db', replicas: 3 });
-    // MLflow's StatefulSet is scaled by its HPA: full scale is maxReplicas, with a cache claim each.
+    // MLflow's Deployment is scaled by its HPA: full scale is maxReplicas.
     const { maxReplicas } = sizingFor(r.profile).tracking;
     expect(w('mlflow')).toMatchObject({ replicas: maxReplicas, autoscaler: { name: 'mlflow', maxReplicas } });
     expect(w('pytorch').replicas).toBe(4);
@@ -169,12 +169,55 @@ describe('reference platform', () => {
     // The trainer takes 8 GPUs per node where the profile has GPU nodes; kind trains on CPUs.
     expect(gpus).toBe(name === 'kind' ? 0 : 4 * 8);
     expect(c.workloads.filter((x) => x.transient).map((x) => x.kind).every((k) => k === 'Job' || k === 'CronJob')).toBe(true);
-    // Shared dataset only where the profile has ReadWriteMany storage.
-    expect(c.storageByClass.some((s) => s.tier === 'shared')).toBe(name !== 'kind');
-    const cache = c.storage.find((s) => s.namespace === 'ml-tracking')!;
+    // Shared dataset only where the profile has ReadWriteMany storage (GKE and EKS need a cluster input the reference clusters lack).
+    expect(c.storageByClass.some((s) => s.tier === 'shared')).toBe(r.profile.supportsReadWriteMany);
+    expect(r.profile.supportsReadWriteMany).toBe(name === 'aks');
+    const tracking = c.storage.find((s) => s.namespace === 'ml-tracking')!;
     const sizing = sizingFor(r.profile);
-    // One MLflow cache claim per server at full scale, one MinIO data claim per pod.
-    expect(cache.claims).toBe(sizing.tracking.maxReplicas + sizing.objectStore.replicas);
+    // MLflow servers claim nothing (their cache is an emptyDir): only MinIO's data claims, one per pod.
+    expect(tracking.claims).toBe(sizing.objectStore.replicas);
+    expect(w('mlflow')).toMatchObject({ kind: 'Deployment', claimTemplates: [] });
+  });
+
+  test.each(rendered.map((r) => [r.profile.name, r]))('%s: CAPACITY.md says what the cluster needs', (name, r) => {
+    const md = r.capacity!.toMarkdown();
+    const needs = r.capacity!.needs!;
+    expect(md).toContain('\n## What this cluster needs\n');
+    for (const heading of ['### CSI drivers', '### Snapshot CRDs and controller', '### Nodes per storage tier', '### GPU node pools', '### Operators', '### Secrets']) {
+      expect(md).toContain(`\n${heading}\n`);
+    }
+    // Every driver of the render's StorageClasses, with its setup.
+    const provisioners = r.objects.filter((o) => o.kind === 'StorageClass').map((o: any) => o.provisioner);
+    expect(needs.csiDrivers.map((d) => d.provisioner)).toEqual([...new Set(provisioners)].sort());
+    for (const d of needs.csiDrivers) expect(md).toContain(`| \`${d.provisioner}\` | ${d.tiers.join(', ')} | ${d.setup} |`);
+    // Snapshots where the profile has a snapshot driver (all but plain kind).
+    expect(md.includes('the render takes no CSI snapshots')).toBe(name === 'kind');
+    if (name !== 'kind') expect(md).toContain(r.profile.snapshotDriver!.snapshotSetup);
+    // GPU pools on the clouds, none on kind.
+    expect(md.includes('None: no workload requests GPUs.')).toBe(name === 'kind');
+    // No operator: every object is a built-in API (or the snapshot API).
+    expect(md).toContain('None: the render uses only built-in Kubernetes APIs');
+    // The Secrets the platform reads and does not create, linked to the inventory.
+    expect(md).toContain('[SECRETS.md](SECRETS.md)');
+    expect(needs.secrets.map((s) => `${s.namespace}/${s.name}`)).toEqual(expect.arrayContaining([
+      'ml-db/postgres-credentials', 'ml-tracking/minio-root', 'ml-tracking/postgres-mlflow', 'ml-features/feast-redis',
+    ]));
+    expect(md).toContain('| ml-db | postgres-credentials | password, username |');
+  });
+
+  test('operators are named by the API groups a render uses', () => {
+    const objects = [
+      { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'tls', namespace: 'a' } },
+      { apiVersion: 'jobset.x-k8s.io/v1alpha2', kind: 'JobSet', metadata: { name: 'train', namespace: 'a' } },
+      { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'pw', namespace: 'a' }, spec: { target: { name: 'pw' } } },
+    ];
+    const needs = ClusterNeeds.of(objects, Profile.gke());
+    expect(needs.operators).toEqual([
+      { name: 'External Secrets Operator', apiGroups: ['external-secrets.io'] },
+      { name: 'JobSet controller', apiGroups: ['jobset.x-k8s.io'] },
+      { name: 'cert-manager', apiGroups: ['cert-manager.io'] },
+    ]);
+    expect(needs.toMarkdown().join('\n')).toContain('- cert-manager (cert-manager.io)');
   });
 
   test('synth logs one summary block per profile; the CLI keeps stdout clean', () => {
