@@ -18,3 +18,13 @@ export { checkNames, isDns1123Label, isDns1123Subdomain, MAX_STATEFULSET_NAME } 
 export { checkSecretLiterals } from './secret-literals';
 export { GateError, type GateOptions, type GateReport, SKIP_ANNOTATION, assertGates, runGates } from './gates';
 export { UPGRADE_RULES, checkUpgrade, diffJson } from './upgrade-guard';
+export { checkApiValidation } from './api-validation';
+export { checkDuplicates, duplicateObjectErrors, objectIdentity, type SourcedObject } from './duplicates';
+export { checkResourceLimits } from './resource-limits';
+export { checkEnvVars, envVarNameProblem, RELAXED_ENV_NAMES_MINOR } from './env-vars';
+export { checkConfigKeys, configKeyProblem } from './config-keys';
+export { checkServiceTypes } from './service-type';
+export { checkDurations } from './durations';
+export { checkCronJobs, isKnownTimeZone, scheduleNeverFires } from './cron';
+export { checkExternalSecrets } from './external-secret';
+export { parseQuantity, compareQuantities } from './quantity';
