@@ -115,19 +115,23 @@ export function synthesize(options: SynthOptions): number {
  * every profile is (a partial run must not drop the other profiles' Applications). The upgrade guard runs
  * unless `--no-upgrade-guard` or `CDK8S_UPGRADE_GUARD=off`; `CDK8S_UPGRADE_GUARD_REF` picks the commit to
  * compare with (default HEAD; in CI for a pull request, the target branch). `--check-upgrade` only checks.
- * `--outdir DIR` writes the profile folders to DIR instead of dist/.
+ * `--outdir DIR` writes the profile folders to DIR instead of dist/. `CDK8S_UPGRADE_ACK=a,b` (or `--acknowledge a`)
+ * acknowledges renames and namespace moves the guard names.
  */
 export function main(argv: readonly string[], env: NodeJS.ProcessEnv): number {
   const checkOnly = argv.includes('--check-upgrade');
   const guardOff = !checkOnly && (argv.includes('--no-upgrade-guard') || /^(off|false|0|no)$/i.test(env.CDK8S_UPGRADE_GUARD ?? ''));
-  const all = referenceProfiles();
+  // Profiles are built inside synthesize's error handling: a bad kubeVersion is a one-line error, not a stack trace.
+  let all: Profile[] = [];
   const outdirFlag = argv.indexOf('--outdir');
+  const acknowledge = [...(env.CDK8S_UPGRADE_ACK ?? '').split(','), ...argv.flatMap((a, i) => (a === '--acknowledge' ? [argv[i + 1] ?? ''] : a.startsWith('--acknowledge=') ? [a.slice(15)] : []))]
+    .map((s) => s.trim()).filter(Boolean);
   return synthesize({
     outdir: outdirFlag >= 0 && argv[outdirFlag + 1] ? path.resolve(argv[outdirFlag + 1]) : path.join(ROOT, 'dist'),
-    profiles: () => selectProfiles(argv, env, all),
+    profiles: () => selectProfiles(argv, env, (all = referenceProfiles())),
     build: (app, profile) => { buildPlatform(app, profile); },
     extraFolders: (rendered) => (rendered.length === all.length ? [renderGitOps(rendered)] : []),
-    upgradeGuard: guardOff ? undefined : { cwd: ROOT, ref: env.CDK8S_UPGRADE_GUARD_REF || 'HEAD' },
+    upgradeGuard: guardOff ? undefined : { cwd: ROOT, ref: env.CDK8S_UPGRADE_GUARD_REF || 'HEAD', acknowledge },
     write: !checkOnly,
     cliOutdir: !checkOnly && env.CDK8S_OUTDIR ? path.resolve(env.CDK8S_OUTDIR) : undefined,
     debug: Boolean(env.DEBUG),

@@ -5,5 +5,11 @@
 // with type-checking costs ~1 s on its own). DEBUG=1 maps stack traces to the TypeScript sources.
 'use strict';
 require('./ts-loader').register();
-const { main } = require('./main.ts');
-process.exitCode = main(process.argv.slice(2), process.env);
+try {
+  const { main } = require('./main.ts');
+  process.exitCode = main(process.argv.slice(2), process.env);
+} catch (error) {
+  // Anything thrown outside synth's own handling (loading the app) is still one line, unless DEBUG asks for the stack.
+  process.stderr.write(`synth failed, nothing written: ${process.env.DEBUG ? error.stack : (error && error.message) || String(error)}\n`);
+  process.exitCode = 1;
+}

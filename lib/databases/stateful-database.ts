@@ -14,7 +14,7 @@ import { StorageTier } from '../storage/storage-class-pack';
 import { sqlalchemyUrl } from './connection-url';
 import { AddDatabaseOptions, DatabaseFamily, DatabaseGrant, IDatabase } from './database';
 import { DatabaseEngine } from './database-engine';
-import { innodbShutdownSeconds, renderPgHba, renderServerConfig } from './server-config';
+import { innodbShutdownSeconds, managedParameterProblems, renderPgHba, renderServerConfig } from './server-config';
 
 /** Where a database keeps its data. */
 export interface DatabaseStorage {
@@ -206,7 +206,10 @@ export class StatefulDatabase extends Construct implements IDatabase {
     if (!Number.isInteger(this.replicas) || this.replicas < 1) {
       throw new Error(`${where}: replicas must be a whole number ≥ 1 (1 primary, the rest replicas), got ${props.replicas}.`);
     }
-    if (!Number.isInteger(this.synchronousReplicas) || this.synchronousReplicas < 0 || this.synchronousReplicas >= this.replicas) {
+    if (!Number.isInteger(this.synchronousReplicas) || this.synchronousReplicas < 0) {
+      throw new Error(`${where}: synchronousReplicas ${props.synchronousReplicas} must be a whole number ≥ 0 (0: asynchronous replication); set 0 or a positive count.`);
+    }
+    if (this.synchronousReplicas >= this.replicas) {
       throw new Error(`${where}: synchronousReplicas ${props.synchronousReplicas} must be a whole number below replicas (${this.replicas}): ` +
         `only the ${this.replicas - 1} replica(s) can confirm commits, and waiting for more would block every write. ` +
         `Lower synchronousReplicas or raise replicas to at least ${this.synchronousReplicas + 1}.`);
@@ -245,6 +248,8 @@ export class StatefulDatabase extends Construct implements IDatabase {
       throw new Error(`${where}: maxConnections must be a whole number ≥ 10, got ${props.maxConnections}.`);
     }
     this.maxConnections = maxConnections;
+    const managed = managedParameterProblems(this.engine.family, props.parameters ?? {});
+    if (managed.length) throw new Error(`${where}: ${managed.join('; ')}.`);
     if (props.restoreFrom && this.replicas > 1) {
       throw new Error(`${where}: restoreFrom would copy '${props.restoreFrom.name}' into all ${this.replicas} data claims, and a replica holding a copy ` +
         "of the primary's data would start as a second primary. Restore only ordinal 0 with RestoredClaim.forWorkload(scope, id, " +

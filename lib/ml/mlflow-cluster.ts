@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { DatabaseGrant, IDatabase } from '../databases/database';
 import { k8s } from '../k8s';
-import { Profile } from '../profiles';
+import { Profile, crossAppProblem } from '../profiles';
 import { SYNC_WAVE_ANNOTATION, SyncPhase } from '../sync-phase';
 import {
   ClaimRetention, ContainerResources, PeerLike, PodManagementPolicy, Probe, StatefulWorkload, UpdateStrategy, WorkloadPeer, WorkloadService, buildPodSpec, contentVersionedName,
@@ -165,6 +165,8 @@ export class MlflowCluster extends Construct implements ITrackingServer {
     const where = `MlflowCluster '${this.node.path}'`;
     if (!Number.isInteger(wave)) throw new Error(`${where}: syncWave ${wave} must be a whole number.`);
 
+    const crossApp = crossAppProblem(this, props.backend, 'backend') ?? crossAppProblem(this, props.artifacts, 'artifacts');
+    if (crossApp) throw new Error(`${where}: ${crossApp}.`);
     this.grant = props.backend.addDatabase(props.database ?? 'mlflow');
     this.grant.credentials.bind(this, this.namespace);
     this.backendStoreUri = this.grant.sqlalchemyUrl('DB_PASSWORD');

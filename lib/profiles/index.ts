@@ -1,3 +1,4 @@
 export * from './csi-driver';
 export * from './kube-version';
 export * from './profile';
+export * from './same-app';
