@@ -5,6 +5,7 @@
 import { type Finding, finding, joinPath } from './finding';
 import { type Json, ManifestIndex, type ManifestObject } from './manifest-index';
 import { compareQuantities } from './quantity';
+import { isValidContainerResourceName } from './workload-hygiene';
 
 const STANDARD = new Set(['cpu', 'memory', 'ephemeral-storage']);
 
@@ -19,6 +20,7 @@ export function checkResourceLimits(objects: readonly ManifestObject[]): Finding
         const limits: Json = c?.resources?.limits ?? {};
         const path = joinPath(t.specPath, field, i, 'resources');
         for (const [name, request] of Object.entries(requests)) {
+          if (!isValidContainerResourceName(name)) continue; // container-resources/unknown-resource reports it
           const limit = limits[name];
           const overcommittable = STANDARD.has(name);
           if (limit === undefined) {

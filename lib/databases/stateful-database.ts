@@ -3,7 +3,7 @@ import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { k8s } from '../k8s';
-import { Profile } from '../profiles';
+import { Profile, assertKnownProps, propNames } from '../profiles';
 import { Credentials } from '../secrets';
 import {
   ClaimRetention, ContainerResources, ContainerSpec, IPeerable, Probe, SpreadMode, StatefulWorkload,
@@ -188,6 +188,7 @@ export class StatefulDatabase extends Construct implements IDatabase {
   constructor(scope: Construct, id: string, props: StatefulDatabaseProps) {
     super(scope, id);
     const where = `StatefulDatabase '${this.node.path}'`;
+    assertKnownProps(where, props, STATEFUL_DATABASE_PROPS);
     this.engine = props.engine;
     this.family = props.engine.family;
     this.name = props.name ?? id;
@@ -577,3 +578,6 @@ export class StatefulDatabase extends Construct implements IDatabase {
     };
   }
 }
+
+/** Keys of StatefulDatabaseProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
+const STATEFUL_DATABASE_PROPS = propNames<StatefulDatabaseProps>({ engine: true, namespace: true, storage: true, credentials: true, name: true, replicas: true, synchronousReplicas: true, replicationCredentials: true, resources: true, maxConnections: true, parameters: true, metrics: true, allowFrom: true, spread: true, claimRetention: true, updateStrategy: true, restoreFrom: true, terminationGracePeriodSeconds: true, allowEmptyPrimary: true, recoverPrimaryFrom: true, profile: true, clusterDomain: true });

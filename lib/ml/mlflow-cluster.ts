@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { DatabaseGrant, IDatabase } from '../databases/database';
 import { k8s } from '../k8s';
-import { Profile, crossAppProblem } from '../profiles';
+import { Profile, assertKnownProps, crossAppProblem, propNames } from '../profiles';
 import { SYNC_WAVE_ANNOTATION, SyncPhase } from '../sync-phase';
 import {
   ClaimRetention, ContainerResources, PeerLike, PodManagementPolicy, Probe, StatefulWorkload, UpdateStrategy, WorkloadPeer, WorkloadService, buildPodSpec, contentVersionedName,
@@ -155,6 +155,7 @@ export class MlflowCluster extends Construct implements ITrackingServer {
 
   constructor(scope: Construct, id: string, props: MlflowClusterProps) {
     super(scope, id);
+    assertKnownProps(`MlflowCluster '${this.node.path}'`, props, MLFLOW_CLUSTER_PROPS);
     const profile = props.profile ?? Profile.of(this);
     this.name = props.name ?? 'mlflow';
     this.namespace = props.namespace;
@@ -417,3 +418,6 @@ export class MlflowCluster extends Construct implements ITrackingServer {
     });
   }
 }
+
+/** Keys of MlflowClusterProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
+const MLFLOW_CLUSTER_PROPS = propNames<MlflowClusterProps>({ name: true, namespace: true, backend: true, database: true, artifacts: true, cache: true, image: true, replicas: true, autoscaling: true, workers: true, connectionPool: true, resources: true, internalLoadBalancer: true, syncWave: true, profile: true, claimRetention: true, updateStrategy: true });

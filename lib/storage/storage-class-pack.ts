@@ -1,7 +1,7 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from '../k8s';
-import { AccessMode, CsiDriver, Profile, StorageTierName } from '../profiles';
+import { AccessMode, CsiDriver, Profile, StorageTierName, assertKnownProps, propNames } from '../profiles';
 import { Quantity } from './quantity';
 
 /** Props of `StorageClassPack`. */
@@ -104,6 +104,7 @@ export class StorageClassPack extends Construct {
 
   constructor(scope: Construct, id: string, props: StorageClassPackProps = {}) {
     super(scope, id);
+    assertKnownProps(`StorageClassPack '${this.node.path}'`, props, STORAGE_CLASS_PACK_PROPS);
     this.profile = props.profile ?? Profile.of(this);
     this.version = props.version ?? 1;
     this.prefix = props.prefix ?? 'ml';
@@ -155,3 +156,6 @@ export class StorageClassPack extends Construct {
   /** The ReadWriteMany tier. */
   public get shared(): StorageTier { return this.tier('shared'); }
 }
+
+/** Keys of StorageClassPackProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
+const STORAGE_CLASS_PACK_PROPS = propNames<StorageClassPackProps>({ profile: true, version: true, prefix: true, tiers: true, defaultTier: true, reclaimPolicy: true });
