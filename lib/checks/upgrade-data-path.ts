@@ -1,6 +1,6 @@
 /**
  * Upgrade-guard rules for changes the API server accepts but the data does not survive: a database engine's major
- * version (the new server refuses the old data directory), a MinIO pool's layout (MinIO refuses to start), and the
+ * version (PostgreSQL: the new server refuses the old data directory; MySQL, MariaDB, Redis: a downgrade), a MinIO pool's layout (MinIO refuses to start), and the
  * Service type changes a headless Service cannot make. Pure functions over two versions of one object.
  */
 import type { Json, ManifestObject } from './manifest-index';
@@ -74,10 +74,6 @@ function engineChanges(before: Json, after: Json, obj: ManifestObject): DataPath
       out.push({ rule: 'upgrade/engine-major', path, message:
         `changes ${title} ${a.major} -> ${b.major} (${was.image} -> ${c.image}), a downgrade: ${title} refuses data files written by a newer release line. ` +
         `Safe path: keep ${a.major}; to go back, dump from this server and restore into a new ${b.major} server under a new name` });
-    } else if (a.family !== 'redis') {
-      out.push({ rule: 'upgrade/engine-major', path, message:
-        `changes ${title} ${a.major} -> ${b.major} (${was.image} -> ${c.image}); ${title} upgrades its data dictionary in place only between consecutive release lines and never back, ` +
-        `so a failed start leaves no way back. Safe path: snapshot or dump first, then upgrade one release line at a time (${title} upgrade docs), or dump/restore into a new server under a new name` });
     }
   }
   return out;
