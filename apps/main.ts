@@ -105,6 +105,7 @@ export function synthesize(options: SynthOptions): number {
   for (const { profile, objects, gates, capacity } of rendered) {
     log(`${path.join(path.relative(process.cwd(), options.outdir) || options.outdir, profile.name)}: ${objects.length} objects, Kubernetes ${profile.kubeVersion}, gates passed` +
       (gates.warnings.length ? ` with ${gates.warnings.length} warning(s)` : ''));
+    if (gates.warnings.length) log(formatFindings(gates.warnings).replace(/^/gm, '  '));
     if (capacity) log(capacity.toSummary().replace(/^/gm, '  '));
   }
   return 0;

@@ -69,6 +69,10 @@ export class StorageTier {
    */
   public sizeProblem(size: string): string | undefined {
     const quantity = Quantity.parse(size, `storage size for tier '${this.name}'`);
+    // The API server refuses a claim of zero bytes (ValidatePersistentVolumeClaimSpec: storage must be greater than zero).
+    if (!(quantity.value > 0)) {
+      return `size ${size} is not a storage size: a claim must request more than zero bytes; ask for e.g. '10Gi'`;
+    }
     if (this.minimumSize && quantity.value < Quantity.parse(this.minimumSize).value) {
       return `size ${size} is below the minimum of tier '${this.name}' on profile '${this.profile.name}' ` +
         `(${this.driver.provisioner} provisions at least ${this.minimumSize}): ask for ${this.minimumSize} or more, or use another tier`;
