@@ -149,6 +149,26 @@ const cases: GateCase[] = [
   { name: 'an ExternalSecret extracting an empty key', mutate: (o) => { o.push(externalSecret((s) => { delete s.data; s.dataFrom = [{ extract: { key: '' } }]; })); }, outcome: 'refused', rule: 'externalsecret/empty-ref', words: ['spec.dataFrom[0].extract.key'] },
   { name: 'a complete ExternalSecret', mutate: (o) => { o.push(externalSecret()); }, outcome: 'accepted' },
 
+  // More of the same rules, on other objects and fields.
+  { name: 'a second PodDisruptionBudget of one name', mutate: (o) => { o.push(clone(first(o, 'PodDisruptionBudget'))); }, outcome: 'refused', rule: 'objects/duplicate', words: ['PodDisruptionBudget ml-', 'repeats'] },
+  { name: 'a second Deployment of one name', mutate: (o) => { o.push(clone(deployment(o))); }, outcome: 'refused', rule: 'objects/duplicate', words: ['Deployment ml-features/'] },
+  { name: 'CPU limit below the request in an init container', mutate: (o) => { const s = podSpec(statefulSet(o)); const c = (s.initContainers ?? s.containers)[0]; c.resources.requests.cpu = '1'; c.resources.limits = { ...c.resources.limits, cpu: '100m' }; }, outcome: 'refused', rule: 'container-resources/request-above-limit', words: ['"1"', '"100m"'] },
+  { name: 'memory request above the limit in a Deployment', mutate: (o) => { const r = podSpec(deployment(o)).containers[0].resources; r.requests.memory = '2Gi'; r.limits.memory = '512Mi'; }, outcome: 'refused', rule: 'container-resources/request-above-limit', words: ['Deployment ml-features/', '"2Gi"', '"512Mi"'] },
+  { name: 'a GPU request above its limit', mutate: (o) => { const r = serverContainer(o).resources; r.requests['nvidia.com/gpu'] = 2; r.limits['nvidia.com/gpu'] = 1; }, outcome: 'refused', rule: 'container-resources/request-above-limit', words: ['nvidia.com/gpu: 2 above its limit 1'] },
+  { name: "timeZone 'Europe/Berlin/' (trailing slash)", mutate: (o) => { cronJob(o).spec.timeZone = 'Europe/Berlin/'; }, outcome: 'refused', rule: 'cronjob/time-zone', words: ["'Europe/Berlin/'"] },
+  { name: "schedule '0 12 31 6 *' (June 31st)", mutate: (o) => { cronJob(o).spec.schedule = '0 12 31 6 *'; }, outcome: 'warned', rule: 'cronjob/never-fires', words: ["'0 12 31 6 *'", 'day 31'] },
+  { name: "a ConfigMap key '..'", mutate: (o) => { configMap(o).data['..'] = 'x'; }, outcome: 'refused', rule: 'config/key', words: ['".."'] },
+  { name: 'an empty ConfigMap key', mutate: (o) => { configMap(o).data[''] = 'x'; }, outcome: 'refused', rule: 'config/key', words: ['key "" is empty'] },
+  { name: "a ConfigMap key 'café.conf'", mutate: (o) => { configMap(o).data['café.conf'] = 'x'; }, outcome: 'refused', rule: 'config/key', words: ['"café.conf"', '"caf_.conf"'] },
+  { name: "env '$HOME' on 1.30", mutate: (o) => setEnv(o, '$HOME'), outcome: 'refused', rule: 'env/name', words: ['"$HOME"'] },
+  { name: "env 'A=B' on 1.30", mutate: (o) => setEnv(o, 'A=B'), outcome: 'refused', rule: 'env/name', words: ['"A=B"', 'Kubernetes 1.30'] },
+  { name: 'a duplicate env name in a Deployment container', mutate: (o) => { const c = podSpec(deployment(o)).containers[0]; c.env = [...(c.env ?? []), { name: 'DUP', value: '1' }, { name: 'DUP', value: '2' }]; }, outcome: 'refused', rule: 'env/duplicate', words: ['Deployment ml-features/', 'DUP twice'] },
+  { name: 'a duplicate env name in a CronJob container', mutate: (o) => { const c = podSpec(cronJob(o)).containers[0]; c.env = [...(c.env ?? []), { name: 'DUP', value: '1' }, { name: 'DUP', value: '2' }]; }, outcome: 'refused', rule: 'env/duplicate', words: ['CronJob ml-db/', 'spec.jobTemplate.spec.template.spec.containers[0].env['] },
+  { name: 'a headless Service of type LoadBalancer on 1.32', profile: 'gke', mutate: (o) => { headless(o).spec.type = 'LoadBalancer'; }, outcome: 'refused', rule: 'service/headless-type', words: ['"LoadBalancer"'] },
+  { name: 'Deployment minReadySeconds -1', mutate: (o) => { deployment(o).spec.minReadySeconds = -1; }, outcome: 'refused', rule: 'durations/non-negative', words: ['spec.minReadySeconds'] },
+  { name: 'CronJob failedJobsHistoryLimit -1', mutate: (o) => { cronJob(o).spec.failedJobsHistoryLimit = -1; }, outcome: 'refused', rule: 'durations/non-negative', words: ['spec.failedJobsHistoryLimit'] },
+  { name: 'readinessProbe timeoutSeconds -1', mutate: (o) => { serverContainer(o).readinessProbe.timeoutSeconds = -1; }, outcome: 'refused', rule: 'durations/non-negative', words: ['readinessProbe.timeoutSeconds'] },
+
   // Names, schema and resources the API server refuses (existing gates, in the catalogue for completeness).
   { name: 'an upper-case ConfigMap name', mutate: (o) => { configMap(o).metadata.name = 'Postgres-Config'; }, outcome: 'refused', rule: 'names/dns-1123', words: ['metadata.name', '"Postgres-Config"', 'DNS-1123'] },
   { name: 'a misspelled field in a patched StatefulSet spec', mutate: (o) => { statefulSet(o).spec.replica = 3; }, outcome: 'refused', rule: 'schema/unknown-field', words: ['spec.replica'] },
@@ -157,6 +177,11 @@ const cases: GateCase[] = [
 ];
 
 describe('catalogue: bad values in rendered objects', () => {
+  test('holds at least 80 refused or warned inputs (with the other files: at least 120)', () => {
+    expect(cases.filter((c) => c.outcome !== 'accepted').length).toBeGreaterThanOrEqual(80);
+  });
+
+
   test('holds every category of the issue', () => {
     const rules = new Set(cases.map((c) => c.rule));
     for (const r of ['objects/duplicate', 'container-resources/request-above-limit', 'cronjob/time-zone', 'config/key', 'env/name', 'env/duplicate',
@@ -182,4 +207,3 @@ describe('catalogue: bad values in rendered objects', () => {
   });
 });
 
-export const GATE_CASES = cases.length;
