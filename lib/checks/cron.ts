@@ -35,8 +35,8 @@ export function isKnownTimeZone(name: string): boolean {
 export function timeZoneProblem(timeZone: string): string | undefined {
   if (isKnownTimeZone(timeZone)) return undefined;
   const near = canonicalZones().get(String(timeZone).toLowerCase());
-  return `invalid timeZone '${timeZone}': not in the IANA time zone database; use a name such as 'Etc/UTC' or 'Europe/Berlin'` +
-    (near ? ` (names are case-sensitive: '${near}')` : '');
+  return `invalid timeZone '${timeZone}': use an IANA time zone name such as 'Etc/UTC' or 'Europe/Berlin'` +
+    (near ? ` (names are case-sensitive: '${near}')` : ' (this one is not in the tz database)');
 }
 
 const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
