@@ -13,6 +13,7 @@ import type { ManifestObject } from './manifest-index';
 import { checkResourceLimits } from './resource-limits';
 import { checkServiceTypes } from './service-type';
 
+/** Every API-server value rule on one render; `kubeVersion` picks the env var name rules. */
 export function checkApiValidation(objects: readonly ManifestObject[], kubeVersion: string): Finding[] {
   return [
     ...checkDuplicates(objects),

@@ -16,6 +16,7 @@ export function configKeyProblem(key: string): string | undefined {
   return undefined;
 }
 
+/** `config/key` over the keys of every ConfigMap (data, binaryData) and Secret (data, stringData). */
 export function checkConfigKeys(objects: readonly ManifestObject[]): Finding[] {
   const out: Finding[] = [];
   for (const obj of objects) {

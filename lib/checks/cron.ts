@@ -79,6 +79,7 @@ export function scheduleNeverFires(schedule: string): string | undefined {
   return fires ? undefined : `schedule '${schedule}' never fires: no month it names has day ${[...days].join(',')}; use a day every chosen month has (February has 28, or 29 in leap years; April, June, September and November have 30), or other months`;
 }
 
+/** `cronjob/time-zone` (error) and `cronjob/never-fires` (warning) over every CronJob. */
 export function checkCronJobs(objects: readonly ManifestObject[]): Finding[] {
   const out: Finding[] = [];
   for (const obj of objects) {

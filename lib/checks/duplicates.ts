@@ -15,7 +15,9 @@ export function objectIdentity(obj: ManifestObject): string {
 
 /** An object and where it comes from (a construct path, a file), for messages naming both sources. */
 export interface SourcedObject {
+  /** Where the object comes from, e.g. a construct path `databases/postgres/Workload/Resource`. */
   readonly source: string;
+  /** The object (only apiVersion, kind and metadata name/namespace are read). */
   readonly object: ManifestObject;
 }
 
@@ -41,6 +43,7 @@ export function duplicateObjectErrors(objects: readonly SourcedObject[]): string
   return out;
 }
 
+/** `objects/duplicate`: a second object of the same group, kind, namespace and name in one render. */
 export function checkDuplicates(objects: readonly ManifestObject[]): Finding[] {
   const seen = new Map<string, number>();
   const out: Finding[] = [];

@@ -15,6 +15,7 @@ function check(out: Finding[], obj: ManifestObject, path: string, value: unknown
     `${path.split('.').pop()} is ${value}; it must be ${min === 0 ? 'zero or more' : `at least ${min}`}: set a ${min === 0 ? 'non-negative' : 'positive'} value (or leave it unset for the default)`));
 }
 
+/** `durations/non-negative` over pod templates, probes, workload, Job and CronJob fields. */
 export function checkDurations(objects: readonly ManifestObject[]): Finding[] {
   const out: Finding[] = [];
   const index = ManifestIndex.of(objects);

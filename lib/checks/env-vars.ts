@@ -30,6 +30,7 @@ export function envVarNameProblem(name: string, kubeVersion: string): string | u
       `(other printable characters are accepted from 1.${RELAXED_ENV_NAMES_MINOR}, RelaxedEnvironmentVariableValidation); rename it, e.g. ${JSON.stringify(name.replace(/^(\d)/, '_$1').replace(/[^-._a-zA-Z0-9]/g, '_'))}`;
 }
 
+/** `env/name` (as Kubernetes `kubeVersion` validates names) and `env/duplicate` over every container. */
 export function checkEnvVars(objects: readonly ManifestObject[], kubeVersion: string): Finding[] {
   const out: Finding[] = [];
   for (const t of ManifestIndex.of(objects).podTemplates) {

@@ -11,6 +11,7 @@ function empty(v: unknown): boolean {
   return typeof v !== 'string' || v.trim() === '';
 }
 
+/** `externalsecret/empty-ref` (and `config/key` on target keys) over every ExternalSecret. */
 export function checkExternalSecrets(objects: readonly ManifestObject[]): Finding[] {
   const out: Finding[] = [];
   for (const obj of objects) {

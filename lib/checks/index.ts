@@ -18,7 +18,7 @@ export { checkNames, isDns1123Label, isDns1123Subdomain, MAX_STATEFULSET_NAME } 
 export { checkSecretLiterals } from './secret-literals';
 export { GateError, type GateOptions, type GateReport, SKIP_ANNOTATION, assertGates, runGates } from './gates';
 export { ACKNOWLEDGEABLE_RULES, UPGRADE_RULES, type UpgradeCheckOptions, acknowledgementId, checkUpgrade, diffJson } from './upgrade-guard';
-export { engineOf } from './upgrade-data-path';
+export { type EngineVersion, engineOf } from './upgrade-data-path';
 export { checkApiValidation } from './api-validation';
 export { checkDuplicates, duplicateObjectErrors, objectIdentity, type SourcedObject } from './duplicates';
 export { checkResourceLimits } from './resource-limits';

@@ -9,6 +9,7 @@ import { isValidContainerResourceName } from './workload-hygiene';
 
 const STANDARD = new Set(['cpu', 'memory', 'ephemeral-storage']);
 
+/** `container-resources/request-above-limit` over every container of every pod template. */
 export function checkResourceLimits(objects: readonly ManifestObject[]): Finding[] {
   const out: Finding[] = [];
   for (const t of ManifestIndex.of(objects).podTemplates) {

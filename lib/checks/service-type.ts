@@ -5,6 +5,7 @@
 import { type Finding, finding } from './finding';
 import type { Json, ManifestObject } from './manifest-index';
 
+/** `service/headless-type` over every Service. */
 export function checkServiceTypes(objects: readonly ManifestObject[]): Finding[] {
   const out: Finding[] = [];
   for (const svc of objects) {

@@ -7,16 +7,27 @@ import type { Json, ManifestObject } from './manifest-index';
 import { parseImage } from './workload-hygiene';
 
 export interface DataPathChange {
+  /** Rule id (an `UPGRADE_RULES` key). */
   readonly rule: string;
+  /** JSON path in the new object. */
   readonly path: string;
+  /** The one-line message with values and safe path. */
   readonly message: string;
 }
 
 type Family = 'postgres' | 'mysql' | 'mariadb' | 'redis';
+
+/** A server image's engine and release line. */
+export interface EngineVersion {
+  /** `postgres`, `mysql`, `mariadb` or `redis`. */
+  readonly family: Family;
+  /** `16` (PostgreSQL, Redis) or `8.4` (MySQL/MariaDB release line). */
+  readonly major: string;
+}
 const TITLE: Record<Family, string> = { postgres: 'PostgreSQL', mysql: 'MySQL', mariadb: 'MariaDB', redis: 'Redis' };
 
 /** Engine family and major version of a server image (`postgres:16.4-bookworm` -> postgres 16), or undefined. */
-export function engineOf(image: string): { family: Family; major: string } | undefined {
+export function engineOf(image: string): EngineVersion | undefined {
   const at = image.indexOf('@');
   const ref = at >= 0 ? image.slice(0, at) : image;
   const repo = ref.slice(ref.lastIndexOf('/') + 1).replace(/:.*$/, '');
