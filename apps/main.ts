@@ -111,6 +111,12 @@ export function synthesize(options: SynthOptions): number {
   return 0;
 }
 
+/** Renames and namespace moves acknowledged with `CDK8S_UPGRADE_ACK=a,b` and/or `--acknowledge a` (`--acknowledge=a,b`). */
+export function acknowledgements(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const fromArgs = argv.flatMap((a, i) => (a === '--acknowledge' ? [argv[i + 1] ?? ''] : a.startsWith('--acknowledge=') ? [a.slice('--acknowledge='.length)] : []));
+  return [...(env.CDK8S_UPGRADE_ACK ?? '').split(','), ...fromArgs.flatMap((a) => a.split(','))].map((s) => s.trim()).filter(Boolean);
+}
+
 /**
  * CLI entry (`npm run synth`, `cdk8s synth`): returns the process exit code. `dist/argocd/` is rendered when
  * every profile is (a partial run must not drop the other profiles' Applications). The upgrade guard runs
@@ -125,8 +131,7 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv): number {
   // Profiles are built inside synthesize's error handling: a bad kubeVersion is a one-line error, not a stack trace.
   let all: Profile[] = [];
   const outdirFlag = argv.indexOf('--outdir');
-  const acknowledge = [...(env.CDK8S_UPGRADE_ACK ?? '').split(','), ...argv.flatMap((a, i) => (a === '--acknowledge' ? [argv[i + 1] ?? ''] : a.startsWith('--acknowledge=') ? [a.slice(15)] : []))]
-    .map((s) => s.trim()).filter(Boolean);
+  const acknowledge = acknowledgements(argv, env);
   return synthesize({
     outdir: outdirFlag >= 0 && argv[outdirFlag + 1] ? path.resolve(argv[outdirFlag + 1]) : path.join(ROOT, 'dist'),
     profiles: () => selectProfiles(argv, env, (all = referenceProfiles())),

@@ -37,7 +37,7 @@ export function duplicateObjectErrors(objects: readonly SourcedObject[]): string
       first.set(id, entry);
       continue;
     }
-    out.push(`[${entry.source}] renders ${describe(entry.object)}, which [${prev.source}] already renders (same apiVersion group, kind, namespace and name); ` +
+    out.push(`[${entry.source}] name clash: renders ${describe(entry.object)}, which [${prev.source}] already renders (same apiVersion group, kind, namespace and name); ` +
       'give one of them another name or namespace, or create it once and pass it to both');
   }
   return out;
@@ -56,7 +56,7 @@ export function checkDuplicates(objects: readonly ManifestObject[]): Finding[] {
       return;
     }
     out.push(finding('objects/duplicate', obj, 'metadata.name',
-      `object #${i + 1} of the render repeats object #${prev + 1} (same apiVersion group, kind, namespace and name ${JSON.stringify(obj.metadata?.name)}); rename one or render it once`));
+      `name clash: object #${i + 1} of the render repeats object #${prev + 1} (same apiVersion group, kind, namespace and name ${JSON.stringify(obj.metadata?.name)}); rename one or render it once`));
   });
   return out;
 }

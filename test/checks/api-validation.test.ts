@@ -65,7 +65,7 @@ describe('engines from images', () => {
 test('duplicate objects name both sources; versions of one group are one object', () => {
   const sts = (source: string, apiVersion = 'apps/v1') => ({ source, object: { apiVersion, kind: 'StatefulSet', metadata: { name: 'db', namespace: 'ml' } } });
   expect(duplicateObjectErrors([sts('a/db'), sts('b/db', 'apps/v1beta2')])).toEqual([
-    '[b/db] renders StatefulSet ml/db, which [a/db] already renders (same apiVersion group, kind, namespace and name); ' +
+    '[b/db] name clash: renders StatefulSet ml/db, which [a/db] already renders (same apiVersion group, kind, namespace and name); ' +
     'give one of them another name or namespace, or create it once and pass it to both',
   ]);
   expect(duplicateObjectErrors([sts('a/db'), { source: 'c', object: { ...sts('c').object, metadata: { name: 'db', namespace: 'other' } } }])).toEqual([]);

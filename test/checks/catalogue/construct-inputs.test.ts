@@ -65,9 +65,9 @@ interface ConstructCase {
 
 const cases: ConstructCase[] = [
   // Duplicate objects from two constructs: both construct paths named.
-  { name: 'two StatefulDatabases named postgres in one namespace', build: (app, p) => { const b = base(app, p); database(b); database(b, {}, 'postgres', new Chart(app, 'more')); }, outcome: 'refused', words: ['[more/postgres', 'renders StatefulSet ml-db/postgres', '[platform/postgres', 'another name or namespace'] },
+  { name: 'two StatefulDatabases named postgres in one namespace', build: (app, p) => { const b = base(app, p); database(b); database(b, {}, 'postgres', new Chart(app, 'more')); }, outcome: 'refused', words: ['[more/postgres', 'name clash: renders StatefulSet ml-db/postgres', '[platform/postgres', 'another name or namespace'] },
   { name: "two WorkloadNamespace('ml-db')", build: (app, p) => { const b = base(app, p); new WorkloadNamespace(new Chart(app, 'extra'), 'db', { name: 'ml-db' }); database(b); }, outcome: 'refused', words: ['[extra/db', 'Namespace ml-db', '[platform/ml-db'] },
-  { name: 'MLflow named like the ObjectStore (name clash)', build: (app, p) => { const b = base(app, p); const s = objectStore(b); mlflow(b, database(b), s, { name: 'minio' }); }, outcome: 'refused', words: ['[platform/mlflow', 'ml-tracking/minio', '[platform/minio', 'another name'] },
+  { name: 'MLflow named like the ObjectStore (name clash)', build: (app, p) => { const b = base(app, p); const s = objectStore(b); mlflow(b, database(b), s, { name: 'minio' }); }, outcome: 'refused', words: ['[platform/mlflow', 'name clash', 'ml-tracking/minio', '[platform/minio', 'another name'] },
   { name: 'two FeatureStores named feast in one namespace', build: (app, p) => { const b = base(app, p); const db = database(b); featureStore(b, db); featureStore(b, db, { registry: Registry.sql(db, { database: 'feast2' }) }, 'feast-copy'); }, outcome: 'refused', words: ['[platform/feast-copy', 'ml-features/feast', 'already renders'] },
   { name: 'two databases with different names in one namespace', build: (app, p) => { const b = base(app, p); database(b); database(b, { name: 'postgres-analytics' }, 'analytics'); }, outcome: 'accepted' },
 

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, JsonPatch } from 'cdk8s';
-import { synthesize } from '../../../apps/main';
+import { acknowledgements, synthesize } from '../../../apps/main';
 import { buildPlatform } from '../../../apps/platform';
 import { type Finding, type ManifestObject, Profile, checkUpgrade, engineOf } from '../../../lib';
 import { type Obj, first, freshRender, line, podSpec, treeHash } from './support';
@@ -192,3 +192,9 @@ describe('catalogue: the guard end to end (synth entry, committed dist/ in a git
   });
 });
 
+
+test('acknowledgements come from CDK8S_UPGRADE_ACK and --acknowledge, comma-separated, trimmed', () => {
+  expect(acknowledgements(['--acknowledge', 'statefulset-moved/ml-db/postgres', '--acknowledge=a/b/c, d/e/f'], { CDK8S_UPGRADE_ACK: ' statefulset-renamed/ml-db/postgres ,' }))
+    .toEqual(['statefulset-renamed/ml-db/postgres', 'statefulset-moved/ml-db/postgres', 'a/b/c', 'd/e/f']);
+  expect(acknowledgements([], {})).toEqual([]);
+});
