@@ -99,9 +99,14 @@ export interface SynthOutcome {
 }
 
 /** Runs the public synth entry (`synthesize`, as `npm run synth` does) for `profiles` with `build`, into `outdir`. */
-export function runSynth(build: (app: App, profile: Profile) => void, profiles: () => Profile[] = () => [Profile.kind()], outdir = previousDist()): SynthOutcome {
-  const before = treeHash(outdir);
-  const lines: string[] = [];
-  const code = synthesize({ outdir, profiles, build, log: (l) => lines.push(l) });
-  return { code, log: lines.join('\n'), unchanged: treeHash(outdir) === before };
+export function runSynth(build: (app: App, profile: Profile) => void, profiles: () => Profile[] = () => [Profile.kind()]): SynthOutcome {
+  const outdir = previousDist();
+  try {
+    const before = treeHash(outdir);
+    const lines: string[] = [];
+    const code = synthesize({ outdir, profiles, build, log: (l) => lines.push(l) });
+    return { code, log: lines.join('\n'), unchanged: treeHash(outdir) === before };
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
 }
