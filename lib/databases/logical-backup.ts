@@ -6,6 +6,7 @@ import { Quantity } from '../storage/quantity';
 import { cronJobNameProblem, retentionCronJobSpec, retentionScheduleProblems } from '../storage/cron-schedule';
 import { BackupDestination, BucketTarget, MINIO_CLIENT_IMAGE } from './backup-destination';
 import type { StatefulDatabase } from './stateful-database';
+import { assertKnownProps, propNames } from '../profiles/known-props';
 
 /** Props of `LogicalBackup`. */
 export interface LogicalBackupProps {
@@ -73,6 +74,7 @@ export class LogicalBackup extends Construct {
 
   constructor(scope: Construct, id: string, props: LogicalBackupProps) {
     super(scope, id);
+    assertKnownProps(`LogicalBackup '${this.node.path}'`, props, LOGICAL_BACKUP_PROPS);
     const db = props.database;
     const where = `LogicalBackup '${this.node.path}'`;
     this.namespace = db.namespace;
@@ -216,3 +218,6 @@ export class LogicalBackup extends Construct {
     };
   }
 }
+
+/** Keys of LogicalBackupProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
+const LOGICAL_BACKUP_PROPS = propNames<LogicalBackupProps>({ database: true, destination: true, schedule: true, keep: true, name: true, timeZone: true, startingDeadlineSeconds: true, activeDeadlineSeconds: true, resources: true, uploadResources: true });

@@ -4,6 +4,7 @@ import { k8s } from '../k8s';
 import { SNAPSHOT_API_GROUP, SnapshotClass, SnapshotHook, cronJobNameProblem, retentionCronJobSpec, retentionScheduleProblems } from '../storage';
 import { buildPodSpec, imageProblem } from './container';
 import type { StatefulWorkload, VolumeClaimTemplateSpec } from './stateful-workload';
+import { assertKnownProps, propNames } from '../profiles/known-props';
 
 /**
  * kubectl image for jobs that call the API server from a POSIX sh script: Alpine, so it has
@@ -88,6 +89,7 @@ export class SnapshotSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: SnapshotScheduleProps) {
     super(scope, id);
+    assertKnownProps(`SnapshotSchedule '${this.node.path}'`, props, SNAPSHOT_SCHEDULE_PROPS);
     this.workload = workloadOf(props.target);
     const workload = this.workload;
     this.namespace = workload.namespace;
@@ -227,3 +229,6 @@ function workloadContainers(workload: StatefulWorkload): string[] {
   const spec = workload.statefulSet.toJson().spec?.template?.spec;
   return (spec?.containers ?? []).map((c: { name: string }) => c.name);
 }
+
+/** Keys of SnapshotScheduleProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
+const SNAPSHOT_SCHEDULE_PROPS = propNames<SnapshotScheduleProps>({ target: true, snapshotClass: true, schedule: true, keep: true, templates: true, name: true, timeZone: true, startingDeadlineSeconds: true, activeDeadlineSeconds: true, hook: true, image: true, suspend: true });

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from '../k8s';
 import { Profile } from '../profiles';
+import { assertKnownProps, propNames } from '../profiles/known-props';
 
 /** Props of `WorkloadNamespace`. */
 export interface WorkloadNamespaceProps {
@@ -21,6 +22,7 @@ export class WorkloadNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkloadNamespaceProps) {
     super(scope, id);
+    assertKnownProps(`WorkloadNamespace '${this.node.path}'`, props, WORKLOAD_NAMESPACE_PROPS);
     const profile = props.profile ?? Profile.of(this);
     this.name = props.name;
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.name) || this.name.length > 63) {
@@ -42,3 +44,6 @@ export class WorkloadNamespace extends Construct {
     });
   }
 }
+
+/** Keys of WorkloadNamespaceProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
+const WORKLOAD_NAMESPACE_PROPS = propNames<WorkloadNamespaceProps>({ name: true, profile: true, labels: true });
