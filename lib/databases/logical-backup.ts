@@ -7,6 +7,7 @@ import { cronJobNameProblem, retentionCronJobSpec, retentionScheduleProblems } f
 import { BackupDestination, BucketTarget, MINIO_CLIENT_IMAGE } from './backup-destination';
 import type { StatefulDatabase } from './stateful-database';
 import { assertKnownProps, propNames } from '../profiles/known-props';
+import { crossAppProblem } from '../profiles/same-app';
 
 /** Props of `LogicalBackup`. */
 export interface LogicalBackupProps {
@@ -185,6 +186,8 @@ export class LogicalBackup extends Construct {
     const peer = { namespace: this.namespace, podSelector: this.podLabels };
     // A database that restricts its clients admits the backup pods; an open one stays open rather
     // than being closed to everyone else by a backup.
+    const crossApp = crossAppProblem(this, db, 'database') ?? crossAppProblem(this, bucketTarget?.store, 'backup destination');
+    if (crossApp) throw new Error(`LogicalBackup '${this.node.path}': ${crossApp}.`);
     db.workload.allowFromIfRestricted(peer, [db.port]);
     bucketTarget?.store?.allowFrom(peer);
     this.node.addValidation({ validate: () => retentionScheduleProblems({ ...props, keep: this.keep }, 'backup') });
