@@ -7,5 +7,11 @@
 'use strict';
 const path = require('path');
 require('./ts-loader').register();
-const { run } = require('../lib/cli/bin.ts');
-process.exitCode = run(['synth', '--app', path.join(__dirname, 'main.ts'), ...process.argv.slice(2)], process.env, path.resolve(__dirname, '..'));
+try {
+  const { run } = require('../lib/cli/bin.ts');
+  process.exitCode = run(['synth', '--app', path.join(__dirname, 'main.ts'), ...process.argv.slice(2)], process.env, path.resolve(__dirname, '..'));
+} catch (error) {
+  // Anything thrown outside synth's own handling (loading the library) is still one line, unless DEBUG asks for the stack.
+  process.stderr.write(`synth failed, nothing written: ${process.env.DEBUG ? error.stack : (error && error.message) || String(error)}\n`);
+  process.exitCode = 1;
+}

@@ -177,6 +177,7 @@ export function synthesize(options: SynthOptions): number {
   for (const { profile, objects, gates, capacity, secrets } of rendered) {
     log(`${path.join(shown(options.outdir), profile.name)}: ${objects.length} objects, Kubernetes ${profile.kubeVersion}, gates passed` +
       (gates.warnings.length ? ` with ${gates.warnings.length} warning(s)` : ''));
+    if (gates.warnings.length) log(formatFindings(gates.warnings).replace(/^/gm, '  '));
     if (capacity) log(capacity.toSummary().replace(/^/gm, '  '));
     const manual = secrets?.entries.filter((e) => e.kubectl).length ?? 0;
     if (secrets?.entries.length) log(`  secrets: ${secrets.entries.length} read, ${manual} to create by hand (${profile.name}/SECRETS.md)`);
@@ -245,10 +246,17 @@ export function runSynth(options: RunSynthOptions): number {
     },
     upgradeGuard: guardOff ? undefined : {
       cwd: options.root, distPath, ref: flagValue(argv, '--upgrade-ref') || env.CDK8S_UPGRADE_GUARD_REF || 'HEAD',
+      acknowledge: acknowledgements(argv, env),
     },
     write: !checkOnly,
     cliOutdir: !checkOnly && env.CDK8S_OUTDIR ? path.resolve(env.CDK8S_OUTDIR) : undefined,
     debug,
     log,
   });
+}
+
+/** Renames and namespace moves acknowledged with `CDK8S_UPGRADE_ACK=a,b` and/or `--acknowledge a` (`--acknowledge=a,b`). */
+export function acknowledgements(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const fromArgs = argv.flatMap((a, i) => (a === '--acknowledge' ? [argv[i + 1] ?? ''] : a.startsWith('--acknowledge=') ? [a.slice('--acknowledge='.length)] : []));
+  return [...(env.CDK8S_UPGRADE_ACK ?? '').split(','), ...fromArgs.flatMap((a) => a.split(','))].map((s) => s.trim()).filter(Boolean);
 }

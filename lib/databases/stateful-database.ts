@@ -3,7 +3,7 @@ import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { k8s } from '../k8s';
-import { Profile } from '../profiles';
+import { Profile, assertKnownProps, propNames } from '../profiles';
 import { Credentials } from '../secrets';
 import {
   ClaimRetention, ContainerResources, ContainerSpec, IPeerable, Probe, SpreadMode, StatefulWorkload,
@@ -14,7 +14,7 @@ import { StorageTier } from '../storage/storage-class-pack';
 import { sqlalchemyUrl } from './connection-url';
 import { AddDatabaseOptions, DatabaseFamily, DatabaseGrant, IDatabase } from './database';
 import { DatabaseEngine } from './database-engine';
-import { innodbShutdownSeconds, renderPgHba, renderServerConfig } from './server-config';
+import { innodbShutdownSeconds, managedParameterProblems, renderPgHba, renderServerConfig } from './server-config';
 
 /** Where a database keeps its data. */
 export interface DatabaseStorage {
@@ -188,6 +188,7 @@ export class StatefulDatabase extends Construct implements IDatabase {
   constructor(scope: Construct, id: string, props: StatefulDatabaseProps) {
     super(scope, id);
     const where = `StatefulDatabase '${this.node.path}'`;
+    assertKnownProps(where, props, STATEFUL_DATABASE_PROPS);
     this.engine = props.engine;
     this.family = props.engine.family;
     this.name = props.name ?? id;
@@ -206,7 +207,10 @@ export class StatefulDatabase extends Construct implements IDatabase {
     if (!Number.isInteger(this.replicas) || this.replicas < 1) {
       throw new Error(`${where}: replicas must be a whole number ≥ 1 (1 primary, the rest replicas), got ${props.replicas}.`);
     }
-    if (!Number.isInteger(this.synchronousReplicas) || this.synchronousReplicas < 0 || this.synchronousReplicas >= this.replicas) {
+    if (!Number.isInteger(this.synchronousReplicas) || this.synchronousReplicas < 0) {
+      throw new Error(`${where}: synchronousReplicas ${props.synchronousReplicas} must be a whole number ≥ 0 (0: asynchronous replication); set 0 or a positive count.`);
+    }
+    if (this.synchronousReplicas >= this.replicas) {
       throw new Error(`${where}: synchronousReplicas ${props.synchronousReplicas} must be a whole number below replicas (${this.replicas}): ` +
         `only the ${this.replicas - 1} replica(s) can confirm commits, and waiting for more would block every write. ` +
         `Lower synchronousReplicas or raise replicas to at least ${this.synchronousReplicas + 1}.`);
@@ -245,6 +249,8 @@ export class StatefulDatabase extends Construct implements IDatabase {
       throw new Error(`${where}: maxConnections must be a whole number ≥ 10, got ${props.maxConnections}.`);
     }
     this.maxConnections = maxConnections;
+    const managed = managedParameterProblems(this.engine.family, props.parameters ?? {});
+    if (managed.length) throw new Error(`${where}: ${managed.join('; ')}.`);
     if (props.restoreFrom && this.replicas > 1) {
       throw new Error(`${where}: restoreFrom would copy '${props.restoreFrom.name}' into all ${this.replicas} data claims, and a replica holding a copy ` +
         "of the primary's data would start as a second primary. Restore only ordinal 0 with RestoredClaim.forWorkload(scope, id, " +
@@ -581,3 +587,6 @@ export class StatefulDatabase extends Construct implements IDatabase {
     };
   }
 }
+
+/** Keys of StatefulDatabaseProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
+const STATEFUL_DATABASE_PROPS = propNames<StatefulDatabaseProps>({ engine: true, namespace: true, storage: true, credentials: true, name: true, replicas: true, synchronousReplicas: true, replicationCredentials: true, resources: true, maxConnections: true, parameters: true, metrics: true, allowFrom: true, spread: true, claimRetention: true, updateStrategy: true, restoreFrom: true, terminationGracePeriodSeconds: true, allowEmptyPrimary: true, recoverPrimaryFrom: true, profile: true, clusterDomain: true });

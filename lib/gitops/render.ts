@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { GateReport, ManifestObject, formatFindings, runGates } from '../checks';
+import { GateReport, ManifestObject, duplicateObjectErrors, formatFindings, runGates } from '../checks';
 import { Profile } from '../profiles';
 import { CapacityReport } from './capacity-report';
 import { KUSTOMIZATION_FILE, kustomization } from './kustomization';
@@ -62,14 +62,22 @@ export const REPORT_FILES = {
 /** Raised when constructs fail validation or the rendered objects fail the gates. */
 export class RenderError extends Error {}
 
-/** Runs `node.validate()` on every construct, as `App.synth()` does, collecting all messages. */
+/**
+ * Runs `node.validate()` on every construct, as `App.synth()` does, collecting all messages, and refuses two
+ * constructs rendering the same object (naming both construct paths).
+ */
 export function validateConstructs(root: IConstruct): string[] {
   const errors: string[] = [];
+  const objects: { source: string; object: ManifestObject }[] = [];
   for (const construct of root.node.findAll()) {
     for (const message of construct.node.validate()) {
       errors.push(`[${construct.node.path}] ${message}`);
     }
+    if (ApiObject.isApiObject(construct)) {
+      objects.push({ source: construct.node.path, object: { apiVersion: construct.apiVersion, kind: construct.kind, metadata: { name: construct.name, namespace: construct.metadata.namespace } } });
+    }
   }
+  errors.push(...duplicateObjectErrors(objects));
   return errors;
 }
 

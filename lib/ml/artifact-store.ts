@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from '../k8s';
-import { Cloud, Profile } from '../profiles';
+import { Cloud, Profile, crossAppProblem } from '../profiles';
 import { CloudIdentity, Credentials } from '../secrets';
 import { IPeerable } from '../stateful';
 import { ObjectStore } from './object-store';
@@ -146,6 +146,8 @@ export class ArtifactStore {
    */
   public bind(scope: Construct, namespace: string, peer: IPeerable): ArtifactStoreAccess {
     const { identity, credentials } = this.options;
+    const crossApp = this.inCluster && crossAppProblem(scope, this.inCluster.store, 'artifact store');
+    if (crossApp) throw new Error(`${scope.node.path}: ${crossApp}.`);
     credentials?.bind(scope, namespace);
     if (this.inCluster) this.inCluster.store.allowFrom(peer);
     const env: k8s.EnvVar[] = [];

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { k8s } from '../k8s';
-import { Profile } from '../profiles';
+import { Profile, assertKnownProps, propNames } from '../profiles';
 import { Credentials } from '../secrets';
 import { IngressAllowList, IPeerable, NetworkFlows, PeerLike, Probe, WorkloadPeer, buildPodSpec } from '../stateful';
 import { feastProjectProblem, renderFeatureStoreYaml } from './feast-config';
@@ -87,6 +87,8 @@ export class FeatureStore extends Construct implements IPeerable {
 
   constructor(scope: Construct, id: string, props: FeatureStoreProps) {
     super(scope, id);
+    assertKnownProps(`FeatureStore '${this.node.path}'`, props, FEATURE_STORE_PROPS);
+    if (!props.registry) throw new Error(`FeatureStore '${this.node.path}': registry is required; pass registry: Registry.sql(database) (or a file registry), see FeatureStoreProps.registry.`);
     this.name = props.name ?? 'feast';
     this.namespace = props.namespace;
     this.project = props.project;
@@ -270,3 +272,6 @@ export class FeatureStore extends Construct implements IPeerable {
     this.redis.allowFrom(peer);
   }
 }
+
+/** Keys of FeatureStoreProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
+const FEATURE_STORE_PROPS = propNames<FeatureStoreProps>({ name: true, namespace: true, project: true, online: true, registry: true, featureServer: true, profile: true, clusterDomain: true });

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { DatabaseGrant, IDatabase } from '../databases/database';
 import { k8s } from '../k8s';
-import { Profile } from '../profiles';
+import { Profile, assertKnownProps, crossAppProblem, propNames } from '../profiles';
 import { SYNC_WAVE_ANNOTATION, SyncPhase } from '../sync-phase';
 import { withTierNodeAffinity } from '../storage/tier-affinity';
 import {
@@ -153,6 +153,7 @@ export class MlflowCluster extends Construct implements ITrackingServer {
 
   constructor(scope: Construct, id: string, props: MlflowClusterProps) {
     super(scope, id);
+    assertKnownProps(`MlflowCluster '${this.node.path}'`, props, MLFLOW_CLUSTER_PROPS);
     const profile = props.profile ?? Profile.of(this);
     this.profile = profile;
     this.name = props.name ?? 'mlflow';
@@ -164,6 +165,8 @@ export class MlflowCluster extends Construct implements ITrackingServer {
     const where = `MlflowCluster '${this.node.path}'`;
     if (!Number.isInteger(wave)) throw new Error(`${where}: syncWave ${wave} must be a whole number.`);
 
+    const crossApp = crossAppProblem(this, props.backend, 'backend') ?? crossAppProblem(this, props.artifacts, 'artifacts');
+    if (crossApp) throw new Error(`${where}: ${crossApp}.`);
     this.grant = props.backend.addDatabase(props.database ?? 'mlflow');
     this.grant.credentials.bind(this, this.namespace);
     this.backendStoreUri = this.grant.sqlalchemyUrl('DB_PASSWORD');
@@ -453,3 +456,6 @@ export class MlflowCluster extends Construct implements ITrackingServer {
     });
   }
 }
+
+/** Keys of MlflowClusterProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
+const MLFLOW_CLUSTER_PROPS = propNames<MlflowClusterProps>({ name: true, namespace: true, backend: true, database: true, artifacts: true, cache: true, image: true, replicas: true, autoscaling: true, workers: true, connectionPool: true, resources: true, internalLoadBalancer: true, syncWave: true, profile: true });

@@ -5,3 +5,5 @@ export * from './profile';
 export * from './version-gates';
 export * from './cluster-config';
 export * from './tier-table';
+export * from './same-app';
+export * from './known-props';

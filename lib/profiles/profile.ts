@@ -547,6 +547,21 @@ export class Profile {
 
   /** Attach this profile to a construct tree so constructs below find it with `Profile.of`. */
   public attachTo(scope: IConstruct): void {
+    const where = scope.node.path || '<app>';
+    const existing = scope.node.tryGetContext(PROFILE_CONTEXT_KEY);
+    if (existing === this) return;
+    if (existing instanceof Profile) {
+      throw new Error(`Profile '${this.name}' cannot attach to '${where}': profile '${existing.name}' is already attached there; render each profile in its own App (new App() per profile).`);
+    }
+    if (scope.node.children.length) {
+      throw new Error(`Profile '${this.name}' cannot attach to '${where}' after constructs were added to it: call profile.attachTo(app) right after creating the App.`);
+    }
     scope.node.setContext(PROFILE_CONTEXT_KEY, this);
+  }
+
+  /** The profile attached to `scope` or a parent, or undefined (no error). */
+  public static tryOf(scope: IConstruct): Profile | undefined {
+    const found = scope.node.tryGetContext(PROFILE_CONTEXT_KEY);
+    return found instanceof Profile ? found : undefined;
   }
 }

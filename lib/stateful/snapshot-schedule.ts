@@ -6,6 +6,7 @@ import { SnapshotDeleteGuard } from './snapshot-delete-guard';
 import { buildPodSpec, imageProblem } from './container';
 import { NetworkFlows } from './network-flows';
 import type { StatefulWorkload, VolumeClaimTemplateSpec } from './stateful-workload';
+import { assertKnownProps, propNames } from '../profiles/known-props';
 
 /** A StatefulWorkload, or a construct built on one (StatefulDatabase, Redis, a trainer). */
 export type WorkloadSource = StatefulWorkload | { readonly workload: StatefulWorkload };
@@ -82,6 +83,7 @@ export class SnapshotSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: SnapshotScheduleProps) {
     super(scope, id);
+    assertKnownProps(`SnapshotSchedule '${this.node.path}'`, props, SNAPSHOT_SCHEDULE_PROPS);
     this.workload = workloadOf(props.target);
     const workload = this.workload;
     this.namespace = workload.namespace;
@@ -207,3 +209,6 @@ export class SnapshotSchedule extends Construct {
     return Array.from({ length: this.workload.replicas }, (_, i) => this.templates.map((c) => this.workload.claimName(c.name, i))).flat();
   }
 }
+
+/** Keys of SnapshotScheduleProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
+const SNAPSHOT_SCHEDULE_PROPS = propNames<SnapshotScheduleProps>({ target: true, snapshotClass: true, schedule: true, keep: true, templates: true, name: true, timeZone: true, startingDeadlineSeconds: true, activeDeadlineSeconds: true, image: true, suspend: true });

@@ -1,7 +1,7 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from '../k8s';
-import { AccessMode, CsiDriver, Profile, StorageTierName, TierNodeAffinity } from '../profiles';
+import { AccessMode, CsiDriver, Profile, StorageTierName, TierNodeAffinity, assertKnownProps, propNames } from '../profiles';
 import { Quantity } from './quantity';
 import { KubeVolumeAttributesClass, volumeAttributesClassName } from './volume-attributes-class';
 
@@ -81,6 +81,10 @@ export class StorageTier {
    */
   public sizeProblem(size: string): string | undefined {
     const quantity = Quantity.parse(size, `storage size for tier '${this.name}'`);
+    // The API server refuses a claim of zero bytes (ValidatePersistentVolumeClaimSpec: storage must be greater than zero).
+    if (!(quantity.value > 0)) {
+      return `size ${size} is not a storage size: a claim must request more than zero bytes; ask for e.g. '10Gi'`;
+    }
     if (this.minimumSize && quantity.value < Quantity.parse(this.minimumSize).value) {
       return `size ${size} is below the minimum of tier '${this.name}' on profile '${this.profile.name}' ` +
         `(${this.driver.provisioner} provisions at least ${this.minimumSize}): ask for ${this.minimumSize} or more, or use another tier`;
@@ -120,6 +124,7 @@ export class StorageClassPack extends Construct {
 
   constructor(scope: Construct, id: string, props: StorageClassPackProps = {}) {
     super(scope, id);
+    assertKnownProps(`StorageClassPack '${this.node.path}'`, props, STORAGE_CLASS_PACK_PROPS);
     this.profile = props.profile ?? Profile.of(this);
     this.version = props.version ?? 1;
     this.prefix = props.prefix ?? 'ml';
@@ -184,3 +189,6 @@ export class StorageClassPack extends Construct {
   /** The ReadWriteMany tier. */
   public get shared(): StorageTier { return this.tier('shared'); }
 }
+
+/** Keys of StorageClassPackProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
+const STORAGE_CLASS_PACK_PROPS = propNames<StorageClassPackProps>({ profile: true, version: true, prefix: true, tiers: true, defaultTier: true, reclaimPolicy: true });

@@ -122,14 +122,19 @@ describe('refused updates: one before/after pair per rule', () => {
   });
 });
 
-describe('risky changes: warnings', () => {
-  test('a StatefulSet rename leaves its data behind', () => {
+describe('risky changes: warnings (renames: errors unless acknowledged)', () => {
+  test('a StatefulSet rename leaves its data behind: an error until acknowledged by name', () => {
     const renamed = clone(statefulSet);
     renamed.metadata.name = 'postgres-main';
     const findings = checkUpgrade([statefulSet], [renamed]);
-    expect(findings.map((f) => [f.rule, f.severity, f.object])).toEqual([['upgrade/statefulset-renamed', 'warning', 'StatefulSet ml-db/postgres']]);
-    expect(findings[0].message).toBe('renamed to postgres-main: its pods start on new, empty claims (data-postgres-main-<ordinal>) while the data stays in data-postgres-<ordinal>. ' +
-      'Safe path: keep the old name; or pre-create the new claims from VolumeSnapshots of the old ones before the new StatefulSet syncs.');
+    expect(findings.map((f) => [f.rule, f.severity, f.object])).toEqual([['upgrade/statefulset-renamed', 'error', 'StatefulSet ml-db/postgres']]);
+    expect(findings[0].message).toBe('renamed to postgres-main: its pods start on new, empty claims (data-postgres-main-<ordinal>) while the data stays in data-postgres-<ordinal>, ' +
+      "and every client wired to it (connection URLs, e.g. MLflow's and Feast's backends) is switched to the empty one. " +
+      'Safe path: keep the old name; or copy the data first (restore VolumeSnapshots of the old claims into claims named data-postgres-main-<ordinal>, or dump/restore), ' +
+      'then acknowledge the change by name: CDK8S_UPGRADE_ACK=statefulset-renamed/ml-db/postgres (or --acknowledge statefulset-renamed/ml-db/postgres).');
+    const acknowledged = checkUpgrade([statefulSet], [renamed], { acknowledge: ['statefulset-renamed/ml-db/postgres'] });
+    expect(acknowledged.map((f) => [f.rule, f.severity])).toEqual([['upgrade/statefulset-renamed', 'warning']]);
+    expect(acknowledged[0].message).toMatch(/Acknowledged \(statefulset-renamed\/ml-db\/postgres\)\.$/);
   });
 
   test('scaling down with whenScaled: Delete names the claims it deletes', () => {

@@ -186,7 +186,7 @@ describe('SnapshotSchedule bad input', () => {
       startingDeadlineSeconds: 5, timeZone: 'CET+1', image: 'alpine/kubectl',
     });
     expect(objects).toThrow([
-      '[test/snapshots-pg] invalid timeZone \'CET+1\': use an IANA time zone name such as \'Etc/UTC\' or \'Europe/Berlin\'',
+      '[test/snapshots-pg] invalid timeZone \'CET+1\': use an IANA time zone name such as \'Etc/UTC\' or \'Europe/Berlin\' (this one is not in the tz database)',
       '[test/snapshots-pg] startingDeadlineSeconds 5 must be a whole number ≥ 10: the CronJob controller checks every 10 seconds and would miss every run',
       "[test/snapshots-pg] image 'alpine/kubectl' has no tag: pin a version (e.g. 'alpine/kubectl:1.2.3') or a digest",
     ].join('\n'));
