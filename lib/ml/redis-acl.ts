@@ -29,16 +29,16 @@ export interface RedisClientUser {
 /**
  * Commands Feast's Redis online store sends (feast/infra/online_stores/redis.py, redis-py): reads
  * are pipelined HMGET/HGETALL, materialization HMGET then HSET (+ EXPIRE with key_ttl_seconds),
- * `feast apply`/teardown SCAN + DEL/UNLINK/HDEL; the connection AUTH/HELLO/CLIENT SETNAME/PING.
+ * `feast apply`/teardown SCAN + DEL/UNLINK/HDEL; the connection AUTH/HELLO/CLIENT SETNAME/PING (redis-py ignores a refused CLIENT SETINFO, which Redis 7.0 lacks).
  */
 export const FEAST_REDIS_COMMANDS: readonly string[] = [
-  'auth', 'hello', 'ping', 'client|setname', 'client|setinfo', 'role',
+  'auth', 'hello', 'ping', 'client|setname', 'role',
   'hmget', 'hget', 'hgetall', 'hset', 'hdel', 'expire', 'exists', 'del', 'unlink', 'scan',
 ];
 
 /** Sentinel commands redis-py's `Sentinel` (Feast's redis_sentinel) uses to find the primary. */
 export const SENTINEL_CLIENT_COMMANDS: readonly string[] = [
-  'auth', 'hello', 'ping', 'client|setname', 'client|setinfo',
+  'auth', 'hello', 'ping', 'client|setname',
   'sentinel|get-master-addr-by-name', 'sentinel|masters', 'sentinel|master',
   'sentinel|slaves', 'sentinel|replicas', 'sentinel|sentinels',
 ];

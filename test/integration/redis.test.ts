@@ -1,195 +1,346 @@
 /**
- * The synthesized Redis configuration and start script against a real redis-server:
- * persistence across kill -9, and a replica started through the script following the primary.
- * Needs `redis-server` and `redis-cli` on PATH (test/integration/install-servers.sh installs them).
+ * The synthesized Redis data pods and Sentinels as local processes (Debian redis-server and
+ * redis-sentinel), each on its own loopback address: ConfigMap files written to a directory, each
+ * container's command and environment taken from the synthesized StatefulSets. Remapped, and only
+ * these: the cluster DNS names in REDIS_MEMBERS/REDIS_SENTINELS become 127.0.0.x:<free port> (the
+ * test plays cluster DNS), and in the rendered configs the `bind`, `port`/`tls-port`, `dir`,
+ * `include` and TLS file lines point at the test's address, port and directories.
+ *
+ * Covers: Sentinel failover after kill -9 of the primary (seconds reported, every write
+ * acknowledged by WAIT 1 present, the old primary back as a replica), the empty-primary guard,
+ * the ACL users (Feast refused outside its commands and keys, default user disabled), and TLS.
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { FeatureStore, Profile, RedisMode, Registry, StorageClassPack } from '../../lib';
-import { find, newChart, synth } from '../support/synth';
+import { FeatureStore, Profile, RedisMode, Registry, ServerTls, StorageClassPack } from '../../lib';
+import { Manifest, find, newChart, synth } from '../support/synth';
+import { containerEnv, containerScript, waitFor, which, writeConfigMap } from './database-support';
+import * as net from 'net';
 
-const PASSWORD = 'fe@tures"with\\odd$chars';
+const SECRET = 'feast-redis';
+const PASSWORDS: Record<string, string> = {
+  'admin-password': 'adm1n"with\\odd$chars',
+  'replication-password': 'repl pass with spaces',
+  'sentinel-password': 's3ntinel#pw',
+  'probe-password': 'probe-pw',
+  'feast-password': 'feast-pw',
+};
+const SECRETS = { [SECRET]: PASSWORDS };
 
-function which(binary: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${binary}`]).status === 0;
-}
-
-function freePort(): Promise<number> {
+/** A free TCP port on `host` (a loopback address). */
+function freePortOn(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, host, () => {
       const { port } = server.address() as net.AddressInfo;
       server.close(() => resolve(port));
     });
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `check` until it returns true; fails with `what` after `limitMs`. */
-async function waitFor(what: string, check: () => boolean, limitMs = 20000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (Date.now() < deadline) {
-    if (check()) return;
-    await sleep(100);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-/** Synthesizes the reference-style feature store and returns its Redis ConfigMap data. */
-function synthesizedRedis(): Record<string, string> {
+function synthesized(mode: RedisMode, tls?: ServerTls): Manifest[] {
   const { chart } = newChart(Profile.kind());
   const pack = new StorageClassPack(chart, 'pack');
   new FeatureStore(chart, 'feast', {
     namespace: 'ml-features', project: 'ml_features',
-    online: { mode: RedisMode.replicated(2), storage: { tier: pack.iops, size: '10Gi' }, memory: '256Mi' },
+    online: { mode, storage: { tier: pack.iops, size: '10Gi' }, memory: '256Mi' },
     registry: Registry.file({ tier: pack.standard }), featureServer: { replicas: 1 },
+    tls,
   });
-  return find(synth(chart), 'ConfigMap', 'feast-redis-config').data;
+  return synth(chart);
 }
 
 /** Replaces the one line starting with `directive ` — the conf must have exactly one. */
 function remap(conf: string, directive: string, value: string): string {
   const pattern = new RegExp(`^${directive} .*$`, 'gm');
   const matches = conf.match(pattern) ?? [];
-  if (matches.length !== 1) throw new Error(`expected one '${directive}' line in the synthesized redis.conf, found ${matches.length}`);
+  if (matches.length !== 1) throw new Error(`expected one '${directive}' line in the synthesized config, found ${matches.length}`);
   return conf.replace(pattern, `${directive} ${value}`);
 }
 
-interface Node {
+interface Pod {
   readonly name: string;
+  readonly host: string;
   readonly port: number;
   readonly dir: string;
+  readonly kind: 'redis' | 'sentinel';
   process?: ChildProcess;
+  exit?: Promise<number | null>;
 }
 
-describe('synthesized redis.conf on a real redis-server', () => {
-  const data = synthesizedRedis();
-  let tmp: string;
-  const nodes: Node[] = [];
+class Cluster {
+  public readonly tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-it-'));
+  public readonly configDir = path.join(this.tmp, 'config');
+  public readonly data: Pod[] = [];
+  public readonly sentinels: Pod[] = [];
+  private readonly redisSet: Manifest;
+  private readonly sentinelSet?: Manifest;
+  public readonly configMap: Manifest;
 
-  beforeAll(() => {
-    for (const binary of ['redis-server', 'redis-cli']) {
-      if (!which(binary)) throw new Error(`${binary} not found: run test/integration/install-servers.sh (Debian package redis-server)`);
+  constructor(public readonly objects: Manifest[], private readonly tlsFiles?: Record<string, string>) {
+    this.configMap = find(objects, 'ConfigMap', 'feast-redis-config');
+    this.redisSet = find(objects, 'StatefulSet', 'feast-redis');
+    this.sentinelSet = objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'feast-redis-sentinel');
+    writeConfigMap(this.configMap, this.configDir);
+  }
+
+  /** Creates the pods: data pod i on 127.0.0.(2+i), Sentinel j after them, each on a free port. */
+  public async create(firstAddress = 2): Promise<void> {
+    let octet = firstAddress;
+    for (let i = 0; i < this.redisSet.spec.replicas; i++) this.data.push(await this.pod('redis', `feast-redis-${i}`, `127.0.0.${octet++}`));
+    for (let i = 0; i < (this.sentinelSet?.spec.replicas ?? 0); i++) {
+      this.sentinels.push(await this.pod('sentinel', `feast-redis-sentinel-${i}`, `127.0.0.${octet++}`));
     }
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-it-'));
-    fs.writeFileSync(path.join(tmp, 'redis-start.sh'), data['redis-start.sh']);
-    fs.writeFileSync(path.join(tmp, 'redis-probe.sh'), data['redis-probe.sh']);
-  });
+  }
 
-  afterAll(() => {
-    for (const node of nodes) if (node.process?.exitCode === null) node.process.kill('SIGKILL');
-    fs.rmSync(tmp, { recursive: true, force: true });
-  });
-
-  async function node(name: string): Promise<Node> {
-    const dir = path.join(tmp, name);
+  private async pod(kind: 'redis' | 'sentinel', name: string, host: string): Promise<Pod> {
+    const dir = path.join(this.tmp, name);
     fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
-    const created: Node = { name, port: await freePort(), dir };
-    let conf = data['redis.conf'];
-    conf = remap(conf, 'bind', '127.0.0.1');
-    conf = remap(conf, 'port', String(created.port));
-    conf = remap(conf, 'dir', path.join(dir, 'data'));
-    conf = remap(conf, 'include', path.join(dir, 'runtime.conf'));
-    fs.writeFileSync(path.join(dir, 'redis.conf'), conf);
-    nodes.push(created);
-    return created;
+    return { name, host, port: await freePortOn(host), dir, kind };
   }
 
-  /** Starts `node` through the generated start script, as the pod's container command does. */
-  function start(target: Node, env: Record<string, string>): void {
-    const log = fs.openSync(path.join(target.dir, 'redis.log'), 'a');
-    target.process = spawn('sh', [path.join(tmp, 'redis-start.sh')], {
-      env: {
-        PATH: process.env.PATH,
-        POD_NAME: `feast-redis-${target.name === 'primary' ? 0 : 1}`,
-        REDIS_PASSWORD: PASSWORD,
-        REDIS_CONF: path.join(target.dir, 'redis.conf'),
-        REDIS_RUNTIME_CONF: path.join(target.dir, 'runtime.conf'),
-        ...env,
-      },
-      stdio: ['ignore', log, log],
+  /** `feast-redis-1.feast-redis-headless...:6379` -> `127.0.0.3:<port>`: the test's cluster DNS. */
+  private resolve(list: string): string {
+    return list.split(' ').map((entry) => {
+      const pod = [...this.data, ...this.sentinels].find((p) => entry.startsWith(`${p.name}.`));
+      if (!pod) throw new Error(`no test pod for ${entry}`);
+      return `${pod.host}:${pod.port}`;
+    }).join(' ');
+  }
+
+  private withTls(conf: string): string {
+    if (!this.tlsFiles) return conf;
+    for (const [directive, file] of Object.entries(this.tlsFiles)) conf = remap(conf, directive, file);
+    return conf;
+  }
+
+  /** Environment of the pod's container, from the StatefulSet, with only paths and addresses remapped. */
+  public env(pod: Pod): Record<string, string> {
+    const set = pod.kind === 'redis' ? this.redisSet : this.sentinelSet!;
+    const base = containerEnv(set, pod.kind, pod.name, SECRETS, {});
+    const overrides: Record<string, string> = {
+      PATH: process.env.PATH!,
+      REDIS_MEMBERS: this.resolve(base.REDIS_MEMBERS),
+      REDIS_PORT: String(pod.port),
+    };
+    if (base.REDIS_SENTINELS) overrides.REDIS_SENTINELS = this.resolve(base.REDIS_SENTINELS);
+    if (base.REDIS_TLS_CA_FILE) overrides.REDIS_TLS_CA_FILE = this.tlsFiles!['tls-ca-cert-file'];
+    if (pod.kind === 'redis') {
+      let conf = this.configMap.data['redis.conf'];
+      conf = remap(conf, 'bind', pod.host);
+      conf = remap(conf, this.tlsFiles ? 'tls-port' : 'port', String(pod.port));
+      conf = remap(conf, 'dir', path.join(pod.dir, 'data'));
+      conf = remap(conf, 'include', path.join(pod.dir, 'runtime.conf'));
+      fs.writeFileSync(path.join(pod.dir, 'redis.conf'), this.withTls(conf));
+      Object.assign(overrides, {
+        REDIS_CONF: path.join(pod.dir, 'redis.conf'),
+        REDIS_RUNTIME_CONF: path.join(pod.dir, 'runtime.conf'),
+        REDIS_ACL_USERS: path.join(this.configDir, path.basename(base.REDIS_ACL_USERS)),
+      });
+    } else {
+      let conf = this.configMap.data['sentinel.conf'];
+      conf = remap(conf, 'bind', pod.host);
+      conf = remap(conf, this.tlsFiles ? 'tls-port' : 'port', String(pod.port));
+      conf = remap(conf, 'dir', pod.dir);
+      fs.writeFileSync(path.join(pod.dir, 'sentinel.conf'), this.withTls(conf));
+      Object.assign(overrides, {
+        SENTINEL_CONF: path.join(pod.dir, 'sentinel.conf'),
+        SENTINEL_RUNTIME_CONF: path.join(pod.dir, 'sentinel-runtime.conf'),
+        REDIS_ACL_USERS: path.join(this.configDir, path.basename(base.REDIS_ACL_USERS)),
+      });
+    }
+    return containerEnv(set, pod.kind, pod.name, SECRETS, overrides);
+  }
+
+  /** Starts the pod's container command (the rendered start script), output appended to its log. */
+  public start(pod: Pod): void {
+    const script = path.join(this.configDir, containerScript(pod.kind === 'redis' ? this.redisSet : this.sentinelSet!, pod.kind));
+    const log = fs.openSync(path.join(pod.dir, 'pod.log'), 'a');
+    const child = spawn('sh', [script], { env: this.env(pod), stdio: ['ignore', log, log] });
+    fs.closeSync(log);
+    pod.process = child;
+    pod.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  public log(pod: Pod): string {
+    return fs.readFileSync(path.join(pod.dir, 'pod.log'), 'utf8');
+  }
+
+  /** redis-cli as `user` against `pod`; `user` null: no AUTH at all. */
+  public cli(pod: Pod, args: string[], user: string | null = 'admin', input?: string): string {
+    const auth = user === null ? [] : ['--user', user];
+    const tls = this.tlsFiles ? ['--tls', '--cacert', this.tlsFiles['tls-ca-cert-file']] : [];
+    const result = spawnSync('redis-cli', [...tls, '--no-auth-warning', ...auth, '-h', pod.host, '-p', String(pod.port), ...args], {
+      env: { PATH: process.env.PATH, ...(user !== null ? { REDISCLI_AUTH: PASSWORDS[`${user}-password`] } : {}) },
+      encoding: 'utf8', timeout: 10000, input,
     });
+    return `${result.stdout ?? ''}${result.stderr ?? ''}`.replace(/\r/g, '').trim();
   }
 
-  /** redis-cli against `target`; `password` null means no AUTH at all. */
-  function cli(target: Node, args: string[], password: string | null = PASSWORD): string {
-    const result = spawnSync('redis-cli', ['--no-auth-warning', '-h', '127.0.0.1', '-p', String(target.port), ...args], {
-      env: { PATH: process.env.PATH, ...(password !== null ? { REDISCLI_AUTH: password } : {}) },
-      encoding: 'utf8',
-    });
-    return result.stdout.replace(/\r/g, '').trim();
+  public async kill(pod: Pod): Promise<void> {
+    if (!pod.process || pod.process.exitCode !== null || pod.process.signalCode !== null) return;
+    pod.process.kill('SIGKILL');
+    await pod.exit;
   }
 
-  async function killHard(target: Node): Promise<void> {
-    const proc = target.process!;
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGKILL');
-    await exited;
+  public async stopAll(): Promise<void> {
+    for (const pod of [...this.sentinels, ...this.data]) await this.kill(pod);
   }
 
-  const ready = (target: Node) => () => cli(target, ['ping']) === 'PONG';
-  const log = (target: Node) => fs.readFileSync(path.join(target.dir, 'redis.log'), 'utf8');
+  public remove(): void {
+    if (process.env.REDIS_IT_KEEP) console.log(`kept ${this.tmp}`); else fs.rmSync(this.tmp, { recursive: true, force: true });
+  }
 
-  let primary: Node;
+  public role(pod: Pod): string {
+    return /^role:(\w+)/m.exec(this.cli(pod, ['info', 'replication']))?.[1] ?? 'down';
+  }
 
-  test('the primary starts from the synthesized config and requires the password', async () => {
-    primary = await node('primary');
-    start(primary, {});
-    await waitFor(`the primary to answer PONG (log: ${primary.dir}/redis.log)`, ready(primary));
-    expect(cli(primary, ['ping'], null)).toMatch(/^NOAUTH/);
-    expect(cli(primary, ['ping'], 'wrong')).toMatch(/^NOAUTH/);
-    expect(cli(primary, ['config', 'get', 'appendonly'])).toBe('appendonly\nyes');
-    expect(cli(primary, ['config', 'get', 'appendfsync'])).toBe('appendfsync\neverysec');
-    expect(cli(primary, ['config', 'get', 'maxmemory'])).toBe(`maxmemory\n${192 * 2 ** 20}`);
-    expect(cli(primary, ['config', 'get', 'maxmemory-policy'])).toBe('maxmemory-policy\nnoeviction');
-    expect(cli(primary, ['config', 'get', 'save'])).toBe('save\n900 1 300 10 60 10000');
+  /** The primary a Sentinel names, as the data pod it is. */
+  public named(sentinel: Pod): Pod | undefined {
+    const [host, port] = this.cli(sentinel, ['sentinel', 'get-master-addr-by-name', 'mymaster']).split('\n');
+    return this.data.find((p) => p.host === host && String(p.port) === port);
+  }
+}
+
+/** `promise`'s value, or 'still running' after `ms` (the timer is cleared either way). */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'still running'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'still running'>((resolve) => { timer = setTimeout(() => resolve('still running'), ms); });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function requireBinaries(...binaries: string[]): void {
+  for (const binary of binaries) {
+    if (!which(binary)) throw new Error(`${binary} not found: run test/integration/install-servers.sh (Debian packages redis-server, redis-sentinel)`);
+  }
+}
+
+describe('Redis with Sentinel, from the synthesized output', () => {
+  const cluster = new Cluster(synthesized(RedisMode.sentinel({ servers: 3, sentinels: 3 })));
+  const keysOf = (pod: Pod) => Number(cluster.cli(pod, ['dbsize']));
+  const acknowledged: string[] = [];
+
+  beforeAll(async () => {
+    requireBinaries('redis-server', 'redis-sentinel', 'redis-cli');
+    await cluster.create();
   });
 
-  test('keys written before kill -9 are there after a restart on the same data directory', async () => {
-    for (let i = 0; i < 50; i++) expect(cli(primary, ['hset', `ml_features:driver:${i}`, 'trips', String(i)])).toBe('1');
-    expect(cli(primary, ['set', 'marker', 'last-write'])).toBe('OK');
-    // appendfsync everysec writes the AOF at once and fsyncs within a second; a SIGKILL loses
-    // nothing the kernel already has. Wait until the last write is in the file.
-    const aofDir = path.join(primary.dir, 'data', 'appendonlydir');
-    await waitFor('the last write to reach the AOF', () => fs.existsSync(aofDir) &&
-      fs.readdirSync(aofDir).some((f) => f.endsWith('.incr.aof') && fs.readFileSync(path.join(aofDir, f), 'utf8').includes('last-write')));
-    await killHard(primary);
-
-    start(primary, {});
-    await waitFor('the primary to restart', ready(primary));
-    expect(cli(primary, ['get', 'marker'])).toBe('last-write');
-    expect(cli(primary, ['hget', 'ml_features:driver:49', 'trips'])).toBe('49');
-    expect(cli(primary, ['dbsize'])).toBe('51');
+  afterAll(async () => {
+    await cluster.stopAll();
+    cluster.remove();
   });
 
-  test('a replica started through the generated script follows the primary', async () => {
-    const replica = await node('replica');
-    start(replica, { REDIS_PRIMARY_HOST: '127.0.0.1', REDIS_PRIMARY_PORT: String(primary.port) });
-    await waitFor(`the replica to link to the primary (log: ${replica.dir}/redis.log)`,
-      () => cli(replica, ['info', 'replication']).includes('master_link_status:up'));
-    expect(log(replica)).toContain(`redis-start: ordinal 1 replicates 127.0.0.1:${primary.port}`);
-    expect(cli(replica, ['info', 'replication'])).toContain('role:slave');
-    expect(cli(replica, ['get', 'marker'])).toBe('last-write');
+  test('three data pods and three Sentinels start through the rendered scripts', async () => {
+    for (const pod of cluster.data) cluster.start(pod);
+    await waitFor('every data pod to answer', () => cluster.data.every((p) => cluster.cli(p, ['ping']) === 'PONG'), 30000);
+    const [primary, ...replicas] = cluster.data;
+    await waitFor('both replicas to link to feast-redis-0', () => replicas.every((p) => /master_link_status:up/.test(cluster.cli(p, ['info', 'replication']))), 30000);
+    for (const pod of cluster.sentinels) cluster.start(pod);
+    await waitFor('every Sentinel to know both replicas and the two other Sentinels', () => cluster.sentinels.every((s) => {
+      const info = cluster.cli(s, ['sentinel', 'master', 'mymaster']).split('\n');
+      const field = (k: string) => info[info.indexOf(k) + 1];
+      return field('num-slaves') === '2' && field('num-other-sentinels') === '2';
+    }), 40000);
+    expect(cluster.sentinels.map((s) => cluster.named(s)?.name)).toEqual(['feast-redis-0', 'feast-redis-0', 'feast-redis-0']);
+    // Replicas announce the stable address (here the test's stand-in for the DNS name).
+    // Replicas announce their stable address (here the test's stand-in for the DNS name).
+    for (const r of replicas) expect(cluster.cli(primary, ['info', 'replication'])).toContain(`ip=${r.host},port=${r.port}`);
+    expect(cluster.log(primary)).toContain(`redis-start: ${primary.host}:${primary.port} starts as the primary (sentinel)`);
+    // The probe user: PING and INFO, no data.
+    expect(cluster.cli(primary, ['ping'], 'probe')).toBe('PONG');
+    expect(cluster.cli(primary, ['get', 'x'], 'probe')).toMatch(/NOPERM/);
+  });
 
-    expect(cli(primary, ['set', 'after-link', 'replicated'])).toBe('OK');
-    await waitFor('the new key on the replica', () => cli(replica, ['get', 'after-link']) === 'replicated');
-    expect(cli(replica, ['set', 'on-replica', 'x'])).toMatch(/^READONLY/);
+  test('ACL users: default disabled, Feast limited to its commands and project keys', () => {
+    const primary = cluster.data[0];
+    expect(cluster.cli(primary, ['ping'], null)).toMatch(/NOAUTH/);
+    expect(cluster.cli(primary, ['auth', 'default', 'anything'], null)).toMatch(/WRONGPASS/);
+    // Feast: the commands it sends, on keys ending with the project name.
+    expect(cluster.cli(primary, ['hset', 'entity-1ml_features', '_ts:driver', 'x'], 'feast')).toBe('1');
+    expect(cluster.cli(primary, ['hmget', 'entity-1ml_features', '_ts:driver'], 'feast')).toBe('x');
+    expect(cluster.cli(primary, ['del', 'entity-1ml_features'], 'feast')).toBe('1');
+    expect(cluster.cli(primary, ['flushall'], 'feast')).toMatch(/NOPERM.*flushall/i);
+    expect(cluster.cli(primary, ['config', 'get', 'maxmemory'], 'feast')).toMatch(/NOPERM/);
+    expect(cluster.cli(primary, ['set', 'entity-1ml_features', 'v'], 'feast')).toMatch(/NOPERM/);
+    expect(cluster.cli(primary, ['hset', 'other_project_key', 'f', 'v'], 'feast')).toMatch(/NOPERM.*key/i);
+    // Replication and probe users cannot read data.
+    expect(cluster.cli(primary, ['keys', '*'], 'replication')).toMatch(/NOPERM/);
+    // On the Sentinels Feast may discover the primary, nothing else.
+    const sentinel = cluster.sentinels[0];
+    expect(cluster.cli(sentinel, ['sentinel', 'get-master-addr-by-name', 'mymaster'], 'feast')).toBe(`${primary.host}\n${primary.port}`);
+    expect(cluster.cli(sentinel, ['sentinel', 'failover', 'mymaster'], 'feast')).toMatch(/NOPERM/);
+    expect(cluster.cli(sentinel, ['ping'], null)).toMatch(/NOAUTH/);
+  });
 
-    // The probe script the pods run agrees: both live and ready.
-    const probe = (target: Node, mode: string) => spawnSync('sh', [path.join(tmp, 'redis-probe.sh'), mode], {
-      env: { PATH: process.env.PATH, REDIS_PASSWORD: PASSWORD, REDIS_PORT: String(target.port) },
-    }).status;
-    expect([probe(primary, 'readiness'), probe(replica, 'readiness'), probe(replica, 'liveness')]).toEqual([0, 0, 0]);
+  test('kill -9 of the primary: a replica is promoted, every write acknowledged by WAIT 1 survives', async () => {
+    const primary = cluster.data[0];
+    // 300 writes, each followed by WAIT 1: acknowledged once at least one replica has it.
+    const commands = Array.from({ length: 300 }, (_, i) => `HSET key${i}ml_features f ${i}\nWAIT 1 2000\n`).join('');
+    const replies = cluster.cli(primary, [], 'admin', commands).split('\n');
+    for (let i = 0; i < 300; i++) if (replies[2 * i] === '1' && Number(replies[2 * i + 1]) >= 1) acknowledged.push(`key${i}ml_features`);
+    expect(acknowledged.length).toBe(300);
 
-    // With the primary gone the replica keeps serving reads but is no longer ready.
-    await killHard(primary);
-    await waitFor('the replica to notice the primary is gone', () => cli(replica, ['info', 'replication']).includes('master_link_status:down'));
-    expect(cli(replica, ['get', 'after-link'])).toBe('replicated');
-    expect([probe(replica, 'liveness'), probe(replica, 'readiness')]).toEqual([0, 1]);
+    await cluster.kill(primary);
+    const killedAt = Date.now();
+    await waitFor('the Sentinels to promote a replica', () => cluster.sentinels.every((s) => {
+      const named = cluster.named(s);
+      return named !== undefined && named !== primary && cluster.role(named) === 'master';
+    }), 40000);
+    const seconds = (Date.now() - killedAt) / 1000;
+    console.log(`Sentinel failover: a replica was promoted ${seconds.toFixed(1)} s after kill -9 of the primary (down-after 5 s)`);
+    expect(seconds).toBeLessThanOrEqual(15);
+
+    const promoted = cluster.named(cluster.sentinels[0])!;
+    const missing = acknowledged.filter((k) => cluster.cli(promoted, ['hget', k, 'f']) === '');
+    expect(missing).toEqual([]);
+    expect(keysOf(promoted)).toBe(300);
+    const other = cluster.data.find((p) => p !== primary && p !== promoted)!;
+    await waitFor('the other replica to follow the promoted one', () =>
+      cluster.cli(other, ['info', 'replication']).includes(`master_host:${promoted.host}`) &&
+      cluster.cli(other, ['info', 'replication']).includes('master_link_status:up'), 30000);
+  });
+
+  test('the old primary, restarted through the rendered script, returns as a replica', async () => {
+    const old = cluster.data[0];
+    const promoted = cluster.named(cluster.sentinels[0])!;
+    cluster.start(old);
+    await waitFor('the old primary to replicate the promoted one', () => {
+      const info = cluster.cli(old, ['info', 'replication']);
+      return info.includes('role:slave') && info.includes(`master_host:${promoted.host}`) && info.includes('master_link_status:up');
+    }, 30000);
+    expect(cluster.log(old)).toContain(`the Sentinels name ${promoted.host}:${promoted.port} as the primary`);
+    expect(keysOf(old)).toBe(300);
+  });
+
+  test('an emptied primary restarted through the rendered script refuses, the replicas keep their data; after failover it rejoins', async () => {
+    const primary = cluster.named(cluster.sentinels[0])!;
+    const replicas = cluster.data.filter((p) => p !== primary);
+    await cluster.kill(primary);
+    fs.rmSync(path.join(primary.dir, 'data'), { recursive: true, force: true });
+    fs.mkdirSync(path.join(primary.dir, 'data'));
+    cluster.start(primary);
+    // The Sentinels still name it (down-after not elapsed): the script must refuse.
+    const code = await within(primary.exit!, 15000);
+    expect(code).toBe(1);
+    expect(cluster.log(primary)).toMatch(/REFUSING to start .* as the primary with an empty data directory .* holds 300 keys/);
+    for (const r of replicas) expect(keysOf(r)).toBe(300);
+
+    await waitFor('the Sentinels to promote one of the replicas', () => cluster.sentinels.every((s) => {
+      const named = cluster.named(s);
+      return named !== undefined && replicas.includes(named) && cluster.role(named) === 'master';
+    }), 40000);
+    // The restart loop of the pod: the next start follows the promoted replica and copies its data.
+    cluster.start(primary);
+    await waitFor('the emptied pod to resync as a replica', () => cluster.role(primary) === 'slave' &&
+      cluster.cli(primary, ['info', 'replication']).includes('master_link_status:up'), 30000);
+    expect(keysOf(primary)).toBe(300);
+    for (const r of replicas) expect(keysOf(r)).toBe(300);
   });
 });
