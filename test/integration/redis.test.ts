@@ -344,3 +344,75 @@ describe('Redis with Sentinel, from the synthesized output', () => {
     for (const r of replicas) expect(keysOf(r)).toBe(300);
   });
 });
+
+/** A CA and a server certificate for every test address and the pods' DNS names, made with openssl. */
+function makeCertificates(dir: string, dnsNames: readonly string[], ips: readonly string[]): Record<string, string> {
+  fs.mkdirSync(dir, { recursive: true });
+  const run = (...args: string[]) => {
+    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
+  };
+  run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=test-ca');
+  run('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'tls.key', '-out', 'tls.csr', '-subj', `/CN=${dnsNames[0]}`);
+  fs.writeFileSync(path.join(dir, 'san.ext'), `subjectAltName=${[...dnsNames.map((d) => `DNS:${d}`), ...ips.map((i) => `IP:${i}`)].join(',')}\n`);
+  run('x509', '-req', '-in', 'tls.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'tls.crt', '-days', '2', '-extfile', 'san.ext');
+  return { 'tls-cert-file': path.join(dir, 'tls.crt'), 'tls-key-file': path.join(dir, 'tls.key'), 'tls-ca-cert-file': path.join(dir, 'ca.crt') };
+}
+
+describe('Redis with TLS and a replica, from the synthesized output', () => {
+  const objects = synthesized(RedisMode.replicated(2), ServerTls.existingSecret('feast-redis-tls'));
+  const statefulSet = find(objects, 'StatefulSet', 'feast-redis');
+  const certDir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-it-certs-'));
+  const cluster = new Cluster(objects, makeCertificates(certDir, ['feast-redis-headless.ml-features.svc.cluster.local'], ['127.0.0.1', '127.0.0.2']));
+  const keysOf = (pod: Pod) => Number(cluster.cli(pod, ['dbsize']));
+
+  beforeAll(async () => {
+    requireBinaries('redis-server', 'redis-cli', 'openssl');
+    // Pod 0 on 127.0.0.1, where the rendered probe (run inside the pod) connects.
+    await cluster.create(1);
+  });
+
+  afterAll(async () => {
+    await cluster.stopAll();
+    cluster.remove();
+    fs.rmSync(certDir, { recursive: true, force: true });
+  });
+
+  test('the rendered TLS config serves TLS clients only; the replica replicates over TLS', async () => {
+    // The pod mounts the Secret's files where the rendered config reads them.
+    const volume = statefulSet.spec.template.spec.volumes.find((v: any) => v.name === 'tls');
+    expect(volume.secret.secretName).toBe('feast-redis-tls');
+    expect(cluster.configMap.data['redis.conf']).toContain('tls-cert-file /etc/tls/tls.crt');
+    const [primary, replica] = cluster.data;
+    cluster.start(primary);
+    await waitFor('the primary to answer over TLS', () => cluster.cli(primary, ['ping']) === 'PONG', 30000);
+    // A plain-text client gets nowhere: the plain port is closed.
+    const plain = spawnSync('redis-cli', ['--user', 'admin', '--pass', PASSWORDS['admin-password'], '--no-auth-warning', '-h', primary.host, '-p', String(primary.port), 'ping'], { encoding: 'utf8', timeout: 10000 });
+    expect(`${plain.stdout}${plain.stderr}`).not.toContain('PONG');
+    // The Feast user over TLS, verifying the server with the CA.
+    expect(cluster.cli(primary, ['hset', 'e1ml_features', 'f', 'v'], 'feast')).toBe('1');
+    expect(cluster.cli(primary, ['flushall'], 'feast')).toMatch(/NOPERM/);
+
+    cluster.start(replica);
+    await waitFor('the replica to link over TLS', () => cluster.cli(replica, ['info', 'replication']).includes('master_link_status:up'), 30000);
+    expect(cluster.cli(replica, ['hget', 'e1ml_features', 'f'])).toBe('v');
+
+    // The rendered probe, over TLS with the CA.
+    const probe = (mode: string) => spawnSync('sh', [path.join(cluster.configDir, 'redis-probe.sh'), mode], {
+      env: { ...cluster.env(primary) }, encoding: 'utf8',
+    });
+    expect([probe('liveness').status, probe('readiness').status]).toEqual([0, 0]);
+  });
+
+  test('replicated mode: pod 0 restarted empty refuses to become the primary while the replica holds data', async () => {
+    const [primary, replica] = cluster.data;
+    await cluster.kill(primary);
+    fs.rmSync(path.join(primary.dir, 'data'), { recursive: true, force: true });
+    fs.mkdirSync(path.join(primary.dir, 'data'));
+    cluster.start(primary);
+    expect(await within(primary.exit!, 15000)).toBe(1);
+    expect(cluster.log(primary)).toMatch(new RegExp(`REFUSING to start ${primary.host}:${primary.port} as the primary .* while ${replica.host}:${replica.port} holds 1 keys`));
+    expect(cluster.log(primary)).toContain('docs/redis-operations.md');
+    expect(keysOf(replica)).toBe(1);
+  });
+});
