@@ -155,11 +155,14 @@ class Cluster {
     return containerEnv(set, pod.kind, pod.name, SECRETS, overrides);
   }
 
-  /** Starts the pod's container command (the rendered start script), output appended to its log. */
-  public start(pod: Pod): void {
+  /**
+   * Starts the pod's container command (the rendered start script), output appended to its log;
+   * `shell` ['busybox', 'sh'] runs it as on a busybox image (the Debian image runs dash, `sh` here).
+   */
+  public start(pod: Pod, shell: readonly string[] = ['sh']): void {
     const script = path.join(this.configDir, containerScript(pod.kind === 'redis' ? this.redisSet : this.sentinelSet!, pod.kind));
     const log = fs.openSync(path.join(pod.dir, 'pod.log'), 'a');
-    const child = spawn('sh', [script], { env: this.env(pod), stdio: ['ignore', log, log] });
+    const child = spawn(shell[0], [...shell.slice(1), script], { env: this.env(pod), stdio: ['ignore', log, log] });
     fs.closeSync(log);
     pod.process = child;
     pod.exit = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
@@ -367,7 +370,7 @@ describe('Redis with TLS and a replica, from the synthesized output', () => {
   const keysOf = (pod: Pod) => Number(cluster.cli(pod, ['dbsize']));
 
   beforeAll(async () => {
-    requireBinaries('redis-server', 'redis-cli', 'openssl');
+    requireBinaries('redis-server', 'redis-cli', 'openssl', 'busybox');
     // Pod 0 on 127.0.0.1, where the rendered probe (run inside the pod) connects.
     await cluster.create(1);
   });
@@ -393,15 +396,19 @@ describe('Redis with TLS and a replica, from the synthesized output', () => {
     expect(cluster.cli(primary, ['hset', 'e1ml_features', 'f', 'v'], 'feast')).toBe('1');
     expect(cluster.cli(primary, ['flushall'], 'feast')).toMatch(/NOPERM/);
 
-    cluster.start(replica);
+    // The replica's start script under busybox sh: the scripts are POSIX, not dash-only.
+    cluster.start(replica, ['busybox', 'sh']);
     await waitFor('the replica to link over TLS', () => cluster.cli(replica, ['info', 'replication']).includes('master_link_status:up'), 30000);
     expect(cluster.cli(replica, ['hget', 'e1ml_features', 'f'])).toBe('v');
 
     // The rendered probe, over TLS with the CA.
-    const probe = (mode: string) => spawnSync('sh', [path.join(cluster.configDir, 'redis-probe.sh'), mode], {
-      env: { ...cluster.env(primary) }, encoding: 'utf8',
-    });
-    expect([probe('liveness').status, probe('readiness').status]).toEqual([0, 0]);
+    for (const shell of [['sh'], ['busybox', 'sh']]) {
+      const probe = (mode: string) => spawnSync(shell[0], [...shell.slice(1), path.join(cluster.configDir, 'redis-probe.sh'), mode], {
+        env: { ...cluster.env(primary) }, encoding: 'utf8',
+      });
+      expect([probe('liveness').status, probe('readiness').status, probe('startup').status]).toEqual([0, 0, 2]);
+    }
+    expect(cluster.log(replica)).toContain(`redis-start: ${replica.host}:${replica.port} replicates ${primary.host}:${primary.port} (replicated)`);
   });
 
   test('replicated mode: pod 0 restarted empty refuses to become the primary while the replica holds data', async () => {
@@ -414,5 +421,15 @@ describe('Redis with TLS and a replica, from the synthesized output', () => {
     expect(cluster.log(primary)).toMatch(new RegExp(`REFUSING to start ${primary.host}:${primary.port} as the primary .* while ${replica.host}:${replica.port} holds 1 keys`));
     expect(cluster.log(primary)).toContain('docs/redis-operations.md');
     expect(keysOf(replica)).toBe(1);
+  });
+
+  test('the start script refuses a missing password or one with a line break', () => {
+    const pod = cluster.data[0];
+    const script = path.join(cluster.configDir, 'redis-start.sh');
+    for (const shell of [['sh'], ['busybox', 'sh']]) {
+      const run = (env: Record<string, string>) => spawnSync(shell[0], [...shell.slice(1), script], { env: { ...cluster.env(pod), ...env }, encoding: 'utf8', timeout: 10000 });
+      expect(run({ REDIS_PASSWORD_PROBE: '' })).toMatchObject({ status: 1, stderr: expect.stringContaining('redis-start: REDIS_PASSWORD_PROBE is empty: every Redis user needs its own key in the Secret') });
+      expect(run({ REDIS_PASSWORD_FEAST: 'pw\n' })).toMatchObject({ status: 1, stderr: expect.stringContaining('redis-start: REDIS_PASSWORD_FEAST contains a line break') });
+    }
   });
 });

@@ -14,12 +14,19 @@ log() {
   echo "$script_name: $*" >&2
 }
 
-# Value of the environment variable named $1 (names come from our own ACL file: [A-Z0-9_]).
-env_value() {
+# Sets `value` to the environment variable named $1 (names come from our own ACL file:
+# [A-Z0-9_]). An assignment, not a command substitution, which would drop trailing newlines.
+env_get() {
   case "$1" in
     '' | *[!A-Z0-9_]*) fail "invalid environment variable name '$1' in the ACL users file" ;;
   esac
-  eval "printf '%s' \"\${$1:-}\""
+  eval "value=\${$1:-}"
+}
+
+# Value of the environment variable named $1, for use in $(...).
+env_value() {
+  env_get "$1"
+  printf '%s' "$value"
 }
 
 # Checks a password from a Secret: present, and no line break (a Secret made with `echo`).
@@ -45,7 +52,7 @@ sha256_hex() {
 render_users() {
   while read -r user var rules; do
     case "$user" in '' | '#'*) continue ;; esac
-    value=$(env_value "$var")
+    env_get "$var"
     check_password "$var" "$value"
     echo "user $user reset on #$(sha256_hex "$value") $rules"
   done <"$1"

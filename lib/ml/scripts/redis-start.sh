@@ -46,7 +46,10 @@ esac
 self=$(member "$ordinal")
 [ -n "$self" ] || fail "ordinal $ordinal has no entry in REDIS_MEMBERS ($REDIS_MEMBERS)"
 
-replication_password=$(env_value REDIS_PASSWORD_REPLICATION)
+# Every user's password is checked before anything else happens.
+user_lines=$(render_users "$users") || exit 1
+env_get REDIS_PASSWORD_REPLICATION
+replication_password=$value
 check_password REDIS_PASSWORD_REPLICATION "$replication_password"
 
 # The data directory, from the configuration that redis-server will read.
@@ -94,7 +97,7 @@ fi
 umask 077
 tmp="$runtime.tmp"
 {
-  render_users "$users"
+  printf '%s\n' "$user_lines"
   echo 'masteruser replication'
   printf 'masterauth %s\n' "$(conf_quote "$replication_password")"
   # Sentinels and replicas address this pod by its stable DNS name, never a pod IP that changes.

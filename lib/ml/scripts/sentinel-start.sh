@@ -38,7 +38,10 @@ for s in $REDIS_SENTINELS; do
   i=$((i + 1))
 done
 [ -n "$self" ] || fail "ordinal $ordinal has no entry in REDIS_SENTINELS ($REDIS_SENTINELS)"
-sentinel_password=$(env_value REDIS_PASSWORD_SENTINEL)
+# Every user's password is checked before anything else happens.
+user_lines=$(render_users "$users") || exit 1
+env_get REDIS_PASSWORD_SENTINEL
+sentinel_password=$value
 check_password REDIS_PASSWORD_SENTINEL "$sentinel_password"
 
 primary=$(sentinel_primary "$self")
@@ -58,7 +61,7 @@ tmp="$runtime.tmp"
   echo '# Rendered at start by sentinel-start.sh.'
   printf 'sentinel announce-ip %s\n' "${self%:*}"
   printf 'sentinel announce-port %s\n' "${self##*:}"
-  render_users "$users"
+  printf '%s\n' "$user_lines"
   echo 'sentinel sentinel-user sentinel'
   printf 'sentinel sentinel-pass %s\n' "$(conf_quote "$sentinel_password")"
   printf 'sentinel monitor %s %s %s %s\n' "$master" "${primary%:*}" "${primary##*:}" "$SENTINEL_QUORUM"
