@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the servers the integration suite runs against, when they are missing: Debian's
-# postgresql (15), mariadb-server (10.11) and redis-server. Idempotent; run as root (CI does).
+# postgresql (15), mariadb-server (10.11), redis-server, redis-sentinel and openssl. Idempotent; run as root (CI does).
 # Debian has no MySQL server package: the MySQL engine is tested for its exact statements.
 set -eu
 
@@ -9,9 +9,12 @@ missing=''
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$missing postgresql"
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || missing="$missing mariadb-server"
 command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
+command -v redis-sentinel >/dev/null 2>&1 || missing="$missing redis-sentinel"
+# The Redis TLS test makes its certificates with openssl.
+command -v openssl >/dev/null 2>&1 || missing="$missing openssl"
 
 if [ -z "$missing" ]; then
-  echo "install-servers: postgresql, mariadb-server and redis-server are installed"
+  echo "install-servers: postgresql, mariadb-server, redis-server, redis-sentinel and openssl are installed"
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
