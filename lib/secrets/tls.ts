@@ -93,7 +93,7 @@ export class ServerTls {
         metadata: { name: secretName, namespace: identity.namespace, ...(identity.labels ? { labels: { ...identity.labels } } : {}) },
         spec: {
           secretName,
-          commonName: dnsNames[0],
+          // No commonName: it is capped at 64 characters and ignored by clients that check SANs.
           dnsNames,
           duration: cm.duration ?? '2160h',
           renewBefore: cm.renewBefore ?? '360h',
