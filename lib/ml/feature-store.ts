@@ -135,8 +135,9 @@ export class FeatureStore extends Construct implements IPeerable {
     this.featureStoreYaml = renderFeatureStoreYaml({
       project: this.project,
       registry: binding.config,
-      // With Sentinel the hosts are the Sentinels, which name the current primary; redis-py sends the
-      // same user and password to the Sentinels and to the servers (Feast's Sentinel(..., sentinel_kwargs)).
+      // With Sentinel the hosts are the Sentinels' discovery ports, which name the current primary.
+      // Feast 0.40 sends user, password and TLS settings only to the servers the Sentinels name
+      // (redis-py Sentinel without sentinel_kwargs), so discovery is anonymous and plain.
       redisConnectionString: [
         ...(this.redis.sentinels ? this.redis.sentinelAddresses : [`${this.redis.primaryHost}:${this.redis.port}`]),
         `username=${feast.name}`,

@@ -22,23 +22,27 @@ export interface RedisClientUser {
   readonly commands: readonly string[];
   /** Key patterns it may touch (`*ml_features`). */
   readonly keyPatterns: readonly string[];
-  /** Commands it may run on the Sentinels (discovering the primary). @default - none: no Sentinel access */
-  readonly sentinelCommands?: readonly string[];
 }
 
 /**
- * Commands Feast's Redis online store sends (feast/infra/online_stores/redis.py, redis-py): reads
- * are pipelined HMGET/HGETALL, materialization HMGET then HSET (+ EXPIRE with key_ttl_seconds),
- * `feast apply`/teardown SCAN + DEL/UNLINK/HDEL; the connection AUTH/HELLO/CLIENT SETNAME/PING (redis-py ignores a refused CLIENT SETINFO, which Redis 7.0 lacks).
+ * Commands Feast's Redis online store sends (feast/infra/online_stores/redis.py of 0.40, redis-py):
+ * reads are pipelined HMGET, materialization HMGET then HSET (+ EXPIRE with key_ttl_seconds),
+ * `feast apply`/teardown SCAN + HGETALL/HKEYS + DEL/HDEL; the connection AUTH/HELLO/CLIENT
+ * SETNAME/PING/ROLE (redis-py ignores a refused CLIENT SETINFO, which Redis 7.0 lacks).
  */
 export const FEAST_REDIS_COMMANDS: readonly string[] = [
   'auth', 'hello', 'ping', 'client|setname', 'role',
-  'hmget', 'hget', 'hgetall', 'hset', 'hdel', 'expire', 'exists', 'del', 'unlink', 'scan',
+  'hmget', 'hget', 'hgetall', 'hkeys', 'hset', 'hdel', 'expire', 'exists', 'del', 'unlink', 'scan',
 ];
 
-/** Sentinel commands redis-py's `Sentinel` (Feast's redis_sentinel) uses to find the primary. */
-export const SENTINEL_CLIENT_COMMANDS: readonly string[] = [
-  'auth', 'hello', 'ping', 'client|setname',
+/**
+ * What anyone may ask a Sentinel without logging in: where the primary and replicas are. Feast
+ * 0.40 creates redis-py's `Sentinel(hosts, **kwargs)` without `sentinel_kwargs`, so it sends no
+ * user, password or TLS to the Sentinels (only to the servers they name); the answer holds no
+ * secret, and a client that verifies the server's certificate cannot be sent to an impostor.
+ */
+export const SENTINEL_DISCOVERY_COMMANDS: readonly string[] = [
+  'ping', 'hello', 'client|setname',
   'sentinel|get-master-addr-by-name', 'sentinel|masters', 'sentinel|master',
   'sentinel|slaves', 'sentinel|replicas', 'sentinel|sentinels',
 ];
@@ -46,14 +50,15 @@ export const SENTINEL_CLIENT_COMMANDS: readonly string[] = [
 /** The ACL user Feast connects as: its commands, and only the keys of its project. */
 export function feastRedisUser(project: string, passwordKey = 'feast-password'): RedisClientUser {
   // Feast keys are <serialized entity key><project>, so the project is the key suffix.
-  return { name: 'feast', passwordKey, commands: FEAST_REDIS_COMMANDS, keyPatterns: [`*${project}`], sentinelCommands: SENTINEL_CLIENT_COMMANDS };
+  return { name: 'feast', passwordKey, commands: FEAST_REDIS_COMMANDS, keyPatterns: [`*${project}`] };
 }
 
-/** One line of the users file the start scripts read: `<user> <ENV_VAR> <ACL rules>`. */
+/** One line of the users file the start scripts read: `<user> <ENV_VAR or -> <ACL rules>`. */
 interface UserLine {
   readonly user: string;
+  /** `-`: no password (the `default` user, whose rules say `off resetpass` or `on nopass`). */
   readonly envVar: string;
-  readonly secretKey: string;
+  readonly secretKey?: string;
   readonly rules: string;
 }
 
@@ -90,7 +95,7 @@ export class RedisUsers {
       if (RESERVED.has(c.name)) return `Redis user name '${c.name}' is reserved for the built-in users (${[...RESERVED].join(', ')}): pick another name`;
       if (seen.has(c.name)) return `Redis user '${c.name}' is declared twice: declare each client user once`;
       seen.add(c.name);
-      for (const cmd of [...c.commands, ...(c.sentinelCommands ?? [])]) {
+      for (const cmd of c.commands) {
         if (!/^[a-z][a-z0-9_-]*(\|[a-z][a-z0-9_-]*)?$/.test(cmd)) return `Redis user '${c.name}': command '${cmd}' is not a lower-case command or command|subcommand`;
       }
       for (const pattern of c.keyPatterns) {
@@ -115,17 +120,18 @@ export class RedisUsers {
       this.line('probe', this.keyOf('probe'), 'resetchannels -@all +ping +info'),
       ...clients.map((c) => this.line(c.name, c.passwordKey,
         `resetchannels ${c.keyPatterns.map((p) => `~${p}`).join(' ')} -@all ${c.commands.map((cmd) => `+${cmd}`).join(' ')}`)),
+      // Nobody logs in without a user name (and protected mode stays effective: no nopass user).
+      { user: 'default', envVar: '-', rules: 'off resetpass -@all' },
     ];
   }
 
-  /** Users of the Sentinels: Sentinel peers and operators in full, probes, and clients that discover the primary. */
-  private sentinelLines(clients: readonly RedisClientUser[]): UserLine[] {
+  /** Users of the Sentinels: Sentinel peers and operators in full, probes, and anonymous discovery of the primary. */
+  private sentinelLines(): UserLine[] {
     return [
       this.line('admin', this.keyOf('admin'), '~* &* +@all'),
       this.line('sentinel', this.keyOf('sentinel'), '~* &* +@all'),
       this.line('probe', this.keyOf('probe'), 'resetchannels -@all +ping +info'),
-      ...clients.filter((c) => c.sentinelCommands?.length).map((c) => this.line(c.name, c.passwordKey,
-        `resetchannels -@all ${c.sentinelCommands!.map((cmd) => `+${cmd}`).join(' ')}`)),
+      { user: 'default', envVar: '-', rules: `on nopass resetchannels -@all ${SENTINEL_DISCOVERY_COMMANDS.map((c) => `+${c}`).join(' ')}` },
     ];
   }
 
@@ -135,8 +141,8 @@ export class RedisUsers {
   }
 
   /** The users file of the Sentinels (ConfigMap `sentinel-users.acl`). */
-  public sentinelFile(clients: readonly RedisClientUser[]): string {
-    return renderUsersFile(this.sentinelLines(clients));
+  public sentinelFile(): string {
+    return renderUsersFile(this.sentinelLines());
   }
 
   /** `REDIS_PASSWORD_<USER>` env vars (Secret references) for the data servers. */
@@ -145,8 +151,8 @@ export class RedisUsers {
   }
 
   /** `REDIS_PASSWORD_<USER>` env vars (Secret references) for the Sentinels. */
-  public sentinelEnv(clients: readonly RedisClientUser[]): k8s.EnvVar[] {
-    return this.env(this.sentinelLines(clients));
+  public sentinelEnv(): k8s.EnvVar[] {
+    return this.env(this.sentinelLines());
   }
 
   /** The env var carrying `user`'s password, read from its Secret key. */
@@ -155,7 +161,7 @@ export class RedisUsers {
   }
 
   private env(lines: readonly UserLine[]): k8s.EnvVar[] {
-    return lines.map((l) => this.envVar(l.user, l.secretKey));
+    return lines.filter((l) => l.secretKey !== undefined).map((l) => this.envVar(l.user, l.secretKey!));
   }
 }
 
@@ -166,8 +172,8 @@ export function envVarOf(user: string): string {
 
 function renderUsersFile(lines: readonly UserLine[]): string {
   return [
-    '# <user> <env var holding its password> <ACL rules>; read by the start scripts, which write',
-    '# `user <user> reset on #<sha256 of the password> <rules>` and disable the default user.',
+    '# <user> <env var holding its password, - for none> <ACL rules>; read by the start scripts, which',
+    '# write `user <user> reset on #<sha256 of the password> <rules>` (`user default reset <rules>`).',
     ...lines.map((l) => `${l.user} ${l.envVar} ${l.rules}`),
   ].join('\n') + '\n';
 }

@@ -18,7 +18,10 @@ import { RedisMode } from './redis-mode';
 /** The official Redis image (Debian, runs as redis uid/gid 999). */
 export const DEFAULT_REDIS_IMAGE = 'redis:7.4.2';
 export const REDIS_PORT = 6379;
+/** Sentinel's plain port: primary discovery (anonymous, read-only). */
 export const SENTINEL_PORT = 26379;
+/** Sentinel's TLS port (with `tls`): Sentinel peers, the start scripts, operators. */
+export const SENTINEL_TLS_PORT = 26380;
 const REDIS_UID = 999;
 const DATA_DIR = '/data';
 const CONFIG_DIR = '/etc/redis';
@@ -143,7 +146,10 @@ export class RedisServer extends Construct implements IPeerable {
     // The names StatefulWorkload.podHost(i) returns; the workloads do not exist yet.
     const hostOf = (set: string, i: number) => `${set}-${i}.${set}-headless.${namespace}.svc.${clusterDomain}`;
     const members = Array.from({ length: this.mode.servers }, (_, i) => `${hostOf(props.name, i)}:${REDIS_PORT}`);
-    const sentinelMembers = Array.from({ length: this.mode.sentinels }, (_, i) => `${hostOf(sentinelName, i)}:${SENTINEL_PORT}`);
+    // Sentinels talk to each other, and the scripts to them, on the TLS port when there is one.
+    const sentinelPort = props.tls ? SENTINEL_TLS_PORT : SENTINEL_PORT;
+    const sentinelPorts = props.tls ? [SENTINEL_PORT, SENTINEL_TLS_PORT] : [SENTINEL_PORT];
+    const sentinelMembers = Array.from({ length: this.mode.sentinels }, (_, i) => `${hostOf(sentinelName, i)}:${sentinelPort}`);
 
     if (props.tls) {
       const names = (set: string, count: number) => [
@@ -177,8 +183,10 @@ export class RedisServer extends Construct implements IPeerable {
       'redis-probe.sh': readAsset(__dirname, 'scripts/redis-probe.sh'),
     };
     if (this.mode.kind === 'sentinel') {
-      data['sentinel.conf'] = renderSentinelConf({ port: SENTINEL_PORT, tls: this.tls, owner: this.node.path });
-      data['sentinel-users.acl'] = this.users.sentinelFile(this.clients);
+      data['sentinel.conf'] = renderSentinelConf({
+        port: SENTINEL_PORT, tlsPort: this.tls ? SENTINEL_TLS_PORT : undefined, tls: this.tls, owner: this.node.path,
+      });
+      data['sentinel-users.acl'] = this.users.sentinelFile();
       data['sentinel-start.sh'] = readAsset(__dirname, 'scripts/sentinel-start.sh');
     }
     const configName = `${props.name}-config`;
@@ -282,10 +290,10 @@ export class RedisServer extends Construct implements IPeerable {
           image: props.image ?? DEFAULT_REDIS_IMAGE,
           command: ['sh', `${CONFIG_DIR}/sentinel-start.sh`],
           env: [
-            ...this.users.sentinelEnv(this.clients),
+            ...this.users.sentinelEnv(),
             { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
             ...podIndex('POD_INDEX'),
-            { name: 'REDIS_PORT', value: String(SENTINEL_PORT) },
+            { name: 'REDIS_PORT', value: String(sentinelPort) },
             ...topologyEnv.filter((e) => e.name !== 'REDIS_MODE'),
             { name: 'SENTINEL_QUORUM', value: String(this.mode.quorum) },
             { name: 'SENTINEL_DOWN_AFTER_MS', value: String(this.mode.downAfterMilliseconds) },
@@ -294,7 +302,10 @@ export class RedisServer extends Construct implements IPeerable {
             { name: 'REDIS_ACL_USERS', value: `${CONFIG_DIR}/sentinel-users.acl` },
             { name: 'SENTINEL_RUNTIME_CONF', value: `${SENTINEL_RUNTIME_DIR}/sentinel.conf` },
           ],
-          ports: [{ name: 'sentinel', port: SENTINEL_PORT }],
+          ports: [
+            { name: 'sentinel', port: SENTINEL_PORT },
+            ...(this.tls ? [{ name: 'sentinel-tls', port: SENTINEL_TLS_PORT }] : []),
+          ],
           resources: { cpu: '50m', memory: '64Mi', memoryLimit: '64Mi' },
           startupProbe: Probe.exec(probe('liveness')),
           readinessProbe: Probe.exec(probe('sentinel')),
@@ -305,7 +316,7 @@ export class RedisServer extends Construct implements IPeerable {
       });
       // Once ingress is restricted, Sentinels and data pods still reach each other.
       this.workload.allowFromIfRestricted(this.sentinels, [REDIS_PORT]);
-      this.sentinels.allowFromIfRestricted(this.workload, [SENTINEL_PORT]);
+      this.sentinels.allowFromIfRestricted(this.workload, sentinelPorts);
     }
   }
 
@@ -319,7 +330,7 @@ export class RedisServer extends Construct implements IPeerable {
     return this.workload.podHosts.slice(1);
   }
 
-  /** `host:port` of every Sentinel (empty unless sentinel mode). */
+  /** `host:port` of every Sentinel's discovery port, for clients (empty unless sentinel mode). */
   public get sentinelAddresses(): string[] {
     return this.sentinels ? this.sentinels.podHosts.map((h) => `${h}:${SENTINEL_PORT}`) : [];
   }
@@ -327,7 +338,7 @@ export class RedisServer extends Construct implements IPeerable {
   /** Admits `peer` to the Redis (and Sentinel) ports; from the first call on, every other client is denied. */
   public allowFrom(peer: PeerLike): void {
     this.workload.allowFrom(peer, [REDIS_PORT]);
-    this.sentinels?.allowFrom(peer, [SENTINEL_PORT]);
+    this.sentinels?.allowFrom(peer, this.tls ? [SENTINEL_PORT, SENTINEL_TLS_PORT] : [SENTINEL_PORT]);
   }
 
   public asPeer(): WorkloadPeer {

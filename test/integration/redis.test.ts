@@ -275,11 +275,14 @@ describe('Redis with Sentinel, from the synthesized output', () => {
     expect(cluster.cli(primary, ['hset', 'other_project_key', 'f', 'v'], 'feast')).toMatch(/NOPERM.*key/i);
     // Replication and probe users cannot read data.
     expect(cluster.cli(primary, ['keys', '*'], 'replication')).toMatch(/NOPERM/);
-    // On the Sentinels Feast may discover the primary, nothing else.
+    // Sentinels answer primary discovery without a login (Feast 0.40 sends none to them), nothing else.
     const sentinel = cluster.sentinels[0];
-    expect(cluster.cli(sentinel, ['sentinel', 'get-master-addr-by-name', 'mymaster'], 'feast')).toBe(`${primary.host}\n${primary.port}`);
-    expect(cluster.cli(sentinel, ['sentinel', 'failover', 'mymaster'], 'feast')).toMatch(/NOPERM/);
-    expect(cluster.cli(sentinel, ['ping'], null)).toMatch(/NOAUTH/);
+    expect(cluster.cli(sentinel, ['sentinel', 'get-master-addr-by-name', 'mymaster'], null)).toBe(`${primary.host}\n${primary.port}`);
+    expect(cluster.cli(sentinel, ['sentinel', 'failover', 'mymaster'], null)).toMatch(/NOPERM/);
+    expect(cluster.cli(sentinel, ['sentinel', 'set', 'mymaster', 'quorum', '1'], null)).toMatch(/NOPERM/);
+    expect(cluster.cli(sentinel, ['acl', 'list'], null)).toMatch(/NOPERM/);
+    expect(cluster.cli(sentinel, ['acl', 'whoami'], 'probe')).toMatch(/NOPERM/);
+    expect(cluster.cli(sentinel, ['ping'], 'probe')).toBe('PONG');
   });
 
   test('kill -9 of the primary: a replica is promoted, every write acknowledged by WAIT 1 survives', async () => {

@@ -69,7 +69,7 @@ describe('online store with Sentinel failover and TLS', () => {
   const yaml = find(objects, 'ConfigMap', 'feast-server-config').data['feature_store.yaml'];
   const pod = find(objects, 'Deployment', 'feast-server').spec.template.spec;
 
-  test('Feast asks the Sentinels for the primary of its master name, as the Feast user, over TLS', () => {
+  test('Feast asks the Sentinels (discovery port) for the primary of its master name, then logs in to it as the Feast user over TLS', () => {
     const sentinels = [0, 1, 2].map((i) => `feast-redis-sentinel-${i}.feast-redis-sentinel-headless.ml-features.svc.cluster.local:26379`);
     expect(yaml).toContain([
       'online_store:',
@@ -92,7 +92,7 @@ describe('online store with Sentinel failover and TLS', () => {
     const policy = find(objects, 'NetworkPolicy', 'feast-redis-sentinel');
     expect(policy.spec.ingress).toContainEqual({
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ml-features' } }, podSelector: { matchLabels: store.serverSelector } }],
-      ports: [{ protocol: 'TCP', port: 26379 }],
+      ports: [{ protocol: 'TCP', port: 26379 }, { protocol: 'TCP', port: 26380 }],
     });
   });
 });

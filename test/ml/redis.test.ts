@@ -171,7 +171,8 @@ describe('pods', () => {
       'replication REDIS_PASSWORD_REPLICATION resetchannels -@all +psync +replconf +ping',
       'sentinel REDIS_PASSWORD_SENTINEL &* -@all +multi +slaveof +ping +exec +subscribe +config|rewrite +role +publish +info +client|setname +client|kill +script|kill',
       'probe REDIS_PASSWORD_PROBE resetchannels -@all +ping +info',
-      'feast REDIS_PASSWORD_FEAST resetchannels ~*shop -@all +auth +hello +ping +client|setname +role +hmget +hget +hgetall +hset +hdel +expire +exists +del +unlink +scan',
+      'feast REDIS_PASSWORD_FEAST resetchannels ~*shop -@all +auth +hello +ping +client|setname +role +hmget +hget +hgetall +hkeys +hset +hdel +expire +exists +del +unlink +scan',
+      'default - off resetpass -@all',
     ]);
   });
 
@@ -265,10 +266,17 @@ describe('sentinel mode', () => {
     expect(find(objects, 'Service', 'cache-sentinel-headless').spec.publishNotReadyAddresses).toBe(true);
   });
 
-  test('the Sentinel users: Sentinel peers and admin in full, probe PING/INFO, Feast only primary discovery', () => {
-    const acl = find(objects, 'ConfigMap', 'cache-config').data['sentinel-users.acl'];
-    expect(acl).toContain('\nfeast REDIS_PASSWORD_FEAST resetchannels -@all +auth +hello +ping +client|setname +sentinel|get-master-addr-by-name +sentinel|masters');
-    expect(acl).toContain('\nprobe REDIS_PASSWORD_PROBE resetchannels -@all +ping +info\n');
+  test('the Sentinel users: Sentinel peers and admin in full, probe PING/INFO, anonymous primary discovery only', () => {
+    const acl = find(objects, 'ConfigMap', 'cache-config').data['sentinel-users.acl'].split('\n').filter((l: string) => l && !l.startsWith('#'));
+    expect(acl).toEqual([
+      'admin REDIS_PASSWORD_ADMIN ~* &* +@all',
+      'sentinel REDIS_PASSWORD_SENTINEL ~* &* +@all',
+      'probe REDIS_PASSWORD_PROBE resetchannels -@all +ping +info',
+      'default - on nopass resetchannels -@all +ping +hello +client|setname +sentinel|get-master-addr-by-name +sentinel|masters ' +
+        '+sentinel|master +sentinel|slaves +sentinel|replicas +sentinel|sentinels',
+    ]);
+    expect(sentinels.spec.template.spec.containers[0].env.filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => e.name))
+      .toEqual(['REDIS_PASSWORD_ADMIN', 'REDIS_PASSWORD_SENTINEL', 'REDIS_PASSWORD_PROBE']);
   });
 
   test('allowFrom admits the client to both ports; data pods and Sentinels reach each other', () => {
@@ -310,7 +318,12 @@ describe('TLS', () => {
     const conf = find(objects, 'ConfigMap', 'cache-config').data;
     expect(conf['redis.conf']).toContain('port 0\ntls-port 6379\ntls-cert-file /etc/tls/tls.crt\ntls-key-file /etc/tls/tls.key\ntls-ca-cert-file /etc/tls/ca.crt\n');
     expect(conf['redis.conf']).toContain('tls-replication yes');
-    expect(conf['sentinel.conf']).toContain('tls-port 26379');
+    // Sentinels: plain 26379 answers anonymous discovery only (Feast does not send TLS to Sentinels); peers use TLS on 26380.
+    expect(conf['sentinel.conf']).toContain('port 26379\n# TLS for Sentinel peers, the servers and operators; the plain port above only answers discovery.\ntls-port 26380\n');
+    expect(find(objects, 'StatefulSet', 'cache-sentinel').spec.template.spec.containers[0].env).toContainEqual({ name: 'REDIS_PORT', value: '26380' });
+    expect(find(objects, 'StatefulSet', 'cache').spec.template.spec.containers[0].env.find((e: any) => e.name === 'REDIS_SENTINELS').value)
+      .toMatch(/^cache-sentinel-0\.cache-sentinel-headless\.ml-features\.svc\.cluster\.local:26380 /);
+    expect(server.sentinelAddresses[0]).toBe('cache-sentinel-0.cache-sentinel-headless.ml-features.svc.cluster.local:26379');
     for (const name of ['cache', 'cache-sentinel']) {
       const pod = find(objects, 'StatefulSet', name).spec.template.spec;
       expect(pod.volumes).toContainEqual({ name: 'tls', secret: { secretName: 'cache-tls', defaultMode: 0o440, items: [

@@ -48,16 +48,19 @@ sha256_hex() {
 }
 
 # `user` directives for every line of the ACL file. Passwords are stored as SHA-256 (`#<hex>`),
-# so no plaintext password is written to the runtime configuration for ACL checks.
+# so no plaintext password is written to the runtime configuration for ACL checks. A `-` instead
+# of an env var: no password (the default user; its rules say `off resetpass` or `on nopass`).
 render_users() {
   while read -r user var rules; do
     case "$user" in '' | '#'*) continue ;; esac
+    if [ "$var" = - ]; then
+      echo "user $user reset $rules"
+      continue
+    fi
     env_get "$var"
     check_password "$var" "$value"
     echo "user $user reset on #$(sha256_hex "$value") $rules"
   done <"$1"
-  # Nobody may log in without a user name.
-  echo 'user default reset off resetpass -@all'
 }
 
 # redis-cli as user $1 (password in env var $2) against host:port $3; rest: the command.
