@@ -67,6 +67,8 @@ interface Pod {
   readonly port: number;
   readonly dir: string;
   readonly kind: 'redis' | 'sentinel';
+  /** A Sentinel's plain discovery port when `port` is its TLS port. */
+  readonly plainPort?: number;
   process?: ChildProcess;
   exit?: Promise<number | null>;
 }
@@ -99,7 +101,8 @@ class Cluster {
   private async pod(kind: 'redis' | 'sentinel', name: string, host: string): Promise<Pod> {
     const dir = path.join(this.tmp, name);
     fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
-    return { name, host, port: await freePortOn(host), dir, kind };
+    const plainPort = kind === 'sentinel' && this.tlsFiles ? await freePortOn(host) : undefined;
+    return { name, host, port: await freePortOn(host), dir, kind, plainPort };
   }
 
   /** `feast-redis-1.feast-redis-headless...:6379` -> `127.0.0.3:<port>`: the test's cluster DNS. */
@@ -143,7 +146,12 @@ class Cluster {
     } else {
       let conf = this.configMap.data['sentinel.conf'];
       conf = remap(conf, 'bind', pod.host);
-      conf = remap(conf, this.tlsFiles ? 'tls-port' : 'port', String(pod.port));
+      if (this.tlsFiles) {
+        conf = remap(conf, 'port', String(pod.plainPort));
+        conf = remap(conf, 'tls-port', String(pod.port));
+      } else {
+        conf = remap(conf, 'port', String(pod.port));
+      }
       conf = remap(conf, 'dir', pod.dir);
       fs.writeFileSync(path.join(pod.dir, 'sentinel.conf'), this.withTls(conf));
       Object.assign(overrides, {
@@ -172,11 +180,12 @@ class Cluster {
     return fs.readFileSync(path.join(pod.dir, 'pod.log'), 'utf8');
   }
 
-  /** redis-cli as `user` against `pod`; `user` null: no AUTH at all. */
-  public cli(pod: Pod, args: string[], user: string | null = 'admin', input?: string): string {
+  /** redis-cli as `user` against `pod`; `user` null: no AUTH at all; `plain`: a Sentinel's plain discovery port. */
+  public cli(pod: Pod, args: string[], user: string | null = 'admin', input?: string, plain = false): string {
     const auth = user === null ? [] : ['--user', user];
-    const tls = this.tlsFiles ? ['--tls', '--cacert', this.tlsFiles['tls-ca-cert-file']] : [];
-    const result = spawnSync('redis-cli', [...tls, '--no-auth-warning', ...auth, '-h', pod.host, '-p', String(pod.port), ...args], {
+    const tls = this.tlsFiles && !plain ? ['--tls', '--cacert', this.tlsFiles['tls-ca-cert-file']] : [];
+    const port = plain ? pod.plainPort ?? pod.port : pod.port;
+    const result = spawnSync('redis-cli', [...tls, '--no-auth-warning', ...auth, '-h', pod.host, '-p', String(port), ...args], {
       env: { PATH: process.env.PATH, ...(user !== null ? { REDISCLI_AUTH: PASSWORDS[`${user}-password`] } : {}) },
       encoding: 'utf8', timeout: 10000, input,
     });
@@ -434,5 +443,55 @@ describe('Redis with TLS and a replica, from the synthesized output', () => {
       expect(run({ REDIS_PASSWORD_PROBE: '' })).toMatchObject({ status: 1, stderr: expect.stringContaining('redis-start: REDIS_PASSWORD_PROBE is empty: every Redis user needs its own key in the Secret') });
       expect(run({ REDIS_PASSWORD_FEAST: 'pw\n' })).toMatchObject({ status: 1, stderr: expect.stringContaining('redis-start: REDIS_PASSWORD_FEAST contains a line break') });
     }
+  });
+});
+
+describe('Redis with Sentinel and TLS (the cloud profiles), from the synthesized output', () => {
+  const certDir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-it-certs-'));
+  const octets = [12, 13, 14, 15, 16, 17];
+  const cluster = new Cluster(
+    synthesized(RedisMode.sentinel({ servers: 3, sentinels: 3 }), ServerTls.certManager({ issuer: { name: 'platform-ca' } })),
+    makeCertificates(certDir, ['feast-redis-headless.ml-features.svc.cluster.local'], octets.map((o) => `127.0.0.${o}`)),
+  );
+
+  beforeAll(async () => {
+    requireBinaries('redis-server', 'redis-sentinel', 'redis-cli', 'openssl');
+    // The Secret cert-manager fills is the one the pods mount.
+    const cert = find(cluster.objects, 'Certificate', 'feast-redis-tls');
+    const volume = find(cluster.objects, 'StatefulSet', 'feast-redis-sentinel').spec.template.spec.volumes.find((v: any) => v.name === 'tls');
+    expect(volume.secret.secretName).toBe(cert.spec.secretName);
+    await cluster.create(octets[0]);
+  });
+
+  afterAll(async () => {
+    await cluster.stopAll();
+    cluster.remove();
+    fs.rmSync(certDir, { recursive: true, force: true });
+  });
+
+  test('Sentinels and servers talk TLS; discovery answers anonymously on the plain port; failover works', async () => {
+    for (const pod of cluster.data) cluster.start(pod);
+    const [primary, ...replicas] = cluster.data;
+    await waitFor('both replicas to link over TLS', () => replicas.every((p) => /master_link_status:up/.test(cluster.cli(p, ['info', 'replication']))), 30000);
+    for (const pod of cluster.sentinels) cluster.start(pod);
+    await waitFor('every Sentinel to know both replicas and the two other Sentinels over TLS', () => cluster.sentinels.every((s) => {
+      const info = cluster.cli(s, ['sentinel', 'master', 'mymaster']).split('\n');
+      const field = (k: string) => info[info.indexOf(k) + 1];
+      return field('num-slaves') === '2' && field('num-other-sentinels') === '2';
+    }), 40000);
+    // What Feast does: ask a Sentinel's plain port without logging in.
+    expect(cluster.cli(cluster.sentinels[1], ['sentinel', 'get-master-addr-by-name', 'mymaster'], null, undefined, true)).toBe(`${primary.host}\n${primary.port}`);
+    expect(cluster.cli(cluster.sentinels[1], ['sentinel', 'failover', 'mymaster'], null, undefined, true)).toMatch(/NOPERM/);
+    expect(cluster.cli(primary, ['hset', 'k1ml_features', 'f', 'v'], 'feast')).toBe('1');
+    expect(cluster.cli(primary, ['wait', '1', '2000'])).not.toBe('0');
+
+    await cluster.kill(primary);
+    const killedAt = Date.now();
+    await waitFor('the Sentinels to promote a replica over TLS', () => cluster.sentinels.every((s) => {
+      const named = cluster.named(s);
+      return named !== undefined && named !== primary && cluster.role(named) === 'master';
+    }), 40000);
+    console.log(`Sentinel failover with TLS: ${((Date.now() - killedAt) / 1000).toFixed(1)} s after kill -9 of the primary`);
+    expect(cluster.cli(cluster.named(cluster.sentinels[0])!, ['hget', 'k1ml_features', 'f'])).toBe('v');
   });
 });
