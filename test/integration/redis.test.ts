@@ -101,8 +101,11 @@ class Cluster {
   private async pod(kind: 'redis' | 'sentinel', name: string, host: string): Promise<Pod> {
     const dir = path.join(this.tmp, name);
     fs.mkdirSync(path.join(dir, 'data'), { recursive: true });
-    const plainPort = kind === 'sentinel' && this.tlsFiles ? await freePortOn(host) : undefined;
-    return { name, host, port: await freePortOn(host), dir, kind, plainPort };
+    // Sentinels also listen on 127.0.0.1, where their rendered probe connects inside a pod: pick
+    // their ports free there.
+    const portHost = kind === 'sentinel' ? '127.0.0.1' : host;
+    const plainPort = kind === 'sentinel' && this.tlsFiles ? await freePortOn(portHost) : undefined;
+    return { name, host, port: await freePortOn(portHost), dir, kind, plainPort };
   }
 
   /** `feast-redis-1.feast-redis-headless...:6379` -> `127.0.0.3:<port>`: the test's cluster DNS. */
@@ -145,7 +148,7 @@ class Cluster {
       });
     } else {
       let conf = this.configMap.data['sentinel.conf'];
-      conf = remap(conf, 'bind', pod.host);
+      conf = remap(conf, 'bind', `${pod.host} 127.0.0.1`);
       if (this.tlsFiles) {
         conf = remap(conf, 'port', String(pod.plainPort));
         conf = remap(conf, 'tls-port', String(pod.port));
@@ -492,6 +495,13 @@ describe('Redis with Sentinel and TLS (the cloud profiles), from the synthesized
       return named !== undefined && named !== primary && cluster.role(named) === 'master';
     }), 40000);
     console.log(`Sentinel failover with TLS: ${((Date.now() - killedAt) / 1000).toFixed(1)} s after kill -9 of the primary`);
+    // The rendered Sentinel probes (TLS, probe user) keep the Sentinels Ready during and after the failover.
+    for (const s of cluster.sentinels) {
+      for (const mode of ['sentinel', 'liveness']) {
+        const probe = spawnSync('sh', [path.join(cluster.configDir, 'redis-probe.sh'), mode], { env: cluster.env(s), encoding: 'utf8' });
+        expect(`${mode}: ${probe.status} ${probe.stderr}`).toBe(`${mode}: 0 `);
+      }
+    }
     expect(cluster.cli(cluster.named(cluster.sentinels[0])!, ['hget', 'k1ml_features', 'f'])).toBe('v');
   });
 });

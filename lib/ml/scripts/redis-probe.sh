@@ -2,7 +2,8 @@
 # Health probe of one Redis or Sentinel pod (POSIX sh). Usage: redis-probe.sh liveness|readiness|sentinel
 #   liveness   the server answers: PONG, or LOADING (replaying the AOF) or MASTERDOWN
 #   readiness  the server answers PONG and, on a replica, its link to the primary is up
-#   sentinel   the Sentinel answers PONG and knows a primary that is not down (status=ok)
+#   sentinel   the Sentinel answers PONG and monitors a primary (even one that is down: a Sentinel
+#              is most needed, and must stay Ready, while it fails the primary over)
 # Runs as the ACL user `probe` (PING and INFO only), password in REDIS_PASSWORD_PROBE.
 # Environment: REDIS_PASSWORD_PROBE (required), REDIS_PORT (default 6379; the Sentinel's port for
 # `sentinel`), REDIS_TLS_CA_FILE (set: talk TLS).
@@ -46,9 +47,9 @@ case "${1:-}" in
     if [ "$reply" = PONG ]; then
       info=$(cli info sentinel) || true
       case "$info" in
-        *status=ok*) exit 0 ;;
+        *master0:name=*) exit 0 ;;
       esac
-      reply="no monitored primary with status=ok: $info"
+      reply="no monitored primary: $info"
     fi
     ;;
   *)
