@@ -60,8 +60,11 @@ export const MAXMEMORY_SHARE = 0.75;
 
 /** Where the server's TLS files are mounted. */
 export interface RedisTlsFiles {
+  /** Server certificate (PEM). */
   readonly certFile: string;
+  /** Server private key (PEM). */
   readonly keyFile: string;
+  /** CA that signed the servers' certificates: servers and Sentinels verify each other with it. */
   readonly caFile: string;
 }
 

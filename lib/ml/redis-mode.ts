@@ -59,6 +59,7 @@ export class RedisMode {
   public readonly failoverTimeoutMilliseconds: number;
 
   private constructor(
+    /** Which arrangement. */
     public readonly kind: 'standalone' | 'replicated' | 'sentinel',
     /** Number of Redis data pods, primary included. */
     public readonly servers: number,

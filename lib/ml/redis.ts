@@ -93,13 +93,19 @@ export interface RedisServerProps {
  * announces its stable DNS name; none starts as an empty primary while another member holds data.
  */
 export class RedisServer extends Construct implements IPeerable {
+  /** How the servers are arranged. */
   public readonly mode: RedisMode;
+  /** Redis port of every data pod (the TLS port with `tls`). */
   public readonly port = REDIS_PORT;
+  /** The ACL users' Secret and keys. */
   public readonly users: RedisUsers;
+  /** Client users beyond the built-in ones. */
   public readonly clients: readonly RedisClientUser[];
+  /** The data pods. */
   public readonly workload: StatefulWorkload;
   /** The Sentinels (sentinel mode only). */
   public readonly sentinels?: StatefulWorkload;
+  /** redis.conf, sentinel.conf, the users files and the scripts. */
   public readonly configMap: k8s.KubeConfigMap;
   /** TLS files and CA (when `tls` is set). */
   public readonly tls?: ServerTlsBinding;

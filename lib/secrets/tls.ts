@@ -142,7 +142,7 @@ export class ServerTlsBinding {
     return `${this.mountPath}/${CA_FILE}`;
   }
 
-  /** Where the CA is: what a client needs to verify the server. */
+  /** Where the CA is: what a client needs to verify the server (`secretName`, and the `key` holding the PEM). */
   public get ca(): { readonly secretName: string; readonly key: string } {
     return { secretName: this.secretName, key: this.keys.ca };
   }
