@@ -341,10 +341,14 @@ export class RedisServer extends Construct implements IPeerable {
     return this.sentinels ? this.sentinels.podHosts.map((h) => `${h}:${SENTINEL_PORT}`) : [];
   }
 
-  /** Admits `peer` to the Redis (and Sentinel) ports; from the first call on, every other client is denied. */
+  /**
+   * Admits `peer` to the Redis port and the Sentinels' discovery port (clients need nothing else;
+   * the Sentinels' TLS port stays among Sentinels and data pods); from the first call on, every
+   * other client is denied.
+   */
   public allowFrom(peer: PeerLike): void {
     this.workload.allowFrom(peer, [REDIS_PORT]);
-    this.sentinels?.allowFrom(peer, this.tls ? [SENTINEL_PORT, SENTINEL_TLS_PORT] : [SENTINEL_PORT]);
+    this.sentinels?.allowFrom(peer, [SENTINEL_PORT]);
   }
 
   public asPeer(): WorkloadPeer {

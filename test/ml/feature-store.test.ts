@@ -92,7 +92,7 @@ describe('online store with Sentinel failover and TLS', () => {
     const policy = find(objects, 'NetworkPolicy', 'feast-redis-sentinel');
     expect(policy.spec.ingress).toContainEqual({
       from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ml-features' } }, podSelector: { matchLabels: store.serverSelector } }],
-      ports: [{ protocol: 'TCP', port: 26379 }, { protocol: 'TCP', port: 26380 }],
+      ports: [{ protocol: 'TCP', port: 26379 }],
     });
   });
 });
