@@ -7,8 +7,11 @@
  * `include` and TLS file lines point at the test's address, port and directories.
  *
  * Covers: Sentinel failover after kill -9 of the primary (seconds reported, every write
- * acknowledged by WAIT 1 present, the old primary back as a replica), the empty-primary guard,
- * the ACL users (Feast refused outside its commands and keys, default user disabled), and TLS.
+ * acknowledged by WAIT 1 present, the old primary back as a replica), the empty-primary guards
+ * (an empty pod never becomes the primary others copy; a replica with data never follows an empty
+ * primary), the ACL users (Feast refused outside its commands and keys, default user disabled,
+ * anonymous Sentinel discovery only), TLS with certificates made by openssl (replicated, and
+ * Sentinel as on the cloud profiles), and the scripts under busybox sh.
  */
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -436,6 +439,29 @@ describe('Redis with TLS and a replica, from the synthesized output', () => {
     expect(cluster.log(primary)).toMatch(new RegExp(`REFUSING to start ${primary.host}:${primary.port} as the primary .* while ${replica.host}:${replica.port} holds 1 keys`));
     expect(cluster.log(primary)).toContain('docs/redis-operations.md');
     expect(keysOf(replica)).toBe(1);
+  });
+
+  test('both restarted, the empty pod 0 first: it starts (nobody to ask), and the replica with data refuses to follow it', async () => {
+    const [primary, replica] = cluster.data;
+    await cluster.kill(replica);
+    cluster.start(primary);
+    await waitFor('the empty pod 0 to start as the primary', () => cluster.role(primary) === 'master', 30000);
+    expect(keysOf(primary)).toBe(0);
+    cluster.start(replica);
+    expect(await within(replica.exit!, 15000)).toBe(1);
+    expect(cluster.log(replica)).toContain(`REFUSING to replicate ${primary.host}:${primary.port}: it is an empty primary that has never replicated`);
+    // The replica's data is still on its volume: started alone (as the operator's recovery would), it has its key.
+    await cluster.kill(primary);
+    const conf = fs.readFileSync(path.join(replica.dir, 'redis.conf'), 'utf8').replace(/^include .*$/m, '');
+    const alone = spawn('redis-server', ['-'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    alone.stdin!.end(`${conf}\nuser admin on nopass ~* +@all\n`);
+    try {
+      await waitFor('the replica data directory to load', () => cluster.cli(replica, ['dbsize']) === '1', 20000);
+    } finally {
+      const exited = new Promise((r) => alone.once('exit', r));
+      alone.kill('SIGKILL');
+      await exited;
+    }
   });
 
   test('the start script refuses a missing password or one with a line break', () => {
