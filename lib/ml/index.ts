@@ -1,6 +1,7 @@
 export * from './tracking-server';
 export * from './redis-mode';
 export * from './redis-config';
+export * from './redis-acl';
 export * from './redis';
 export * from './feast-config';
 export * from './feast-registry';

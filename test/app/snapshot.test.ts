@@ -21,6 +21,7 @@ describe.each(referenceProfiles().map((p) => [p.name, p] as const))('reference p
     expect(replicas).toEqual({
       'ml-db/postgres': 3,
       'ml-features/feast-redis': 3,
+      'ml-features/feast-redis-sentinel': 3,
       'ml-tracking/minio': sizingFor(profile).objectStore.replicas,
       'ml-training/pytorch': 4,
     });

@@ -58,8 +58,9 @@ describe('secrets inventory', () => {
     }
     // The reference platform's users each have a Secret in the database's namespace and in the consumer's.
     expect(inventory.filter((s) => s.name === 'postgres-mlflow').map((s) => s.namespace)).toEqual(['ml-db', 'ml-tracking']);
-    expect(inventory.find((s) => s.namespace === 'ml-features' && s.name === 'feast-redis').readBy.map((r: any) => r.object))
-      .toEqual(['StatefulSet ml-features/feast-redis', 'Deployment ml-features/feast-server']);
+    // The Redis ACL Secret: each key is read by the data pods, the Sentinels or Feast (one readBy entry per reference).
+    expect([...new Set(inventory.find((s) => s.namespace === 'ml-features' && s.name === 'feast-redis').readBy.map((r: any) => r.object))])
+      .toEqual(['StatefulSet ml-features/feast-redis', 'StatefulSet ml-features/feast-redis-sentinel', 'Deployment ml-features/feast-server']);
     const md = rendered.files.find((f) => f.name === 'SECRETS.md')!.content;
     for (const s of inventory) expect(md).toContain(s.kubectl);
   });

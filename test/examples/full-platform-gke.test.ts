@@ -58,7 +58,7 @@ describe('examples/full-platform-gke', () => {
       'mlflow@postgres-rw.ml-db.svc.cluster.local', 'feast@postgres-rw.ml-db.svc.cluster.local',
     ]);
     expect(features.onlineStoreHost).toBe('feast-redis-0.feast-redis-headless.ml-features.svc.cluster.local');
-    expect(features.featureStoreYaml).toContain(`connection_string: '${features.onlineStoreHost}:6379,password=\${REDIS_PASSWORD}'`);
+    expect(features.featureStoreYaml).toContain(`connection_string: '${features.onlineStoreHost}:6379,username=feast,password=\${REDIS_PASSWORD}'`);
     expect(find(objects, 'StatefulSet', 'feast-redis').spec.replicas).toBe(3);
     expect(find(objects, 'Deployment', 'feast-server').spec.replicas).toBe(3);
   });

@@ -195,8 +195,9 @@ describe('reference platform', () => {
     if (name !== 'kind') expect(md).toContain(r.profile.snapshotDriver!.snapshotSetup);
     // GPU pools on the clouds, none on kind.
     expect(md.includes('None: no workload requests GPUs.')).toBe(name === 'kind');
-    // No operator: every object is a built-in API (or the snapshot API).
-    expect(md).toContain('None: the render uses only built-in Kubernetes APIs');
+    // The cloud profiles serve Redis over TLS with a cert-manager Certificate; kind uses built-in APIs only.
+    if (name === 'kind') expect(md).toContain('None: the render uses only built-in Kubernetes APIs');
+    else expect(md).toContain('- cert-manager (cert-manager.io)');
     // The Secrets the platform reads and does not create, linked to the inventory.
     expect(md).toContain('[SECRETS.md](SECRETS.md)');
     expect(needs.secrets.map((s) => `${s.namespace}/${s.name}`)).toEqual(expect.arrayContaining([

@@ -152,6 +152,7 @@ describe('Topology of the reference platform', () => {
       'Deployment ml-tracking/mlflow -> StatefulSet ml-db/postgres',
       'Deployment ml-tracking/mlflow -> StatefulSet ml-tracking/minio',
       'Deployment ml-features/feast-server -> StatefulSet ml-features/feast-redis',
+      'Deployment ml-features/feast-server -> StatefulSet ml-features/feast-redis-sentinel',
       'Deployment ml-features/feast-server -> StatefulSet ml-db/postgres',
       'StatefulSet ml-training/pytorch -> Deployment ml-tracking/mlflow',
     ]));
@@ -159,7 +160,9 @@ describe('Topology of the reference platform', () => {
     // Both kinds of evidence agree: the client Service named in the config and the port the NetworkPolicy admits.
     const label = (from: string, to: string) => topology.edges.find((e) => e.type === 'connects' && e.from === from && e.to === to)?.label;
     expect(label('deploy__ml_tracking__mlflow', 'sts__ml_db__postgres')).toBe('postgres-rw, 5432/TCP');
-    expect(label('deploy__ml_features__feast_server', 'sts__ml_features__feast_redis')).toBe('feast-redis-headless, 6379/TCP');
+    // Feast's config names the Sentinels; it reaches the primary they name on the port the policy admits.
+    expect(label('deploy__ml_features__feast_server', 'sts__ml_features__feast_redis_sentinel')).toBe('feast-redis-sentinel-headless, 26379/TCP');
+    expect(label('deploy__ml_features__feast_server', 'sts__ml_features__feast_redis')).toBe('6379/TCP');
     expect(label('sts__ml_training__pytorch', 'deploy__ml_tracking__mlflow')).toBe('mlflow, 5000/TCP');
     // The shared dataset exists where the profile has ReadWriteMany storage (not on kind; on GKE and EKS only with
     // the cluster input the reference clusters do not declare).
