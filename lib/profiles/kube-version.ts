@@ -62,4 +62,46 @@ export class KubeVersion {
   public get hasStatefulSetMaxUnavailable(): boolean {
     return this.atLeast(35);
   }
+
+  /**
+   * `batch.kubernetes.io/job-completion-index` label on Indexed Job pods (PodIndexLabel: beta, on by
+   * default, 1.28; GA 1.32). The `JOB_COMPLETION_INDEX` variable exists on every supported version.
+   */
+  public get hasJobCompletionIndexLabel(): boolean {
+    return this.atLeast(28);
+  }
+
+  /**
+   * Job `podFailurePolicy` with the `DisruptionTarget` pod condition (beta, on by default, 1.26; GA 1.31).
+   */
+  public get hasJobPodFailurePolicy(): boolean {
+    return this.atLeast(27);
+  }
+
+  /**
+   * A podFailurePolicy rule must list `onPodConditions` (empty beside `onExitCodes`) before 1.29, where
+   * the field became optional. 1.29 gets it too: an empty list is valid there, and 1.29 is validated
+   * against the nearest vendored schema below it (1.28's), which still requires it.
+   */
+  public get jobPodFailureRuleRequiresConditions(): boolean {
+    return !this.atLeast(30);
+  }
+
+  /**
+   * Job `backoffLimitPerIndex` / `maxFailedIndexes` and the `FailIndex` action (alpha 1.28, beta and on
+   * by default 1.29, GA 1.33). On 1.28 the field is in the schema but the gate is off, so it is dropped.
+   */
+  public get hasJobBackoffLimitPerIndex(): boolean {
+    return this.atLeast(29);
+  }
+
+  /** Job `podReplacementPolicy` (alpha 1.28, beta and on by default 1.29, GA 1.34). */
+  public get hasJobPodReplacementPolicy(): boolean {
+    return this.atLeast(29);
+  }
+
+  /** Job `successPolicy` (alpha 1.30, beta and on by default 1.31, GA 1.33). */
+  public get hasJobSuccessPolicy(): boolean {
+    return this.atLeast(31);
+  }
 }
