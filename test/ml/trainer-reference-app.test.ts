@@ -21,16 +21,19 @@ function renderTraining(profile = referenceProfiles()[0]) {
 describe.each(referenceProfiles().map((p) => [p.name, p] as const))('reference training layer on %s', (name, profile) => {
   const { training, rendered } = renderTraining(profile);
   const objects = rendered.objects as Manifest[];
-  const sts = find(objects, 'StatefulSet', 'pytorch');
-  const container = sts.spec.template.spec.containers[0];
+  const job = find(objects, 'Job', 'pytorch');
+  const container = job.spec.template.spec.containers[0];
   const env = Object.fromEntries(container.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
 
-  test('a 4-node trainer in ml-training that passes the gates', () => {
+  test('a 4-rank Indexed Job in ml-training that completes, fails by policy and passes the gates', () => {
     expect(rendered.gates.errors).toEqual([]);
-    expect(sts.metadata.namespace).toBe('ml-training');
-    expect(sts.spec.replicas).toBe(4);
+    expect(all(objects, 'StatefulSet').filter((s) => s.metadata.namespace === 'ml-training')).toEqual([]);
+    expect(job.metadata.namespace).toBe('ml-training');
+    expect(job.spec).toMatchObject({ completionMode: 'Indexed', completions: 4, parallelism: 4 });
+    expect(job.spec.template.spec.restartPolicy).toBe('Never');
+    expect(job.spec.podFailurePolicy.rules.map((r: any) => r.action)).toEqual(['Ignore', 'FailJob']);
     expect(rendered.files.map((f) => f.name)).toContain('training.k8s.yaml');
-    expect(container.args).toEqual(['torchrun', 'ddp_smoke.py']);
+    expect(container.args).toEqual(['torchrun', '--no_python', 'sh', '/etc/trainer/worker.sh', 'python3', '-u', 'ddp_smoke.py']);
     expect(find(objects, 'ConfigMap', 'pytorch-code').data['ddp_smoke.py'])
       .toBe(fs.readFileSync(path.join(__dirname, '../../apps/training/ddp_smoke.py'), 'utf8'));
   });
@@ -38,10 +41,12 @@ describe.each(referenceProfiles().map((p) => [p.name, p] as const))('reference t
   if (name === 'kind') {
     test('CPU-only (gloo): no GPUs, no shared dataset (kind has no ReadWriteMany tier)', () => {
       expect(training.dataset).toBeUndefined();
-      expect(all(objects, 'PersistentVolumeClaim')).toEqual([]);
+      // Only the checkpoint claim, ReadWriteOnce: every rank runs on the node that mounts it.
+      expect(all(objects, 'PersistentVolumeClaim').map((c) => [c.metadata.name, c.spec.accessModes])).toEqual([['checkpoints-pytorch', ['ReadWriteOnce']]]);
+      expect(job.spec.template.spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe('kubernetes.io/hostname');
       expect(container.resources.limits['nvidia.com/gpu']).toBeUndefined();
       expect(env).toMatchObject({ WORLD_SIZE: '4', PET_NPROC_PER_NODE: '1' });
-      expect(sts.spec.template.spec.tolerations).toBeUndefined();
+      expect(job.spec.template.spec.tolerations).toBeUndefined();
     });
   } else {
     test('8 GPUs per worker and the ImageNet dataset mounted read-only', () => {
@@ -49,7 +54,11 @@ describe.each(referenceProfiles().map((p) => [p.name, p] as const))('reference t
       expect(env).toMatchObject({ WORLD_SIZE: '32', PET_NPROC_PER_NODE: '8' });
       expect(find(objects, 'PersistentVolumeClaim', 'imagenet').spec.accessModes).toEqual(['ReadWriteMany']);
       expect(container.volumeMounts).toContainEqual({ name: 'dataset-imagenet', mountPath: '/data', readOnly: true });
-      expect(sts.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]
+      // Checkpoints: one ReadWriteMany claim, a directory per rank, so ranks run on any node.
+      expect(find(objects, 'PersistentVolumeClaim', 'checkpoints-pytorch').spec.accessModes).toEqual(['ReadWriteMany']);
+      expect(container.volumeMounts).toContainEqual({ name: 'checkpoints', mountPath: '/checkpoints', subPathExpr: 'rank-$(JOB_COMPLETION_INDEX)' });
+      expect(job.spec.template.spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution).toBeUndefined();
+      expect(job.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]
         .matchExpressions[0].key).toBe(profile.gpu!.nodeLabelKey);
     });
   }
@@ -60,8 +69,8 @@ test('the platform wires its MLflow into the trainer: MLFLOW_TRACKING_URI, and M
   const app = new App();
   const platform = buildPlatform(app, profile);
   const objects = app.charts.flatMap((c) => c.toJson()) as Manifest[];
-  const sts = find(objects, 'StatefulSet', 'pytorch');
-  const env = sts.spec.template.spec.containers[0].env;
+  const job = find(objects, 'Job', 'pytorch');
+  const env = job.spec.template.spec.containers[0].env;
   expect(env).toContainEqual({ name: 'MLFLOW_TRACKING_URI', value: platform.tracking.trackingUri });
   const peer = platform.training.trainer.asPeer();
   const admits = all(objects, 'NetworkPolicy')
@@ -69,6 +78,6 @@ test('the platform wires its MLflow into the trainer: MLFLOW_TRACKING_URI, and M
     .flatMap((p) => p.spec.ingress)
     .filter((rule: any) => rule.from.some((f: any) =>
       f.namespaceSelector?.matchLabels?.['kubernetes.io/metadata.name'] === peer.namespace &&
-      selects(f.podSelector?.matchLabels ?? {}, sts.spec.template.metadata.labels)));
+      selects(f.podSelector?.matchLabels ?? {}, job.spec.template.metadata.labels)));
   expect(admits.flatMap((rule: any) => rule.ports.map((p: any) => p.port))).toContain(platform.tracking.port);
 });
