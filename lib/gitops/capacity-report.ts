@@ -65,6 +65,11 @@ export interface WorkloadCapacity extends WorkloadScale {
   readonly name: string;
   /** Effective requests of one pod, as the scheduler computes them. */
   readonly pod: ResourceAmounts;
+  /**
+   * Size of the pod's `/dev/shm`: the size limit of the memory-backed emptyDir mounted there (0 when none).
+   * It is not requested: its pages count against the container's memory limit.
+   */
+  readonly sharedMemoryBytes: number;
   /** `pod` × `replicas`. */
   readonly total: ResourceAmounts;
   /** Claims each pod makes from templates (volumeClaimTemplates, generic ephemeral volumes). */
@@ -170,6 +175,24 @@ export function podRequests(spec: Json): ResourceAmounts {
   let total = max(app, initPeak);
   if (spec?.overhead) total = add(total, containerRequests({ name: 'overhead', resources: { requests: spec.overhead } }));
   return total;
+}
+
+/** The size limit of the memory-backed emptyDir a container mounts at `/dev/shm` (the largest, if several do). */
+export function sharedMemoryBytes(spec: Json): number {
+  const memoryVolumes = new Map<string, number>();
+  for (const v of spec?.volumes ?? []) {
+    if (v?.emptyDir?.medium === 'Memory') {
+      const limit = v.emptyDir.sizeLimit;
+      memoryVolumes.set(String(v.name), limit === undefined ? 0 : Math.round(quantityValue(limit, `sizeLimit of volume '${v.name}'`)));
+    }
+  }
+  let bytes = 0;
+  for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
+    for (const m of c?.volumeMounts ?? []) {
+      if (m?.mountPath === '/dev/shm' && memoryVolumes.has(String(m.name))) bytes = Math.max(bytes, memoryVolumes.get(String(m.name))!);
+    }
+  }
+  return bytes;
 }
 
 /** HorizontalPodAutoscalers by `<namespace>/<kind>/<name>` of their scale target. */
@@ -331,7 +354,7 @@ export class CapacityReport {
       const pod = podRequests(template.spec);
       return {
         kind: owner.kind, namespace: template.namespace, name: String(owner.metadata?.name), ...scale,
-        pod, total: times(pod, scale.replicas), claimTemplates,
+        pod, sharedMemoryBytes: sharedMemoryBytes(template.spec), total: times(pod, scale.replicas), claimTemplates,
       };
     });
     for (const pvc of index.ofKind('PersistentVolumeClaim') as Json[]) {
@@ -403,7 +426,8 @@ export class CapacityReport {
       '- **Full scale**: StatefulSets and Deployments at `spec.replicas`, or at `maxReplicas` of the HorizontalPodAutoscaler',
       '  that scales them (marked *HPA max*). Requests are what the scheduler reserves; limits are not summed.',
       '- **Per pod**: the larger of the containers (+ sidecars) and each init container, as the scheduler counts it;',
-      '  a resource with a limit and no request is requested at its limit.',
+      '  a resource with a limit and no request is requested at its limit. **Shm** is the size of `/dev/shm` (a',
+      '  memory-backed emptyDir): not requested, it counts against the container\'s memory limit.',
       '- **Transient**: Jobs and CronJobs run to completion; they are counted apart, one run each at its parallelism.',
       '- **Storage**: claim templates × replicas at full scale, plus standalone PersistentVolumeClaims (Jobs\' and',
       '  CronJobs\' ephemeral claims are not counted).',
@@ -448,15 +472,17 @@ export class CapacityReport {
     lines.push('## Workloads', '');
     if (this.workloads.length) {
       lines.push(
-        row(['Namespace', 'Kind', 'Name', 'Pods', 'Per pod: CPU', 'Memory', ...ext, 'Claims per pod']),
-        row(['---', '---', '---', '---', '---:', '---:', ...ext.map(() => '---:'), '---']),
+        row(['Namespace', 'Kind', 'Name', 'Pods', 'Per pod: CPU', 'Memory', 'Shm', ...ext, 'Claims per pod']),
+        row(['---', '---', '---', '---', '---:', '---:', '---:', ...ext.map(() => '---:'), '---']),
       );
       for (const w of this.workloads) {
         const pods = w.autoscaler
           ? `${w.replicas} (HPA max; min ${w.autoscaler.minReplicas})`
           : w.perNode ? '1 per node' : String(w.replicas);
         const claims = w.claimTemplates.map((c) => `${c.name} ${c.size} ${c.storageClass}`).join(', ') || '—';
-        lines.push(row([w.namespace, w.kind, w.name, pods, ...amounts(w.pod), claims]));
+        const [cpu, memory, ...extended] = amounts(w.pod);
+        const shm = w.sharedMemoryBytes ? formatBytes(w.sharedMemoryBytes) : '—';
+        lines.push(row([w.namespace, w.kind, w.name, pods, cpu, memory, shm, ...extended, claims]));
       }
     } else {
       lines.push('No workloads.');
