@@ -177,8 +177,11 @@ let workerScript: string | undefined;
  * pod, then every rank resumes from its checkpoint. A rank other than 0 can fail and come back this
  * way. The rendezvous store lives in rank 0's torchrun: when pod 0 fails, every other rank loses the
  * store and fails too (exit 1, retried), and the whole group re-forms once pod 0 is back; each of
- * those failures counts against its rank's retries. The DeepSpeed runner has no rendezvous: its
- * ranks fail with the first one and are retried the same way.
+ * those failures counts against its rank's retries. A fatal exit code ends the run at once: the
+ * worker wrapper records it and stops torchrun (no restarts to the same failure, no 5-minute exit
+ * barrier), the pod exits with that code, the podFailurePolicy fails the Job and the Job controller
+ * terminates the other ranks. The DeepSpeed runner has no rendezvous and exits with its failed
+ * process's code: its ranks fail with the first one and are retried, or fail the run, the same way.
  *
  * Checkpoints: a Job has no volumeClaimTemplates and one pod template for every index, so a pod cannot
  * mount a claim chosen by its index. Every rank mounts its own directory `rank-<i>` of one claim

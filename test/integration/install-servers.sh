@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs the servers the integration suite runs against, when they are missing: Debian's
-# postgresql (15), mariadb-server (10.11) and redis-server. Idempotent; run as root (CI does).
+# postgresql (15), mariadb-server (10.11) and redis-server, and python3-torch (CPU PyTorch 1.13 for
+# /usr/bin/python3, which runs the rendered training Job). Idempotent; run as root (CI does).
 # Debian has no MySQL server package: the MySQL engine is tested for its exact statements.
 set -eu
 
@@ -9,9 +10,10 @@ missing=''
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$missing postgresql"
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || missing="$missing mariadb-server"
 command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
+/usr/bin/python3 -c 'import torch.distributed' >/dev/null 2>&1 || missing="$missing python3-torch"
 
 if [ -z "$missing" ]; then
-  echo "install-servers: postgresql, mariadb-server and redis-server are installed"
+  echo "install-servers: postgresql, mariadb-server, redis-server and python3-torch are installed"
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then

@@ -6,7 +6,10 @@
 # torchrun reports any failed worker as its own exit code 1, so the code that says "this is a
 # bug, do not retry" would be lost. When the process exits with one of TRAINER_FATAL_EXIT_CODES, the
 # first such code is written to TRAINER_FATAL_FILE, and trainer-entrypoint.sh exits with it, which
-# the Job's podFailurePolicy turns into a failed run. SIGTERM and SIGINT are passed on to the process.
+# the Job's podFailurePolicy turns into a failed run. The wrapper then stops torchrun (its parent)
+# with SIGTERM: otherwise it would restart the workers PET_MAX_RESTARTS times to the same failure
+# and then wait in its exit barrier for the other ranks (5 minutes) before the pod could fail.
+# SIGTERM and SIGINT are passed on to the process.
 set -u
 
 if [ "$#" -eq 0 ]; then
@@ -30,6 +33,7 @@ for code in ${TRAINER_FATAL_EXIT_CODES:-}; do
     echo "trainer-worker: rank ${RANK:-?} exited $status, a fatal exit code: the run fails without retrying" >&2
     if [ -n "${TRAINER_FATAL_FILE:-}" ] && [ ! -s "$TRAINER_FATAL_FILE" ]; then
       echo "$status" > "$TRAINER_FATAL_FILE"
+      kill -TERM "$PPID" 2>/dev/null
     fi
     break
   fi
