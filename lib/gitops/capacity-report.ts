@@ -109,7 +109,7 @@ export interface CapacityReportOptions {
 const ZERO: ResourceAmounts = { milliCpu: 0, memoryBytes: 0, extended: {} };
 
 /** Where each workload kind keeps its pod template, and so what scales it. */
-const WORKLOAD_KINDS = new Set(['StatefulSet', 'Deployment', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob', 'Pod']);
+const WORKLOAD_KINDS = new Set(['StatefulSet', 'Deployment', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob', 'JobSet', 'Pod']);
 
 /** A Kubernetes quantity as a number of base units; the exponent forms the API accepts (`1e3`) too. */
 function quantityValue(text: unknown, what: string): number {
@@ -214,6 +214,13 @@ function scaleOf(template: PodTemplateRef, hpas: Map<string, Json>): WorkloadSca
     case 'CronJob': {
       const parallelism = spec.jobTemplate?.spec?.parallelism ?? 1;
       return { replicas: parallelism, declaredReplicas: parallelism, transient: true, perNode: false };
+    }
+    case 'JobSet': {
+      // One template per replicated Job: its Jobs (replicas) × their parallelism, run to completion.
+      const index = Number(/^spec\.replicatedJobs\[(\d+)\]/.exec(template.path)?.[1] ?? 0);
+      const replicated = spec.replicatedJobs?.[index] ?? {};
+      const pods = (replicated.replicas ?? 1) * (replicated.template?.spec?.parallelism ?? 1);
+      return { replicas: pods, declaredReplicas: pods, transient: true, perNode: false };
     }
     case 'DaemonSet':
       return { replicas: 1, declaredReplicas: 1, transient: false, perNode: true };
@@ -428,7 +435,7 @@ export class CapacityReport {
       '- **Per pod**: the larger of the containers (+ sidecars) and each init container, as the scheduler counts it;',
       '  a resource with a limit and no request is requested at its limit. **Shm** is the size of `/dev/shm` (a',
       '  memory-backed emptyDir): not requested, it counts against the container\'s memory limit.',
-      '- **Transient**: Jobs and CronJobs run to completion; they are counted apart, one run each at its parallelism.',
+      '- **Transient**: Jobs, CronJobs and JobSets run to completion; they are counted apart, one run each at its parallelism.',
       '- **Storage**: claim templates × replicas at full scale, plus standalone PersistentVolumeClaims (Jobs\' and',
       '  CronJobs\' ephemeral claims are not counted).',
       '',

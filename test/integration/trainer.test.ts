@@ -161,7 +161,7 @@ class Harness {
   private readonly bin: string;
   private readonly configMaps: Map<string, string>;
 
-  constructor(private readonly objects: Manifest[], private readonly job: Manifest, private readonly hosts: readonly string[], public readonly port: number) {
+  constructor(objects: Manifest[], private readonly job: Manifest, private readonly hosts: readonly string[], public readonly port: number) {
     this.root = fs.mkdtempSync(path.join(os.tmpdir(), 'trainer-it-'));
     this.claim = path.join(this.root, 'claim-checkpoints');
     fs.mkdirSync(this.claim);

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import {
-  DEFAULT_FATAL_EXIT_CODES, DistributedTrainer, DistributedTrainerProps, GPU_POD_RESOURCES_PER_GPU, KubeVersion, Launcher,
+  CapacityReport, DEFAULT_FATAL_EXIT_CODES, DistributedTrainer, DistributedTrainerProps, GPU_POD_RESOURCES_PER_GPU, KubeVersion, Launcher,
   MAX_SUPPORTED_MINOR, MIN_SUPPORTED_MINOR, Profile, StorageClassPack, TrainingMode, UpdateStrategy, WorkloadNamespace,
   formatFindings, runGates,
 } from '../../lib';
@@ -317,6 +317,20 @@ describe('TrainingMode.jobSet()', () => {
     expect(jobSet.spec.failurePolicy).toEqual({
       maxRestarts: 5,
       rules: [{ name: 'fatal-exit-code', action: 'FailJobSet', onJobFailureReasons: ['PodFailurePolicy'] }],
+    });
+  });
+
+  test('the gates and the capacity report see the pod template inside the JobSet', () => {
+    const broken = JSON.parse(JSON.stringify(objects));
+    const js = broken.find((o: any) => o.kind === 'JobSet');
+    js.spec.replicatedJobs[0].template.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation = true;
+    const report = runGates(broken, { kubeVersion: profile.kubeVersion.toString() });
+    expect(report.ok).toBe(false);
+    expect(report.errors.map((e) => `${e.object} ${e.path}`)).toContain(
+      'JobSet ml-training/pytorch spec.replicatedJobs[0].template.spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation');
+    const capacity = CapacityReport.of(objects as any);
+    expect(capacity.workloads.find((w) => w.name === 'pytorch')).toMatchObject({
+      kind: 'JobSet', replicas: 4, transient: true, pod: { milliCpu: 64000, extended: { 'nvidia.com/gpu': 8 } }, sharedMemoryBytes: 256 * 2 ** 30,
     });
   });
 
