@@ -59,7 +59,7 @@ describe('reference platform', () => {
 
   test.each(referenceProfiles().map((p) => [p.name]))('%s: MinIO and MLflow admit the trainer pods on their ports', (name) => {
     const objects = rendered.find((x) => x.profile.name === name)!.objects as Manifest[];
-    const trainerLabels = find(objects, 'StatefulSet', 'pytorch').spec.template.metadata.labels;
+    const trainerLabels = find(objects, 'Job', 'pytorch').spec.template.metadata.labels;
     const admitsTrainer = (policy: Manifest, port: number) => policy.spec.ingress.some((rule: any) =>
       rule.ports?.some((p: any) => p.port === port) && rule.from.some((f: any) =>
         f.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] === NAMESPACES.training

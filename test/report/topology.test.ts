@@ -153,16 +153,18 @@ describe('Topology of the reference platform', () => {
       'StatefulSet ml-tracking/mlflow -> StatefulSet ml-tracking/minio',
       'Deployment ml-features/feast-server -> StatefulSet ml-features/feast-redis',
       'Deployment ml-features/feast-server -> StatefulSet ml-db/postgres',
-      'StatefulSet ml-training/pytorch -> StatefulSet ml-tracking/mlflow',
+      'Job ml-training/pytorch -> StatefulSet ml-tracking/mlflow',
     ]));
     expect(connects.some((c) => /^Job ml-tracking\/mlflow-db-migrate-[0-9a-f]{8} -> StatefulSet ml-db\/postgres$/.test(c))).toBe(true);
     // Both kinds of evidence agree: the client Service named in the config and the port the NetworkPolicy admits.
     const label = (from: string, to: string) => topology.edges.find((e) => e.type === 'connects' && e.from === from && e.to === to)?.label;
     expect(label('sts__ml_tracking__mlflow', 'sts__ml_db__postgres')).toBe('postgres-rw, 5432/TCP');
     expect(label('deploy__ml_features__feast_server', 'sts__ml_features__feast_redis')).toBe('feast-redis-headless, 6379/TCP');
-    expect(label('sts__ml_training__pytorch', 'sts__ml_tracking__mlflow')).toBe('mlflow, 5000/TCP');
+    expect(label('job__ml_training__pytorch', 'sts__ml_tracking__mlflow')).toBe('mlflow, 5000/TCP');
     // The shared dataset exists where the profile has ReadWriteMany storage (not on kind).
-    expect(topology.describeEdges('mounts').includes('StatefulSet ml-training/pytorch -> PersistentVolumeClaim ml-training/imagenet')).toBe(name !== 'kind');
+    expect(topology.describeEdges('mounts').includes('Job ml-training/pytorch -> PersistentVolumeClaim ml-training/imagenet')).toBe(name !== 'kind');
+    // The training Job's checkpoints: one claim every rank mounts a directory of.
+    expect(topology.describeEdges('mounts')).toContain('Job ml-training/pytorch -> PersistentVolumeClaim ml-training/checkpoints-pytorch');
     expect(topology.node('vct__ml_db__postgres__data')!.lines[1]).toMatch(/^\d+Gi, ml-fast-v1 \(fast\), RWO each$/);
     const { minReplicas, maxReplicas } = sizingFor(r.profile).tracking;
     expect(topology.node('sts__ml_tracking__mlflow')!.lines[1]).toBe(`${minReplicas}–${maxReplicas} replicas (HPA)`);
