@@ -14,7 +14,7 @@ import { StorageTier } from '../storage/storage-class-pack';
 import { Launcher } from './launcher';
 import { DatasetMount } from './shared-dataset';
 import { ITrackingServer } from './tracking-server';
-import { trainerPodResources } from './trainer-resources';
+import { TrainerPodResources, trainerPodResources } from './trainer-resources';
 import { TrainingMode } from './training-mode';
 
 /**
@@ -223,7 +223,7 @@ export class DistributedTrainer extends Construct implements IPeerable {
   public readonly rendezvousEndpoint: string;
   public readonly checkpointDir: string;
   /** Per-pod requests after defaults: CPU, memory, memory limit and /dev/shm. */
-  public readonly podResources: { readonly cpu: string; readonly memory: string; readonly memoryLimit: string; readonly sharedMemory: string };
+  public readonly podResources: TrainerPodResources;
   /** ConfigMap holding the entrypoint, the worker wrapper (and the DeepSpeed hostfile). */
   public readonly launchConfigMap: k8s.KubeConfigMap;
   /** Labels selecting the worker pods. */

@@ -8,13 +8,22 @@ import { Quantity } from '../storage/quantity';
  * 900+ GiB) with room for system daemons, and feeds each GPU's DataLoader workers. The profile's
  * default sizing (a fraction of a CPU, 1Gi) would starve them.
  */
-export const GPU_POD_RESOURCES_PER_GPU = { cpu: 8, memoryGi: 64 } as const;
+export const GPU_POD_RESOURCES_PER_GPU: { readonly cpu: number; readonly memoryGi: number } = {
+  /** CPUs (cores) per GPU. */
+  cpu: 8,
+  /** Memory in GiB per GPU. */
+  memoryGi: 64,
+};
 
 /** Per-pod CPU, memory, memory limit and /dev/shm of a trainer after defaults. */
 export interface TrainerPodResources {
+  /** CPU request (`64`, `500m`). */
   readonly cpu: string;
+  /** Memory request (`512Gi`). */
   readonly memory: string;
+  /** Memory limit, which /dev/shm counts against. */
   readonly memoryLimit: string;
+  /** Size limit of the memory-backed /dev/shm. */
   readonly sharedMemory: string;
 }
 
