@@ -62,9 +62,13 @@ if __name__ == "__main__":
     sys.exit(main())
 `;
 
-/** The rendered objects of a 2-rank CPU trainer running the shipped smoke test (kind at 1.32: the successPolicy exists). */
-function render() {
-  const profile = Profile.kind({ kubeVersion: '1.32' });
+/**
+ * The rendered objects of a 2-rank CPU trainer running the shipped smoke test on kind at `kubeVersion`: 1.32 has
+ * the completion-index label and the successPolicy; 1.27 has neither (the entrypoint reads JOB_COMPLETION_INDEX,
+ * every index must succeed).
+ */
+function render(kubeVersion = '1.32') {
+  const profile = Profile.kind({ kubeVersion });
   const { chart } = newChart(profile);
   new WorkloadNamespace(chart, 'ns', { name: NAMESPACE });
   const pack = new StorageClassPack(chart, 'storage');
@@ -304,8 +308,8 @@ async function listening(address: string, port: number, limitMs: number): Promis
 }
 
 describe('the rendered training Job, two ranks on loopback with gloo', () => {
-  const { trainer, objects, job } = render();
-  const hosts = [trainer.podHost(0), trainer.podHost(1)];
+  const renders = { '1.27': render('1.27'), '1.32': render('1.32') };
+  const { job } = renders['1.32'];
   const harnesses: Harness[] = [];
 
   beforeAll(async () => {
@@ -323,14 +327,18 @@ describe('the rendered training Job, two ranks on loopback with gloo', () => {
     for (const h of harnesses) h.cleanup();
   });
 
-  async function newHarness(): Promise<Harness> {
-    const harness = new Harness(objects, job, hosts, await freePort());
+  async function newHarness(r = renders['1.32']): Promise<Harness> {
+    const harness = new Harness(r.objects, r.job, [r.trainer.podHost(0), r.trainer.podHost(1)], await freePort());
     harnesses.push(harness);
     return harness;
   }
 
-  test('both ranks join through the rendezvous on rank 0, all_reduce sums every rank, both exit 0 and the Job completes', async () => {
-    const h = await newHarness();
+  test.each(['1.32', '1.27'] as const)('Kubernetes %s: both ranks join through the rendezvous on rank 0, all_reduce sums every rank, both exit 0 and the Job completes', async (version) => {
+    const { job } = renders[version];
+    const h = await newHarness(renders[version]);
+    const rankEnv = h.container.env.find((e: any) => e.name === 'NODE_RANK');
+    // 1.32: the rank from the completion-index label; 1.27: the entrypoint takes JOB_COMPLETION_INDEX.
+    expect(rankEnv?.valueFrom.fieldRef.fieldPath).toBe(version === '1.32' ? "metadata.labels['batch.kubernetes.io/job-completion-index']" : undefined);
     const port = Number(new URL(`tcp://${h.container.env.find((e: any) => e.name === 'PET_RDZV_ENDPOINT').value}`).port);
     expect(port).toBe(29400);
     const started = Date.now();
@@ -355,12 +363,18 @@ describe('the rendered training Job, two ranks on loopback with gloo', () => {
     expect(probe).toEqual(['test', '-f', '/tmp/trainer-launched']);
     for (const i of [0, 1]) expect(fs.existsSync(path.join(h.root, `pod-${i}`, 'w-tmp', 'trainer-launched'))).toBe(true);
 
-    // The rendered success rule: rank 0 completes the run (successPolicy), and so do all ranks.
-    expect(job.spec.successPolicy).toEqual({ rules: [{ succeededIndexes: '0' }] });
+    // The rendered success rule: rank 0 completes the run (successPolicy, 1.31+); without one, every index.
     const pods = h.ranks.map((r) => ({ index: r.index, exitCode: r.exitCode! }));
-    expect(jobCondition(job.spec, 'trainer', pods)).toEqual({ condition: 'Complete', reason: 'SuccessPolicy' });
-    expect(jobCondition({ ...job.spec, successPolicy: undefined }, 'trainer', pods)).toEqual({ condition: 'Complete', reason: 'CompletionsReached' });
-    console.log(`trainer: 2 ranks joined, trained 2 epochs and exited 0 in ${seconds.toFixed(1)} s`);
+    if (version === '1.32') {
+      expect(job.spec.successPolicy).toEqual({ rules: [{ succeededIndexes: '0' }] });
+      expect(jobCondition(job.spec, 'trainer', pods)).toEqual({ condition: 'Complete', reason: 'SuccessPolicy' });
+      expect(jobCondition(job.spec, 'trainer', pods.filter((p) => p.index === 0))).toEqual({ condition: 'Complete', reason: 'SuccessPolicy' });
+    } else {
+      expect(job.spec.successPolicy).toBeUndefined();
+      expect(jobCondition(job.spec, 'trainer', pods)).toEqual({ condition: 'Complete', reason: 'CompletionsReached' });
+      expect(jobCondition(job.spec, 'trainer', pods.filter((p) => p.index === 0))).toEqual({ reason: 'running' });
+    }
+    console.log(`trainer (Kubernetes ${version}): 2 ranks joined, trained 2 epochs and exited 0 in ${seconds.toFixed(1)} s`);
   });
 
   test('a rank exiting with a fatal exit code fails the run as the rendered podFailurePolicy says', async () => {
