@@ -244,8 +244,13 @@ export class DistributedTrainer extends Construct implements IPeerable {
     if (!Number.isInteger(this.nodes) || this.nodes < 1) {
       throw new Error(`${where}: nodes must be a whole number ≥ 1, got ${props.nodes}.`);
     }
-    if (this.mode.completes && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.name)) {
-      throw new Error(`${where}: invalid name '${this.name}': use a DNS-1123 label (lower-case letters, digits, '-').`);
+    if (this.mode.completes) {
+      // The last pod's hostname (<job>-<index>, <jobset>-workers-0-<index>) is a DNS label of at most 63 characters.
+      const lastHost = this.mode.kind === 'JobSet' ? `${this.name}-${JOBSET_WORKERS}-0-${this.nodes - 1}` : `${this.name}-${this.nodes - 1}`;
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.name) || lastHost.length > 63) {
+        throw new Error(`${where}: invalid name '${this.name}': use a DNS-1123 label short enough for the pod hostname '${lastHost}' ` +
+          `(${lastHost.length} characters) to stay within 63.`);
+      }
     }
     this.gpusPerNode = props.gpusPerNode ?? 0;
     if (!Number.isInteger(this.gpusPerNode) || this.gpusPerNode < 0) {

@@ -361,6 +361,15 @@ describe('bad input for a Job', () => {
       'put checkpoints on the ReadWriteMany tier (pack.shared), where each rank writes its own directory, or use TrainingMode.statefulSet() (one claim per pod).');
   });
 
+  test('a name too long for the pod hostnames, or not a DNS label', () => {
+    const { chart, pack } = setup(Profile.gke());
+    const long = 'a'.repeat(62);
+    expect(() => trainer(chart, pack, { name: long })).toThrow(`DistributedTrainer 'test/pytorch': invalid name '${long}': use a DNS-1123 label short enough ` +
+      `for the pod hostname '${long}-3' (64 characters) to stay within 63.`);
+    const other = setup(Profile.gke());
+    expect(() => trainer(other.chart, other.pack, { name: 'Resnet_50' })).toThrow("invalid name 'Resnet_50'");
+  });
+
   test('bad run options', () => {
     const { chart, pack } = setup(Profile.gke());
     trainer(chart, pack, { mode: TrainingMode.job({ retriesPerRank: -1, activeDeadlineSeconds: 0, fatalExitCodes: [0, 256, 3, 3] }) });
