@@ -36,7 +36,9 @@ describe('README example', () => {
     const mlflowEnv = find(objects, 'Deployment', 'mlflow').spec.template.spec.containers[0].env;
     expect(mlflowEnv.find((e: any) => e.name === 'MLFLOW_BACKEND_STORE_URI').value)
       .toBe('postgresql://mlflow:$(DB_PASSWORD)@postgres-rw.ml-db.svc.cluster.local:5432/mlflow');
-    const trainerEnv = find(objects, 'StatefulSet', 'pytorch').spec.template.spec.containers[0].env;
+    // The training run is an Indexed Job whose rank 0 is MASTER_ADDR through the headless Service.
+    expect(find(objects, 'Job', 'pytorch').spec.completionMode).toBe('Indexed');
+    const trainerEnv = find(objects, 'Job', 'pytorch').spec.template.spec.containers[0].env;
     expect(trainerEnv.find((e: any) => e.name === 'MASTER_ADDR').value).toBe('pytorch-0.pytorch-headless.ml-training.svc.cluster.local');
     expect(trainerEnv.find((e: any) => e.name === 'MLFLOW_TRACKING_URI').value).toBe('http://mlflow.ml-tracking.svc.cluster.local:5000');
     expect(objects.filter((o) => o.kind === 'StorageClass').map((o) => o.metadata.name)).toEqual(

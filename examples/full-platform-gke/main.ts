@@ -97,7 +97,8 @@ export function build(app: App, profile: Profile = Profile.gke({ cluster: CLUSTE
     // The training code is baked into the image; torchrun starts 8 processes per pod, one per GPU.
     launcher: Launcher.torchrun({ script: '/workspace/train_resnet.py', args: ['--data', '/data/imagenet'] }),
     datasets: [dataset.mount('/data')],
-    checkpoints: { tier: pack.fast, size: '200Gi' },
+    // One claim, a directory per rank: ReadWriteMany lets the two 8-GPU ranks run on two nodes.
+    checkpoints: { tier: pack.shared, size: '1Ti' },
     scratch: { size: '500Gi' },
     resources: { cpu: '48', memory: '512Gi' },
     sharedMemory: '64Gi',

@@ -102,6 +102,20 @@ export class ManifestIndex {
 
   private addTemplate(obj: ManifestObject): void {
     const ns = namespaceOf(obj) ?? 'default';
+    // A JobSet (jobset.x-k8s.io) holds one Job template per replicated Job.
+    if (obj.kind === 'JobSet' && String(obj.apiVersion).startsWith('jobset.x-k8s.io/')) {
+      const replicated = dig(obj, ['spec', 'replicatedJobs']);
+      (Array.isArray(replicated) ? replicated : []).forEach((r: Json, i: number) => {
+        const template = dig(r, ['template', 'spec', 'template']);
+        if (!template || typeof template !== 'object') return;
+        const path = `spec.replicatedJobs[${i}].template.spec.template`;
+        this.indexTemplate(ns, {
+          owner: obj, namespace: ns, path, specPath: `${path}.spec`,
+          metadata: template.metadata ?? {}, spec: template.spec ?? {}, labels: template.metadata?.labels ?? {},
+        });
+      });
+      return;
+    }
     let ref: PodTemplateRef | undefined;
     if (obj.kind === 'Pod' && obj.apiVersion === 'v1') {
       ref = { owner: obj, namespace: ns, path: '', specPath: 'spec', metadata: obj.metadata ?? {}, spec: (obj as Json).spec ?? {}, labels: obj.metadata?.labels ?? {} };
@@ -115,6 +129,10 @@ export class ManifestIndex {
         metadata: template.metadata ?? {}, spec: template.spec ?? {}, labels: template.metadata?.labels ?? {},
       };
     }
+    this.indexTemplate(ns, ref);
+  }
+
+  private indexTemplate(ns: string, ref: PodTemplateRef): void {
     this.podTemplates.push(ref);
     let inNs = this.templatesByNs.get(ns);
     if (!inNs) this.templatesByNs.set(ns, (inNs = []));

@@ -8,6 +8,8 @@ export * from './feast-registry';
 export * from './feature-store';
 export * from './launcher';
 export * from './shared-dataset';
+export * from './training-mode';
+export * from './trainer-resources';
 export * from './distributed-trainer';
 export * from './object-store';
 export * from './artifact-store';

@@ -60,7 +60,8 @@ describe('reference platform', () => {
 
   test.each(referenceProfiles().map((p) => [p.name]))('%s: MinIO and MLflow admit the trainer pods on their ports', (name) => {
     const objects = rendered.find((x) => x.profile.name === name)!.objects as Manifest[];
-    const trainerLabels = find(objects, 'StatefulSet', 'pytorch').spec.template.metadata.labels;
+    // The trainer is a Job, or a StatefulSet where GPU ranks have no ReadWriteMany checkpoint tier (gke, eks).
+    const trainerLabels = (objects.find((o) => ['Job', 'StatefulSet'].includes(o.kind) && o.metadata.name === 'pytorch') as Manifest).spec.template.metadata.labels;
     const admitsTrainer = (policy: Manifest, port: number) => policy.spec.ingress.some((rule: any) =>
       rule.ports?.some((p: any) => p.port === port) && rule.from.some((f: any) =>
         f.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] === NAMESPACES.training

@@ -2,7 +2,10 @@ import { renderWith } from '../../apps/main';
 import { buildPlatform } from '../../apps/platform';
 import { referenceProfiles } from '../../apps/profiles';
 import { sizingFor } from '../../apps/sizing';
-import { Manifest, all } from '../support/synth';
+import { Manifest, all, find } from '../support/synth';
+
+/** Ranks of the training Job per profile, where the run is a Job. */
+const TRAINING_JOB: Record<string, number | undefined> = { kind: 4, aks: 4 };
 
 // The snapshot is the safety net for unintended YAML changes; the expectations next to it say
 // what each profile must contain regardless of how the snapshot is updated.
@@ -23,11 +26,14 @@ describe.each(referenceProfiles().map((p) => [p.name, p] as const))('reference p
       'ml-features/feast-redis': 3,
       'ml-features/feast-redis-sentinel': 3,
       'ml-tracking/minio': sizingFor(profile).objectStore.replicas,
-      'ml-training/pytorch': 4,
+      // A StatefulSet trainer only where the GPU ranks have no ReadWriteMany tier for their checkpoints (GKE and EKS
+      // without a declared network or file system); elsewhere the run is an Indexed Job.
+      ...(TRAINING_JOB[name] ? {} : { 'ml-training/pytorch': 4 }),
     });
     // MLflow is a Deployment whose replicas are left to the HorizontalPodAutoscaler, so Argo CD does not fight it.
     const mlflow = all(objects, 'Deployment').find((d) => d.metadata.name === 'mlflow')!;
     expect('replicas' in mlflow.spec).toBe(false);
+    if (TRAINING_JOB[name]) expect(find(objects, 'Job', 'pytorch').spec.parallelism).toBe(TRAINING_JOB[name]);
   });
 
   test('snapshots where the profile has a snapshot driver, logical backups everywhere', () => {

@@ -13,7 +13,7 @@ function admits(policy: Manifest, namespace: string, labels: Record<string, stri
 
 describe('examples/full-platform-gke', () => {
   const { database, mlflow, objectStore, features, dataset, trainer, rendered, objects } = renderExample(build);
-  const podLabels = (name: string) => objects.find((o) => ['StatefulSet', 'Deployment'].includes(o.kind) && o.metadata.name === name)!.spec.template.metadata.labels;
+  const podLabels = (name: string) => find(objects, name === 'resnet' ? 'Job' : name === 'mlflow' ? 'Deployment' : 'StatefulSet', name).spec.template.metadata.labels;
 
   test('renders on GKE into one file per concern, passing the gates', () => {
     expect(rendered.profile.name).toBe('gke');
@@ -23,9 +23,11 @@ describe('examples/full-platform-gke', () => {
     ]);
     expect(all(objects, 'Namespace').map((n) => n.metadata.name)).toEqual(Object.values(NAMESPACES));
     expect(all(objects, 'StatefulSet').map((s) => `${s.metadata.namespace}/${s.metadata.name}`)).toEqual([
-      'ml-db/postgres', 'ml-tracking/minio', 'ml-features/feast-redis', 'ml-training/resnet',
+      'ml-db/postgres', 'ml-tracking/minio', 'ml-features/feast-redis',
     ]);
     expect(all(objects, 'Deployment').map((s) => `${s.metadata.namespace}/${s.metadata.name}`)).toContain('ml-tracking/mlflow');
+    // The training run is an Indexed Job that completes.
+    expect(find(objects, 'Job', 'resnet').spec).toMatchObject({ completionMode: 'Indexed', completions: 2, parallelism: 2 });
     expect(all(objects, 'Secret')).toEqual([]);
   });
 
@@ -71,10 +73,10 @@ describe('examples/full-platform-gke', () => {
   });
 
   test('the trainer: 2 pods × 8 GPUs on H100 nodes, GKE\'s GPU toleration, NCCL-sized /dev/shm', () => {
-    const sts = find(objects, 'StatefulSet', 'resnet');
-    const pod = sts.spec.template.spec;
+    const job = find(objects, 'Job', 'resnet');
+    const pod = job.spec.template.spec;
     const container = pod.containers[0];
-    expect(sts.spec.replicas).toBe(2);
+    expect(job.spec.parallelism).toBe(2);
     expect(container.resources.requests).toMatchObject({ 'cpu': '48', 'memory': '512Gi', 'nvidia.com/gpu': 8 });
     expect(container.resources.limits).toMatchObject({ 'nvidia.com/gpu': 8 });
     expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' }]);
@@ -85,7 +87,7 @@ describe('examples/full-platform-gke', () => {
   });
 
   test('the trainer reports to MLflow\'s Service, and MLflow\'s NetworkPolicy admits the trainer', () => {
-    const container = find(objects, 'StatefulSet', 'resnet').spec.template.spec.containers[0];
+    const container = find(objects, 'Job', 'resnet').spec.template.spec.containers[0];
     expect(envOf(container).MLFLOW_TRACKING_URI).toBe('http://mlflow.ml-tracking.svc.cluster.local:5000');
     const service = find(objects, 'Service', 'mlflow');
     expect(service.metadata.namespace).toBe('ml-tracking');
@@ -99,7 +101,7 @@ describe('examples/full-platform-gke', () => {
     expect(claim.metadata.namespace).toBe('ml-training');
     expect(claim.spec).toEqual({ accessModes: ['ReadWriteMany'], resources: { requests: { storage: '1Ti' } }, storageClassName: 'ml-shared-v1' });
     expect(find(objects, 'StorageClass', 'ml-shared-v1').provisioner).toBe('filestore.csi.storage.gke.io');
-    const pod = find(objects, 'StatefulSet', 'resnet').spec.template.spec;
+    const pod = find(objects, 'Job', 'resnet').spec.template.spec;
     const volume = pod.volumes.find((v: any) => v.persistentVolumeClaim?.claimName === dataset.claimName);
     expect(volume.persistentVolumeClaim.readOnly).toBe(true);
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: volume.name, mountPath: '/data', readOnly: true });

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { ClusterConfig,
   DistributedTrainer, DistributedTrainerProps, ITrackingServer, IPeerable, Launcher, Profile, SharedDataset,
-  StorageClassPack, UpdateStrategy, WorkloadNamespace, formatFindings, runGates,
+  StorageClassPack, TrainingMode, UpdateStrategy, WorkloadNamespace, formatFindings, runGates,
 } from '../../lib';
 import { gkeWithShared } from '../support/clusters';
 import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
@@ -22,6 +22,8 @@ function trainer(chart: Chart, pack: StorageClassPack, props: Partial<Distribute
     nodes: 4,
     launcher: Launcher.torchrun({ script: 'train.py', args: ['--epochs', '90'] }),
     checkpoints: { tier: pack.fast, size: '100Gi' },
+    // This file covers the long-running StatefulSet mode; trainer-job.test.ts covers the default Job.
+    mode: TrainingMode.statefulSet(),
     ...props,
   });
 }
@@ -44,7 +46,7 @@ function gates(objects: Manifest[], profile: Profile) {
 
 const POD_INDEX = { fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } };
 
-describe('DistributedTrainer wiring', () => {
+describe('DistributedTrainer wiring (TrainingMode.statefulSet())', () => {
   test('MASTER_ADDR is pod 0 of the governing headless Service, which publishes unready pods', () => {
     const profile = gkeWithShared();
     const { chart, pack } = setup(profile);
@@ -87,7 +89,7 @@ describe('DistributedTrainer wiring', () => {
     expect(t.masterAddr).toBe(t.podHost(0));
     expect(t.rendezvousEndpoint).toBe(env.PET_RDZV_ENDPOINT);
     expect(t.worldSize).toBe(32);
-    expect(podSpec(objects).containers[0].args).toEqual(['torchrun', 'train.py', '--epochs', '90']);
+    expect(podSpec(objects).containers[0].args).toEqual(['torchrun', '--no_python', 'sh', '/etc/trainer/worker.sh', 'python3', '-u', 'train.py', '--epochs', '90']);
     expect(gates(objects, profile)).toEqual({ ok: true, text: '' });
   });
 
@@ -369,7 +371,7 @@ describe('DeepSpeed launcher', () => {
     const objects = synth(chart);
     expect(find(objects, 'ConfigMap', 'pytorch-launch').data.hostfile).toBeUndefined();
     expect(envOf(objects).NODE_RANK_FLAG).toBeUndefined();
-    expect(podSpec(objects).containers[0].args).toEqual(['torchrun', '-m', 'trainer.main']);
+    expect(podSpec(objects).containers[0].args).toEqual(['torchrun', '--no_python', 'sh', '/etc/trainer/worker.sh', 'python3', '-u', '-m', 'trainer.main']);
   });
 });
 

@@ -22,8 +22,11 @@ describe('CapacityReport on a hand-built chart', () => {
     statefulSet(chart, 'data', 'db', 3, podSpec([container('db', { cpu: '500m', memory: '1Gi' }), container('exporter', { cpu: '50m', memory: '64Mi' })]),
       [['data', '10Gi', 'fast-v1'], ['wal', '512Mi', 'standard-v1']]);
     // GPU trainer: 4 nodes, GPUs only as limits (requested at the limit), CPU as a plain number.
-    statefulSet(chart, 'train', 'trainer', 4, podSpec([container('trainer', { cpu: 8, memory: '64Gi' }, { 'nvidia.com/gpu': 2, 'memory': '64Gi' })]),
-      [['checkpoints', '100Gi', 'fast-v1']]);
+    // /dev/shm: a 32Gi memory-backed emptyDir (a disk-backed one elsewhere is not shared memory).
+    statefulSet(chart, 'train', 'trainer', 4, podSpec([container('trainer', { cpu: 8, memory: '64Gi' }, { 'nvidia.com/gpu': 2, 'memory': '64Gi' },
+      { volumeMounts: [{ name: 'dshm', mountPath: '/dev/shm' }, { name: 'scratch', mountPath: '/scratch' }] })],
+    { volumes: [{ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '32Gi' } }, { name: 'scratch', emptyDir: { medium: 'Memory', sizeLimit: '1Gi' } }] }),
+    [['checkpoints', '100Gi', 'fast-v1']]);
     // HPA-scaled Deployment: full scale is maxReplicas, not spec.replicas.
     deployment(chart, 'web', 'api', 2, podSpec([container('api', { cpu: '250m', memory: '256Mi' })]));
     new ApiObject(chart, 'hpa', {
@@ -95,8 +98,10 @@ describe('CapacityReport on a hand-built chart', () => {
     expect(md).toContain('| Namespace | Workloads | Pods | CPU | Memory | nvidia.com/gpu |');
     expect(md).toContain('| train | 1 | 4 | 32 | 256Gi | 8 |');
     expect(md).toContain('| **Total** | **3** | **17** | **36.15** | **261.69Gi** | **8** |');
-    expect(md).toContain('| web | Deployment | api | 10 (HPA max; min 2) | 0.25 | 256Mi | 0 | — |');
-    expect(md).toContain('| data | StatefulSet | db | 3 | 0.55 | 1.06Gi | 0 | data 10Gi fast-v1, wal 512Mi standard-v1 |');
+    expect(md).toContain('| Namespace | Kind | Name | Pods | Per pod: CPU | Memory | Shm | nvidia.com/gpu | Claims per pod |');
+    expect(md).toContain('| web | Deployment | api | 10 (HPA max; min 2) | 0.25 | 256Mi | — | 0 | — |');
+    expect(md).toContain('| data | StatefulSet | db | 3 | 0.55 | 1.06Gi | — | 0 | data 10Gi fast-v1, wal 512Mi standard-v1 |');
+    expect(md).toContain('| train | StatefulSet | trainer | 4 | 8 | 64Gi | 32Gi | 2 | checkpoints 100Gi fast-v1 |');
     expect(md).toContain('### Transient: Jobs and CronJobs (one run each)');
     expect(md).toContain('| data | 2 | 4 | 0.5 | 640Mi | 0 |');
     expect(md).not.toMatch(/\d{4}-\d{2}-\d{2}T/); // no timestamps
@@ -164,10 +169,17 @@ describe('reference platform', () => {
     // MLflow's Deployment is scaled by its HPA: full scale is maxReplicas.
     const { maxReplicas } = sizingFor(r.profile).tracking;
     expect(w('mlflow')).toMatchObject({ replicas: maxReplicas, autoscaler: { name: 'mlflow', maxReplicas } });
-    expect(w('pytorch').replicas).toBe(4);
-    const gpus = c.total.requests.extended['nvidia.com/gpu'] ?? 0;
+    // The training run is a Job: 4 pods that run to completion, counted apart from the long-running services.
+    expect(w('pytorch')).toMatchObject({ kind: 'Job', replicas: 4, transient: true });
+    expect(c.total.requests.extended['nvidia.com/gpu']).toBeUndefined();
+    const gpus = c.transientTotal.requests.extended['nvidia.com/gpu'] ?? 0;
     // The trainer takes 8 GPUs per node where the profile has GPU nodes; kind trains on CPUs.
     expect(gpus).toBe(name === 'kind' ? 0 : 4 * 8);
+    // Per pod: CPU, memory, /dev/shm and GPUs as the reference app sets them.
+    expect(w('pytorch').pod).toEqual(name === 'kind'
+      ? { milliCpu: 500, memoryBytes: GI, extended: {} }
+      : { milliCpu: 32000, memoryBytes: 256 * GI, extended: { 'nvidia.com/gpu': 8 } });
+    expect(w('pytorch').sharedMemoryBytes).toBe(name === 'kind' ? 256 * MI : 64 * GI);
     expect(c.workloads.filter((x) => x.transient).map((x) => x.kind).every((k) => k === 'Job' || k === 'CronJob')).toBe(true);
     // Shared dataset only where the profile has ReadWriteMany storage (GKE and EKS need a cluster input the reference clusters lack).
     expect(c.storageByClass.some((s) => s.tier === 'shared')).toBe(r.profile.supportsReadWriteMany);
@@ -229,8 +241,8 @@ describe('reference platform', () => {
       const log = lines.join('\n');
       const shown = (profile: string) => path.join(path.relative(process.cwd(), outdir), profile).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
       expect(log).toMatch(new RegExp(String.raw`${shown('kind')}: \d+ objects, Kubernetes 1\.\d+, gates passed\n {2}full scale: \d+ pods, CPU [\d.]+, memory [\d.]+(Gi|Ti) \(HPA max: mlflow ${LAPTOP_SIZING.tracking.maxReplicas}\)\n {2}transient: `));
-      expect(log).toMatch(new RegExp(String.raw`${shown('gke')}: .*\n {2}full scale: .*nvidia\.com\/gpu 32`));
-      expect(fs.readFileSync(path.join(outdir, 'gke', 'CAPACITY.md'), 'utf8')).toContain('| ml-training | StatefulSet | pytorch | 4 |');
+      expect(log).toMatch(new RegExp(String.raw`${shown('gke')}: .*\n {2}full scale: .*\n {2}transient: .*nvidia\.com\/gpu 32`));
+      expect(fs.readFileSync(path.join(outdir, 'gke', 'CAPACITY.md'), 'utf8')).toContain('| ml-training | Job | pytorch | 4 | 32 | 256Gi | 64Gi | 8 | — |');
 
       const run = spawnSync(process.execPath, [path.join(ROOT, 'apps/run.js'), '--profile', 'kind', '--outdir', outdir, '--no-upgrade-guard'], { cwd: ROOT, encoding: 'utf8' });
       expect(run.status).toBe(0);
