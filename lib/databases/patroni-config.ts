@@ -106,6 +106,8 @@ export function patroniConfig(input: PatroniConfigInput): Record<string, unknown
       },
       // Checksums make pg_rewind possible without wal_log_hints.
       initdb: [{ encoding: 'UTF8' }, { locale: 'C' }, 'data-checksums'],
+      // Read only by Patroni before 3.0 (and required by 3.0's --validate-config); the same rules.
+      pg_hba: [...input.pgHba],
     },
     postgresql: {
       listen: `0.0.0.0:${input.port}`,
@@ -114,6 +116,8 @@ export function patroniConfig(input: PatroniConfigInput): Record<string, unknown
       pgpass: input.pgpass,
       use_unix_socket: true,
       use_unix_socket_repl: false,
+      // A new replica clones the leader at once instead of waiting for a spread checkpoint.
+      basebackup: [{ checkpoint: 'fast' }],
       // A former leader rejoins through pg_rewind; if that fails it stays down (its data is
       // moved aside by hand, never deleted by Patroni: docs/database-operations.md).
       remove_data_directory_on_rewind_failure: false,

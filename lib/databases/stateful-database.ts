@@ -624,6 +624,9 @@ export class StatefulDatabase extends Construct implements IDatabase {
           this.credentials.envVar('PATRONI_SUPERUSER_PASSWORD', 'password'),
           { name: 'PATRONI_REPLICATION_USERNAME', value: REPLICATION_USER },
           this.replicationCredentials.envVar('PATRONI_REPLICATION_PASSWORD', 'password'),
+          // pg_rewind of a former leader connects as the superuser.
+          this.credentials.envVar('PATRONI_REWIND_USERNAME', 'username'),
+          this.credentials.envVar('PATRONI_REWIND_PASSWORD', 'password'),
           this.credentials.envVar('DB_SUPERUSER', 'username'),
           { name: 'DB_CONFIG_DIR', value: CONFIG_DIR },
           { name: 'DB_SECRETS_DIR', value: SECRETS_DIR },
