@@ -351,6 +351,8 @@ export class StatefulDatabase extends Construct implements IDatabase {
       'databases.list': grantsList,
       'reconcile.sh': readAsset(__dirname, 'scripts/postgres-reconcile.sh'),
       'ready.sh': readAsset(__dirname, 'scripts/postgres-ready.sh'),
+      'heal.sh': readAsset(__dirname, 'scripts/postgres-heal.sh'),
+      'run.sh': readAsset(__dirname, 'scripts/patroni-run.sh'),
       'patroni-callback.sh': readAsset(__dirname, 'scripts/patroni-callback.sh'),
     } : {
       [layout.configFile]: this.serverConfig,
@@ -361,6 +363,7 @@ export class StatefulDatabase extends Construct implements IDatabase {
       ...(this.family === 'postgres' ? {
         'reconcile.sh': readAsset(__dirname, 'scripts/postgres-reconcile.sh'),
         'ready.sh': readAsset(__dirname, 'scripts/postgres-ready.sh'),
+        'heal.sh': readAsset(__dirname, 'scripts/postgres-heal.sh'),
       } : {}),
       ...(layout.scripts.stop ? { 'stop.sh': layout.scripts.stop } : {}),
     };
@@ -406,7 +409,7 @@ export class StatefulDatabase extends Construct implements IDatabase {
     const server: ContainerSpec = {
       name: this.family,
       image: patroni ? (patroniOptions.image ?? `ghcr.io/zalando/spilo-16:3.2-p3`) : this.engine.image,
-      command: patroni ? ['patroni', `${CONFIG_DIR}/patroni.yml`] : ['sh', `${CONFIG_DIR}/run.sh`],
+      command: ['sh', `${CONFIG_DIR}/run.sh`],
       env: layout.env,
       ports: patroni ? [{ name: 'db', port: this.port }, { name: 'patroni', port: PATRONI_PORT }] : [{ name: 'db', port: this.port }],
       resources: serverResources,
@@ -635,6 +638,10 @@ export class StatefulDatabase extends Construct implements IDatabase {
           { name: 'PGPORT', value: String(this.port) },
           { name: 'PGUSER', value: '$(DB_SUPERUSER)' },
           { name: 'DB_READY_MAX_LAG_BYTES', value: String(maxReadyLagBytes) },
+          // run.sh checks leftover data against the leader behind the -rw Service.
+          { name: 'PGDATA', value: PGDATA },
+          { name: 'DB_LEADER_HOST', value: `${this.name}-rw.${this.namespace}.svc.${this.clusterDomain}` },
+          { name: 'PATH', value: `${this.highAvailability.patroniOptions.binDir ?? `/usr/lib/postgresql/${this.engine.line}/bin`}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` },
         ],
         writablePaths: [PGSOCKET, PASSFILE_DIR, '/tmp'],
         configFile: 'patroni.yml',

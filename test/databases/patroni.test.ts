@@ -113,7 +113,7 @@ describe('StatefulDatabase with HighAvailability.patroni()', () => {
     const sts = find(objects, 'StatefulSet', 'postgres');
     const server = serverOf(sts);
     expect(server.image).toBe('ghcr.io/zalando/spilo-16:3.2-p3');
-    expect(server.command).toEqual(['patroni', '/etc/db/config/patroni.yml']);
+    expect(server.command).toEqual(['sh', '/etc/db/config/run.sh']);
     expect(sts.spec.template.spec.initContainers).toBeUndefined();
     expect(sts.spec.template.spec.securityContext).toMatchObject({ runAsUser: 101, runAsGroup: 103, fsGroup: 103, runAsNonRoot: true });
     // Passwords only by reference.

@@ -70,13 +70,19 @@ describe('Patroni from the rendered configuration: synchronous commits survive k
   let tmp: string;
   let etcd: ChildProcess | undefined;
   let etcdPort: number;
+  let newLeader = 0;
   const members: Array<{ process: ChildProcess; output: () => string } | undefined> = [];
 
   const dir = (i: number, sub: string) => path.join(tmp, `pod-${i}`, sub);
+  /** The -rw Service's address as a cluster would resolve it: the current leader's (postgres-0 until a failover). */
+  let leaderAddress = ADDRESSES[0];
+  const cfgDir = (i: number) => dir(i, 'config');
   const env = (i: number) => {
     const e = containerEnv(statefulSet, 'postgres', `postgres-${i}`, SECRETS, {
       POD_IP: ADDRESSES[i],
-      DB_CONFIG_DIR: path.join(tmp, 'config'),
+      DB_CONFIG_DIR: cfgDir(i),
+      PGDATA: dir(i, 'data/pgdata'),
+      DB_LEADER_HOST: leaderAddress,
       DB_SECRETS_DIR: path.join(tmp, 'secrets'),
       PGHOST: dir(i, 'run'),
       PATH: `${bin}:${process.env.PATH}`,
@@ -87,7 +93,7 @@ describe('Patroni from the rendered configuration: synchronous commits survive k
     delete e.PATRONI_KUBERNETES_POD_IP;
     return e;
   };
-  const configFile = (i: number) => path.join(tmp, `pod-${i}`, 'patroni.yml');
+  const configFile = (i: number) => path.join(cfgDir(i), 'patroni.yml');
 
   /** The rendered patroni.yml with only the DCS, paths and listen addresses adapted (see the header). */
   const memberConfig = (i: number) => {
@@ -101,14 +107,17 @@ describe('Patroni from the rendered configuration: synchronous commits survive k
     config.postgresql.pgpass = dir(i, 'auth/patroni.pgpass');
     config.postgresql.parameters.unix_socket_directories = dir(i, 'run');
     for (const k of Object.keys(config.postgresql.callbacks)) {
-      config.postgresql.callbacks[k] = config.postgresql.callbacks[k].replace('/etc/db/config', path.join(tmp, 'config'));
+      config.postgresql.callbacks[k] = config.postgresql.callbacks[k].replace('/etc/db/config', cfgDir(i));
     }
     return config;
   };
-  const startMember = (i: number) => {
+  /** Starts the pod's container: the rendered command (run.sh, which execs Patroni), or Patroni alone with `patroniOnly`. */
+  const startMember = (i: number, patroniOnly = false) => {
     let out = '';
+    const [shell, script] = server.command;
+    const argv: [string, string[]] = patroniOnly ? ['patroni', [configFile(i)]] : [shell, [path.join(cfgDir(i), path.basename(script))]];
     // detached: the member is its own process group, as a pod is its own process tree.
-    const child = spawn('patroni', [configFile(i)], { env: env(i), detached: true, ...(user ? { uid: user.uid, gid: user.gid } : {}) });
+    const child = spawn(argv[0], argv[1], { env: env(i), detached: true, ...(user ? { uid: user.uid, gid: user.gid } : {}) });
     child.stdout?.on('data', (d) => { out += d; });
     child.stderr?.on('data', (d) => { out += d; });
     members[i] = { process: child, output: () => out };
@@ -120,7 +129,7 @@ describe('Patroni from the rendered configuration: synchronous commits survive k
   /** The rendered readiness probe command, run as the pod would run it. */
   const ready = (i: number) => {
     const [shell, script] = server.readinessProbe.exec.command;
-    const r = spawnSync(shell, [path.join(tmp, 'config', path.basename(script))], { env: env(i), encoding: 'utf8', timeout: 10000, ...(user ? { uid: user.uid, gid: user.gid } : {}) });
+    const r = spawnSync(shell, [path.join(cfgDir(i), path.basename(script))], { env: env(i), encoding: 'utf8', timeout: 10000, ...(user ? { uid: user.uid, gid: user.gid } : {}) });
     return { ok: r.status === 0, out: `${r.stdout}${r.stderr}` };
   };
   const sql = (i: number, statement: string, login = 'admin', database = 'postgres') => {
@@ -149,7 +158,7 @@ describe('Patroni from the rendered configuration: synchronous commits survive k
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'patroni-it-'));
     fs.chmodSync(tmp, 0o755);
-    writeConfigMap(configMap, path.join(tmp, 'config'));
+    for (const i of [0, 1, 2]) writeConfigMap(configMap, cfgDir(i));
     writeProjectedSecrets(statefulSet, path.join(tmp, 'secrets'), SECRETS);
     for (const i of [0, 1, 2]) for (const sub of ['data', 'run', 'auth']) fs.mkdirSync(dir(i, sub), { recursive: true });
     chownTree(tmp, user);
@@ -162,9 +171,10 @@ describe('Patroni from the rendered configuration: synchronous commits survive k
       '--initial-cluster', `it=http://127.0.15.1:${peerPort}`,
     ], { stdio: 'ignore' });
     await waitFor('etcd to answer', () => spawnSync('bash', ['-c', `exec 3<>/dev/tcp/127.0.15.1/${etcdPort}`]).status === 0, 20000);
+    // Each pod's ConfigMap mount, with its patroni.yml adapted (see the header).
     for (const i of [0, 1, 2]) {
       fs.writeFileSync(configFile(i), JSON.stringify(memberConfig(i), null, 2));
-      chownTree(configFile(i), user);
+      chownTree(cfgDir(i), user);
     }
   }, 60000);
 
@@ -235,6 +245,8 @@ while True:
     console.log(`patroni failover: postgres-${leader} promoted ${seconds.toFixed(1)} s after kill -9 of the leader; ${acked.length} commits acknowledged`);
     expect(leader).toBeDefined();
     expect(seconds).toBeLessThanOrEqual(30);
+    leaderAddress = ADDRESSES[leader!];
+    newLeader = leader!;
     await waitFor('the new leader to accept writes', () => sql(leader!, 'SELECT pg_is_in_recovery()').out === 'f', 30000);
     const present = new Set(must(sql(leader!, 'SELECT id FROM acks', 'mlflow', 'mlflow')).split('\n').filter(Boolean).map(Number));
     const lost = acked.filter((id) => !present.has(id));
@@ -247,5 +259,38 @@ while True:
     expect(state.role).toBe('replica');
     must(sql(leader!, 'INSERT INTO acks VALUES (1000000)', 'mlflow', 'mlflow'));
     await waitFor('the new row on the old leader', () => sql(0, 'SELECT count(*) FROM acks WHERE id = 1000000', 'mlflow', 'mlflow').out === '1', 30000);
+  }, 300000);
+
+  test('a replica with a WAL gap is not Ready (rendered probe); its next start moves the copy aside, Patroni re-clones it, and it is Ready again', async () => {
+    const L = newLeader;
+    killPod(0);
+    await stop(members[0]!.process, 'SIGKILL');
+    // Patroni drops the slot of a member whose key expired (ttl), as after a long outage.
+    await waitFor("the leader to drop postgres-0's slot", () => must(sql(L, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'postgres_0'")) === '0', 60000);
+    // More WAL than wal_keep_size (102MB for 1Gi), then checkpoints: the segments postgres-0 needs are removed.
+    for (let n = 0; n < 10; n++) {
+      must(sql(L, `INSERT INTO acks SELECT g FROM generate_series(${2000000 + n * 100000}, ${2000000 + n * 100000 + 99999}) g`, 'mlflow', 'mlflow'));
+      must(sql(L, 'SELECT pg_switch_wal()'));
+    }
+    must(sql(L, 'CHECKPOINT'));
+    must(sql(L, 'CHECKPOINT'));
+    // The copy is started as it is (Patroni alone, as when the gap opens while the pod runs).
+    startMember(0, true);
+    await waitFor('postgres-0 to run as a standby', () => sql(0, 'SELECT pg_is_in_recovery()').out === 't', 60000);
+    await sleep(5000);
+    const probe = ready(0);
+    expect(probe.ok).toBe(false);
+    expect(probe.out).toMatch(/not ready: standby (without a WAL receiver|not streaming)/);
+    await waitFor('the server to log the gap', () => members[0]!.output().includes('has already been removed'), 30000);
+
+    // The pod restarts: the rendered run.sh finds the gap, moves the copy aside, Patroni clones.
+    killPod(0);
+    await stop(members[0]!.process, 'SIGKILL');
+    startMember(0);
+    await waitFor('postgres-0 Ready again', () => ready(0).ok, 120000)
+      .catch((e) => { throw new Error(`${e.message}\n${members[0]?.output().slice(-4000)}`); });
+    expect(members[0]!.output()).toContain('WAL gap: this copy ends in segment');
+    expect(fs.existsSync(dir(0, 'data/pgdata.aside/PG_VERSION'))).toBe(true);
+    expect(must(sql(0, 'SELECT count(*) FROM acks WHERE id >= 2000000', 'mlflow', 'mlflow'))).toBe('1000000');
   }, 300000);
 });

@@ -76,6 +76,14 @@ if [ -d "$PGDATA" ] && [ ! -s "$PGDATA/PG_VERSION" ] && [ -n "$(ls -A "$PGDATA")
   exit 1
 fi
 
+# A standby that cannot follow the primary any more (WAL gap, another timeline, another cluster)
+# is rewound, or moved aside and cloned again below.
+if [ "$ordinal" -ne 0 ] && [ -s "$PGDATA/PG_VERSION" ] && [ -f "$PGDATA/standby.signal" ]; then
+  healed=0
+  DB_HEAL_REWIND=1 sh "$DB_CONFIG_DIR/heal.sh" "$PRIMARY_HOST:$PRIMARY_PORT" || healed=$?
+  case "$healed" in 0|10) ;; *) exit "$healed" ;; esac
+fi
+
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   rm -rf "$PGDATA.new"
   if [ "$ordinal" -eq 0 ] && [ -n "${DB_RECOVER_PRIMARY_FROM:-}" ]; then
