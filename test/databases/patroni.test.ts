@@ -65,6 +65,26 @@ describe('StatefulDatabase with HighAvailability.patroni()', () => {
     expect(runGates(objects, { kubeVersion: profile.kubeVersion.toString() }).errors).toEqual([]);
   });
 
+  test.each(PROFILES)('%s: manual mode: -rw selects pod 0 by the controller\'s pod-name label, -ro every pod, no role label anywhere', (_n, make) => {
+    const profile = make();
+    const { chart } = postgres(profile, { highAvailability: HighAvailability.manual() });
+    const objects = synth(chart);
+    const sts = find(objects, 'StatefulSet', 'postgres');
+    const podLabels = sts.spec.template.metadata.labels;
+    const rw = find(objects, 'Service', 'postgres-rw');
+    const ro = find(objects, 'Service', 'postgres-ro');
+    expect(rw.spec.selector).toEqual({ 'app.kubernetes.io/name': 'postgres', 'app.kubernetes.io/instance': 'postgres', 'statefulset.kubernetes.io/pod-name': 'postgres-0' });
+    for (const ordinal of [0, 1, 2]) {
+      const pod = { ...podLabels, 'statefulset.kubernetes.io/pod-name': `postgres-${ordinal}` };
+      expect(selects(rw.spec.selector, pod)).toBe(ordinal === 0);
+      expect(selects(ro.spec.selector, pod)).toBe(true);
+    }
+    expect(podLabels[ROLE_LABEL]).toBeUndefined();
+    expect(sts.spec.template.metadata.annotations['ml.cdk8s.io/runtime-labels']).toBeUndefined();
+    expect(all(objects, 'Role')).toEqual([]);
+    expect(runGates(objects, { kubeVersion: profile.kubeVersion.toString() }).errors).toEqual([]);
+  });
+
   test('least-privilege RBAC in the database namespace only: DCS ConfigMaps and its own pods, no exec, no Secrets', () => {
     const { chart } = postgres(Profile.kind());
     const objects = synth(chart);

@@ -44,7 +44,11 @@ primary=$(psql -X -A -t -q -F ' ' -d "$source_conn" -c "SELECT (SELECT system_id
 }
 # shellcheck disable=SC2086
 set -- $primary
-primary_sysid="$1"; primary_tli="$2"; primary_oldest="${3:-}"
+primary_sysid="${1:-}"; primary_tli="${2:-}"; primary_oldest="${3:-}"
+if [ -z "$primary_sysid" ] || [ -z "$primary_tli" ]; then
+  log "the primary $host:$port gave no answer about its WAL: keeping $PGDATA as it is"
+  exit 0
+fi
 controldata=$(pg_controldata -D "$PGDATA")
 local_sysid=$(printf '%s\n' "$controldata" | sed -n 's/^Database system identifier: *//p')
 local_tli=$(printf '%s\n' "$controldata" | sed -n "s/^Latest checkpoint's TimeLineID: *//p")
