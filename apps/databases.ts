@@ -17,6 +17,8 @@ export function buildDatabases(app: App, pack: StorageClassPack, namespace: stri
     namespace,
     storage: { tier: pack.fast, size: sizing.size },
     credentials: Credentials.existingSecret('postgres-credentials'),
+    // Replication has its own password, not the superuser's.
+    replicationCredentials: Credentials.existingSecret('postgres-replication'),
     resources: sizing.resources,
     metrics: true,
   });
