@@ -149,6 +149,8 @@ export interface StatefulDatabaseProps {
 
 /** Role name of the streaming-replication / binlog-replication user. */
 export const REPLICATION_USER = 'replicator';
+/** PostgreSQL role of the metrics exporter: `pg_monitor` only, no password, unix socket only. */
+export const MONITOR_USER = 'pg_exporter';
 /** Name of the data volume claim template. */
 export const DATA_VOLUME = 'data';
 
@@ -638,6 +640,7 @@ export class StatefulDatabase extends Construct implements IDatabase {
           { name: 'PGPORT', value: String(this.port) },
           { name: 'PGUSER', value: '$(DB_SUPERUSER)' },
           { name: 'DB_READY_MAX_LAG_BYTES', value: String(maxReadyLagBytes) },
+          ...(props.metrics ? [{ name: 'DB_MONITOR_USER', value: MONITOR_USER }] : []),
           // run.sh checks leftover data against the leader behind the -rw Service.
           { name: 'PGDATA', value: PGDATA },
           { name: 'DB_LEADER_HOST', value: `${this.name}-rw.${this.namespace}.svc.${this.clusterDomain}` },
@@ -670,6 +673,8 @@ export class StatefulDatabase extends Construct implements IDatabase {
           ...(props.recoverPrimaryFrom !== undefined ? [{ name: 'DB_RECOVER_PRIMARY_FROM', value: this.podHostName(props.recoverPrimaryFrom) }] : []),
           // ready.sh: a standby further behind than this is not Ready.
           { name: 'DB_READY_MAX_LAG_BYTES', value: String(maxReadyLagBytes) },
+          // reconcile.sh: the exporter's pg_monitor role.
+          ...(props.metrics ? [{ name: 'DB_MONITOR_USER', value: MONITOR_USER }] : []),
         ],
         writablePaths: ['/var/run/postgresql', PASSFILE_DIR, '/tmp'],
         configFile: 'postgresql.conf',
@@ -728,14 +733,16 @@ export class StatefulDatabase extends Construct implements IDatabase {
       readinessProbe: Probe.tcp('metrics'),
     };
     if (this.family === 'postgres') {
+      // Not the superuser: a pg_monitor role (created by reconcile.sh) over the server's unix
+      // socket, which pg_hba trusts for local users; no password exists for it, over TCP it
+      // cannot log in at all.
       return {
         ...base,
         env: [
-          { name: 'DATA_SOURCE_URI', value: `127.0.0.1:${this.port}/postgres?sslmode=disable` },
-          this.credentials.envVar('DATA_SOURCE_USER', 'username'),
-          { name: 'DATA_SOURCE_PASS_FILE', value: `${SECRETS_DIR}/superuser/password` },
+          { name: 'DATA_SOURCE_NAME', value: `host=${PGSOCKET} port=${this.port} user=${MONITOR_USER} dbname=postgres sslmode=disable` },
         ],
-        volumeMounts: [{ name: 'secrets', mountPath: SECRETS_DIR, readOnly: true }],
+        // The server's socket directory: the same emptyDir (one per writable path in the pod).
+        writablePaths: [PGSOCKET],
       };
     }
     return {

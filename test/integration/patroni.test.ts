@@ -43,6 +43,7 @@ function rendered(): { statefulSet: Manifest; configMap: Manifest } {
     replicationCredentials: Credentials.existingSecret('postgres-replication'),
     resources: { memory: '256Mi' },
     maxReadyLag: '16Mi',
+    metrics: true,
     highAvailability: HighAvailability.patroni(),
   });
   db.addDatabase('mlflow');
@@ -206,6 +207,14 @@ describe('Patroni from the rendered configuration: synchronous commits survive k
     await waitFor('every member Ready', () => [0, 1, 2].every((i) => ready(i).ok), 30000);
     expect(must(sql(1, 'SELECT pg_is_in_recovery()'))).toBe('t');
     expect(must(sql(0, 'SHOW synchronous_commit'))).toBe('on');
+    // The exporter's rendered DSN (socket directory remapped to the pod's): a pg_monitor role, no password.
+    const exporter = statefulSet.spec.template.spec.containers.find((c: any) => c.name === 'metrics');
+    const dsn = exporter.env.find((e: any) => e.name === 'DATA_SOURCE_NAME').value.replace('host=/var/run/postgresql', `host=${dir(0, 'run')}`);
+    const asExporter = spawnSync(path.join(bin, 'psql'), ['-X', '-A', '-t', '-d', dsn, '-c',
+      "SELECT current_user, pg_has_role('pg_monitor', 'member'), (SELECT rolsuper FROM pg_roles WHERE rolname = current_user), (SELECT count(*) FROM pg_stat_replication WHERE client_addr IS NOT NULL)"], { encoding: 'utf8' });
+    expect(asExporter.stdout.trim()).toBe('pg_exporter|t|f|2');
+    const overTcp = spawnSync(path.join(bin, 'psql'), ['-X', '-h', ADDRESSES[0], '-U', 'pg_exporter', '-d', 'postgres', '-c', 'SELECT 1'], { encoding: 'utf8', env: { ...process.env, PGPASSWORD: '' } });
+    expect(overTcp.status).not.toBe(0);
   }, 240000);
 
   test('kill -9 of the leader: a replica is promoted, every acknowledged commit is on it, the old leader rejoins as a replica', async () => {

@@ -25,6 +25,15 @@ ALTER ROLE :"role" WITH LOGIN $3 PASSWORD :'pw';
 SQL
   }
   ensure_role "$REPLICATION_USER" "$DB_SECRETS_DIR/replication/password" REPLICATION
+  if [ -n "${DB_MONITOR_USER:-}" ]; then
+    # The metrics exporter: pg_monitor only, no password (it connects over the unix socket).
+    cat <<SQL
+\\set role $DB_MONITOR_USER
+SELECT format('CREATE ROLE %I', :'role') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \\gexec
+ALTER ROLE :"role" WITH LOGIN NOSUPERUSER PASSWORD NULL;
+GRANT pg_monitor TO :"role";
+SQL
+  fi
   while read -r database user; do
     case "$database" in ''|'#'*) continue ;; esac
     ensure_role "$user" "$DB_SECRETS_DIR/grants/$database/password" ''
