@@ -150,7 +150,7 @@ export interface StatefulDatabaseProps {
 /** Role name of the streaming-replication / binlog-replication user. */
 export const REPLICATION_USER = 'replicator';
 /** PostgreSQL role of the metrics exporter: `pg_monitor` only, no password, unix socket only. */
-export const MONITOR_USER = 'pg_exporter';
+export const MONITOR_USER = 'metrics_exporter';
 /** Name of the data volume claim template. */
 export const DATA_VOLUME = 'data';
 

@@ -256,12 +256,12 @@ describe('StatefulDatabase options', () => {
     expect(exporter.image).toBe('quay.io/prometheuscommunity/postgres-exporter:v0.15.0');
     expect(exporter.ports).toEqual([{ name: 'metrics', containerPort: 9187, protocol: 'TCP' }]);
     expect(envOf(exporter)).toEqual({
-      DATA_SOURCE_NAME: 'host=/var/run/postgresql port=5432 user=pg_exporter dbname=postgres sslmode=disable',
+      DATA_SOURCE_NAME: 'host=/var/run/postgresql port=5432 user=metrics_exporter dbname=postgres sslmode=disable',
     });
     expect(exporter.volumeMounts).toEqual([{ name: 'w-var-run-postgresql', mountPath: '/var/run/postgresql' }]);
     // The server's socket directory is the emptyDir the exporter mounts; reconcile.sh creates the role.
     expect(container(find(objects, 'StatefulSet', 'postgres'), 'postgres').volumeMounts).toContainEqual({ name: 'w-var-run-postgresql', mountPath: '/var/run/postgresql' });
-    expect(envOf(container(find(objects, 'StatefulSet', 'postgres'), 'bootstrap')).DB_MONITOR_USER).toBe('pg_exporter');
+    expect(envOf(container(find(objects, 'StatefulSet', 'postgres'), 'bootstrap')).DB_MONITOR_USER).toBe('metrics_exporter');
     expect(exporter.readinessProbe.tcpSocket).toEqual({ port: 'metrics' });
     expect(find(objects, 'NetworkPolicy', 'postgres').spec.ingress[1].ports).toEqual([{ protocol: 'TCP', port: 9187 }]);
     // Clients reach only the database port through the rw/ro Services.

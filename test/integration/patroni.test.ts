@@ -212,8 +212,8 @@ describe('Patroni from the rendered configuration: synchronous commits survive k
     const dsn = exporter.env.find((e: any) => e.name === 'DATA_SOURCE_NAME').value.replace('host=/var/run/postgresql', `host=${dir(0, 'run')}`);
     const asExporter = spawnSync(path.join(bin, 'psql'), ['-X', '-A', '-t', '-d', dsn, '-c',
       "SELECT current_user, pg_has_role('pg_monitor', 'member'), (SELECT rolsuper FROM pg_roles WHERE rolname = current_user), (SELECT count(*) FROM pg_stat_replication WHERE client_addr IS NOT NULL)"], { encoding: 'utf8' });
-    expect(asExporter.stdout.trim()).toBe('pg_exporter|t|f|2');
-    const overTcp = spawnSync(path.join(bin, 'psql'), ['-X', '-h', ADDRESSES[0], '-U', 'pg_exporter', '-d', 'postgres', '-c', 'SELECT 1'], { encoding: 'utf8', env: { ...process.env, PGPASSWORD: '' } });
+    expect(asExporter.stdout.trim()).toBe('metrics_exporter|t|f|2');
+    const overTcp = spawnSync(path.join(bin, 'psql'), ['-X', '-h', ADDRESSES[0], '-U', 'metrics_exporter', '-d', 'postgres', '-c', 'SELECT 1'], { encoding: 'utf8', env: { ...process.env, PGPASSWORD: '' } });
     expect(overTcp.status).not.toBe(0);
   }, 240000);
 
