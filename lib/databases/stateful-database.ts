@@ -83,6 +83,12 @@ export interface StatefulDatabaseProps {
    */
   readonly maxReadyLag?: string;
   /**
+   * MySQL/MariaDB: seconds a replica may be behind (`Seconds_Behind_Source`) and still be Ready;
+   * it is also not Ready while a replication thread is stopped. Liveness never looks at lag.
+   * @default 30
+   */
+  readonly maxReadyLagSeconds?: number;
+  /**
    * PostgreSQL: size of the memory-backed `/dev/shm` (parallel queries' dynamic shared memory;
    * the container runtime's default is 64 MiB). Counts towards the pod's memory.
    * @default - a quarter of the memory limit
@@ -254,8 +260,18 @@ export class StatefulDatabase extends Construct implements IDatabase {
         `of a synchronous one (a rollout, a node drain) blocks all commits. Raise replicas to ${this.synchronousReplicas + 2}, or lower synchronousReplicas ` +
         `to ${Math.max(0, this.replicas - 2)}${this.replicas - 2 <= 0 ? ' (asynchronous replication)' : ''}.`);
     }
-    if (this.family !== 'postgres' && (props.allowEmptyPrimary !== undefined || props.recoverPrimaryFrom !== undefined)) {
-      throw new Error(`${where}: allowEmptyPrimary and recoverPrimaryFrom apply to PostgreSQL only; remove them for ${this.engine.title}.`);
+    if (this.family !== 'postgres' && props.recoverPrimaryFrom !== undefined) {
+      throw new Error(`${where}: recoverPrimaryFrom applies to PostgreSQL only; remove it for ${this.engine.title} and promote a replica by hand (docs/database-operations.md).`);
+    }
+    if (this.family === 'postgres' && props.maxReadyLagSeconds !== undefined) {
+      throw new Error(`${where}: maxReadyLagSeconds applies to MySQL/MariaDB; PostgreSQL bounds replay lag in bytes with maxReadyLag.`);
+    }
+    if (this.family !== 'postgres' && props.maxReadyLag !== undefined) {
+      throw new Error(`${where}: maxReadyLag (bytes) applies to PostgreSQL; bound ${this.engine.title} replicas with maxReadyLagSeconds.`);
+    }
+    const maxReadyLagSeconds = props.maxReadyLagSeconds ?? 30;
+    if (!Number.isInteger(maxReadyLagSeconds) || maxReadyLagSeconds < 1) {
+      throw new Error(`${where}: maxReadyLagSeconds must be a whole number of seconds ≥ 1, got ${props.maxReadyLagSeconds}.`);
     }
     if (props.recoverPrimaryFrom !== undefined && (!Number.isInteger(props.recoverPrimaryFrom) || props.recoverPrimaryFrom < 1 || props.recoverPrimaryFrom >= this.replicas)) {
       throw new Error(`${where}: recoverPrimaryFrom ${props.recoverPrimaryFrom} must be the ordinal of a replica, 1..${this.replicas - 1}: ` +
@@ -326,7 +342,7 @@ export class StatefulDatabase extends Construct implements IDatabase {
     });
 
     const maxReadyLag = Quantity.parse(props.maxReadyLag ?? '16Mi', `maxReadyLag of ${where}`).value;
-    const layout = this.layout(props, maxReadyLag);
+    const layout = this.layout(props, maxReadyLag, maxReadyLagSeconds);
     const grantsList = Lazy.any({ produce: () => this.renderGrantsList() }) as unknown as string;
     const configData: Record<string, string> = patroni ? {
       'patroni.yml': renderPatroniConfig({
@@ -366,7 +382,7 @@ export class StatefulDatabase extends Construct implements IDatabase {
         'reconcile.sh': readAsset(__dirname, 'scripts/postgres-reconcile.sh'),
         'ready.sh': readAsset(__dirname, 'scripts/postgres-ready.sh'),
         'heal.sh': readAsset(__dirname, 'scripts/postgres-heal.sh'),
-      } : {}),
+      } : { 'ready.sh': readAsset(__dirname, 'scripts/mysql-ready.sh') }),
       ...(layout.scripts.stop ? { 'stop.sh': layout.scripts.stop } : {}),
     };
     // Patroni keeps its own DCS ConfigMaps named <scope>-config, -leader, -sync, -failover.
@@ -600,7 +616,7 @@ export class StatefulDatabase extends Construct implements IDatabase {
     ];
   }
 
-  private layout(props: StatefulDatabaseProps, maxReadyLagBytes: number): EngineLayout {
+  private layout(props: StatefulDatabaseProps, maxReadyLagBytes: number, maxReadyLagSeconds: number): EngineLayout {
     const common: k8s.EnvVar[] = [
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       // The ordinal from the controller's label where the version sets it; the scripts fall
@@ -698,11 +714,17 @@ export class StatefulDatabase extends Construct implements IDatabase {
         { name: 'DB_SOCKET', value: '/var/run/mysqld/mysqld.sock' },
         { name: 'DB_PORT', value: String(this.port) },
         { name: 'DB_TMP_DIR', value: '/tmp' },
+        // The primary's bootstrap refuses to initialize an empty data directory while one of these answers.
+        { name: 'REPLICA_HOSTS', value: Array.from({ length: this.replicas - 1 }, (_, i) => this.podHostName(i + 1)).join(' ') },
+        ...(props.allowEmptyPrimary ? [{ name: 'DB_ALLOW_INITDB_WITH_REPLICAS', value: '1' }] : []),
+        // ready.sh authenticates through this option file, which run.sh writes from the Secret.
+        { name: 'DB_CLIENT_CNF', value: '/var/run/mysqld/probe.cnf' },
+        { name: 'DB_READY_MAX_LAG_SECONDS', value: String(maxReadyLagSeconds) },
       ],
       writablePaths: ['/var/run/mysqld', '/tmp'],
       configFile: 'my.cnf',
+      readiness: ['sh', `${CONFIG_DIR}/ready.sh`],
       // ping exits 0 whenever the server answers, even with access denied: no password needed.
-      readiness: [admin, '--socket=/var/run/mysqld/mysqld.sock', 'ping'],
       liveness: [admin, '--socket=/var/run/mysqld/mysqld.sock', 'ping'],
       // SIGTERM alone gives no chance to see the shutdown through: stop the server and wait.
       preStop: ['sh', `${CONFIG_DIR}/stop.sh`],

@@ -336,7 +336,8 @@ describe('StatefulDatabase options', () => {
     const server = container(sts, name);
     expect(server.image).toBe(image);
     expect(template(sts).spec.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, fsGroup: 999 });
-    expect(server.readinessProbe.exec.command).toEqual([admin, '--socket=/var/run/mysqld/mysqld.sock', 'ping']);
+    expect(server.readinessProbe.exec.command).toEqual(['sh', '/etc/db/config/ready.sh']);
+    expect(server.livenessProbe.exec.command).toEqual([admin, '--socket=/var/run/mysqld/mysqld.sock', 'ping']);
     expect(server.volumeMounts.map((m: any) => m.mountPath)).toEqual(['/var/lib/mysql', '/etc/db/config', '/etc/db/secrets', '/var/run/mysqld', '/tmp']);
     expect(envOf(server)).toMatchObject({ DB_ENGINE: name, DB_DATA_DIR: '/var/lib/mysql/data', DB_PORT: '3306' });
     expect(Object.keys(find(objects, 'ConfigMap', `${name}-config`).data)).toContain(configFile);
