@@ -164,10 +164,11 @@ if [ "$ordinal" -eq 0 ]; then
     printf "%s\n" "GRANT ALL PRIVILEGES ON *.* TO '$superuser'@'%' WITH GRANT OPTION;"
     if [ "$DB_ENGINE" = mariadb ]; then
       # MariaDB has no super_read_only: SUPER and READ_ONLY ADMIN let a login write on a
-      # read_only replica. Revoked from every login (replicated to the replicas with the
-      # privilege tables); the replication threads are not bound by read_only.
+      # read_only replica. Revoked from every login but root@localhost (replicated to the
+      # replicas with the privilege tables; the replication threads are not bound by
+      # read_only). root@localhost keeps them because only it can grant ALL PRIVILEGES on the
+      # next start; it exists only on the pod's socket, for these scripts.
       printf "%s\n" "REVOKE SUPER, READ_ONLY ADMIN ON *.* FROM '$superuser'@'%';"
-      printf "%s\n" "REVOKE SUPER, READ_ONLY ADMIN ON *.* FROM 'root'@'localhost';"
       # The image's socket-authenticated account (any process running as the server's uid).
       printf "%s\n" "CREATE USER IF NOT EXISTS 'mysql'@'localhost' IDENTIFIED VIA unix_socket;"
       printf "%s\n" "REVOKE SUPER, READ_ONLY ADMIN ON *.* FROM 'mysql'@'localhost';"

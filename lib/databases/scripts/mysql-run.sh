@@ -2,7 +2,8 @@
 # Server container of every MySQL / MariaDB pod: the server in the foreground (PID 1) with the
 # generated my.cnf, server-id from the ordinal, replicas read-only for every user (MySQL:
 # super_read_only, which also stops accounts with SUPER; MariaDB: read_only, and the bootstrap
-# revokes SUPER and READ_ONLY ADMIN, the privileges that bypass it, from every login). Replicas resume
+# revokes SUPER and READ_ONLY ADMIN, the privileges that bypass it, from every login but the
+# socket-only root@localhost the scripts use). Replicas resume
 # replication on start with the position their bootstrap recorded. POSIX sh.
 set -eu
 
