@@ -9,6 +9,8 @@ module.exports = {
   roots: ['<rootDir>/test/integration'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  // Examples import the library by its package name (see examples/run.js).
+  moduleNameMapper: { '^cdk8s-stateful-ml$': '<rootDir>/lib/index.ts' },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 120000,
   reporters: ['default', '<rootDir>/test/support/count-reporter.js'],

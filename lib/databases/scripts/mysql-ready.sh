@@ -20,10 +20,10 @@ pod="${POD_NAME:-$(hostname)}"
 ordinal="${POD_INDEX:-${pod##*-}}"
 case "$ordinal" in ''|*[!0-9]*) echo "cannot derive an ordinal from pod name '$pod'" >&2; exit 1 ;; esac
 
-q() { "$client" --defaults-extra-file="$DB_CLIENT_CNF" --batch --skip-column-names "$@"; }
+q() { "$client" --defaults-extra-file="$DB_CLIENT_CNF" --batch "$@"; }
 
 if [ "$ordinal" -eq 0 ]; then
-  read_only=$(q -e 'SELECT @@global.read_only') || { echo "not ready: the server does not answer queries" >&2; exit 1; }
+  read_only=$(q --skip-column-names -e 'SELECT @@global.read_only') || { echo "not ready: the server does not answer queries" >&2; exit 1; }
   [ "$read_only" = 0 ] || { echo "not ready: the primary is read-only" >&2; exit 1; }
   exit 0
 fi
