@@ -183,9 +183,12 @@ interface EngineLayout {
 }
 
 /**
- * PostgreSQL, MySQL or MariaDB on a StatefulSet: ordinal 0 is the primary, every other
- * ordinal a streaming replica bootstrapped from it. Credentials by reference only; consumers
- * get their own database and user with `addDatabase()`.
+ * PostgreSQL, MySQL or MariaDB on a StatefulSet. PostgreSQL with `HighAvailability.patroni()`
+ * fails over by itself (Patroni, Kubernetes DCS); in manual mode, and always for MySQL and
+ * MariaDB, ordinal 0 is the primary and every other ordinal a replica bootstrapped from it:
+ * **MySQL and MariaDB have no automatic failover** (a replica is promoted by hand,
+ * docs/database-operations.md). Readiness means "can serve its role now" in every mode.
+ * Credentials by reference only; consumers get their own database and user with `addDatabase()`.
  */
 export class StatefulDatabase extends Construct implements IDatabase {
   public readonly engine: DatabaseEngine;

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the servers the integration suite runs against, when they are missing: Debian's
-# postgresql (15), mariadb-server (10.11) and redis-server. Idempotent; run as root (CI does).
+# postgresql (15), mariadb-server (10.11), redis-server, patroni (3.0) and etcd-server (3.4). Idempotent; run as root (CI does).
 # Debian has no MySQL server package: the MySQL engine is tested for its exact statements.
 set -eu
 
@@ -8,10 +8,13 @@ missing=''
 # Debian keeps the server binaries in /usr/lib/postgresql/<major>/bin, off PATH.
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$missing postgresql"
 command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ] || missing="$missing mariadb-server"
+# HighAvailability.patroni(): Patroni and a local etcd (the test's stand-in for the Kubernetes DCS).
+command -v patroni >/dev/null 2>&1 || missing="$missing patroni"
+command -v etcd >/dev/null 2>&1 || missing="$missing etcd-server"
 command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
 
 if [ -z "$missing" ]; then
-  echo "install-servers: postgresql, mariadb-server and redis-server are installed"
+  echo "install-servers: postgresql, mariadb-server, redis-server, patroni and etcd-server are installed"
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
