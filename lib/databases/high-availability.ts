@@ -1,3 +1,5 @@
+import { RunAs } from '../stateful';
+
 /**
  * How a PostgreSQL StatefulDatabase keeps a primary: Patroni (automatic failover) or the scripted
  * ordinal-0 primary (manual failover). MySQL and MariaDB have no automatic failover.
@@ -48,7 +50,7 @@ export interface PatroniOptions {
    */
   readonly binDir?: string;
   /** uid/gid the image's `postgres` user has. @default - Spilo's: uid 101, gid 103 */
-  readonly runAs?: { readonly uid: number; readonly gid: number };
+  readonly runAs?: RunAs;
   /**
    * Strict synchronous mode: with no synchronous standby left, commits wait rather than
    * falling back to asynchronous (no acknowledged commit is ever only on one node). Only with

@@ -38,10 +38,13 @@ export interface PatroniConfigInput {
   readonly scopeLabel: string;
   /** PostgreSQL server port. */
   readonly port: number;
-  /** Data directory, socket directory, binaries and the pgpass file Patroni writes. */
+  /** PostgreSQL data directory (PGDATA). */
   readonly dataDir: string;
+  /** Unix socket directory (an emptyDir the probes and the exporter share). */
   readonly socketDir: string;
+  /** Directory of the image's PostgreSQL binaries. */
   readonly binDir: string;
+  /** pgpass file Patroni writes (in an emptyDir). */
   readonly pgpass: string;
   /** Generated server settings (name, value as written in postgresql.conf). */
   readonly settings: ReadonlyArray<readonly [string, string]>;
@@ -49,11 +52,15 @@ export interface PatroniConfigInput {
   readonly pgHba: readonly string[];
   /** Replicas that confirm every commit (0: asynchronous). */
   readonly synchronousReplicas: number;
+  /** `synchronous_mode_strict`: commits wait rather than go asynchronous without a synchronous standby. */
   readonly strictSynchronous: boolean;
   /** A replica further behind than this (bytes) is never promoted. */
   readonly maximumLagOnFailover: number;
+  /** Leader lock lifetime, seconds. */
   readonly ttl: number;
+  /** Seconds between HA loops. */
   readonly loopWait: number;
+  /** Seconds of retries against the DCS and PostgreSQL. */
   readonly retryTimeout: number;
   /** Script Patroni runs on start and role change (the primary reconciles roles and databases). */
   readonly callback: string;

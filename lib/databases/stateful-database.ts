@@ -153,6 +153,16 @@ export interface StatefulDatabaseProps {
   readonly clusterDomain?: string;
 }
 
+/** The namespaced RBAC objects Patroni runs with. */
+export interface PatroniRbac {
+  /** `<name>-patroni`, its token mounted in the database pods only. */
+  readonly serviceAccount: k8s.KubeServiceAccount;
+  /** DCS ConfigMaps and the cluster's own pods, in the database namespace. */
+  readonly role: k8s.KubeRole;
+  /** Binds the Role to the ServiceAccount. */
+  readonly roleBinding: k8s.KubeRoleBinding;
+}
+
 /** Role name of the streaming-replication / binlog-replication user. */
 export const REPLICATION_USER = 'replicator';
 /** PostgreSQL role of the metrics exporter: `pg_monitor` only, no password, unix socket only. */
@@ -217,7 +227,7 @@ export class StatefulDatabase extends Construct implements IDatabase {
   /** How the primary is kept (PostgreSQL: Patroni or manual). */
   public readonly highAvailability: HighAvailability;
   /** Patroni's ServiceAccount, Role and RoleBinding (Patroni mode only). */
-  public readonly patroniRbac?: { readonly serviceAccount: k8s.KubeServiceAccount; readonly role: k8s.KubeRole; readonly roleBinding: k8s.KubeRoleBinding };
+  public readonly patroniRbac?: PatroniRbac;
   /** The generated configuration and scripts. */
   public readonly configMap: k8s.KubeConfigMap;
   /** The generated engine configuration file (`postgresql.conf` or `my.cnf`). */
