@@ -661,6 +661,10 @@ export class StatefulDatabase extends Construct implements IDatabase {
           // pg_rewind of a former leader connects as the superuser.
           this.credentials.envVar('PATRONI_REWIND_USERNAME', 'username'),
           this.credentials.envVar('PATRONI_REWIND_PASSWORD', 'password'),
+          // The REST API's unsafe endpoints (switchover, restart, reinitialize) need the superuser's
+          // credentials; health checks stay open to the kubelet.
+          this.credentials.envVar('PATRONI_RESTAPI_USERNAME', 'username'),
+          this.credentials.envVar('PATRONI_RESTAPI_PASSWORD', 'password'),
           this.credentials.envVar('DB_SUPERUSER', 'username'),
           { name: 'DB_CONFIG_DIR', value: CONFIG_DIR },
           { name: 'DB_SECRETS_DIR', value: SECRETS_DIR },

@@ -215,6 +215,9 @@ describe('Patroni from the rendered configuration: synchronous commits survive k
     expect(asExporter.stdout.trim()).toBe('metrics_exporter|t|f|2');
     const overTcp = spawnSync(path.join(bin, 'psql'), ['-X', '-h', ADDRESSES[0], '-U', 'metrics_exporter', '-d', 'postgres', '-c', 'SELECT 1'], { encoding: 'utf8', env: { ...process.env, PGPASSWORD: '' } });
     expect(overTcp.status).not.toBe(0);
+    // Patroni's unsafe REST endpoints need the superuser's credentials (rendered PATRONI_RESTAPI_*).
+    const restart = spawnSync('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'POST', `http://${ADDRESSES[1]}:8008/restart`], { encoding: 'utf8' });
+    expect(restart.stdout).toBe('401');
   }, 240000);
 
   test('kill -9 of the leader: a replica is promoted, every acknowledged commit is on it, the old leader rejoins as a replica', async () => {
