@@ -5,12 +5,16 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { Yaml } from 'cdk8s';
 import * as fullPlatform from '../../examples/full-platform-gke/main';
+import * as mariadb from '../../examples/mariadb/main';
+import * as mysql from '../../examples/mysql/main';
 import * as postgresOnly from '../../examples/postgres-only/main';
 import * as trainingOnKind from '../../examples/training-on-kind/main';
 import { renderExample } from './render';
 
 const EXAMPLES_DIR = path.resolve(__dirname, '../../examples');
-const EXAMPLES = { 'full-platform-gke': fullPlatform, 'postgres-only': postgresOnly, 'training-on-kind': trainingOnKind } as const;
+const EXAMPLES = {
+  'full-platform-gke': fullPlatform, 'mariadb': mariadb, 'mysql': mysql, 'postgres-only': postgresOnly, 'training-on-kind': trainingOnKind,
+} as const;
 const runner = require(path.join(EXAMPLES_DIR, 'run.js')) as { examples(): string[] };
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -32,7 +36,7 @@ describe('examples/', () => {
   beforeEach(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'examples-')); });
   afterEach(() => { fs.rmSync(tmp, { recursive: true, force: true }); });
 
-  test('three examples, each with main.ts, a README and a cdk8s.yaml that runs it through run.js', () => {
+  test('five examples, each with main.ts, a README and a cdk8s.yaml that runs it through run.js', () => {
     expect(runner.examples()).toEqual(Object.keys(EXAMPLES));
     for (const name of runner.examples()) {
       const config = parse(fs.readFileSync(path.join(EXAMPLES_DIR, name, 'cdk8s.yaml'), 'utf8'));
@@ -70,7 +74,7 @@ describe('examples/', () => {
     for (const args of [['postgres'], []]) {
       const result = run([...args, '--outdir', tmp]);
       expect(result.status).toBe(2);
-      expect(result.stderr).toBe(`${args.length ? "Unknown example 'postgres'. " : ''}Usage: npm run example -- <full-platform-gke|postgres-only|training-on-kind> [--outdir DIR]\n`);
+      expect(result.stderr).toBe(`${args.length ? "Unknown example 'postgres'. " : ''}Usage: npm run example -- <full-platform-gke|mariadb|mysql|postgres-only|training-on-kind> [--outdir DIR]\n`);
     }
     expect(fs.readdirSync(tmp)).toEqual([]);
   });
