@@ -10,3 +10,4 @@ export * from './config-management-plugin';
 export * from './upgrade-check';
 export * from './capacity-report';
 export * from './topology';
+export * from './yaml-emitter';

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, Chart, Yaml } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { GateReport, ManifestObject, formatFindings, runGates } from '../checks';
 import { Profile } from '../profiles';
@@ -9,6 +9,7 @@ import { KUSTOMIZATION_FILE, kustomization } from './kustomization';
 import { SyncHints } from '../sync-phase';
 import { applySyncPolicy } from './sync-policy';
 import { Topology } from './topology';
+import { toYaml } from './yaml-emitter';
 
 /** One file of a rendered profile. */
 export interface RenderedFile {
@@ -94,7 +95,7 @@ function render(app: App, options: RenderOptions): Omit<RenderedFolder, 'folder'
   }
   // Across all charts at once: a chart's claims follow the workloads of another chart that mounts them.
   if (options.syncPolicy) applySyncPolicy(objects);
-  const files: RenderedFile[] = charts.map(({ name, manifests }) => ({ name, content: Yaml.stringify(...manifests), objects: manifests }));
+  const files: RenderedFile[] = charts.map(({ name, manifests }) => ({ name, content: toYaml(...manifests), objects: manifests }));
   const listed = charts.filter((c) => options.inKustomization(c.manifests)).map((c) => c.name);
   if (listed.length) files.push({ name: KUSTOMIZATION_FILE, content: kustomization(listed) });
   const gates = runGates(objects, { kubeVersion: options.kubeVersion });
@@ -177,6 +178,6 @@ export function writeRendered(outdir: string, rendered: readonly RenderedFolder[
 export function writeForCli(outdir: string, rendered: readonly RenderedFolder[]): void {
   fs.mkdirSync(outdir, { recursive: true });
   for (const { folder, objects } of rendered) {
-    fs.writeFileSync(path.join(outdir, `${folder}.k8s.yaml`), `---\n${Yaml.stringify(...objects)}`);
+    fs.writeFileSync(path.join(outdir, `${folder}.k8s.yaml`), `---\n${toYaml(...objects)}`);
   }
 }
