@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as jsYaml from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
-import { RenderedFolder, isPlainSafe, toYaml, writeRendered } from '../../lib';
+import { ManifestObject, RenderedFolder, isPlainSafe, toYaml, writeRendered } from '../../lib';
 import { renderGitOps } from '../../apps/gitops';
 import { renderWith } from '../../apps/main';
 import { buildPlatform } from '../../apps/platform';
@@ -199,13 +199,13 @@ describe('toYaml: every rendered object of the reference app', () => {
         for (const folder of folders) {
           const run = spawnSync('kubectl', ['kustomize', path.join(out, folder.folder)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
           expect([folder.folder, run.status, run.stderr]).toEqual([folder.folder, 0, '']);
-          const built = jsYaml.loadAll(run.stdout) as { kind: string; metadata: { name: string; namespace?: string } }[];
-          const key = (o: { kind: string; metadata: { name: string; namespace?: string } }) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+          const built = jsYaml.loadAll(run.stdout) as ManifestObject[];
+          const key = (o: ManifestObject) => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name}`;
           // The plugin config is a sidecar file, not in kustomization.yaml.
           const listed = folder.objects.filter((o) => o.kind !== 'ConfigManagementPlugin');
           expect(built.map(key).sort()).toEqual(listed.map(key).sort());
           const byKey = new Map(built.map((o) => [key(o), o]));
-          for (const o of listed) expect(byKey.get(key(o as never))).toEqual(o);
+          for (const o of listed) expect(byKey.get(key(o))).toEqual(o);
         }
       } finally {
         fs.rmSync(out, { recursive: true, force: true });
