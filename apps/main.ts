@@ -1,8 +1,8 @@
 import * as path from 'path';
 import { App } from 'cdk8s';
 import {
-  CommittedRenderOptions, Profile, RenderedFolder, RenderedProfile, formatFindings, guardUpgrade, renderProfile, writeForCli,
-  writeRendered,
+  CommittedRenderOptions, Profile, ProfileRenderModule, RenderedFolder, RenderedProfile, StagedFolder, discardStaged, formatFindings,
+  guardUpgrade, renderProfile, renderProfilesInParallel, stageRendered, swapInStaged, writeForCli,
 } from '../lib';
 import { renderGitOps } from './gitops';
 import { buildPlatform } from './platform';
@@ -51,6 +51,12 @@ export interface SynthOptions {
   readonly upgradeGuard?: CommittedRenderOptions;
   /** Write the output (false: only render, gate and guard, as `npm run check:upgrade`). @default true */
   readonly write?: boolean;
+  /**
+   * Render the profiles on worker threads as well as this one, when there are several profiles and CPUs
+   * (renderProfilesInParallel): `module` renders a profile by name exactly as `build` does here. Same output.
+   * @default - every profile in this thread
+   */
+  readonly workers?: { readonly module: ProfileRenderModule; readonly count?: number };
 }
 
 /** Runs the upgrade guard; logs its notice, warnings and errors; `refused` when a change would be refused. */
@@ -80,27 +86,48 @@ function runUpgradeGuard(folders: readonly RenderedFolder[], options: CommittedR
  */
 export function synthesize(options: SynthOptions): number {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const write = options.write !== false;
+  // Each folder is written to a temporary folder as soon as it is rendered (its YAML is never held whole), and
+  // swapped in only once every folder is rendered, gated and guarded.
+  const staged: StagedFolder[] = [];
+  const stage = (folder: RenderedFolder) => { if (write) staged.push(stageRendered(options.outdir, folder)); };
   let rendered: RenderedProfile[];
   let folders: RenderedFolder[];
   try {
-    rendered = options.profiles().map((profile) => renderWith(profile, options.build));
-    folders = [...rendered, ...(options.extraFolders?.(rendered) ?? [])];
+    const profiles = options.profiles();
+    if (options.workers && profiles.length > 1) {
+      rendered = renderProfilesInParallel(profiles, {
+        worker: options.workers.module, workers: options.workers.count, render: (profile) => renderWith(profile, options.build),
+      });
+      rendered.forEach(stage);
+    } else {
+      rendered = profiles.map((profile) => {
+        const r = renderWith(profile, options.build);
+        stage(r);
+        return r;
+      });
+    }
+    const extra = options.extraFolders?.(rendered) ?? [];
+    extra.forEach(stage);
+    folders = [...rendered, ...extra];
   } catch (error) {
+    discardStaged(staged);
     const message = error instanceof Error ? (options.debug ? error.stack ?? error.message : error.message) : String(error);
     log(`synth failed, ${path.relative(process.cwd(), options.outdir) || options.outdir}/ left unchanged:\n${message}`);
     return 1;
   }
   const guard = options.upgradeGuard ? runUpgradeGuard(folders, options.upgradeGuard, log) : 'skipped';
   if (guard === 'refused') {
+    discardStaged(staged);
     log(`${path.relative(process.cwd(), options.outdir) || options.outdir}/ left unchanged.`);
     return 1;
   }
-  if (options.write === false) {
+  if (!write) {
     const folderList = folders.map((f) => `dist/${f.folder}`).join(', ');
     log(guard === 'passed' ? `upgrade guard passed: ${folderList} hold nothing a live cluster would refuse` : `rendered and gated ${folderList}; nothing written`);
     return 0;
   }
-  writeRendered(options.outdir, folders);
+  swapInStaged(staged);
   if (options.cliOutdir) writeForCli(options.cliOutdir, rendered);
   for (const { profile, objects, gates, capacity } of rendered) {
     log(`${path.join(path.relative(process.cwd(), options.outdir) || options.outdir, profile.name)}: ${objects.length} objects, Kubernetes ${profile.kubeVersion}, gates passed` +
@@ -108,6 +135,22 @@ export function synthesize(options: SynthOptions): number {
     if (capacity) log(capacity.toSummary().replace(/^/gm, '  '));
   }
   return 0;
+}
+
+/** Renders the reference app's profile `name` (what a render worker thread runs for `main`). */
+export function renderReferenceProfile(name: string): RenderedProfile {
+  const profile = referenceProfiles().find((p) => p.name === name);
+  if (!profile) throw new Error(`Unknown profile '${name}'`);
+  return renderWith(profile, (app, p) => { buildPlatform(app, p); });
+}
+
+/** Worker threads for `main`: CDK8S_SYNTH_WORKERS=0 renders in one thread, N uses N workers; default per CPUs. */
+function workerCount(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.CDK8S_SYNTH_WORKERS;
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`CDK8S_SYNTH_WORKERS must be a whole number of worker threads (0: none), got '${raw}'.`);
+  return n;
 }
 
 /**
@@ -131,5 +174,9 @@ export function main(argv: readonly string[], env: NodeJS.ProcessEnv): number {
     write: !checkOnly,
     cliOutdir: !checkOnly && env.CDK8S_OUTDIR ? path.resolve(env.CDK8S_OUTDIR) : undefined,
     debug: Boolean(env.DEBUG),
+    workers: {
+      module: { module: __filename, exportName: 'renderReferenceProfile', preload: [path.join(__dirname, 'ts-loader.js')] },
+      count: workerCount(env),
+    },
   });
 }

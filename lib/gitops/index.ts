@@ -11,3 +11,4 @@ export * from './upgrade-check';
 export * from './capacity-report';
 export * from './topology';
 export * from './yaml-emitter';
+export * from './parallel-render';
