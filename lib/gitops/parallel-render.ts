@@ -27,7 +27,7 @@ export interface ParallelRenderOptions {
   readonly render: (profile: Profile) => RenderedProfile;
   /**
    * Worker threads to start besides this one, which renders its share too.
-   * @default - one less than the CPUs available (os.availableParallelism), at most one less than the profiles
+   * @default - defaultWorkerCount: one per idle CPU besides this thread's, at most one less than the profiles
    */
   readonly workers?: number;
   /** Longest wait for a worker's result, in milliseconds, before giving up. @default 600000 */
@@ -45,10 +45,15 @@ interface WorkerResult {
   readonly capacity?: boolean;
 }
 
-/** The worker threads to use for `profiles` profiles by default: none for one profile or one CPU. */
+/**
+ * The worker threads to use for `profiles` profiles by default: one per idle CPU besides this thread's (CPUs
+ * less the 1-minute load average), at most one less than the profiles. A worker loads every module again before
+ * it renders, which only pays off on a CPU nobody else is using: none for one profile, one CPU or a busy machine.
+ */
 export function defaultWorkerCount(profiles: number): number {
   const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return Math.max(0, Math.min(cpus - 1, profiles - 1));
+  const idle = Math.floor(cpus - os.loadavg()[0]);
+  return Math.max(0, Math.min(cpus - 1, idle - 1, profiles - 1));
 }
 
 /** Runs in the worker thread (the whole of its script): renders its profiles and posts each result on `port`. */
