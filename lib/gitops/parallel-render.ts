@@ -52,7 +52,7 @@ interface WorkerResult {
  */
 export function defaultWorkerCount(profiles: number): number {
   const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  const idle = Math.floor(cpus - os.loadavg()[0]);
+  const idle = Math.round(cpus - os.loadavg()[0]);
   return Math.max(0, Math.min(cpus - 1, idle - 1, profiles - 1));
 }
 
