@@ -322,7 +322,7 @@ function report({ mach, verification, e2e, app, scale, profs, defaultApp }) {
   }
 
   L.push('## (a) The README\'s main command, end to end', '');
-  L.push(`Wall time from the shell (spawn to exit), all four profiles (kind, gke, eks, aks): transpile TypeScript with esbuild, build, validations, gates, write \`dist/\`. Commands run round-robin (${e2eRuns} rounds; ts-node ${tsNodeRuns}).`, '');
+  L.push(`Wall time from the shell (spawn to exit), all four profiles (kind, gke, eks, aks): transpile TypeScript with esbuild, build, validations, gates, write \`dist/\`. Commands run round-robin (${e2eRuns} rounds${defaultApp && defaultApp.dir ? `; the ts-node rows ${tsNodeRuns}` : ''}).`, '');
   L.push('| Command | Median wall | Fastest | Peak RSS |', '|---|---|---|---|');
   for (const r of e2e) {
     L.push(`| ${r.label} | ${r.failed ? `failed: ${r.failed.split('\n')[0]}` : `${f0(r.wallMs)} ms`} | ${r.failed ? '' : `${f0(r.min)} ms`} | ${r.maxRssKiB ? `${mib(r.maxRssKiB)} MiB` : ''} |`);
