@@ -3,7 +3,7 @@ import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'worke
 import type { GateReport, ManifestObject } from '../checks';
 import { Profile } from '../profiles';
 import { CapacityReport } from './capacity-report';
-import { RenderError, RenderedFile, RenderedProfile, manifestFile } from './render';
+import { RenderError, RenderedFile, RenderedProfile, manifestFile, reportTitle } from './render';
 
 /**
  * Where a worker thread finds the code that renders a profile: `module` exports `exportName`, a function
@@ -112,8 +112,7 @@ function receive(w: StartedWorker, received: number, timeoutMs: number): WorkerR
 /** The render a worker sent, with this thread's Profile and CapacityReport. */
 function rehydrate(profile: Profile, r: WorkerResult): RenderedProfile {
   const files: RenderedFile[] = r.files!.map((f) => (f.objects ? manifestFile(f.name, f.objects) : { name: f.name, content: f.content! }));
-  const title = `${profile.name} (Kubernetes ${profile.kubeVersion})`;
-  const capacity = r.capacity ? CapacityReport.of(r.objects!, { title }) : undefined;
+  const capacity = r.capacity ? CapacityReport.of(r.objects!, { title: reportTitle(profile) }) : undefined;
   return { profile, folder: r.folder!, files, objects: r.objects!, gates: r.gates!, ...(capacity ? { capacity } : {}) };
 }
 

@@ -140,6 +140,11 @@ function render(app: App, options: RenderOptions): Omit<RenderedFolder, 'folder'
   return { files, objects, gates };
 }
 
+/** Title of a profile's capacity report and topology diagrams. */
+export function reportTitle(profile: Profile): string {
+  return `${profile.name} (Kubernetes ${profile.kubeVersion})`;
+}
+
 /**
  * Synthesizes `app` in memory (one manifest file per chart, named after the chart's id, plus a
  * `kustomization.yaml` listing them), annotates every object with its Argo CD sync wave and data protection
@@ -155,7 +160,7 @@ export function renderProfile(app: App, profile: Profile, options: RenderProfile
     inKustomization: () => true,
   });
   if (!options.reports) return { profile, folder: profile.name, ...rendered };
-  const title = `${profile.name} (Kubernetes ${profile.kubeVersion})`;
+  const title = reportTitle(profile);
   const capacity = CapacityReport.of(rendered.objects, { title });
   const topology = Topology.of(rendered.objects, { title });
   const files = [
