@@ -144,7 +144,7 @@ export function renderReferenceProfile(name: string): RenderedProfile {
   return renderWith(profile, (app, p) => { buildPlatform(app, p); });
 }
 
-/** Worker threads for `main`: CDK8S_SYNTH_WORKERS=0 renders in one thread, N uses N workers; default per CPUs. */
+/** Worker threads for `main`: CDK8S_SYNTH_WORKERS=0 renders in one thread, N uses N workers; default: when they pay (renderProfilesInParallel). */
 function workerCount(env: NodeJS.ProcessEnv): number | undefined {
   const raw = env.CDK8S_SYNTH_WORKERS;
   if (raw === undefined || raw === '') return undefined;

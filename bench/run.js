@@ -112,7 +112,7 @@ function machine() {
 function endToEnd(defaultApp) {
   const commands = [
     { key: 'node', label: '`node -e 0` (node startup alone)', cmd: process.execPath, argv: ['-e', '0'] },
-    { key: 'run', label: '`node apps/run.js` (default: a worker thread per idle CPU)', cmd: process.execPath, argv: ['apps/run.js'], rss: true },
+    { key: 'run', label: '`node apps/run.js` (default: worker threads on idle CPUs when a profile renders slower than the code loads)', cmd: process.execPath, argv: ['apps/run.js'], rss: true },
     { key: 'run1', label: '`node apps/run.js`, one thread (`CDK8S_SYNTH_WORKERS=0`)', cmd: process.execPath, argv: ['apps/run.js'], env: { CDK8S_SYNTH_WORKERS: '0' }, rss: true },
     { key: 'runW', label: '`node apps/run.js`, one worker thread besides the main one (`CDK8S_SYNTH_WORKERS=1`)', cmd: process.execPath, argv: ['apps/run.js'], env: { CDK8S_SYNTH_WORKERS: '1' }, rss: true },
     { key: 'npm', label: '`npm run synth`', cmd: 'npm', argv: ['run', '--silent', 'synth'] },

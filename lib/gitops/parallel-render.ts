@@ -1,4 +1,5 @@
 import * as os from 'os';
+import { performance } from 'perf_hooks';
 import { MessageChannel, MessagePort, Worker, receiveMessageOnPort } from 'worker_threads';
 import type { GateReport, ManifestObject } from '../checks';
 import { Profile } from '../profiles';
@@ -27,7 +28,7 @@ export interface ParallelRenderOptions {
   readonly render: (profile: Profile) => RenderedProfile;
   /**
    * Worker threads to start besides this one, which renders its share too.
-   * @default - defaultWorkerCount: one per idle CPU besides this thread's, at most one less than the profiles
+   * @default - decided after the first profile (see renderProfilesInParallel), at most defaultWorkerCount
    */
   readonly workers?: number;
   /** Longest wait for a worker's result, in milliseconds, before giving up. @default 600000 */
@@ -119,11 +120,27 @@ function rehydrate(profile: Profile, r: WorkerResult): RenderedProfile {
 /**
  * Renders `profiles` on several threads: worker threads render their share (profile i goes to thread
  * i mod (workers + 1)) while this thread renders its own, then this thread collects the results in profile order.
+ * Without `workers`, this thread renders the first profile, then starts workers (defaultWorkerCount: idle CPUs)
+ * for the rest only if that render took longer than this process took to load its code, which each worker
+ * repeats: a small app renders in one thread.
  * The result, and the error thrown for the first profile that fails, are those of rendering each profile here in
  * turn. Synchronous: this thread blocks on the workers (Atomics.wait), so callers stay as they are.
  */
 export function renderProfilesInParallel(profiles: readonly Profile[], options: ParallelRenderOptions): RenderedProfile[] {
-  const count = Math.min(options.workers ?? defaultWorkerCount(profiles.length), profiles.length - 1);
+  if (options.workers !== undefined) return renderOnThreads(profiles, Math.min(options.workers, profiles.length - 1), options);
+  // By default: render the first profile here and start workers for the rest only when that pays, i.e. when
+  // the renders a worker would take over cost more than loading the code did (each worker loads it again).
+  if (profiles.length < 2 || defaultWorkerCount(profiles.length) <= 0) return profiles.map(options.render);
+  const loadedMs = performance.now();
+  const first = options.render(profiles[0]);
+  const renderMs = performance.now() - loadedMs;
+  const rest = profiles.slice(1);
+  const count = Math.min(defaultWorkerCount(profiles.length), rest.length - 1);
+  const worthIt = count > 0 && renderMs * Math.floor(rest.length / (count + 1)) > loadedMs;
+  return [first, ...(worthIt ? renderOnThreads(rest, count, options) : rest.map(options.render))];
+}
+
+function renderOnThreads(profiles: readonly Profile[], count: number, options: ParallelRenderOptions): RenderedProfile[] {
   if (count <= 0) return profiles.map(options.render);
   const timeoutMs = options.timeoutMs ?? 600_000;
   const share = (t: number) => profiles.filter((_, i) => i % (count + 1) === t);

@@ -29,7 +29,7 @@ describe('profiles rendered on worker threads', () => {
   beforeEach(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'parallel-')); });
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  const run = (outdir: string, workers: number | undefined, build: (app: App, profile: Profile) => unknown = buildPlatform, exportName = 'renderReferenceProfile', module = path.join(ROOT, 'apps/main.ts')) => {
+  const run = (outdir: string, workers: number | 'auto' | undefined, build: (app: App, profile: Profile) => unknown = buildPlatform, exportName = 'renderReferenceProfile', module = path.join(ROOT, 'apps/main.ts')) => {
     const lines: string[] = [];
     const code = synthesize({
       outdir,
@@ -37,17 +37,17 @@ describe('profiles rendered on worker threads', () => {
       build,
       extraFolders: (rendered) => [renderGitOps(rendered)],
       log: (l) => lines.push(l.split(outdir).join('<out>')),
-      workers: workers === undefined ? undefined : { module: { module, exportName, preload: [LOADER] }, count: workers },
+      workers: workers === undefined ? undefined : { module: { module, exportName, preload: [LOADER] }, count: workers === 'auto' ? undefined : workers },
     });
     return { code, lines };
   };
 
-  test('one and two workers write the same files and log the same lines as one thread', () => {
+  test('one and two workers, and the default (workers when they pay), write the same files and log the same lines as one thread', () => {
     const single = run(path.join(tmp, 'single'), undefined);
     expect(single.code).toBe(0);
     const files = tree(path.join(tmp, 'single'));
     expect(Object.keys(files).filter((f) => f.endsWith('kustomization.yaml')).sort()).toEqual(['aks', 'argocd', 'eks', 'gke', 'kind'].map((f) => `${f}/kustomization.yaml`));
-    for (const workers of [1, 2]) {
+    for (const workers of [1, 2, 'auto'] as const) {
       const parallel = run(path.join(tmp, `w${workers}`), workers);
       expect(parallel).toEqual(single);
       expect(tree(path.join(tmp, `w${workers}`))).toEqual(files);
