@@ -1,5 +1,5 @@
 import { App } from 'cdk8s';
-import { Profile, PlatformDefinition, definePlatform, selectProfiles as selectFrom } from '../lib';
+import { Profile, PlatformDefinition, RenderedProfile, definePlatform, renderWith, selectProfiles as selectFrom } from '../lib';
 import { REFERENCE_GITOPS } from './gitops';
 import { buildPlatform } from './platform';
 import { referenceProfiles } from './profiles';
@@ -21,4 +21,11 @@ export { renderWith, synthesize } from '../lib';
 /** Profiles named by `--profile a,b` or `PROFILES=a,b` among the reference profiles (all by default). */
 export function selectProfiles(argv: readonly string[], env: NodeJS.ProcessEnv, all: readonly Profile[] = referenceProfiles()): Profile[] {
   return selectFrom(argv, env, all);
+}
+
+/** Renders the reference app's profile `name`: what a render worker thread runs (SynthOptions.workers). */
+export function renderReferenceProfile(name: string): RenderedProfile {
+  const profile = referenceProfiles().find((p) => p.name === name);
+  if (!profile) throw new Error(`Unknown profile '${name}'`);
+  return renderWith(profile, (app, p) => { buildPlatform(app, p); });
 }

@@ -9,8 +9,8 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { formatFindings } from '../checks';
 import {
-  type CommittedRenderOptions, type GitOpsSettings, type RenderedFolder, type RenderedProfile, guardUpgrade, renderGitOps,
-  renderProfile, writeForCli, writeRendered,
+  type CommittedRenderOptions, type GitOpsSettings, type ProfileRenderModule, type RenderedFolder, type RenderedProfile, type StagedFolder,
+  discardStaged, guardUpgrade, renderGitOps, renderProfile, renderProfilesInParallel, stageRendered, swapInStaged, writeForCli,
 } from '../gitops';
 import type { Profile } from '../profiles';
 
@@ -109,6 +109,12 @@ export interface SynthOptions {
   readonly upgradeGuard?: CommittedRenderOptions;
   /** Write the output (false: only render, gate and guard, as `check-upgrade`). @default true */
   readonly write?: boolean;
+  /**
+   * Render the profiles on worker threads as well as this one, when there are several profiles and CPUs
+   * (renderProfilesInParallel): `module` renders a profile by name exactly as `build` does here. Same output.
+   * @default - every profile in this thread
+   */
+  readonly workers?: { readonly module: ProfileRenderModule; readonly count?: number };
 }
 
 function errorText(error: unknown, debug: boolean | undefined): string {
@@ -147,12 +153,32 @@ function runUpgradeGuard(folders: readonly RenderedFolder[], options: CommittedR
  */
 export function synthesize(options: SynthOptions): number {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const write = options.write !== false;
+  // Each folder is written to a temporary folder as soon as it is rendered (its YAML is never held whole), and
+  // swapped in only once every folder is rendered, gated and guarded.
+  const staged: StagedFolder[] = [];
+  const stage = (folder: RenderedFolder) => { if (write) staged.push(stageRendered(options.outdir, folder)); };
   let rendered: RenderedProfile[];
   let folders: RenderedFolder[];
   try {
-    rendered = options.profiles().map((profile) => renderWith(profile, options.build));
-    folders = [...rendered, ...(options.extraFolders?.(rendered) ?? [])];
+    const profiles = options.profiles();
+    if (options.workers && profiles.length > 1) {
+      rendered = renderProfilesInParallel(profiles, {
+        worker: options.workers.module, workers: options.workers.count, render: (profile) => renderWith(profile, options.build),
+      });
+      rendered.forEach(stage);
+    } else {
+      rendered = profiles.map((profile) => {
+        const r = renderWith(profile, options.build);
+        stage(r);
+        return r;
+      });
+    }
+    const extra = options.extraFolders?.(rendered) ?? [];
+    extra.forEach(stage);
+    folders = [...rendered, ...extra];
   } catch (error) {
+    discardStaged(staged);
     log(`synth failed, ${shown(options.outdir)}/ left unchanged:\n${errorText(error, options.debug)}`);
     return 1;
   }
@@ -160,19 +186,21 @@ export function synthesize(options: SynthOptions): number {
   try {
     guard = options.upgradeGuard ? runUpgradeGuard(folders, options.upgradeGuard, log) : 'skipped';
   } catch (error) {
+    discardStaged(staged);
     log(`upgrade guard failed, ${shown(options.outdir)}/ left unchanged:\n${errorText(error, options.debug)}`);
     return 1;
   }
   if (guard === 'refused') {
+    discardStaged(staged);
     log(`${shown(options.outdir)}/ left unchanged.`);
     return 1;
   }
-  if (options.write === false) {
+  if (!write) {
     const folderList = folders.map((f) => path.join(shown(options.outdir), f.folder)).join(', ');
     log(guard === 'passed' ? `upgrade guard passed: ${folderList} hold nothing a live cluster would refuse` : `rendered and gated ${folderList}; nothing written`);
     return 0;
   }
-  writeRendered(options.outdir, folders);
+  swapInStaged(staged);
   if (options.cliOutdir) writeForCli(options.cliOutdir, rendered);
   for (const { profile, objects, gates, capacity, secrets } of rendered) {
     log(`${path.join(shown(options.outdir), profile.name)}: ${objects.length} objects, Kubernetes ${profile.kubeVersion}, gates passed` +

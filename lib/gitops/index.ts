@@ -13,3 +13,5 @@ export * from './topology';
 export * from './secrets-inventory';
 export * from './argocd-folder';
 export * from './cluster-needs';
+export * from './yaml-emitter';
+export * from './parallel-render';

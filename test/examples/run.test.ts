@@ -3,12 +3,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { Yaml } from 'cdk8s';
 import * as fullPlatform from '../../examples/full-platform-gke/main';
 import * as mariadb from '../../examples/mariadb/main';
 import * as mysql from '../../examples/mysql/main';
 import * as postgresOnly from '../../examples/postgres-only/main';
 import * as trainingOnKind from '../../examples/training-on-kind/main';
+import { toYaml } from '../../lib';
 import { renderExample } from './render';
 
 const EXAMPLES_DIR = path.resolve(__dirname, '../../examples');
@@ -67,7 +67,7 @@ describe('examples/', () => {
     expect(result.status).toBe(0);
     const { rendered } = renderExample(postgresOnly.build);
     expect(fs.readdirSync(cli)).toEqual(['eks.k8s.yaml']);
-    expect(fs.readFileSync(path.join(cli, 'eks.k8s.yaml'), 'utf8')).toBe(`---\n${Yaml.stringify(...rendered.objects)}`);
+    expect(fs.readFileSync(path.join(cli, 'eks.k8s.yaml'), 'utf8')).toBe(`---\n${toYaml(...rendered.objects)}`);
   });
 
   test('an unknown or missing example exits 2 listing the examples, writing nothing', () => {
