@@ -208,7 +208,9 @@ describe('Patroni from the rendered configuration: synchronous commits survive k
     expect(must(sql(1, 'SELECT pg_is_in_recovery()'))).toBe('t');
     expect(must(sql(0, 'SHOW synchronous_commit'))).toBe('on');
     // The exporter's rendered DSN (socket directory remapped to the pod's): a pg_monitor role, no password.
-    const exporter = statefulSet.spec.template.spec.containers.find((c: any) => c.name === 'metrics');
+    // The exporter is a native sidecar (an init container) from 1.29, an ordinary container below.
+    const podSpec = statefulSet.spec.template.spec;
+    const exporter = [...podSpec.containers, ...(podSpec.initContainers ?? [])].find((c: any) => c.name === 'metrics');
     const dsn = exporter.env.find((e: any) => e.name === 'DATA_SOURCE_NAME').value.replace('host=/var/run/postgresql', `host=${dir(0, 'run')}`);
     const asExporter = spawnSync(path.join(bin, 'psql'), ['-X', '-A', '-t', '-d', dsn, '-c',
       "SELECT current_user, pg_has_role('pg_monitor', 'member'), (SELECT rolsuper FROM pg_roles WHERE rolname = current_user), (SELECT count(*) FROM pg_stat_replication WHERE client_addr IS NOT NULL)"], { encoding: 'utf8' });
