@@ -6,3 +6,4 @@ export * from './cron-schedule';
 export * from './restore-source';
 export * from './volume-attributes-class';
 export * from './claim-resource';
+export * from './bucket-access';
