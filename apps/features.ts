@@ -1,12 +1,24 @@
 import { App, Chart } from 'cdk8s';
-import { FeatureStore, IDatabase, RedisMode, Registry, StorageClassPack } from '../lib';
+import { FeatureStore, IDatabase, RedisMode, Registry, ServerTls, StorageClassPack } from '../lib';
 import { CLUSTER_SIZING, PlatformSizing } from './sizing';
+
+/** The cert-manager ClusterIssuer the platform's servers get certificates from on the clouds. */
+export const PLATFORM_ISSUER = 'platform-ca';
+
+/**
+ * TLS of the platform's servers: cert-manager certificates from `PLATFORM_ISSUER` on the cloud
+ * profiles; none on kind (a local cluster without cert-manager).
+ */
+export function platformTls(pack: StorageClassPack): ServerTls | undefined {
+  return pack.profile.cloud === 'kind' ? undefined : ServerTls.certManager({ issuer: { kind: 'ClusterIssuer', name: PLATFORM_ISSUER } });
+}
 
 /**
  * The platform's Feast feature store in `namespace`: the online store on a Redis primary and two
- * replicas (IOPS tier, 8Gi each, 6gb of features, writes refused rather than features evicted
- * when full), two `feast serve` replicas, and the registry in its own database on the platform's
- * PostgreSQL. Its Redis password is the Secret `feast-redis` (key `password`) in `namespace`.
+ * replicas watched by three Sentinels (IOPS tier, 8Gi each, 6gb of features, writes refused
+ * rather than features evicted when full), two `feast serve` replicas, and the registry in its
+ * own database on the platform's PostgreSQL. Redis ACL passwords are the Secret `feast-redis`
+ * in `namespace` (keys in docs/credentials.md); TLS on the cloud profiles.
  */
 export function buildFeatures(
   app: App, pack: StorageClassPack, namespace: string, database: IDatabase,
@@ -16,8 +28,9 @@ export function buildFeatures(
   return new FeatureStore(chart, 'feast', {
     namespace,
     project: 'ml_features',
-    online: { mode: RedisMode.replicated(3), storage: { tier: pack.iops, size: sizing.size }, memory: sizing.memory, cpu: sizing.cpu },
+    online: { mode: RedisMode.sentinel({ servers: 3, sentinels: 3 }), storage: { tier: pack.iops, size: sizing.size }, memory: sizing.memory, cpu: sizing.cpu },
     registry: Registry.sql(database),
     featureServer: { replicas: 2 },
+    tls: platformTls(pack),
   });
 }

@@ -1,135 +1,31 @@
-import * as path from 'path';
 import { App } from 'cdk8s';
-import {
-  CommittedRenderOptions, Profile, RenderedFolder, RenderedProfile, formatFindings, guardUpgrade, renderProfile, writeForCli,
-  writeRendered,
-} from '../lib';
-import { renderGitOps } from './gitops';
+import { Profile, PlatformDefinition, RenderedProfile, definePlatform, renderWith, selectProfiles as selectFrom } from '../lib';
+import { REFERENCE_GITOPS } from './gitops';
 import { buildPlatform } from './platform';
 import { referenceProfiles } from './profiles';
 
-const ROOT = path.resolve(__dirname, '..');
+/**
+ * The reference platform, rendered by the same public entry every repository uses: `cdk8s-stateful-ml synth`
+ * (apps/run.js runs it with `--app apps/main.ts`), exactly as a repository made by `cdk8s-stateful-ml init` does.
+ */
+const platform: PlatformDefinition = definePlatform({
+  profiles: referenceProfiles(),
+  build: (app: App, profile: Profile) => { buildPlatform(app, profile); },
+  gitops: REFERENCE_GITOPS,
+});
+export default platform;
 
-/** Profiles named by `--profile a,b` or `PROFILES=a,b` (`PROFILE` works too); all by default. */
+// The public entry's building blocks, re-exported for the reference app's tests.
+export { renderWith, synthesize } from '../lib';
+
+/** Profiles named by `--profile a,b` or `PROFILES=a,b` among the reference profiles (all by default). */
 export function selectProfiles(argv: readonly string[], env: NodeJS.ProcessEnv, all: readonly Profile[] = referenceProfiles()): Profile[] {
-  const flag = argv.findIndex((a) => a === '--profile' || a.startsWith('--profile='));
-  const fromFlag = flag < 0 ? undefined : argv[flag].includes('=') ? argv[flag].split('=')[1] : argv[flag + 1];
-  const wanted = (fromFlag ?? env.PROFILES ?? env.PROFILE ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (!wanted.length) return [...all];
-  const unknown = wanted.filter((name) => !all.some((p) => p.name === name));
-  if (unknown.length) {
-    throw new Error(`Unknown profile '${unknown.join(', ')}': the reference app renders ${all.map((p) => p.name).join(', ')}.`);
-  }
-  return all.filter((p) => wanted.includes(p.name));
+  return selectFrom(argv, env, all);
 }
 
-/** Builds one profile's app with `build` and renders it (validations and gates). */
-export function renderWith(profile: Profile, build: (app: App, profile: Profile) => void): RenderedProfile {
-  // outdir is never written: rendering happens in memory and writeRendered swaps folders in.
-  const app = new App({ outdir: path.join(ROOT, '.cdk8s.out') });
-  build(app, profile);
-  return renderProfile(app, profile, { reports: true });
-}
-
-/** Options of `synthesize`. */
-export interface SynthOptions {
-  /** Where `<profile>/` folders go. */
-  readonly outdir: string;
-  /** The profiles to render (called once, inside the error handling: an unknown name fails like bad props). */
-  readonly profiles: () => Profile[];
-  /** Builds one profile's app (the reference app: `buildPlatform`). */
-  readonly build: (app: App, profile: Profile) => void;
-  /** Also write here (the cdk8s CLI's CDK8S_OUTDIR, read by `cdk8s synth --stdout`). @default - nowhere else */
-  readonly cliOutdir?: string;
-  /** Log the stack of a failed render, not just its message. @default false */
-  readonly debug?: boolean;
-  /** Where progress and errors go. @default - stderr, one line each */
-  readonly log?: (line: string) => void;
-  /** Renders extra folders (e.g. `argocd/`) from the profile renders. @default - none */
-  readonly extraFolders?: (rendered: readonly RenderedProfile[]) => RenderedFolder[];
-  /** Compare with the committed render and refuse changes a live cluster refuses. @default - no guard */
-  readonly upgradeGuard?: CommittedRenderOptions;
-  /** Write the output (false: only render, gate and guard, as `npm run check:upgrade`). @default true */
-  readonly write?: boolean;
-}
-
-/** Runs the upgrade guard; logs its notice, warnings and errors; `refused` when a change would be refused. */
-function runUpgradeGuard(folders: readonly RenderedFolder[], options: CommittedRenderOptions, log: (line: string) => void): 'skipped' | 'passed' | 'refused' {
-  const result = guardUpgrade(folders, options);
-  if ('skipped' in result) {
-    log(`upgrade guard skipped: ${result.skipped}`);
-    return 'skipped';
-  }
-  let ok = true;
-  for (const { folder, findings } of result.reports) {
-    const errors = findings.filter((f) => f.severity === 'error');
-    const warnings = findings.filter((f) => f.severity === 'warning');
-    if (warnings.length) log(`upgrade guard, dist/${folder} vs ${result.ref}: ${warnings.length} risky change(s):\n${formatFindings(warnings)}`);
-    if (errors.length) {
-      ok = false;
-      log(`upgrade guard, dist/${folder} vs ${result.ref}: ${errors.length} change(s) a live cluster refuses:\n${formatFindings(errors)}`);
-    }
-  }
-  if (!ok) log('Follow the safe path of each change, then re-run with CDK8S_UPGRADE_GUARD=off (or --no-upgrade-guard) to write the new render.');
-  return ok ? 'passed' : 'refused';
-}
-
-/**
- * Renders every profile, then writes them all. Any error (bad props, a failed gate) is reported
- * before anything is written, so the previous output stays exactly as it was. Returns the exit code.
- */
-export function synthesize(options: SynthOptions): number {
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  let rendered: RenderedProfile[];
-  let folders: RenderedFolder[];
-  try {
-    rendered = options.profiles().map((profile) => renderWith(profile, options.build));
-    folders = [...rendered, ...(options.extraFolders?.(rendered) ?? [])];
-  } catch (error) {
-    const message = error instanceof Error ? (options.debug ? error.stack ?? error.message : error.message) : String(error);
-    log(`synth failed, ${path.relative(process.cwd(), options.outdir) || options.outdir}/ left unchanged:\n${message}`);
-    return 1;
-  }
-  const guard = options.upgradeGuard ? runUpgradeGuard(folders, options.upgradeGuard, log) : 'skipped';
-  if (guard === 'refused') {
-    log(`${path.relative(process.cwd(), options.outdir) || options.outdir}/ left unchanged.`);
-    return 1;
-  }
-  if (options.write === false) {
-    const folderList = folders.map((f) => `dist/${f.folder}`).join(', ');
-    log(guard === 'passed' ? `upgrade guard passed: ${folderList} hold nothing a live cluster would refuse` : `rendered and gated ${folderList}; nothing written`);
-    return 0;
-  }
-  writeRendered(options.outdir, folders);
-  if (options.cliOutdir) writeForCli(options.cliOutdir, rendered);
-  for (const { profile, objects, gates, capacity } of rendered) {
-    log(`${path.join(path.relative(process.cwd(), options.outdir) || options.outdir, profile.name)}: ${objects.length} objects, Kubernetes ${profile.kubeVersion}, gates passed` +
-      (gates.warnings.length ? ` with ${gates.warnings.length} warning(s)` : ''));
-    if (capacity) log(capacity.toSummary().replace(/^/gm, '  '));
-  }
-  return 0;
-}
-
-/**
- * CLI entry (`npm run synth`, `cdk8s synth`): returns the process exit code. `dist/argocd/` is rendered when
- * every profile is (a partial run must not drop the other profiles' Applications). The upgrade guard runs
- * unless `--no-upgrade-guard` or `CDK8S_UPGRADE_GUARD=off`; `CDK8S_UPGRADE_GUARD_REF` picks the commit to
- * compare with (default HEAD; in CI for a pull request, the target branch). `--check-upgrade` only checks.
- * `--outdir DIR` writes the profile folders to DIR instead of dist/.
- */
-export function main(argv: readonly string[], env: NodeJS.ProcessEnv): number {
-  const checkOnly = argv.includes('--check-upgrade');
-  const guardOff = !checkOnly && (argv.includes('--no-upgrade-guard') || /^(off|false|0|no)$/i.test(env.CDK8S_UPGRADE_GUARD ?? ''));
-  const all = referenceProfiles();
-  const outdirFlag = argv.indexOf('--outdir');
-  return synthesize({
-    outdir: outdirFlag >= 0 && argv[outdirFlag + 1] ? path.resolve(argv[outdirFlag + 1]) : path.join(ROOT, 'dist'),
-    profiles: () => selectProfiles(argv, env, all),
-    build: (app, profile) => { buildPlatform(app, profile); },
-    extraFolders: (rendered) => (rendered.length === all.length ? [renderGitOps(rendered)] : []),
-    upgradeGuard: guardOff ? undefined : { cwd: ROOT, ref: env.CDK8S_UPGRADE_GUARD_REF || 'HEAD' },
-    write: !checkOnly,
-    cliOutdir: !checkOnly && env.CDK8S_OUTDIR ? path.resolve(env.CDK8S_OUTDIR) : undefined,
-    debug: Boolean(env.DEBUG),
-  });
+/** Renders the reference app's profile `name`: what a render worker thread runs (SynthOptions.workers). */
+export function renderReferenceProfile(name: string): RenderedProfile {
+  const profile = referenceProfiles().find((p) => p.name === name);
+  if (!profile) throw new Error(`Unknown profile '${name}'`);
+  return renderWith(profile, (app, p) => { buildPlatform(app, p); });
 }

@@ -1,12 +1,10 @@
 import { type ClusterNetworkProps, Profile } from '../lib';
+import { REFERENCE_CLUSTERS } from './clusters';
 
 /**
- * The clusters the reference platform is rendered for, one `dist/<name>/` folder each.
- * These are the values of *your* clusters: the EFS file system id below is the reference
- * account's; change it (or drop it, and the trainer's shared dataset with it) for your own.
+ * The clusters the reference platform is rendered for, one `dist/<name>/` folder each. Cluster-specific inputs
+ * (file systems, networks, zones, GPU pools) come from `apps/clusters.ts`, never from a default here.
  */
-export const REFERENCE_EFS_FILE_SYSTEM_ID = 'fs-0a1b2c3d4e5f60718';
-
 /** The reference clusters run Prometheus (kube-prometheus-stack) in `monitoring`; it scrapes the exporters. */
 export const REFERENCE_NETWORK: ClusterNetworkProps = {
   metricsScraper: { namespace: 'monitoring', podSelector: { 'app.kubernetes.io/name': 'prometheus' } },
@@ -14,9 +12,9 @@ export const REFERENCE_NETWORK: ClusterNetworkProps = {
 
 export function referenceProfiles(): Profile[] {
   return [
-    Profile.kind({ network: REFERENCE_NETWORK }),
-    Profile.gke({ network: REFERENCE_NETWORK }),
-    Profile.eks({ efsFileSystemId: REFERENCE_EFS_FILE_SYSTEM_ID, network: REFERENCE_NETWORK }),
-    Profile.aks({ network: REFERENCE_NETWORK }),
+    Profile.kind({ cluster: REFERENCE_CLUSTERS.kind, network: REFERENCE_NETWORK }),
+    Profile.gke({ cluster: REFERENCE_CLUSTERS.gke, network: REFERENCE_NETWORK }),
+    Profile.eks({ cluster: REFERENCE_CLUSTERS.eks, network: REFERENCE_NETWORK }),
+    Profile.aks({ cluster: REFERENCE_CLUSTERS.aks, network: REFERENCE_NETWORK }),
   ];
 }

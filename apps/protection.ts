@@ -8,8 +8,13 @@ import { CLUSTER_SIZING, PlatformSizing } from './sizing';
 export interface Protection {
   /** Nightly pg_dump of every database to the MinIO bucket `ml-db-backups` (prefix `postgres/`), on every profile. */
   readonly logicalBackup: LogicalBackup;
-  /** The profile's VolumeSnapshotClass, where the profile has a snapshot driver. */
+  /**
+   * The profile's default VolumeSnapshotClass, `Retain`: manual and pre-upgrade snapshots keep their storage snapshot
+   * even when the VolumeSnapshot (or its namespace) is deleted. Where the profile has a snapshot driver.
+   */
   readonly snapshotClass?: SnapshotClass;
+  /** The `Delete` class of scheduled snapshots: pruning one deletes its storage snapshot too. */
+  readonly scheduledSnapshotClass?: SnapshotClass;
   /** CSI snapshots of the database's claims every 6 hours, where the profile has a snapshot driver. */
   readonly snapshots?: SnapshotSchedule;
 }
@@ -37,12 +42,15 @@ export function buildProtection(
     keep: 7,
   });
   if (!pack.profile.snapshotDriver) return { logicalBackup };
-  const snapshotClass = new SnapshotClass(chart, 'snapshot-class', { pack });
+  // Two classes: scheduled snapshots are pruned by their schedule, which must free the cloud snapshot too (Delete);
+  // manual and pre-upgrade snapshots (the default class) outlive a deleted VolumeSnapshot or namespace (Retain).
+  const snapshotClass = new SnapshotClass(chart, 'snapshot-class', { pack, isDefault: true });
+  const scheduledSnapshotClass = new SnapshotClass(chart, 'scheduled-snapshot-class', { pack, name: 'ml-snapshots-scheduled', deletionPolicy: 'Delete' });
   const snapshots = new SnapshotSchedule(chart, 'postgres-snapshots', {
     target: database,
-    snapshotClass,
+    snapshotClass: scheduledSnapshotClass,
     schedule: '0 */6 * * *',
     keep: 8,
   });
-  return { logicalBackup, snapshotClass, snapshots };
+  return { logicalBackup, snapshotClass, scheduledSnapshotClass, snapshots };
 }

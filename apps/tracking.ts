@@ -34,7 +34,7 @@ export function buildTracking(
     namespace,
     backend: database,
     artifacts: ArtifactStore.objectStore(objectStore, 'ml-artifacts'),
-    cache: MlflowCache.perPod(pack.standard, sizing.tracking.cacheSize),
+    cache: MlflowCache.emptyDir(sizing.tracking.cacheSize),
     replicas: sizing.tracking.minReplicas,
     autoscaling: { minReplicas: sizing.tracking.minReplicas, maxReplicas: sizing.tracking.maxReplicas, cpuPercent: 70 },
   });

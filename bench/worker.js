@@ -1,9 +1,11 @@
 // One benchmark measurement, run by bench/run.js in a fresh process (so peak RSS is its own).
 // Usage: node --expose-gc bench/worker.js <mode> [--n N] [--dump|--objects file] [--profile name]
-//   construct  N databases built with the library's constructs: build, validations, toJson, YAML,
-//              gates; --dump FILE writes the render for the next two modes
-//   l1         the same objects (--objects FILE) built as plain cdk8s L1 objects: the floor
+//   construct  N databases built with the library's constructs: build, validations, toJson, YAML files
+//              (the library's writer), gates; --dump FILE writes the render for the next modes
+//   l1         the same objects (--objects FILE) built as plain cdk8s L1 objects, written with cdk8s
+//              Yaml.stringify: the floor
 //   gates      the gates alone on those objects (--objects FILE)
+//   emitters   the YAML writers (ours, js-yaml, cdk8s Yaml.stringify, JSON.stringify) on those objects
 //   verify     construct render == L1 render (same field content), gates pass
 //   app        the reference app (apps/), all profiles, in memory, phase by phase
 // Prints one JSON line on stdout.
@@ -25,10 +27,13 @@ const profileName = opt('profile', 'gke');
 const warmup = opt('warmup', 'yes') !== 'no';
 
 const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
+/** [value, wall ms, CPU ms of this process (user + system: on a shared machine, the work done, without the wait for a CPU)] */
 function timed(fn) {
   const start = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
   const value = fn();
-  return [value, ms(start)];
+  const used = process.cpuUsage(cpu);
+  return [value, ms(start), (used.user + used.system) / 1000];
 }
 function gc() {
   if (global.gc) { global.gc(); global.gc(); }
@@ -55,17 +60,41 @@ function validateConstructs(root) {
   return errors;
 }
 
-/** What renderProfile does before the gates: validations, toJson per chart, YAML per chart. */
-function render(app) {
-  const { Yaml } = require('cdk8s');
+/**
+ * How a chart's objects become a file (returns its bytes): the library's path (writeManifestFile: the YAML
+ * emitter, object by object, as synth writes dist/) or a hand-written cdk8s app's (cdk8s `Yaml.stringify`, then
+ * the whole text written, as `app.synth()` does): the floor.
+ */
+const writers = {
+  lib: () => (file, objects) => { lib().writeManifestFile(file, objects); return require('fs').statSync(file).size; },
+  cdk8s: () => {
+    const { Yaml } = require('cdk8s');
+    return (file, objects) => { const text = Yaml.stringify(...objects); require('fs').writeFileSync(file, text); return Buffer.byteLength(text); };
+  },
+};
+let outDir;
+/** A scratch folder for the files written (removed at exit). */
+function scratch() {
+  if (!outDir) {
+    const fs = require('fs');
+    outDir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'cdk8s-bench-out-'));
+    process.on('exit', () => fs.rmSync(outDir, { recursive: true, force: true }));
+  }
+  return outDir;
+}
+
+/** What renderProfile and the write do, before the gates: validations, toJson per chart, a YAML file per chart. */
+function render(app, writer = 'lib') {
+  const writeFile = writers[writer]();
+  const dir = scratch();
   const phases = {};
   let errors;
-  [errors, phases.validateMs] = timed(() => validateConstructs(app));
+  [errors, phases.validateMs, phases.validateCpuMs] = timed(() => validateConstructs(app));
   if (errors.length) throw new Error(`validation failed:\n  ${errors.join('\n  ')}`);
   let perChart;
-  [perChart, phases.toJsonMs] = timed(() => app.charts.map((chart) => chart.toJson()));
+  [perChart, phases.toJsonMs, phases.toJsonCpuMs] = timed(() => app.charts.map((chart) => chart.toJson()));
   let bytes = 0;
-  [, phases.yamlMs] = timed(() => { for (const m of perChart) if (m.length) bytes += Yaml.stringify(...m).length; });
+  [, phases.yamlMs, phases.yamlCpuMs] = timed(() => perChart.forEach((m, i) => { if (m.length) bytes += writeFile(path.join(dir, `${app.charts[i].node.id}.k8s.yaml`), m); }));
   return { objects: perChart.flat(), phases, bytes };
 }
 
@@ -104,9 +133,9 @@ function construct() {
     runGates(render(w).objects, profile);
   }
   gc();
-  const [app, buildMs] = timed(() => buildConstructApp(profile, names(n)));
+  const [app, buildMs, buildCpuMs] = timed(() => buildConstructApp(profile, names(n)));
   const { objects, phases, bytes } = render(app);
-  const [report, gatesMs] = timed(() => runGates(objects, profile));
+  const [report, gatesMs, gatesCpuMs] = timed(() => runGates(objects, profile));
   // Peak RSS of the measurement, before the dump below allocates its JSON text.
   const maxRssKiB = process.resourceUsage().maxRSS;
   const dump = opt('dump');
@@ -114,7 +143,7 @@ function construct() {
     const { SUBJECT } = require('./fixture.ts');
     require('fs').writeFileSync(dump, JSON.stringify({ subject: SUBJECT, profile: profile.name, kubeVersion: profile.kubeVersion.toString(), charts: chartsOf(app) }));
   }
-  return { n, objects: objects.length, bytes, buildMs, ...phases, gatesMs, warnings: report.warnings.length, ...gateSummary(report), maxRssKiB };
+  return { n, objects: objects.length, bytes, buildMs, buildCpuMs, ...phases, gatesMs, gatesCpuMs, warnings: report.warnings.length, ...gateSummary(report), maxRssKiB };
 }
 
 // ---- l1 -------------------------------------------------------------------------------------
@@ -136,12 +165,12 @@ function l1() {
   const toProps = createConverter();
   // Props are converted outside the timed build: a hand-written app allocates them as literals.
   const prepare = (charts) => charts.map(({ id, objects }) => ({ id, props: objects.map(toProps) }));
-  if (warmup) render(buildL1App(prepare(rendered.charts.map(({ id, objects }) => ({ id, objects: objects.slice(0, 100) })))));
+  if (warmup) render(buildL1App(prepare(rendered.charts.map(({ id, objects }) => ({ id, objects: objects.slice(0, 100) })))), 'cdk8s');
   const [charts, prepareMs] = timed(() => prepare(rendered.charts));
   gc();
-  const [app, buildMs] = timed(() => buildL1App(charts));
-  const { objects, phases, bytes } = render(app);
-  return { n, objects: objects.length, bytes, prepareMs, buildMs, ...phases };
+  const [app, buildMs, buildCpuMs] = timed(() => buildL1App(charts));
+  const { objects, phases, bytes } = render(app, 'cdk8s');
+  return { n, objects: objects.length, bytes, prepareMs, buildMs, buildCpuMs, ...phases };
 }
 
 // ---- gates ----------------------------------------------------------------------------------
@@ -155,6 +184,39 @@ function gates() {
   for (let i = 0; i < 3; i++) warm.push(timed(() => runGates(objects, profile))[1]);
   warm.sort((a, b) => a - b);
   return { n, objects: objects.length, coldMs, gatesMs: warm[1], ...gateSummary(report) };
+}
+
+// ---- emitters: the YAML writers side by side on the same objects -------------------------------
+function emitters() {
+  const rendered = readRender();
+  const objects = rendered.charts.flatMap((c) => c.objects);
+  const { Yaml } = require('cdk8s');
+  const jsYaml = require('js-yaml');
+  const { toYaml } = lib();
+  // js-yaml with the options that keep its output Kubernetes-safe: no anchors, no folding, double quotes.
+  const jsYamlOptions = { noRefs: true, lineWidth: -1, quotingType: '"' };
+  const candidates = {
+    toYaml: () => toYaml(...objects),
+    jsYaml: () => objects.map((o) => jsYaml.dump(o, jsYamlOptions)).join('---\n'),
+    cdk8sYaml: () => Yaml.stringify(...objects),
+    json: () => JSON.stringify(objects),
+  };
+  const out = { n, objects: objects.length };
+  for (const [name, fn] of Object.entries(candidates)) {
+    fn();
+    const times = [];
+    let bytes = 0;
+    for (let i = 0; i < 3; i++) {
+      gc();
+      const [text, t] = timed(fn);
+      times.push(t);
+      bytes = Buffer.byteLength(text);
+    }
+    times.sort((a, b) => a - b);
+    out[`${name}Ms`] = times[1];
+    out[`${name}Bytes`] = bytes;
+  }
+  return out;
 }
 
 // ---- verify ---------------------------------------------------------------------------------
@@ -233,7 +295,7 @@ function appPhases() {
   return { ...out, total, renderAllWarmMs: renderAllMs };
 }
 
-const modes = { construct, l1, gates, verify, app: appPhases };
+const modes = { construct, l1, gates, emitters, verify, app: appPhases };
 if (!modes[mode]) {
   process.stderr.write(`bench/worker.js: unknown mode '${mode}' (${Object.keys(modes).join(', ')})\n`);
   process.exit(2);

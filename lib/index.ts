@@ -8,3 +8,4 @@ export * from './databases';
 export * from './ml';
 export * from './gitops';
 export * from './checks';
+export * from './cli';

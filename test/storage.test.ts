@@ -1,4 +1,5 @@
-import { Profile, Quantity, StorageClassPack } from '../lib';
+import { ClusterConfig, Profile, Quantity, StorageClassPack } from '../lib';
+import { gkeWithShared } from './support/clusters';
 import { all, find, newChart, synth } from './support/synth';
 
 describe('StorageClassPack', () => {
@@ -26,22 +27,41 @@ describe('StorageClassPack', () => {
     expect(pack.fast.storageClassName).toBe('ml-fast-v1');
   });
 
-  test('GKE pd-balanced / pd-ssd / hyperdisk-balanced / pd-standard and Filestore', () => {
-    const { chart } = newChart(Profile.gke());
+  test('GKE defaults attach to every PD machine family: pd-balanced / pd-ssd / pd-ssd / pd-standard, and Filestore on the declared VPC', () => {
+    const { chart } = newChart(gkeWithShared());
     new StorageClassPack(chart, 'storage');
     const objects = synth(chart);
     const types = all(objects, 'StorageClass').map((o) => `${o.provisioner}:${o.parameters.type ?? o.parameters.tier}`);
     expect(types).toEqual([
-      'pd.csi.storage.gke.io:pd-balanced', 'pd.csi.storage.gke.io:pd-ssd', 'pd.csi.storage.gke.io:hyperdisk-balanced',
+      'pd.csi.storage.gke.io:pd-balanced', 'pd.csi.storage.gke.io:pd-ssd', 'pd.csi.storage.gke.io:pd-ssd',
       'pd.csi.storage.gke.io:pd-standard', 'filestore.csi.storage.gke.io:standard',
     ]);
+    expect(find(objects, 'StorageClass', 'ml-shared-v1').parameters).toEqual({ tier: 'standard', network: 'ml-vpc' });
   });
 
-  test('AKS StandardSSD_LRS / Premium_LRS / PremiumV2_LRS and Azure Files NFS', () => {
+  test('GKE performanceDisks: Hyperdisk Balanced / Throughput, provisioned, opt-in per tier', () => {
+    const { chart } = newChart(Profile.gke({ performanceDisks: ['iops', 'throughput'] }));
+    new StorageClassPack(chart, 'storage');
+    const objects = synth(chart);
+    expect(find(objects, 'StorageClass', 'ml-iops-v1').parameters).toEqual({
+      'type': 'hyperdisk-balanced', 'provisioned-iops-on-create': '10000', 'provisioned-throughput-on-create': '400Mi', 'csi.storage.k8s.io/fstype': 'ext4',
+    });
+    expect(find(objects, 'StorageClass', 'ml-throughput-v1').parameters).toEqual({
+      'type': 'hyperdisk-throughput', 'provisioned-throughput-on-create': '180Mi', 'csi.storage.k8s.io/fstype': 'ext4',
+    });
+    expect(find(objects, 'StorageClass', 'ml-fast-v1').parameters.type).toBe('pd-ssd');
+  });
+
+  test('AKS defaults attach to any node pool: StandardSSD_LRS / Premium_LRS (x3) and Azure Files NFS; Premium SSD v2 is opt-in', () => {
     const { chart } = newChart(Profile.aks());
     new StorageClassPack(chart, 'storage');
     const skus = all(synth(chart), 'StorageClass').map((o) => o.parameters.skuName);
-    expect(skus).toEqual(['StandardSSD_LRS', 'Premium_LRS', 'PremiumV2_LRS', 'PremiumV2_LRS', 'Premium_LRS']);
+    expect(skus).toEqual(['StandardSSD_LRS', 'Premium_LRS', 'Premium_LRS', 'Premium_LRS', 'Premium_LRS']);
+    const v2 = newChart(Profile.aks({ performanceDisks: ['iops'], cluster: ClusterConfig.of({ name: 'ml-aks', zones: ['eastus-1'] }) }));
+    new StorageClassPack(v2.chart, 'storage');
+    expect(find(synth(v2.chart), 'StorageClass', 'ml-iops-v1').parameters).toEqual({
+      skuName: 'PremiumV2_LRS', cachingMode: 'None', DiskIOPSReadWrite: '10000', DiskMBpsReadWrite: '400', 'csi.storage.k8s.io/fstype': 'ext4',
+    });
   });
 
   test('kind: local-path, no expansion, no parameters, no shared tier', () => {
@@ -77,7 +97,7 @@ describe('StorageClassPack', () => {
 
 describe('StorageClassPack bad input', () => {
   test.each([
-    [Profile.gke(), 'shared', '500Gi', "Storage size 500Gi is below the minimum of tier 'shared' on profile 'gke' (filestore.csi.storage.gke.io provisions at least 1Ti): ask for 1Ti or more, or use another tier."],
+    [gkeWithShared(), 'shared', '500Gi', "Storage size 500Gi is below the minimum of tier 'shared' on profile 'gke' (filestore.csi.storage.gke.io provisions at least 1Ti): ask for 1Ti or more, or use another tier."],
     [Profile.eks(), 'throughput', '100Gi', "Storage size 100Gi is below the minimum of tier 'throughput' on profile 'eks' (ebs.csi.aws.com provisions at least 125Gi): ask for 125Gi or more, or use another tier."],
     [Profile.aks(), 'shared', '50Gi', "Storage size 50Gi is below the minimum of tier 'shared' on profile 'aks' (file.csi.azure.com provisions at least 100Gi): ask for 100Gi or more, or use another tier."],
   ] as const)('a claim below the disk type minimum (%#)', (profile, tier, size, message) => {

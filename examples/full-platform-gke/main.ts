@@ -4,7 +4,7 @@
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import {
-  ArtifactStore, Credentials, DatabaseEngine, DistributedTrainer, FeatureStore, Launcher, MlflowCache, MlflowCluster,
+  ArtifactStore, ClusterConfig, Credentials, DatabaseEngine, DistributedTrainer, FeatureStore, Launcher, MlflowCache, MlflowCluster,
   ObjectStore, Profile, RedisMode, Registry, RenderedProfile, SharedDataset, StatefulDatabase, StorageClassPack,
   WorkloadNamespace, renderProfile, writeRendered,
 } from 'cdk8s-stateful-ml';
@@ -22,8 +22,18 @@ export interface FullPlatformExample {
   readonly trainer: DistributedTrainer;
 }
 
+/**
+ * The cluster's own values: the VPC Filestore attaches to, and the H100 pool's GKE accelerator label (GPU pods
+ * require it: the only way to pick H100s among several GPU pools). Put yours here.
+ */
+export const CLUSTER = ClusterConfig.of({
+  name: 'ml-gke',
+  network: 'ml-vpc',
+  gpuPools: [{ name: 'h100', machineType: 'a3-highgpu-8g', nodeLabels: { 'cloud.google.com/gke-accelerator': 'nvidia-h100-80gb' } }],
+});
+
 /** Builds the example into `app` on GKE (any profile with GPUs and a `shared` ReadWriteMany tier works). */
-export function build(app: App, profile: Profile = Profile.gke()): FullPlatformExample {
+export function build(app: App, profile: Profile = Profile.gke({ cluster: CLUSTER })): FullPlatformExample {
   profile.attachTo(app);
 
   // Namespaces enforcing Pod Security Standards `restricted`, and the StorageClasses every claim below uses.
@@ -57,7 +67,7 @@ export function build(app: App, profile: Profile = Profile.gke()): FullPlatformE
     namespace: NAMESPACES.tracking,
     backend: database,
     artifacts: ArtifactStore.objectStore(objectStore, 'mlflow-artifacts'),
-    cache: MlflowCache.perPod(pack.standard, '20Gi'),
+    cache: MlflowCache.emptyDir('20Gi'),
     autoscaling: { minReplicas: 2, maxReplicas: 8, cpuPercent: 70 },
   });
 
@@ -84,11 +94,11 @@ export function build(app: App, profile: Profile = Profile.gke()): FullPlatformE
     image: 'pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime',
     nodes: 2,
     gpusPerNode: 8,
-    accelerators: ['nvidia-h100-80gb'],
     // The training code is baked into the image; torchrun starts 8 processes per pod, one per GPU.
     launcher: Launcher.torchrun({ script: '/workspace/train_resnet.py', args: ['--data', '/data/imagenet'] }),
     datasets: [dataset.mount('/data')],
-    checkpoints: { tier: pack.fast, size: '200Gi' },
+    // One claim, a directory per rank: ReadWriteMany lets the two 8-GPU ranks run on two nodes.
+    checkpoints: { tier: pack.shared, size: '1Ti' },
     scratch: { size: '500Gi' },
     resources: { cpu: '48', memory: '512Gi' },
     sharedMemory: '64Gi',

@@ -1,10 +1,10 @@
-// Distributed PyTorch training on a laptop: three CPU worker pods on kind, talking over gloo, each with
-// its own checkpoint claim, started together and resuming from their checkpoints after any restart.
+// Distributed PyTorch training on a laptop: an Indexed Job of three CPU ranks on kind, talking over gloo,
+// each with its own checkpoint directory, resuming from it when retried; the run completes and stops.
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import {
-  DistributedTrainer, Launcher, Profile, RenderedProfile, StorageClassPack, WorkloadNamespace, renderProfile, writeRendered,
+  DistributedTrainer, Launcher, Profile, RenderedProfile, StorageClassPack, TrainingMode, WorkloadNamespace, renderProfile, writeRendered,
 } from 'cdk8s-stateful-ml';
 
 export const NAMESPACE = 'training';
@@ -35,8 +35,11 @@ export function build(app: App, profile: Profile = Profile.kind()): TrainingExam
     launcher: Launcher.torchrun({ script: 'train.py' }),
     files: { 'train.py': TRAIN_SCRIPT },
     env: { EPOCHS: '20' },
-    // One claim per worker (`checkpoints-trainer-<i>`), kept when the job is scaled to 0 or deleted.
+    // One claim (`checkpoints-trainer`), a directory per rank (`rank-<i>`), kept when the Job is deleted.
+    // It is ReadWriteOnce (kind's local-path), so every rank runs on the node that mounts it.
     checkpoints: { tier: pack.standard, size: '1Gi' },
+    // The run fails after 2 failed attempts of one rank, or after an hour; a finished Job stays for its logs.
+    mode: TrainingMode.job({ retriesPerRank: 2, activeDeadlineSeconds: 3600 }),
     resources: { cpu: '500m', memory: '1Gi' },
     sharedMemory: '256Mi',
   });

@@ -2,8 +2,8 @@
 
 Every worker pod runs this through torchrun, which takes the rendezvous (pod 0), world size and ranks
 from the PET_* environment the trainer sets. kind has no GPUs: the collectives run over gloo (TCP).
-Each epoch ends with a checkpoint on the pod's own claim (CHECKPOINT_DIR); a restarted or rescheduled
-pod resumes from it, and a finished job returns at once (a StatefulSet restarts exited containers).
+Each epoch ends with a checkpoint in the rank's own directory (CHECKPOINT_DIR); a retried rank resumes
+from it, and a finished run returns at once if started again.
 """
 import os
 import sys

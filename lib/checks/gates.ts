@@ -2,6 +2,7 @@
  * The gate a render passes before it is written: strict schema, Pod Security `restricted`, and hygiene, over all
  * objects of one profile at once so cross-object rules (Service <-> StatefulSet, PDBs, StorageClasses) see everything.
  */
+import { checkApiValidation } from './api-validation';
 import { describeObject, type Finding, formatFindings } from './finding';
 import type { ManifestObject } from './manifest-index';
 import { checkPodSecurity } from './pod-security';
@@ -58,7 +59,7 @@ function ruleMatcher(entries: readonly string[] | undefined, option: string): (r
 /**
  * Runs every gate on the whole render of one profile (all charts at once, so cross-object rules
  * see everything): strict schema validation for `options.kubeVersion`, Pod Security Standards
- * `restricted`, and StatefulSet/workload hygiene. Errors make `ok` false; `skip` and `warn`
+ * `restricted`, StatefulSet/workload hygiene, and the API server's value rules (duplicates, limits, env names, keys, ...). Errors make `ok` false; `skip` and `warn`
  * switch rules (or rule families like `pss/*`) off or down to warnings.
  */
 export function runGates(objects: readonly ManifestObject[], options: GateOptions): GateReport {
@@ -70,6 +71,7 @@ export function runGates(objects: readonly ManifestObject[], options: GateOption
   for (const obj of objects) raw.push(...validator.validate(obj));
   raw.push(...checkPodSecurity(objects));
   raw.push(...checkStatefulSetHygiene(objects));
+  raw.push(...checkApiValidation(objects, options.kubeVersion));
 
   // Findings name their object with describeObject, so that string is the join key for per-object skips.
   const perObjectSkips = new Map<string, (rule: string) => boolean>();

@@ -28,6 +28,12 @@ export interface PodTemplateRef {
  */
 const STATEFULSET_POD_LABELS = new Set(['statefulset.kubernetes.io/pod-name', 'apps.kubernetes.io/pod-index']);
 
+/**
+ * Pod template annotation listing `key=value` labels the pod's own process sets on the pod at
+ * runtime (comma-separated), e.g. Patroni's `role=primary,role=replica`: a Service may select them.
+ */
+export const RUNTIME_LABELS_ANNOTATION = 'ml.cdk8s.io/runtime-labels';
+
 /** Whether a pod of the StatefulSet owning `t` carries runtime label `key=value` (ordinal within replicas). */
 function statefulSetPodLabelMatches(t: PodTemplateRef, key: string, value: string): boolean {
   if (t.owner.kind !== 'StatefulSet') return false;
@@ -102,6 +108,20 @@ export class ManifestIndex {
 
   private addTemplate(obj: ManifestObject): void {
     const ns = namespaceOf(obj) ?? 'default';
+    // A JobSet (jobset.x-k8s.io) holds one Job template per replicated Job.
+    if (obj.kind === 'JobSet' && String(obj.apiVersion).startsWith('jobset.x-k8s.io/')) {
+      const replicated = dig(obj, ['spec', 'replicatedJobs']);
+      (Array.isArray(replicated) ? replicated : []).forEach((r: Json, i: number) => {
+        const template = dig(r, ['template', 'spec', 'template']);
+        if (!template || typeof template !== 'object') return;
+        const path = `spec.replicatedJobs[${i}].template.spec.template`;
+        this.indexTemplate(ns, {
+          owner: obj, namespace: ns, path, specPath: `${path}.spec`,
+          metadata: template.metadata ?? {}, spec: template.spec ?? {}, labels: template.metadata?.labels ?? {},
+        });
+      });
+      return;
+    }
     let ref: PodTemplateRef | undefined;
     if (obj.kind === 'Pod' && obj.apiVersion === 'v1') {
       ref = { owner: obj, namespace: ns, path: '', specPath: 'spec', metadata: obj.metadata ?? {}, spec: (obj as Json).spec ?? {}, labels: obj.metadata?.labels ?? {} };
@@ -115,6 +135,10 @@ export class ManifestIndex {
         metadata: template.metadata ?? {}, spec: template.spec ?? {}, labels: template.metadata?.labels ?? {},
       };
     }
+    this.indexTemplate(ns, ref);
+  }
+
+  private indexTemplate(ns: string, ref: PodTemplateRef): void {
     this.podTemplates.push(ref);
     let inNs = this.templatesByNs.get(ns);
     if (!inNs) this.templatesByNs.set(ns, (inNs = []));
@@ -165,8 +189,16 @@ export class ManifestIndex {
     const declared: Record<string, string> = {};
     const runtime: Record<string, string> = {};
     for (const [k, v] of Object.entries(selector)) (STATEFULSET_POD_LABELS.has(k) ? runtime : declared)[k] = v;
-    return this.candidates(namespace, declared).filter((t) => mapSelects(declared, t.labels)
+    const strict = this.candidates(namespace, declared).filter((t) => mapSelects(declared, t.labels)
       && Object.entries(runtime).every(([k, v]) => statefulSetPodLabelMatches(t, k, v)));
+    if (strict.length) return strict;
+    // Labels a process in the pod sets on its own pod (Patroni's role label), declared on the
+    // template with the annotation RUNTIME_LABELS_ANNOTATION.
+    return this.templatesIn(namespace).filter((t) => {
+      const declaredAtRuntime = new Set(String(t.metadata.annotations?.[RUNTIME_LABELS_ANNOTATION] ?? '').split(',').map((l) => l.trim()));
+      return Object.entries(declared).every(([k, v]) => t.labels[k] === v || declaredAtRuntime.has(`${k}=${v}`))
+        && Object.entries(runtime).every(([k, v]) => statefulSetPodLabelMatches(t, k, v));
+    });
   }
 
   /** Templates a `metav1.LabelSelector` selects (PDB semantics: empty selects every pod in the namespace). */

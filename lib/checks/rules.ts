@@ -84,6 +84,41 @@ export const RULES: Readonly<Record<string, RuleInfo>> = {
     severity: 'error',
   },
   'secret/literal-data': { upstream: 'Argo CD secret management: no plaintext Secrets in git', severity: 'error' },
+  // API-server value validation a schema does not express (see api-validation.ts).
+  'objects/duplicate': {
+    upstream: 'kustomize "may not add resource with an already registered id", kube-apiserver AlreadyExists (one object per group/kind/namespace/name)',
+    severity: 'error',
+  },
+  'container-resources/request-above-limit': {
+    upstream: 'kube-apiserver ValidateResourceRequirements ("must be less than or equal to <resource> limit"; extended resources: requests must equal limits)',
+    severity: 'error',
+  },
+  'env/name': {
+    upstream: 'kube-apiserver validateEnv (validation.IsEnvVarName; RelaxedEnvironmentVariableValidation, KEP-4369: printable ASCII except "=" from 1.32 beta, GA 1.34)',
+    severity: 'error',
+  },
+  'env/duplicate': {
+    upstream: 'kube-apiserver pod warning "hides previous definition of environment variable", server-side apply (env is a list-map keyed by name: duplicate entries are refused)',
+    severity: 'error',
+  },
+  'config/key': { upstream: 'kube-apiserver ValidateConfigMap / ValidateSecret (validation.IsConfigMapKey)', severity: 'error' },
+  'service/headless-type': {
+    upstream: "kube-apiserver ValidateService (clusterIP None: \"may not be set to 'None' for LoadBalancer/NodePort services\"; ExternalName: clusterIP must be empty)",
+    severity: 'error',
+  },
+  'durations/non-negative': {
+    upstream: 'kube-apiserver ValidateNonnegativeField (probes, minReadySeconds, Job and CronJob limits), ValidatePodSpec activeDeadlineSeconds >= 1, pod strategy (negative terminationGracePeriodSeconds becomes 1)',
+    severity: 'error',
+  },
+  'cronjob/time-zone': { upstream: 'kube-apiserver validateTimeZone (time.LoadLocation: IANA tz database name, not "Local")', severity: 'error' },
+  'cronjob/never-fires': {
+    upstream: 'kube-controller-manager CronJob controller (robfig/cron/v3: a day-of-month no scheduled month has never matches)',
+    severity: 'warning',
+  },
+  'externalsecret/empty-ref': {
+    upstream: 'external-secrets controller (SecretStore "" not found; remoteRef.key is required to fetch a value)',
+    severity: 'error',
+  },
   'service/dangling': { upstream: 'kube-linter dangling-service, kube-score service-targets-pod', severity: 'error' },
 };
 

@@ -6,6 +6,8 @@
  */
 import { type Finding, describeObject, namespaceOf } from './finding';
 import type { ManifestObject } from './manifest-index';
+import { compareQuantities } from './quantity';
+import { serviceTypeChanges, statefulSetDataPathChanges } from './upgrade-data-path';
 import type { RuleInfo } from './rules';
 
 /** Loosely typed view of manifest fields. */
@@ -25,11 +27,35 @@ export const UPGRADE_RULES: Readonly<Record<string, RuleInfo>> = {
   'upgrade/claim-shrink': { upstream: 'kube-apiserver ValidatePersistentVolumeClaimUpdate (spec.resources.requests.storage: field can not be less than previous value)', severity: 'error' },
   'upgrade/service-cluster-ip': { upstream: 'kube-apiserver ValidateServiceUpdate (spec.clusterIP / spec.clusterIPs: field is immutable)', severity: 'error' },
   'upgrade/job-immutable': { upstream: 'kube-apiserver ValidateJobSpecUpdate (spec.template, spec.selector, spec.completionMode, spec.podFailurePolicy: field is immutable)', severity: 'error' },
-  'upgrade/statefulset-renamed': { upstream: 'kube-controller-manager StatefulSet controller (claims are named <template>-<statefulset>-<ordinal>)', severity: 'warning' },
+  'upgrade/statefulset-renamed': { upstream: 'kube-controller-manager StatefulSet controller (claims are named <template>-<statefulset>-<ordinal>)', severity: 'error' },
+  'upgrade/statefulset-moved': { upstream: 'kube-apiserver (metadata.namespace is immutable; PersistentVolumeClaims are namespaced and never follow a workload to another namespace)', severity: 'error' },
+  'upgrade/engine-major': { upstream: 'PostgreSQL pg_upgrade (a server refuses a data directory initialised by another major version); MySQL/MariaDB/Redis refuse data files written by a newer major', severity: 'error' },
+  'upgrade/minio-pool': { upstream: 'MinIO server (refuses to start when the erasure set layout of a pool changes; capacity grows by adding a pool)', severity: 'error' },
+  'upgrade/service-type': { upstream: "kube-apiserver ValidateServiceUpdate (a headless Service cannot become NodePort or LoadBalancer: clusterIP 'None' is immutable and only valid for ClusterIP)", severity: 'error' },
   'upgrade/statefulset-removed': { upstream: 'kube-controller-manager StatefulSet controller (persistentVolumeClaimRetentionPolicy.whenDeleted)', severity: 'warning' },
   'upgrade/scale-down-deletes-claims': { upstream: 'kube-controller-manager StatefulSet controller (persistentVolumeClaimRetentionPolicy.whenScaled: Delete)', severity: 'warning' },
+  'upgrade/statefulset-to-deployment': { upstream: 'kube-controller-manager StatefulSet and Deployment controllers (a kind change is a delete and a create)', severity: 'warning' },
+  'upgrade/acknowledgement': { upstream: 'cdk8s-stateful-ml upgrade guard (CDK8S_UPGRADE_ACK names a rename or namespace move it found)', severity: 'warning' },
   'upgrade/claim-removed': { upstream: 'Argo CD sync option Prune=false (the claim stays, OutOfSync)', severity: 'warning' },
 };
+
+/** Options of `checkUpgrade`. */
+export interface UpgradeCheckOptions {
+  /**
+   * Changes the user has made deliberately, each named as the error asks (e.g. `statefulset-renamed/ml-db/postgres`);
+   * an acknowledged finding is reported as a warning. Only data-path rules (renames, namespace moves) take one.
+   * @default none
+   */
+  readonly acknowledge?: readonly string[];
+}
+
+/** Rules an explicit acknowledgement turns into a warning: the cluster accepts the change, the data stays behind. */
+export const ACKNOWLEDGEABLE_RULES: ReadonlySet<string> = new Set(['upgrade/statefulset-renamed', 'upgrade/statefulset-moved']);
+
+/** The name an acknowledgement uses for a finding: `<rule without upgrade/>/<namespace>/<name>` of the old object. */
+export function acknowledgementId(rule: string, obj: ManifestObject): string {
+  return `${rule.replace(/^upgrade\//, '')}/${namespaceOf(obj) ?? '-'}/${obj.metadata?.name ?? ''}`;
+}
 
 /** StatefulSet spec fields the API server lets an update change. */
 const STATEFULSET_MUTABLE = new Set(['replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds']);
@@ -111,24 +137,41 @@ function statefulSetChanges(before: Json, after: Json, obj: ManifestObject): Fin
   return changesUnder(before.spec, after.spec, fields, 'spec').map((c) => {
     const size = /^spec\.volumeClaimTemplates\[([^\]]+)\]\.spec\.resources\.requests\.storage$/.exec(c.path);
     const attributes = /^spec\.volumeClaimTemplates\[([^\]]+)\]\.spec\.volumeAttributesClassName$/.exec(c.path);
+    const storageClass = /^spec\.volumeClaimTemplates\[([^\]]+)\]\.spec\.storageClassName$/.exec(c.path);
     let safe: string;
+    let why = '';
     if (attributes) {
       const claims = Array.from({ length: replicas }, (_, i) => `${attributes[1]}-${name}-${i}`).join(', ');
       const patch = c.after === undefined ? 'null' : JSON.stringify(c.after);
       safe = `move each live claim to the new class in place (${claims}): ${kubectl(obj)} patch pvc <claim> -p '{"spec":{"volumeAttributesClassName":${patch}}}' ` +
         `(the API server allows that change on a claim), then ${orphan}`;
+    } else if (size && (compareQuantities(c.after, c.before) ?? 0) < 0) {
+      safe = `Kubernetes refuses to shrink a claim (requests.storage can only grow), so keep ${show(c.before)}; to really use less, ` +
+        `copy the data into a new StatefulSet under a new name with the smaller template (dump/restore, or restore VolumeSnapshots into smaller claims where the data fits), switch clients, then delete the old one`;
     } else if (size) {
       const claims = Array.from({ length: replicas }, (_, i) => `${size[1]}-${name}-${i}`).join(', ');
       safe = `grow each claim in place (${claims}): ${kubectl(obj)} patch pvc <claim> -p '{"spec":{"resources":{"requests":{"storage":${JSON.stringify(c.after)}}}}}' ` +
         `(the StorageClass must allow expansion), then ${orphan}`;
+    } else if (storageClass && packVersionBump(c.before, c.after)) {
+      why = ` This is the StorageClassPack version bump (${show(c.before)} -> ${show(c.after)}): a new pack version renames every StorageClass, ` +
+        'so every StatefulSet whose claim templates use the pack is refused the same way.';
+      safe = `existing claims stay bound to ${show(c.before)} (a claim's class never changes), and only claims created later use ${show(c.after)}; ` +
+        `either keep the old pack version while these StatefulSets exist (a pack per version: bump only for new workloads), or ${orphan}, one StatefulSet at a time`;
     } else if (c.path.startsWith('spec.selector')) {
       safe = `${orphan}; pods that the new selector does not match are not adopted, so give their template the new labels first`;
     } else {
       safe = orphan;
     }
     return upgradeFinding('upgrade/statefulset-immutable', obj, c.path,
-      `changes ${show(c.before)} -> ${show(c.after)}, which the API server refuses on a live StatefulSet. Safe path: ${safe}.`);
+      `changes ${show(c.before)} -> ${show(c.after)}, which the API server refuses on a live StatefulSet.${why} Safe path: ${safe}.`);
   });
+}
+
+/** `ml-fast-v1` -> `ml-fast-v2`: the same StorageClassPack tier under another pack version. */
+function packVersionBump(before: unknown, after: unknown): boolean {
+  const a = /^(.*)-v(\d+)$/.exec(String(before));
+  const b = /^(.*)-v(\d+)$/.exec(String(after));
+  return !!a && !!b && a[1] === b[1] && a[2] !== b[2];
 }
 
 function scaleDownWarnings(before: Json, after: Json, obj: ManifestObject): Finding[] {
@@ -148,9 +191,10 @@ function claimChanges(before: Json, after: Json, obj: ManifestObject): Finding[]
   for (const c of diffJson(before.spec, after.spec, 'spec')) {
     if (c.path === 'spec.volumeAttributesClassName') continue;
     if (c.path === 'spec.resources.requests.storage') {
-      if (compareQuantity(c.after, c.before) < 0) {
+      if ((compareQuantities(c.after, c.before) ?? 0) < 0) {
         out.push(upgradeFinding('upgrade/claim-shrink', obj, c.path,
-          `${c.path} shrinks ${show(c.before)} -> ${show(c.after)}; claims only grow. Safe path: keep the size, or copy the data to a new, smaller claim (restore a VolumeSnapshot into it) and switch the workload over.`));
+          `${c.path} shrinks ${show(c.before)} -> ${show(c.after)}; Kubernetes refuses to shrink a claim (it only grows). Safe path: keep ${show(c.before)}; ` +
+          'to use less, copy the data into a new claim under a new name with the smaller size (dump/restore, or a VolumeSnapshot restore where the data fits) and switch the workload over.'));
       }
       continue;
     }
@@ -159,21 +203,6 @@ function claimChanges(before: Json, after: Json, obj: ManifestObject): Finding[]
       'Safe path: create a claim under a new name from a VolumeSnapshot of this one (dataSource), switch the workload to it, and delete the old claim by hand once done (it carries Prune=false).'));
   }
   return out;
-}
-
-const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-const DECIMAL: Record<string, number> = { '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
-
-/** Sign of `a - b` for two Kubernetes quantities (`10Gi`, `500M`); unparseable values compare as equal. */
-function compareQuantity(a: unknown, b: unknown): number {
-  const bytes = (q: unknown) => {
-    const m = /^(\d+(?:\.\d+)?)([KMGTPE]i|[kMGTPE]?)$/.exec(String(q));
-    if (!m) return undefined;
-    return Number(m[1]) * (BINARY[m[2]] ?? DECIMAL[m[2]]);
-  };
-  const x = bytes(a);
-  const y = bytes(b);
-  return x === undefined || y === undefined ? 0 : Math.sign(x - y);
 }
 
 function serviceChanges(before: Json, after: Json, obj: ManifestObject): Finding[] {
@@ -215,13 +244,28 @@ function removalWarnings(removed: readonly ManifestObject[], added: readonly Man
     if (old.kind === 'StatefulSet' && templatesOf(old).length) {
       const ns = namespaceOf(old);
       const templates = templatesOf(old);
-      const successor = added.find((o) => o.kind === 'StatefulSet' && namespaceOf(o) === ns && templatesOf(o).join() === templates.join());
+      const successor = added.find((o) => o.kind === 'StatefulSet' && namespaceOf(o) === ns && templatesOf(o).join() === templates.join())
+        ?? added.find((o) => o.kind === 'StatefulSet' && o.metadata?.name === old.metadata?.name && namespaceOf(o) !== ns);
       const oldClaims = templates.map((t) => `${t}-${old.metadata?.name}-<ordinal>`).join(', ');
-      if (successor) {
+      const deployment = added.find((o) => o.kind === 'Deployment' && namespaceOf(o) === ns && o.metadata?.name === old.metadata?.name);
+      if (deployment) {
+        const name = old.metadata?.name;
+        out.push(upgradeFinding('upgrade/statefulset-to-deployment', old, 'kind',
+          `becomes a Deployment of the same name, without per-pod claims. The StatefulSet carries Prune=false, so both run side by side behind the ` +
+          `same Service (no downtime). Safe path: sync, wait until 'kubectl -n ${ns} rollout status deployment/${name}' succeeds, then ` +
+          `'kubectl -n ${ns} delete statefulset ${name}' and '... delete service ${name}-headless'; ${spec.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete' ? 'whenDeleted: Delete removes' : 'then delete'} ` +
+          `its claims (${oldClaims}), and delete the Released PersistentVolumes a Retain class leaves ('kubectl get pv | grep Released').`));
+      } else if (successor) {
+        const moved = namespaceOf(successor) !== ns;
+        const rule = moved ? 'upgrade/statefulset-moved' : 'upgrade/statefulset-renamed';
         const newClaims = templates.map((t) => `${t}-${successor.metadata?.name}-<ordinal>`).join(', ');
-        out.push(upgradeFinding('upgrade/statefulset-renamed', old, 'metadata.name',
-          `renamed to ${successor.metadata?.name}: its pods start on new, empty claims (${newClaims}) while the data stays in ${oldClaims}. ` +
-          'Safe path: keep the old name; or pre-create the new claims from VolumeSnapshots of the old ones before the new StatefulSet syncs.'));
+        const what = moved
+          ? `moved from namespace ${ns} to ${namespaceOf(successor)}: claims never follow a workload to another namespace, so its pods start on new, empty claims (${namespaceOf(successor)}/${newClaims}) while the data stays in ${ns}/${oldClaims}`
+          : `renamed to ${successor.metadata?.name}: its pods start on new, empty claims (${newClaims}) while the data stays in ${oldClaims}`;
+        out.push(upgradeFinding(rule, old, moved ? 'metadata.namespace' : 'metadata.name',
+          `${what}, and every client wired to it (connection URLs, e.g. MLflow's and Feast's backends) is switched to the empty one. ` +
+          `Safe path: keep the old ${moved ? 'namespace' : 'name'}; or copy the data first (restore VolumeSnapshots of the old claims into claims named ${newClaims}${moved ? ` in ${namespaceOf(successor)}` : ''}, or dump/restore), ` +
+          `then acknowledge the change by name: CDK8S_UPGRADE_ACK=${acknowledgementId(rule, old)} (or --acknowledge ${acknowledgementId(rule, old)}).`));
       } else {
         const deletes = spec.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete';
         out.push(upgradeFinding('upgrade/statefulset-removed', old, undefined,
@@ -240,7 +284,7 @@ function removalWarnings(removed: readonly ManifestObject[], added: readonly Man
  * Every refused or risky change from `before` (what the cluster runs) to `after` (the new render). Objects are
  * matched by API group, kind, namespace and name; unchanged output yields no findings.
  */
-export function checkUpgrade(before: readonly ManifestObject[], after: readonly ManifestObject[]): Finding[] {
+export function checkUpgrade(before: readonly ManifestObject[], after: readonly ManifestObject[], options: UpgradeCheckOptions = {}): Finding[] {
   const previous = new Map(before.map((o) => [identity(o), o]));
   const seen = new Set<string>();
   const added: ManifestObject[] = [];
@@ -257,6 +301,7 @@ export function checkUpgrade(before: readonly ManifestObject[], after: readonly 
     switch (obj.kind) {
       case 'StatefulSet':
         out.push(...statefulSetChanges(old, now, obj), ...scaleDownWarnings(old, now, obj));
+        out.push(...statefulSetDataPathChanges(old, now, obj).map((c) => upgradeFinding(c.rule, obj, c.path, c.message)));
         break;
       case 'StorageClass':
         out.push(...fieldChanges('upgrade/storageclass-immutable', old, now, obj, STORAGECLASS_IMMUTABLE,
@@ -276,6 +321,7 @@ export function checkUpgrade(before: readonly ManifestObject[], after: readonly 
         break;
       case 'Service':
         out.push(...serviceChanges(old, now, obj));
+        out.push(...serviceTypeChanges(old, now, obj).map((c) => upgradeFinding(c.rule, obj, c.path, c.message)));
         break;
       case 'Job':
         out.push(...jobChanges(old, now, obj));
@@ -290,5 +336,24 @@ export function checkUpgrade(before: readonly ManifestObject[], after: readonly 
   }
   const removed = before.filter((o) => !seen.has(identity(o)));
   out.push(...removalWarnings(removed, added));
+  return acknowledge(out, before, options.acknowledge ?? []);
+}
+
+/** Acknowledged data-path findings become warnings; an acknowledgement that matches nothing is a warning (a typo is visible, not silent). */
+function acknowledge(findings: Finding[], before: readonly ManifestObject[], acks: readonly string[]): Finding[] {
+  if (!acks.length) return findings;
+  const used = new Set<string>();
+  const byObject = new Map(before.map((o) => [describeObject(o), o]));
+  const out = findings.map((f) => {
+    const obj = byObject.get(f.object);
+    const id = obj && ACKNOWLEDGEABLE_RULES.has(f.rule) ? acknowledgementId(f.rule, obj) : undefined;
+    if (!id || !acks.includes(id)) return f;
+    used.add(id);
+    return { ...f, severity: 'warning' as const, message: `${f.message} Acknowledged (${id}).` };
+  });
+  for (const ack of acks.filter((a) => !used.has(a))) {
+    out.push({ rule: 'upgrade/acknowledgement', upstream: UPGRADE_RULES['upgrade/acknowledgement'].upstream, severity: 'warning', object: ack, message:
+      `acknowledgement ${JSON.stringify(ack)} matches no rename or namespace move in this change; remove it, or copy the id the guard prints (<rule>/<namespace>/<name>, e.g. statefulset-renamed/ml-db/postgres)` });
+  }
   return out;
 }

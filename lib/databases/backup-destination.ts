@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import type { Credentials } from '../secrets';
+import type { CloudIdentity, Credentials } from '../secrets';
 import type { WorkloadPeer } from '../stateful';
 import { Quantity } from '../storage/quantity';
 import type { StorageTier } from '../storage/storage-class-pack';
@@ -55,17 +55,18 @@ export interface S3BackupOptions {
   readonly endpoint?: string;
   /**
    * Static keys by reference: username = access key id, password = secret access key. The Secret
-   * must exist in the database's namespace. Exclusive with `serviceAccountAnnotations`.
-   * @default - none (then `serviceAccountAnnotations` are required)
+   * must exist in the database's namespace. Exclusive with `identity`.
+   * @default - none (then `identity` is required)
    */
   readonly credentials?: Credentials;
   /**
-   * Workload identity instead of keys: annotations of the backup pods' own ServiceAccount, e.g.
-   * `{ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/db-backups' }` (IRSA). `mc`
-   * exchanges the projected token at `stsEndpoint`.
+   * Who the backup pods are to AWS: `CloudIdentity.awsIrsa(roleArn)` (their own ServiceAccount carries the role;
+   * `mc` exchanges the projected token at `stsEndpoint`), `CloudIdentity.awsPodIdentity()` (associate the
+   * ServiceAccount `<database>-logical-backup` with the role; `mc` reads the agent's credentials), or
+   * `CloudIdentity.keys(...)` (the same as `credentials`).
    * @default - none (then `credentials` are required)
    */
-  readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
+  readonly identity?: CloudIdentity;
   /** STS endpoint for workload identity. @default 'https://sts.amazonaws.com' */
   readonly stsEndpoint?: string;
   /** `sizeLimit` of the emptyDir holding one run's dump until it is uploaded. @default '10Gi' */
@@ -82,8 +83,8 @@ export interface BucketTarget {
   readonly prefix?: string;
   /** Keys by reference, when not using a workload identity. */
   readonly credentials?: Credentials;
-  /** Annotations of the backup pods' ServiceAccount (workload identity). */
-  readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
+  /** Workload identity of the backup pods (they get a ServiceAccount of their own). */
+  readonly identity?: CloudIdentity;
   /** STS endpoint `mc` exchanges the workload identity token at. */
   readonly stsEndpoint?: string;
   /** The in-cluster store, which must admit the backup pods. */
@@ -175,7 +176,7 @@ export class BackupDestination {
 
   /**
    * A cloud bucket (`s3://bucket/prefix`) reached with static keys by reference or with the
-   * workload identity of the backup pods' own ServiceAccount (IRSA annotations).
+   * workload identity of the backup pods' own ServiceAccount (IRSA or EKS Pod Identity).
    */
   public static s3(options: S3BackupOptions): BackupDestination {
     const where = `BackupDestination.s3('${options.url}')`;
@@ -193,14 +194,18 @@ export class BackupDestination {
     for (const p of [endpointProblem(endpoint, 'endpoint'), endpointProblem(stsEndpoint, 'stsEndpoint')]) {
       if (p) throw new Error(`${where}: ${p}.`);
     }
-    const annotations = options.serviceAccountAnnotations && Object.keys(options.serviceAccountAnnotations).length
-      ? { ...options.serviceAccountAnnotations } : undefined;
-    if (!options.credentials && !annotations) {
-      throw new Error(`${where}: no credentials and no service-account identity: pass { credentials: Credentials.existingSecret(...) } ` +
-        "(username = access key id, password = secret access key) or { serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': ... } } (IRSA).");
+    const credentials = options.credentials ?? options.identity?.credentials;
+    const identity = options.identity?.isWorkloadIdentity ? options.identity : undefined;
+    if (!credentials && !identity) {
+      throw new Error(`${where}: no credentials and no identity: pass { credentials: Credentials.existingSecret(...) } ` +
+        '(username = access key id, password = secret access key) or { identity: CloudIdentity.awsIrsa(roleArn) } (or CloudIdentity.awsPodIdentity()).');
     }
-    if (options.credentials && annotations) {
-      throw new Error(`${where}: both credentials and serviceAccountAnnotations are given: pick one (keys, or the workload identity).`);
+    if (options.credentials && options.identity) {
+      throw new Error(`${where}: both credentials and identity (${options.identity.factory}) are given: pick one (keys, or the workload identity).`);
+    }
+    if (identity && identity.cloud !== 'eks') {
+      throw new Error(`${where}: ${identity.factory} cannot sign S3 requests (mc speaks the S3 API, which takes AWS identities or keys): ` +
+        'use CloudIdentity.awsIrsa(...) or CloudIdentity.awsPodIdentity() on EKS, or HMAC/access keys with { credentials } elsewhere.');
     }
     const sizeLimit = options.sizeLimit ?? DEFAULT_SIZE_LIMIT;
     Quantity.parse(sizeLimit, `sizeLimit of ${where}`);
@@ -208,9 +213,10 @@ export class BackupDestination {
       endpoint: endpoint.replace(/\/$/, ''),
       bucket,
       prefix,
-      credentials: options.credentials,
-      serviceAccountAnnotations: annotations,
-      stsEndpoint: annotations ? stsEndpoint.replace(/\/$/, '') : undefined,
+      credentials,
+      identity,
+      // IRSA exchanges the web identity token at STS; Pod Identity's agent hands out credentials itself.
+      stsEndpoint: identity?.mechanism === 'aws-irsa' ? stsEndpoint.replace(/\/$/, '') : undefined,
       sizeLimit,
     });
   }

@@ -3,6 +3,8 @@ export * from './connection-url';
 export * from './database-engine';
 export * from './server-config';
 export * from './stateful-database';
+export * from './high-availability';
+export * from './patroni-config';
 export * from './external-database';
 export * from './logical-backup';
 export * from './backup-destination';

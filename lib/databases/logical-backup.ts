@@ -6,6 +6,8 @@ import { Quantity } from '../storage/quantity';
 import { cronJobNameProblem, retentionCronJobSpec, retentionScheduleProblems } from '../storage/cron-schedule';
 import { BackupDestination, BucketTarget, MINIO_CLIENT_IMAGE } from './backup-destination';
 import type { StatefulDatabase } from './stateful-database';
+import { assertKnownProps, propNames } from '../profiles/known-props';
+import { crossAppProblem } from '../profiles/same-app';
 
 /** Props of `LogicalBackup`. */
 export interface LogicalBackupProps {
@@ -73,6 +75,7 @@ export class LogicalBackup extends Construct {
 
   constructor(scope: Construct, id: string, props: LogicalBackupProps) {
     super(scope, id);
+    assertKnownProps(`LogicalBackup '${this.node.path}'`, props, LOGICAL_BACKUP_PROPS);
     const db = props.database;
     const where = `LogicalBackup '${this.node.path}'`;
     this.namespace = db.namespace;
@@ -159,9 +162,11 @@ export class LogicalBackup extends Construct {
       const prefix = target.prefix ?? db.name;
       this.bucketUrl = `s3://${target.bucket}/${prefix ? `${prefix}/` : ''}`;
       target.credentials?.bind(this, this.namespace);
-      if (target.serviceAccountAnnotations) {
+      if (target.identity) {
+        // The workload identity maps this ServiceAccount (annotated for IRSA; named in the EKS Pod Identity association).
+        const annotations = target.identity.serviceAccountAnnotations;
         this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
-          metadata: { ...metadata, annotations: { ...target.serviceAccountAnnotations } },
+          metadata: { ...metadata, ...(Object.keys(annotations).length ? { annotations: { ...annotations } } : {}) },
           automountServiceAccountToken: false,
         });
       }
@@ -183,9 +188,14 @@ export class LogicalBackup extends Construct {
     const peer = { namespace: this.namespace, podSelector: this.podLabels };
     // A database that restricts its clients admits the backup pods; an open one stays open rather
     // than being closed to everyone else by a backup.
+    const crossApp = crossAppProblem(this, db, 'database') ?? crossAppProblem(this, bucketTarget?.store, 'backup destination');
+    if (crossApp) throw new Error(`LogicalBackup '${this.node.path}': ${crossApp}.`);
     db.workload.allowFromIfRestricted(peer, [db.port]);
     bucketTarget?.store?.allowFrom(peer);
     this.node.addValidation({ validate: () => retentionScheduleProblems({ ...props, keep: this.keep }, 'backup') });
+    // A workload identity works only on its own cloud (IRSA on GKE would upload with no credentials at all).
+    const identity = bucketTarget?.identity;
+    if (identity) this.node.addValidation({ validate: () => identity.problems(profile, `[${this.node.path}] backup identity`) });
   }
 
   /** The `mc` container uploading the dump and pruning the bucket. */
@@ -216,3 +226,6 @@ export class LogicalBackup extends Construct {
     };
   }
 }
+
+/** Keys of LogicalBackupProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
+const LOGICAL_BACKUP_PROPS = propNames<LogicalBackupProps>({ database: true, destination: true, schedule: true, keep: true, name: true, timeZone: true, startingDeadlineSeconds: true, activeDeadlineSeconds: true, resources: true, uploadResources: true });

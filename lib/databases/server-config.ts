@@ -176,3 +176,54 @@ export function renderPgHba(replicationUser: string): string {
     '',
   ].join('\n');
 }
+
+/**
+ * Settings the construct manages because Services, probes, replication or clients depend on them: the prop that
+ * sets each (or none) and why. `parameters` cannot override them (the Services would stay on the old port, sync
+ * replication would be off while the construct reports it on). Keys are compared as the engines do:
+ * case-insensitively, and MySQL/MariaDB treat '-' and '_' alike.
+ */
+export const MANAGED_PARAMETERS: Readonly<Record<'postgres' | 'mysql', Readonly<Record<string, readonly [prop: string | undefined, why: string]>>>> = {
+  postgres: {
+    port: [undefined, "Services, probes and clients use the engine's port"],
+    listen_addresses: [undefined, 'the server must listen on the pod IP for its Services and peers'],
+    max_connections: ['maxConnections', 'clients size their pools against it'],
+    synchronous_standby_names: ['synchronousReplicas', 'the quorum names the replica pods'],
+    synchronous_commit: ['synchronousReplicas', 'acknowledged commits must survive a failover'],
+    wal_level: [undefined, 'streaming replication and failover need wal_level replica'],
+    hot_standby: [undefined, 'replicas serve reads and report ready through it'],
+    max_wal_senders: ['replicas', 'it is sized from the replica count'],
+    max_replication_slots: ['replicas', 'it is sized from the replica count'],
+    password_encryption: [undefined, 'pg_hba requires scram-sha-256'],
+  },
+  mysql: {
+    port: [undefined, "Services, probes and clients use the engine's port"],
+    bind_address: [undefined, 'the server must listen on the pod IP for its Services and peers'],
+    max_connections: ['maxConnections', 'clients size their pools against it'],
+    log_bin: [undefined, 'replicas read the binary log'],
+    gtid_mode: [undefined, 'replicas position themselves by GTID'],
+    enforce_gtid_consistency: [undefined, 'replicas position themselves by GTID'],
+    gtid_strict_mode: [undefined, 'replicas position themselves by GTID'],
+    server_id: [undefined, 'each pod derives its own from its ordinal'],
+    rpl_semi_sync_source_enabled: ['synchronousReplicas', 'it switches semi-synchronous replication'],
+    rpl_semi_sync_replica_enabled: ['synchronousReplicas', 'it switches semi-synchronous replication'],
+    rpl_semi_sync_source_wait_for_replica_count: ['synchronousReplicas', 'it is the replica count commits wait for'],
+    rpl_semi_sync_master_enabled: ['synchronousReplicas', 'it switches semi-synchronous replication'],
+    rpl_semi_sync_slave_enabled: ['synchronousReplicas', 'it switches semi-synchronous replication'],
+    rpl_semi_sync_master_wait_for_slave_count: ['synchronousReplicas', 'it is the replica count commits wait for'],
+  },
+};
+
+/** One message per user `parameters` key that collides with a managed setting, naming the prop to use instead. */
+export function managedParameterProblems(family: 'postgres' | 'mysql' | 'mariadb', parameters: Readonly<Record<string, string>>): string[] {
+  const table = MANAGED_PARAMETERS[family === 'postgres' ? 'postgres' : 'mysql'];
+  const out: string[] = [];
+  for (const [key, value] of Object.entries(parameters)) {
+    const managed = table[family === 'postgres' ? key.toLowerCase() : key.toLowerCase().replace(/-/g, '_')];
+    if (!managed) continue;
+    const [prop, why] = managed;
+    out.push(`parameters.${key} = ${JSON.stringify(value)} overrides a setting the construct manages (${why}); ` +
+      (prop ? `remove it and set the ${prop} prop instead` : 'remove it (no prop changes it)'));
+  }
+  return out;
+}

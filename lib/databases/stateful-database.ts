@@ -3,10 +3,10 @@ import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { k8s } from '../k8s';
-import { Profile } from '../profiles';
+import { Profile, assertKnownProps, propNames } from '../profiles';
 import { Credentials } from '../secrets';
 import {
-  ClaimRetention, ContainerResources, ContainerSpec, IPeerable, Probe, SpreadMode, StatefulWorkload,
+  ClaimRetention, ContainerResources, ContainerSpec, IPeerable, NetworkFlows, Probe, SpreadMode, StatefulWorkload,
   UpdateStrategy, VolumeClaimTemplateSpec, WorkloadPeer, WorkloadService,
 } from '../stateful';
 import { Quantity } from '../storage/quantity';
@@ -14,7 +14,9 @@ import { StorageTier } from '../storage/storage-class-pack';
 import { sqlalchemyUrl } from './connection-url';
 import { AddDatabaseOptions, DatabaseFamily, DatabaseGrant, IDatabase } from './database';
 import { DatabaseEngine } from './database-engine';
-import { innodbShutdownSeconds, renderPgHba, renderServerConfig } from './server-config';
+import { HighAvailability } from './high-availability';
+import { PATRONI_PORT, PRIMARY_ROLE, REPLICA_ROLE, ROLE_LABEL, renderPatroniConfig } from './patroni-config';
+import { innodbShutdownSeconds, managedParameterProblems, renderPgHba, renderServerConfig, serverSettings } from './server-config';
 
 /** Where a database keeps its data. */
 export interface DatabaseStorage {
@@ -65,6 +67,33 @@ export interface StatefulDatabaseProps {
   readonly resources?: ContainerResources;
   /** @default 200 */
   readonly maxConnections?: number;
+  /**
+   * PostgreSQL: how the primary is kept. `HighAvailability.patroni()`: Patroni in every pod with
+   * the Kubernetes DCS fails over by itself and labels the leader, which `-rw` selects.
+   * `HighAvailability.manual()`: ordinal 0 is the primary, failover is a runbook.
+   * MySQL and MariaDB have no automatic failover: only `manual()` (the default) applies.
+   * @default HighAvailability.manual()
+   */
+  readonly highAvailability?: HighAvailability;
+  /**
+   * PostgreSQL: replay lag (bytes, a Kubernetes quantity such as `16Mi`) above which a standby
+   * is not Ready (its readiness probe fails; liveness never looks at lag). Patroni never promotes
+   * a replica further behind than this either.
+   * @default '16Mi'
+   */
+  readonly maxReadyLag?: string;
+  /**
+   * MySQL/MariaDB: seconds a replica may be behind (`Seconds_Behind_Source`) and still be Ready;
+   * it is also not Ready while a replication thread is stopped. Liveness never looks at lag.
+   * @default 30
+   */
+  readonly maxReadyLagSeconds?: number;
+  /**
+   * PostgreSQL: size of the memory-backed `/dev/shm` (parallel queries' dynamic shared memory;
+   * the container runtime's default is 64 MiB). Counts towards the pod's memory.
+   * @default - a quarter of the memory limit
+   */
+  readonly sharedMemorySize?: string;
   /** Extra engine settings (`postgresql.conf` / `my.cnf` `[mysqld]`), written after the generated ones. @default - none */
   readonly parameters?: Readonly<Record<string, string>>;
   /** Run the engine's Prometheus exporter as a sidecar (port `metrics`). @default false */
@@ -124,8 +153,20 @@ export interface StatefulDatabaseProps {
   readonly clusterDomain?: string;
 }
 
+/** The namespaced RBAC objects Patroni runs with. */
+export interface PatroniRbac {
+  /** `<name>-patroni`, its token mounted in the database pods only. */
+  readonly serviceAccount: k8s.KubeServiceAccount;
+  /** DCS ConfigMaps and the cluster's own pods, in the database namespace. */
+  readonly role: k8s.KubeRole;
+  /** Binds the Role to the ServiceAccount. */
+  readonly roleBinding: k8s.KubeRoleBinding;
+}
+
 /** Role name of the streaming-replication / binlog-replication user. */
 export const REPLICATION_USER = 'replicator';
+/** PostgreSQL role of the metrics exporter: `pg_monitor` only, no password, unix socket only. */
+export const MONITOR_USER = 'metrics_exporter';
 /** Name of the data volume claim template. */
 export const DATA_VOLUME = 'data';
 
@@ -133,6 +174,9 @@ const CONFIG_DIR = '/etc/db/config';
 const SECRETS_DIR = '/etc/db/secrets';
 /** emptyDir holding the replicas' pgpass file (libpq needs it writable by the server's uid, mode 0600). */
 const PASSFILE_DIR = '/var/run/postgresql-auth';
+/** PostgreSQL's data directory: a subdirectory, as the volume's root may hold lost+found and initdb wants an empty directory. */
+const PGDATA = '/var/lib/postgresql/data/pgdata';
+const PGSOCKET = '/var/run/postgresql';
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 const MAX_IDENTIFIER = { postgres: 63, mysql: 32, mariadb: 64 } as const;
 
@@ -143,14 +187,18 @@ interface EngineLayout {
   readonly writablePaths: string[];
   readonly configFile: string;
   readonly readiness: readonly string[];
+  readonly liveness: readonly string[];
   readonly preStop?: readonly string[];
   readonly scripts: { readonly bootstrap: string; readonly run: string; readonly stop?: string };
 }
 
 /**
- * PostgreSQL, MySQL or MariaDB on a StatefulSet: ordinal 0 is the primary, every other
- * ordinal a streaming replica bootstrapped from it. Credentials by reference only; consumers
- * get their own database and user with `addDatabase()`.
+ * PostgreSQL, MySQL or MariaDB on a StatefulSet. PostgreSQL with `HighAvailability.patroni()`
+ * fails over by itself (Patroni, Kubernetes DCS); in manual mode, and always for MySQL and
+ * MariaDB, ordinal 0 is the primary and every other ordinal a replica bootstrapped from it:
+ * **MySQL and MariaDB have no automatic failover** (a replica is promoted by hand,
+ * docs/database-operations.md). Readiness means "can serve its role now" in every mode.
+ * Credentials by reference only; consumers get their own database and user with `addDatabase()`.
  */
 export class StatefulDatabase extends Construct implements IDatabase {
   public readonly engine: DatabaseEngine;
@@ -164,16 +212,22 @@ export class StatefulDatabase extends Construct implements IDatabase {
   public readonly replicationCredentials: Credentials;
   /** The StatefulSet, headless Service and PDB underneath. */
   public readonly workload: StatefulWorkload;
-  /** Selects the primary (pod 0) only. */
+  /**
+   * Selects the primary: with Patroni the pod labelled `role: primary` (the current leader),
+   * in manual mode pod 0.
+   */
   public readonly readWriteService: WorkloadService;
   /**
-   * Reads, spread over every pod **including the primary**: Service selectors are
-   * equality-only and every pod carries the same template labels, so no selector can exclude
-   * pod 0. Writes through it fail on replicas and succeed on the primary. Clients that must not
-   * load the primary (analytics, backups) connect to `podHost(i)` for a replica `i ≥ 1`.
-   * Present when there are replicas.
+   * Reads. With Patroni only the replicas (`role: replica`), each Ready only while it streams
+   * within `maxReadyLag`. In manual mode every pod **including the primary**: no label tells
+   * the replicas apart, so clients that must not load the primary connect to `podHost(i)` for
+   * a replica `i ≥ 1`. Present when there are replicas.
    */
   public readonly readOnlyService?: WorkloadService;
+  /** How the primary is kept (PostgreSQL: Patroni or manual). */
+  public readonly highAvailability: HighAvailability;
+  /** Patroni's ServiceAccount, Role and RoleBinding (Patroni mode only). */
+  public readonly patroniRbac?: PatroniRbac;
   /** The generated configuration and scripts. */
   public readonly configMap: k8s.KubeConfigMap;
   /** The generated engine configuration file (`postgresql.conf` or `my.cnf`). */
@@ -188,6 +242,7 @@ export class StatefulDatabase extends Construct implements IDatabase {
   constructor(scope: Construct, id: string, props: StatefulDatabaseProps) {
     super(scope, id);
     const where = `StatefulDatabase '${this.node.path}'`;
+    assertKnownProps(where, props, STATEFUL_DATABASE_PROPS);
     this.engine = props.engine;
     this.family = props.engine.family;
     this.name = props.name ?? id;
@@ -199,6 +254,8 @@ export class StatefulDatabase extends Construct implements IDatabase {
     this.replicationCredentials = props.replicationCredentials ?? props.credentials;
     this.profile = props.profile ?? props.storage.tier.profile;
     this.clusterDomain = props.clusterDomain ?? 'cluster.local';
+    this.highAvailability = props.highAvailability ?? HighAvailability.manual();
+    const patroni = this.highAvailability.mode === 'patroni';
 
     // Input that makes names, config or sizes meaningless fails at once.
     const versionProblem = this.engine.versionProblem();
@@ -206,7 +263,10 @@ export class StatefulDatabase extends Construct implements IDatabase {
     if (!Number.isInteger(this.replicas) || this.replicas < 1) {
       throw new Error(`${where}: replicas must be a whole number ≥ 1 (1 primary, the rest replicas), got ${props.replicas}.`);
     }
-    if (!Number.isInteger(this.synchronousReplicas) || this.synchronousReplicas < 0 || this.synchronousReplicas >= this.replicas) {
+    if (!Number.isInteger(this.synchronousReplicas) || this.synchronousReplicas < 0) {
+      throw new Error(`${where}: synchronousReplicas ${props.synchronousReplicas} must be a whole number ≥ 0 (0: asynchronous replication); set 0 or a positive count.`);
+    }
+    if (this.synchronousReplicas >= this.replicas) {
       throw new Error(`${where}: synchronousReplicas ${props.synchronousReplicas} must be a whole number below replicas (${this.replicas}): ` +
         `only the ${this.replicas - 1} replica(s) can confirm commits, and waiting for more would block every write. ` +
         `Lower synchronousReplicas or raise replicas to at least ${this.synchronousReplicas + 1}.`);
@@ -217,8 +277,18 @@ export class StatefulDatabase extends Construct implements IDatabase {
         `of a synchronous one (a rollout, a node drain) blocks all commits. Raise replicas to ${this.synchronousReplicas + 2}, or lower synchronousReplicas ` +
         `to ${Math.max(0, this.replicas - 2)}${this.replicas - 2 <= 0 ? ' (asynchronous replication)' : ''}.`);
     }
-    if (this.family !== 'postgres' && (props.allowEmptyPrimary !== undefined || props.recoverPrimaryFrom !== undefined)) {
-      throw new Error(`${where}: allowEmptyPrimary and recoverPrimaryFrom apply to PostgreSQL only; remove them for ${this.engine.title}.`);
+    if (this.family !== 'postgres' && props.recoverPrimaryFrom !== undefined) {
+      throw new Error(`${where}: recoverPrimaryFrom applies to PostgreSQL only; remove it for ${this.engine.title} and promote a replica by hand (docs/database-operations.md).`);
+    }
+    if (this.family === 'postgres' && props.maxReadyLagSeconds !== undefined) {
+      throw new Error(`${where}: maxReadyLagSeconds applies to MySQL/MariaDB; PostgreSQL bounds replay lag in bytes with maxReadyLag.`);
+    }
+    if (this.family !== 'postgres' && props.maxReadyLag !== undefined) {
+      throw new Error(`${where}: maxReadyLag (bytes) applies to PostgreSQL; bound ${this.engine.title} replicas with maxReadyLagSeconds.`);
+    }
+    const maxReadyLagSeconds = props.maxReadyLagSeconds ?? 30;
+    if (!Number.isInteger(maxReadyLagSeconds) || maxReadyLagSeconds < 1) {
+      throw new Error(`${where}: maxReadyLagSeconds must be a whole number of seconds ≥ 1, got ${props.maxReadyLagSeconds}.`);
     }
     if (props.recoverPrimaryFrom !== undefined && (!Number.isInteger(props.recoverPrimaryFrom) || props.recoverPrimaryFrom < 1 || props.recoverPrimaryFrom >= this.replicas)) {
       throw new Error(`${where}: recoverPrimaryFrom ${props.recoverPrimaryFrom} must be the ordinal of a replica, 1..${this.replicas - 1}: ` +
@@ -227,6 +297,29 @@ export class StatefulDatabase extends Construct implements IDatabase {
     if (props.recoverPrimaryFrom !== undefined && props.allowEmptyPrimary) {
       throw new Error(`${where}: recoverPrimaryFrom and allowEmptyPrimary contradict each other (recover the lost primary's data from a replica, ` +
         'or discard it and start empty): set one of them.');
+    }
+    if (patroni && this.family !== 'postgres') {
+      throw new Error(`${where}: HighAvailability.patroni() is PostgreSQL's automatic failover; ${this.engine.title} has none: ` +
+        'use HighAvailability.manual() (the default) and fail over by the runbook in docs/database-operations.md.');
+    }
+    if (patroni && (props.allowEmptyPrimary !== undefined || props.recoverPrimaryFrom !== undefined)) {
+      throw new Error(`${where}: allowEmptyPrimary and recoverPrimaryFrom belong to HighAvailability.manual(); with Patroni a lost leader ` +
+        'is replaced by a replica and re-cloned by Patroni: remove them.');
+    }
+    const patroniOptions = this.highAvailability.patroniOptions;
+    if (patroniOptions.strictSynchronous && this.synchronousReplicas === 0) {
+      throw new Error(`${where}: strictSynchronous needs synchronousReplicas ≥ 1 (there is no synchronous standby to wait for): set synchronousReplicas or drop strictSynchronous.`);
+    }
+    const ttl = patroniOptions.ttl ?? 20;
+    const loopWait = patroniOptions.loopWait ?? 5;
+    const retryTimeout = patroniOptions.retryTimeout ?? 5;
+    if (patroni && loopWait + 2 * retryTimeout > ttl) {
+      throw new Error(`${where}: Patroni ttl ${ttl} must be at least loopWait + 2 × retryTimeout (${loopWait + 2 * retryTimeout}): ` +
+        'a leader could lose its lock while still retrying. Raise ttl or lower loopWait/retryTimeout.');
+    }
+    if (patroni && !patroniOptions.image && !['14', '15', '16'].includes(this.engine.line)) {
+      throw new Error(`${where}: no default Patroni image for ${this.engine.title} (Spilo 3.2 ships PostgreSQL 14–16): ` +
+        "pass HighAvailability.patroni({ image: '<registry>/<image>:<tag>' }) with PostgreSQL and Patroni, pinned by tag.");
     }
     if (this.family === 'mariadb' && this.synchronousReplicas > 1) {
       throw new Error(`${where}: synchronousReplicas ${this.synchronousReplicas}: MariaDB semi-synchronous replication waits for exactly one replica; use 1 (or 0).`);
@@ -245,6 +338,8 @@ export class StatefulDatabase extends Construct implements IDatabase {
       throw new Error(`${where}: maxConnections must be a whole number ≥ 10, got ${props.maxConnections}.`);
     }
     this.maxConnections = maxConnections;
+    const managed = managedParameterProblems(this.engine.family, props.parameters ?? {});
+    if (managed.length) throw new Error(`${where}: ${managed.join('; ')}.`);
     if (props.restoreFrom && this.replicas > 1) {
       throw new Error(`${where}: restoreFrom would copy '${props.restoreFrom.name}' into all ${this.replicas} data claims, and a replica holding a copy ` +
         "of the primary's data would start as a second primary. Restore only ordinal 0 with RestoredClaim.forWorkload(scope, id, " +
@@ -265,17 +360,52 @@ export class StatefulDatabase extends Construct implements IDatabase {
       parameters: props.parameters ?? {},
     });
 
-    const layout = this.layout(props);
+    const maxReadyLag = Quantity.parse(props.maxReadyLag ?? '16Mi', `maxReadyLag of ${where}`).value;
+    const layout = this.layout(props, maxReadyLag, maxReadyLagSeconds);
     const grantsList = Lazy.any({ produce: () => this.renderGrantsList() }) as unknown as string;
-    const configData: Record<string, string> = {
+    const configData: Record<string, string> = patroni ? {
+      'patroni.yml': renderPatroniConfig({
+        scope: this.name,
+        namespace: this.namespace,
+        labels: { 'app.kubernetes.io/name': this.family },
+        scopeLabel: 'app.kubernetes.io/instance',
+        port: this.port,
+        dataDir: PGDATA,
+        socketDir: PGSOCKET,
+        binDir: patroniOptions.binDir ?? `/usr/lib/postgresql/${this.engine.line}/bin`,
+        pgpass: `${PASSFILE_DIR}/patroni.pgpass`,
+        settings: serverSettings({
+          engine: this.engine, memoryLimitBytes, storageBytes: size.value, maxConnections, replicaNames,
+          synchronousReplicas: this.synchronousReplicas, parameters: {},
+        }).concat(Object.entries(props.parameters ?? {}).sort(([a], [b]) => a.localeCompare(b))),
+        pgHba: renderPgHba(REPLICATION_USER).split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.replace(/\s+/g, ' ')),
+        synchronousReplicas: this.synchronousReplicas,
+        strictSynchronous: patroniOptions.strictSynchronous ?? false,
+        maximumLagOnFailover: maxReadyLag,
+        ttl, loopWait, retryTimeout,
+        callback: `sh ${CONFIG_DIR}/patroni-callback.sh`,
+      }),
+      'databases.list': grantsList,
+      'reconcile.sh': readAsset(__dirname, 'scripts/postgres-reconcile.sh'),
+      'ready.sh': readAsset(__dirname, 'scripts/postgres-ready.sh'),
+      'heal.sh': readAsset(__dirname, 'scripts/postgres-heal.sh'),
+      'run.sh': readAsset(__dirname, 'scripts/patroni-run.sh'),
+      'patroni-callback.sh': readAsset(__dirname, 'scripts/patroni-callback.sh'),
+    } : {
       [layout.configFile]: this.serverConfig,
       ...(this.family === 'postgres' ? { 'pg_hba.conf': renderPgHba(REPLICATION_USER) } : {}),
       'databases.list': grantsList,
       'bootstrap.sh': layout.scripts.bootstrap,
       'run.sh': layout.scripts.run,
+      ...(this.family === 'postgres' ? {
+        'reconcile.sh': readAsset(__dirname, 'scripts/postgres-reconcile.sh'),
+        'ready.sh': readAsset(__dirname, 'scripts/postgres-ready.sh'),
+        'heal.sh': readAsset(__dirname, 'scripts/postgres-heal.sh'),
+      } : { 'ready.sh': readAsset(__dirname, 'scripts/mysql-ready.sh') }),
       ...(layout.scripts.stop ? { 'stop.sh': layout.scripts.stop } : {}),
     };
-    const configMapName = `${this.name}-config`;
+    // Patroni keeps its own DCS ConfigMaps named <scope>-config, -leader, -sync, -failover.
+    const configMapName = patroni ? `${this.name}-patroni` : `${this.name}-config`;
     this.configMap = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: configMapName, namespace: this.namespace, labels: { 'app.kubernetes.io/name': this.family, 'app.kubernetes.io/instance': this.name } },
       data: configData,
@@ -305,23 +435,31 @@ export class StatefulDatabase extends Construct implements IDatabase {
       { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
       { name: 'secrets', mountPath: SECRETS_DIR, readOnly: true },
     ];
+    const serverMounts = [...mounts];
+    if (this.family === 'postgres') {
+      // Parallel queries allocate dynamic shared memory in /dev/shm (64 MiB by default).
+      const shm = Quantity.parse(props.sharedMemorySize ?? `${Math.max(64, Math.floor(memoryLimitBytes / 4 / 2 ** 20))}Mi`, `sharedMemorySize of ${where}`);
+      volumes.push({ name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: k8s.Quantity.fromString(shm.text) } });
+      serverMounts.push({ name: 'shm', mountPath: '/dev/shm' });
+    }
     const serverResources = { ...resources };
-    const readiness = Probe.exec(layout.readiness);
     const server: ContainerSpec = {
       name: this.family,
-      image: this.engine.image,
+      image: patroni ? (patroniOptions.image ?? `ghcr.io/zalando/spilo-16:3.2-p3`) : this.engine.image,
       command: ['sh', `${CONFIG_DIR}/run.sh`],
       env: layout.env,
-      ports: [{ name: 'db', port: this.port }],
+      ports: patroni ? [{ name: 'db', port: this.port }, { name: 'patroni', port: PATRONI_PORT }] : [{ name: 'db', port: this.port }],
       resources: serverResources,
       // Neither engine sizes anything from its CPU count, so CPU resizes in place; buffers are sized from
       // the memory limit at start, so a memory resize restarts the server.
       resizePolicy: { cpu: 'NotRequired', memory: 'RestartContainer' },
       // Recovery after a crash can replay a lot of WAL/redo: allow 10 minutes to start.
-      startupProbe: Probe.exec(layout.readiness, { failureThreshold: 120 }),
-      readinessProbe: readiness,
-      livenessProbe: Probe.exec(layout.readiness),
-      volumeMounts: mounts,
+      startupProbe: patroni ? Probe.http('/liveness', 'patroni', { failureThreshold: 120 }) : Probe.exec(layout.liveness, { failureThreshold: 120 }),
+      readinessProbe: Probe.exec(layout.readiness),
+      // Liveness asks only "is the process there" (Patroni's HA loop, or the server answering):
+      // never lag, which a restart would not fix.
+      livenessProbe: patroni ? Probe.http('/liveness', 'patroni') : Probe.exec(layout.liveness),
+      volumeMounts: serverMounts,
       writablePaths: layout.writablePaths,
       ...(layout.preStop ? { preStop: layout.preStop } : {}),
     };
@@ -336,6 +474,31 @@ export class StatefulDatabase extends Construct implements IDatabase {
       writablePaths: layout.writablePaths,
     };
     const containers: ContainerSpec[] = [server];
+    if (patroni) {
+      // Patroni reads and writes its DCS objects and labels its own pod; nothing else, and only
+      // in this namespace (no pods/exec, no Secrets, no Endpoints or Services).
+      const meta = (name: string) => ({ name, namespace: this.namespace, labels: { 'app.kubernetes.io/name': this.family, 'app.kubernetes.io/instance': this.name } });
+      const accountName = `${this.name}-patroni`;
+      const serviceAccount = new k8s.KubeServiceAccount(this, 'PatroniServiceAccount', { metadata: meta(accountName), automountServiceAccountToken: false });
+      const dcsObjects = ['config', 'leader', 'sync', 'failover'].map((k) => `${this.name}-${k}`);
+      const role = new k8s.KubeRole(this, 'PatroniRole', {
+        metadata: meta(accountName),
+        rules: [
+          { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch', 'create'] },
+          { apiGroups: [''], resources: ['configmaps'], resourceNames: dcsObjects, verbs: ['update', 'patch'] },
+          { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+          { apiGroups: [''], resources: ['pods'], resourceNames: Array.from({ length: this.replicas }, (_, i) => `${this.name}-${i}`), verbs: ['patch', 'update'] },
+        ],
+      });
+      const roleBinding = new k8s.KubeRoleBinding(this, 'PatroniRoleBinding', {
+        metadata: meta(accountName),
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: accountName },
+        subjects: [{ kind: 'ServiceAccount', name: accountName, namespace: this.namespace }],
+      });
+      this.patroniRbac = { serviceAccount, role, roleBinding };
+      // Patroni keeps its leader lock in the API server: in a default-deny namespace it must reach it.
+      NetworkFlows.of(this).reachApiServer({ namespace: this.namespace, podSelector: { 'app.kubernetes.io/name': this.family, 'app.kubernetes.io/instance': this.name } }, this.profile.network);
+    }
     const sidecars: ContainerSpec[] = [];
     if (props.metrics) {
       const options = props.metrics === true ? {} : props.metrics;
@@ -356,28 +519,39 @@ export class StatefulDatabase extends Construct implements IDatabase {
       appName: this.family,
       component: 'database',
       replicas: this.replicas,
-      runAs: this.engine.runAs,
+      runAs: patroni ? (patroniOptions.runAs ?? { uid: 101, gid: 103 }) : this.engine.runAs,
       volumeClaims: [claim],
+      ...(patroni ? { serviceAccountName: `${this.name}-patroni`, automountServiceAccountToken: true } : {}),
       claimRetention: props.claimRetention,
       updateStrategy: props.updateStrategy,
       // Replicas resolve the primary by its pod DNS name while it is still starting.
       publishNotReadyAddresses: true,
       spread: props.spread,
-      initContainers: [bootstrap],
+      initContainers: patroni ? [] : [bootstrap],
       containers,
       sidecars,
       volumes,
       terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ??
         (this.engine.isMysqlFamily ? innodbShutdownSeconds(memoryLimitBytes) : 60),
-      podAnnotations: { 'ml.cdk8s.io/config-checksum': checksum },
+      podAnnotations: {
+        'ml.cdk8s.io/config-checksum': checksum,
+        // Patroni labels each pod with its role; the -rw/-ro Services select those labels
+        // (read by the synth gates, which otherwise see Services that select no template).
+        ...(patroni ? { 'ml.cdk8s.io/runtime-labels': `${ROLE_LABEL}=${PRIMARY_ROLE},${ROLE_LABEL}=${REPLICA_ROLE}` } : {}),
+      },
       clusterDomain: this.clusterDomain,
     });
 
     const dbPorts: k8s.ServicePort[] = [{ name: 'db', port: this.port, targetPort: k8s.IntOrString.fromString('db'), protocol: 'TCP' }];
-    this.readWriteService = this.workload.addClientService({ name: `${this.name}-rw`, extraSelector: this.workload.podSelector(0), ports: dbPorts });
+    // Patroni labels the leader `role: primary` and every streaming member `role: replica`.
+    this.readWriteService = this.workload.addClientService({
+      name: `${this.name}-rw`, extraSelector: patroni ? { [ROLE_LABEL]: PRIMARY_ROLE } : this.workload.podSelector(0), ports: dbPorts,
+    });
     if (this.replicas > 1) {
       // Replicas are interchangeable for reads: keep them in the client's zone where the version allows.
-      this.readOnlyService = this.workload.addClientService({ name: `${this.name}-ro`, ports: dbPorts, preferClose: true });
+      this.readOnlyService = this.workload.addClientService({
+        name: `${this.name}-ro`, ...(patroni ? { extraSelector: { [ROLE_LABEL]: REPLICA_ROLE } } : {}), ports: dbPorts, preferClose: true,
+      });
     }
     for (const peer of props.allowFrom ?? []) this.allowFrom(peer);
     // The cluster's scraper, when the profile names one, may read the exporter.
@@ -472,7 +646,7 @@ export class StatefulDatabase extends Construct implements IDatabase {
     ];
   }
 
-  private layout(props: StatefulDatabaseProps): EngineLayout {
+  private layout(props: StatefulDatabaseProps, maxReadyLagBytes: number, maxReadyLagSeconds: number): EngineLayout {
     const common: k8s.EnvVar[] = [
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       // The ordinal from the controller's label where the version sets it; the scripts fall
@@ -487,13 +661,55 @@ export class StatefulDatabase extends Construct implements IDatabase {
       { name: 'PRIMARY_PORT', value: String(this.port) },
       { name: 'REPLICATION_USER', value: REPLICATION_USER },
     ];
+    if (this.family === 'postgres' && this.highAvailability.mode === 'patroni') {
+      return {
+        dataMount: '/var/lib/postgresql/data',
+        env: [
+          { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+          { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+          { name: 'PATRONI_NAME', value: '$(POD_NAME)' },
+          { name: 'PATRONI_KUBERNETES_POD_IP', value: '$(POD_IP)' },
+          { name: 'PATRONI_RESTAPI_CONNECT_ADDRESS', value: `$(POD_IP):${PATRONI_PORT}` },
+          { name: 'PATRONI_POSTGRESQL_CONNECT_ADDRESS', value: `$(POD_IP):${this.port}` },
+          this.credentials.envVar('PATRONI_SUPERUSER_USERNAME', 'username'),
+          this.credentials.envVar('PATRONI_SUPERUSER_PASSWORD', 'password'),
+          { name: 'PATRONI_REPLICATION_USERNAME', value: REPLICATION_USER },
+          this.replicationCredentials.envVar('PATRONI_REPLICATION_PASSWORD', 'password'),
+          // pg_rewind of a former leader connects as the superuser.
+          this.credentials.envVar('PATRONI_REWIND_USERNAME', 'username'),
+          this.credentials.envVar('PATRONI_REWIND_PASSWORD', 'password'),
+          // The REST API's unsafe endpoints (switchover, restart, reinitialize) need the superuser's
+          // credentials; health checks stay open to the kubelet.
+          this.credentials.envVar('PATRONI_RESTAPI_USERNAME', 'username'),
+          this.credentials.envVar('PATRONI_RESTAPI_PASSWORD', 'password'),
+          this.credentials.envVar('DB_SUPERUSER', 'username'),
+          { name: 'DB_CONFIG_DIR', value: CONFIG_DIR },
+          { name: 'DB_SECRETS_DIR', value: SECRETS_DIR },
+          { name: 'REPLICATION_USER', value: REPLICATION_USER },
+          { name: 'PGHOST', value: PGSOCKET },
+          { name: 'PGPORT', value: String(this.port) },
+          { name: 'PGUSER', value: '$(DB_SUPERUSER)' },
+          { name: 'DB_READY_MAX_LAG_BYTES', value: String(maxReadyLagBytes) },
+          ...(props.metrics ? [{ name: 'DB_MONITOR_USER', value: MONITOR_USER }] : []),
+          // run.sh checks leftover data against the leader behind the -rw Service.
+          { name: 'PGDATA', value: PGDATA },
+          { name: 'DB_LEADER_HOST', value: `${this.name}-rw.${this.namespace}.svc.${this.clusterDomain}` },
+          { name: 'PATH', value: `${this.highAvailability.patroniOptions.binDir ?? `/usr/lib/postgresql/${this.engine.line}/bin`}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` },
+        ],
+        writablePaths: [PGSOCKET, PASSFILE_DIR, '/tmp'],
+        configFile: 'patroni.yml',
+        readiness: ['sh', `${CONFIG_DIR}/ready.sh`],
+        liveness: ['pg_isready', '-q', '-h', PGSOCKET, '-p', String(this.port)],
+        scripts: { bootstrap: '', run: '' },
+      };
+    }
     if (this.family === 'postgres') {
       return {
         dataMount: '/var/lib/postgresql/data',
         env: [
           ...common,
           // A subdirectory: the volume's root may hold lost+found, and initdb wants an empty directory.
-          { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
+          { name: 'PGDATA', value: PGDATA },
           { name: 'PGHOST', value: '/var/run/postgresql' },
           { name: 'PGPORT', value: String(this.port) },
           { name: 'PGUSER', value: '$(DB_SUPERUSER)' },
@@ -505,10 +721,15 @@ export class StatefulDatabase extends Construct implements IDatabase {
           { name: 'DB_PASSFILE', value: `${PASSFILE_DIR}/replication.pgpass` },
           ...(props.allowEmptyPrimary ? [{ name: 'DB_ALLOW_INITDB_WITH_REPLICAS', value: '1' }] : []),
           ...(props.recoverPrimaryFrom !== undefined ? [{ name: 'DB_RECOVER_PRIMARY_FROM', value: this.podHostName(props.recoverPrimaryFrom) }] : []),
+          // ready.sh: a standby further behind than this is not Ready.
+          { name: 'DB_READY_MAX_LAG_BYTES', value: String(maxReadyLagBytes) },
+          // reconcile.sh: the exporter's pg_monitor role.
+          ...(props.metrics ? [{ name: 'DB_MONITOR_USER', value: MONITOR_USER }] : []),
         ],
         writablePaths: ['/var/run/postgresql', PASSFILE_DIR, '/tmp'],
         configFile: 'postgresql.conf',
-        readiness: ['pg_isready', '-q', '-h', '/var/run/postgresql', '-p', String(this.port)],
+        readiness: ['sh', `${CONFIG_DIR}/ready.sh`],
+        liveness: ['pg_isready', '-q', '-h', PGSOCKET, '-p', String(this.port)],
         // SIGTERM is a "smart" shutdown that waits for every client: stop fast instead.
         preStop: ['sh', '-c', 'pg_ctl -D "$PGDATA" -m fast -w -t 50 stop'],
         scripts: {
@@ -527,11 +748,18 @@ export class StatefulDatabase extends Construct implements IDatabase {
         { name: 'DB_SOCKET', value: '/var/run/mysqld/mysqld.sock' },
         { name: 'DB_PORT', value: String(this.port) },
         { name: 'DB_TMP_DIR', value: '/tmp' },
+        // The primary's bootstrap refuses to initialize an empty data directory while one of these answers.
+        { name: 'REPLICA_HOSTS', value: Array.from({ length: this.replicas - 1 }, (_, i) => this.podHostName(i + 1)).join(' ') },
+        ...(props.allowEmptyPrimary ? [{ name: 'DB_ALLOW_INITDB_WITH_REPLICAS', value: '1' }] : []),
+        // ready.sh authenticates through this option file, which run.sh writes from the Secret.
+        { name: 'DB_CLIENT_CNF', value: '/var/run/mysqld/probe.cnf' },
+        { name: 'DB_READY_MAX_LAG_SECONDS', value: String(maxReadyLagSeconds) },
       ],
       writablePaths: ['/var/run/mysqld', '/tmp'],
       configFile: 'my.cnf',
+      readiness: ['sh', `${CONFIG_DIR}/ready.sh`],
       // ping exits 0 whenever the server answers, even with access denied: no password needed.
-      readiness: [admin, '--socket=/var/run/mysqld/mysqld.sock', 'ping'],
+      liveness: [admin, '--socket=/var/run/mysqld/mysqld.sock', 'ping'],
       // SIGTERM alone gives no chance to see the shutdown through: stop the server and wait.
       preStop: ['sh', `${CONFIG_DIR}/stop.sh`],
       scripts: {
@@ -561,14 +789,16 @@ export class StatefulDatabase extends Construct implements IDatabase {
       readinessProbe: Probe.tcp('metrics'),
     };
     if (this.family === 'postgres') {
+      // Not the superuser: a pg_monitor role (created by reconcile.sh) over the server's unix
+      // socket, which pg_hba trusts for local users; no password exists for it, over TCP it
+      // cannot log in at all.
       return {
         ...base,
         env: [
-          { name: 'DATA_SOURCE_URI', value: `127.0.0.1:${this.port}/postgres?sslmode=disable` },
-          this.credentials.envVar('DATA_SOURCE_USER', 'username'),
-          { name: 'DATA_SOURCE_PASS_FILE', value: `${SECRETS_DIR}/superuser/password` },
+          { name: 'DATA_SOURCE_NAME', value: `host=${PGSOCKET} port=${this.port} user=${MONITOR_USER} dbname=postgres sslmode=disable` },
         ],
-        volumeMounts: [{ name: 'secrets', mountPath: SECRETS_DIR, readOnly: true }],
+        // The server's socket directory: the same emptyDir (one per writable path in the pod).
+        writablePaths: [PGSOCKET],
       };
     }
     return {
@@ -581,3 +811,6 @@ export class StatefulDatabase extends Construct implements IDatabase {
     };
   }
 }
+
+/** Keys of StatefulDatabaseProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
+const STATEFUL_DATABASE_PROPS = propNames<StatefulDatabaseProps>({ engine: true, namespace: true, storage: true, credentials: true, name: true, replicas: true, synchronousReplicas: true, replicationCredentials: true, resources: true, maxConnections: true, parameters: true, metrics: true, allowFrom: true, spread: true, claimRetention: true, updateStrategy: true, restoreFrom: true, terminationGracePeriodSeconds: true, allowEmptyPrimary: true, recoverPrimaryFrom: true, profile: true, clusterDomain: true, highAvailability: true, maxReadyLag: true, maxReadyLagSeconds: true, sharedMemorySize: true });

@@ -4,7 +4,9 @@
  * at full scale, per namespace and in total.
  */
 import { type ManifestObject, ManifestIndex, type PodTemplateRef } from '../checks';
+import { Profile } from '../profiles';
 import { Quantity } from '../storage';
+import { ClusterNeeds } from './cluster-needs';
 
 type Json = any;
 
@@ -65,6 +67,11 @@ export interface WorkloadCapacity extends WorkloadScale {
   readonly name: string;
   /** Effective requests of one pod, as the scheduler computes them. */
   readonly pod: ResourceAmounts;
+  /**
+   * Size of the pod's `/dev/shm`: the size limit of the memory-backed emptyDir mounted there (0 when none).
+   * It is not requested: its pages count against the container's memory limit.
+   */
+  readonly sharedMemoryBytes: number;
   /** `pod` × `replicas`. */
   readonly total: ResourceAmounts;
   /** Claims each pod makes from templates (volumeClaimTemplates, generic ephemeral volumes). */
@@ -99,12 +106,14 @@ export interface ComputeRequest {
 export interface CapacityReportOptions {
   /** Heading of the Markdown report, e.g. `gke (Kubernetes 1.31)`. @default 'rendered manifests' */
   readonly title?: string;
+  /** The profile rendered: adds "What this cluster needs" (drivers, snapshots, nodes per tier, GPUs, operators, Secrets). @default - no such section */
+  readonly profile?: Profile;
 }
 
 const ZERO: ResourceAmounts = { milliCpu: 0, memoryBytes: 0, extended: {} };
 
 /** Where each workload kind keeps its pod template, and so what scales it. */
-const WORKLOAD_KINDS = new Set(['StatefulSet', 'Deployment', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob', 'Pod']);
+const WORKLOAD_KINDS = new Set(['StatefulSet', 'Deployment', 'ReplicaSet', 'ReplicationController', 'DaemonSet', 'Job', 'CronJob', 'JobSet', 'Pod']);
 
 /** A Kubernetes quantity as a number of base units; the exponent forms the API accepts (`1e3`) too. */
 function quantityValue(text: unknown, what: string): number {
@@ -172,6 +181,24 @@ export function podRequests(spec: Json): ResourceAmounts {
   return total;
 }
 
+/** The size limit of the memory-backed emptyDir a container mounts at `/dev/shm` (the largest, if several do). */
+export function sharedMemoryBytes(spec: Json): number {
+  const memoryVolumes = new Map<string, number>();
+  for (const v of spec?.volumes ?? []) {
+    if (v?.emptyDir?.medium === 'Memory') {
+      const limit = v.emptyDir.sizeLimit;
+      memoryVolumes.set(String(v.name), limit === undefined ? 0 : Math.round(quantityValue(limit, `sizeLimit of volume '${v.name}'`)));
+    }
+  }
+  let bytes = 0;
+  for (const c of [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]) {
+    for (const m of c?.volumeMounts ?? []) {
+      if (m?.mountPath === '/dev/shm' && memoryVolumes.has(String(m.name))) bytes = Math.max(bytes, memoryVolumes.get(String(m.name))!);
+    }
+  }
+  return bytes;
+}
+
 /** HorizontalPodAutoscalers by `<namespace>/<kind>/<name>` of their scale target. */
 function autoscalers(index: ManifestIndex): Map<string, Json> {
   const out = new Map<string, Json>();
@@ -191,6 +218,13 @@ function scaleOf(template: PodTemplateRef, hpas: Map<string, Json>): WorkloadSca
     case 'CronJob': {
       const parallelism = spec.jobTemplate?.spec?.parallelism ?? 1;
       return { replicas: parallelism, declaredReplicas: parallelism, transient: true, perNode: false };
+    }
+    case 'JobSet': {
+      // One template per replicated Job: its Jobs (replicas) × their parallelism, run to completion.
+      const index = Number(/^spec\.replicatedJobs\[(\d+)\]/.exec(template.path)?.[1] ?? 0);
+      const replicated = spec.replicatedJobs?.[index] ?? {};
+      const pods = (replicated.replicas ?? 1) * (replicated.template?.spec?.parallelism ?? 1);
+      return { replicas: pods, declaredReplicas: pods, transient: true, perNode: false };
     }
     case 'DaemonSet':
       return { replicas: 1, declaredReplicas: 1, transient: false, perNode: true };
@@ -282,7 +316,7 @@ function formatExtended(value: number): string {
 export class CapacityReport {
   /** Computes the report of `objects` (one profile's render). */
   public static of(objects: readonly ManifestObject[], options: CapacityReportOptions = {}): CapacityReport {
-    return new CapacityReport(objects, options.title ?? 'rendered manifests');
+    return new CapacityReport(objects, options.title ?? 'rendered manifests', options.profile ? ClusterNeeds.of(objects, options.profile) : undefined);
   }
 
   /** Objects per kind, sorted by kind. */
@@ -301,7 +335,12 @@ export class CapacityReport {
   /** Extended resources requested anywhere, sorted (`nvidia.com/gpu`, ...). */
   public readonly extendedResources: readonly string[];
 
-  private constructor(objects: readonly ManifestObject[], public readonly title: string) {
+  private constructor(
+    objects: readonly ManifestObject[],
+    public readonly title: string,
+    /** What the cluster needs, when the report was made for a profile. */
+    public readonly needs?: ClusterNeeds,
+  ) {
     const byKind: Record<string, number> = {};
     for (const o of objects) byKind[o.kind] = (byKind[o.kind] ?? 0) + 1;
     this.objectsByKind = Object.fromEntries(Object.keys(byKind).sort(cmp).map((k) => [k, byKind[k]]));
@@ -331,7 +370,7 @@ export class CapacityReport {
       const pod = podRequests(template.spec);
       return {
         kind: owner.kind, namespace: template.namespace, name: String(owner.metadata?.name), ...scale,
-        pod, total: times(pod, scale.replicas), claimTemplates,
+        pod, sharedMemoryBytes: sharedMemoryBytes(template.spec), total: times(pod, scale.replicas), claimTemplates,
       };
     });
     for (const pvc of index.ofKind('PersistentVolumeClaim') as Json[]) {
@@ -403,8 +442,9 @@ export class CapacityReport {
       '- **Full scale**: StatefulSets and Deployments at `spec.replicas`, or at `maxReplicas` of the HorizontalPodAutoscaler',
       '  that scales them (marked *HPA max*). Requests are what the scheduler reserves; limits are not summed.',
       '- **Per pod**: the larger of the containers (+ sidecars) and each init container, as the scheduler counts it;',
-      '  a resource with a limit and no request is requested at its limit.',
-      '- **Transient**: Jobs and CronJobs run to completion; they are counted apart, one run each at its parallelism.',
+      '  a resource with a limit and no request is requested at its limit. **Shm** is the size of `/dev/shm` (a',
+      '  memory-backed emptyDir): not requested, it counts against the container\'s memory limit.',
+      '- **Transient**: Jobs, CronJobs and JobSets run to completion; they are counted apart, one run each at its parallelism.',
       '- **Storage**: claim templates × replicas at full scale, plus standalone PersistentVolumeClaims (Jobs\' and',
       '  CronJobs\' ephemeral claims are not counted).',
       '',
@@ -448,20 +488,23 @@ export class CapacityReport {
     lines.push('## Workloads', '');
     if (this.workloads.length) {
       lines.push(
-        row(['Namespace', 'Kind', 'Name', 'Pods', 'Per pod: CPU', 'Memory', ...ext, 'Claims per pod']),
-        row(['---', '---', '---', '---', '---:', '---:', ...ext.map(() => '---:'), '---']),
+        row(['Namespace', 'Kind', 'Name', 'Pods', 'Per pod: CPU', 'Memory', 'Shm', ...ext, 'Claims per pod']),
+        row(['---', '---', '---', '---', '---:', '---:', '---:', ...ext.map(() => '---:'), '---']),
       );
       for (const w of this.workloads) {
         const pods = w.autoscaler
           ? `${w.replicas} (HPA max; min ${w.autoscaler.minReplicas})`
           : w.perNode ? '1 per node' : String(w.replicas);
         const claims = w.claimTemplates.map((c) => `${c.name} ${c.size} ${c.storageClass}`).join(', ') || '—';
-        lines.push(row([w.namespace, w.kind, w.name, pods, ...amounts(w.pod), claims]));
+        const [cpu, memory, ...extended] = amounts(w.pod);
+        const shm = w.sharedMemoryBytes ? formatBytes(w.sharedMemoryBytes) : '—';
+        lines.push(row([w.namespace, w.kind, w.name, pods, cpu, memory, shm, ...extended, claims]));
       }
     } else {
       lines.push('No workloads.');
     }
     lines.push('');
+    if (this.needs) lines.push(...this.needs.toMarkdown());
     return lines.join('\n');
   }
 

@@ -10,3 +10,8 @@ export * from './config-management-plugin';
 export * from './upgrade-check';
 export * from './capacity-report';
 export * from './topology';
+export * from './secrets-inventory';
+export * from './argocd-folder';
+export * from './cluster-needs';
+export * from './yaml-emitter';
+export * from './parallel-render';

@@ -1,4 +1,4 @@
-import { Yaml } from 'cdk8s';
+import { toYaml } from './yaml-emitter';
 
 /** File name kustomize looks for. */
 export const KUSTOMIZATION_FILE = 'kustomization.yaml';
@@ -8,5 +8,5 @@ export const KUSTOMIZATION_FILE = 'kustomization.yaml';
  * and Argo CD (which detects the file) build exactly the rendered objects, unchanged.
  */
 export function kustomization(resources: readonly string[]): string {
-  return Yaml.stringify({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources] });
+  return toYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources] });
 }

@@ -12,6 +12,8 @@ export interface CommittedRenderOptions {
   readonly ref?: string;
   /** Folder of the renders. @default 'dist' */
   readonly distPath?: string;
+  /** Renames and namespace moves made deliberately, as the guard names them (`statefulset-renamed/ml-db/postgres`). @default none */
+  readonly acknowledge?: readonly string[];
 }
 
 /** Findings of one `dist/` folder. */
@@ -100,7 +102,7 @@ export function guardUpgrade(folders: readonly RenderedFolder[], options: Commit
       continue;
     }
     const before = paths.flatMap((p) => parseManifests(blobs.get(p)!, `${ref}:${p}`));
-    reports.push({ folder: folder.folder, findings: checkUpgrade(before, folder.objects) });
+    reports.push({ folder: folder.folder, findings: checkUpgrade(before, folder.objects, { acknowledge: options.acknowledge }) });
   }
   return { ref, reports };
 }

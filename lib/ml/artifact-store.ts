@@ -1,63 +1,17 @@
 import { Construct } from 'constructs';
 import { k8s } from '../k8s';
-import { Cloud, Profile } from '../profiles';
-import { Credentials } from '../secrets';
+import { Cloud, Profile, crossAppProblem } from '../profiles';
+import { CloudIdentity, Credentials } from '../secrets';
 import { IPeerable } from '../stateful';
 import { ObjectStore } from './object-store';
 
-/**
- * A cloud's workload identity: the pod's Kubernetes service account is mapped to a cloud identity,
- * so no key is stored in the cluster. Each works only on its own cloud.
- */
-export class CloudIdentity {
-  /** EKS IAM Roles for Service Accounts: the service account carries the role ARN. */
-  public static awsIrsa(roleArn: string): CloudIdentity {
-    if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(roleArn)) {
-      throw new Error(`CloudIdentity.awsIrsa: '${roleArn}' is not an IAM role ARN (arn:aws:iam::123456789012:role/mlflow-artifacts).`);
-    }
-    return new CloudIdentity('CloudIdentity.awsIrsa', 'eks', { 'eks.amazonaws.com/role-arn': roleArn }, {});
-  }
-
-  /**
-   * EKS Pod Identity: the association (cluster, namespace, service account → role) is made in AWS,
-   * so nothing is annotated; the pods only need their own service account.
-   */
-  public static awsPodIdentity(): CloudIdentity {
-    return new CloudIdentity('CloudIdentity.awsPodIdentity', 'eks', {}, {});
-  }
-
-  /** GKE Workload Identity: the service account impersonates a Google service account. */
-  public static gkeWorkloadIdentity(googleServiceAccount: string): CloudIdentity {
-    if (!/^[a-z][-a-z0-9]{4,28}[a-z0-9]@[-a-z0-9.]+\.iam\.gserviceaccount\.com$/.test(googleServiceAccount)) {
-      throw new Error(`CloudIdentity.gkeWorkloadIdentity: '${googleServiceAccount}' is not a Google service account email (name@project.iam.gserviceaccount.com).`);
-    }
-    return new CloudIdentity('CloudIdentity.gkeWorkloadIdentity', 'gke', { 'iam.gke.io/gcp-service-account': googleServiceAccount }, {});
-  }
-
-  /** AKS Microsoft Entra Workload ID: the service account names a managed identity's client id; pods opt in by label. */
-  public static azureWorkloadIdentity(clientId: string): CloudIdentity {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(clientId)) {
-      throw new Error(`CloudIdentity.azureWorkloadIdentity: '${clientId}' is not a client id (a GUID such as 00000000-0000-0000-0000-000000000000).`);
-    }
-    return new CloudIdentity('CloudIdentity.azureWorkloadIdentity', 'aks',
-      { 'azure.workload.identity/client-id': clientId }, { 'azure.workload.identity/use': 'true' });
-  }
-
-  private constructor(
-    /** The factory, for messages. */
-    public readonly factory: string,
-    /** The only cloud this identity works on. */
-    public readonly cloud: Cloud,
-    /** Annotations on the pods' service account. */
-    public readonly serviceAccountAnnotations: Readonly<Record<string, string>>,
-    /** Labels on the pods. */
-    public readonly podLabels: Readonly<Record<string, string>>,
-  ) {}
-}
-
 /** How a cloud artifact store is reached without a workload identity, or with one. */
 export interface CloudArtifactStoreOptions {
-  /** Workload identity of the pods (their service account is annotated). @default - none */
+  /**
+   * Identity of the pods: a workload identity (their ServiceAccount is annotated), or `CloudIdentity.keys(...)`,
+   * which is the same as `credentials`.
+   * @default - none
+   */
   readonly identity?: CloudIdentity;
   /**
    * Keys by reference instead of an identity: for S3, username = access key id and password = secret
@@ -139,13 +93,17 @@ export class ArtifactStore {
 
   /** Python package the server needs to talk to the store (`boto3`, `google-cloud-storage`, `azure-storage-blob`). */
   public readonly pythonPackage: string;
+  private readonly options: CloudArtifactStoreOptions;
 
   private constructor(
     private readonly kind: StoreKind,
     public readonly uri: string,
-    private readonly options: CloudArtifactStoreOptions,
+    options: CloudArtifactStoreOptions,
     private readonly inCluster?: { readonly store: ObjectStore; readonly bucket: string },
   ) {
+    // CloudIdentity.keys(...) is the same as { credentials }: one code path below.
+    const keys = options.identity?.credentials;
+    this.options = keys ? { credentials: options.credentials ? options.credentials : keys, identity: options.credentials ? options.identity : undefined } : options;
     const spec = KINDS[kind];
     if (!spec.uri.test(uri)) {
       throw new Error(`Invalid ${spec.scheme} artifact store URI '${uri}': expected e.g. '${spec.example}'.`);
@@ -188,6 +146,8 @@ export class ArtifactStore {
    */
   public bind(scope: Construct, namespace: string, peer: IPeerable): ArtifactStoreAccess {
     const { identity, credentials } = this.options;
+    const crossApp = this.inCluster && crossAppProblem(scope, this.inCluster.store, 'artifact store');
+    if (crossApp) throw new Error(`${scope.node.path}: ${crossApp}.`);
     credentials?.bind(scope, namespace);
     if (this.inCluster) this.inCluster.store.allowFrom(peer);
     const env: k8s.EnvVar[] = [];

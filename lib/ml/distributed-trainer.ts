@@ -1,24 +1,35 @@
 import { createHash } from 'crypto';
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { k8s } from '../k8s';
 import { Profile } from '../profiles';
+import { CloudIdentity } from '../secrets';
 import { SyncHints, SyncPhase } from '../sync-phase';
 import {
-  ClaimRetention, ContainerResources, IPeerable, PodManagementPolicy, Probe, RunAs, StatefulWorkload,
-  UpdateStrategy, WorkloadPeer,
+  ClaimRetention, ContainerResources, ContainerSpec, IPeerable, PodManagementPolicy, Probe, RunAs, StatefulWorkload,
+  UpdateStrategy, WorkloadPeer, buildPodSpec,
 } from '../stateful';
 import { Quantity } from '../storage/quantity';
 import { StorageTier } from '../storage/storage-class-pack';
 import { Launcher } from './launcher';
 import { DatasetMount } from './shared-dataset';
 import { ITrackingServer } from './tracking-server';
+import { TrainerPodResources, trainerPodResources } from './trainer-resources';
+import { TrainingMode } from './training-mode';
 
-/** Per-pod checkpoint storage: one claim per worker, kept on scale-down and delete. */
+/**
+ * Checkpoint storage that outlives the run. Job and JobSet modes: one claim, each rank mounting its own
+ * directory `rank-<i>` (a ReadWriteMany tier lets ranks run on any node). StatefulSet mode: one claim
+ * per worker, kept on scale-down and delete.
+ */
 export interface CheckpointStorage {
-  /** Storage tier of the claims (a ReadWriteOnce tier is fine: one claim per pod). */
+  /**
+   * Storage tier of the claims. Job and JobSet modes: pack.shared for multi-node runs; a ReadWriteOnce
+   * tier places every rank on one node. StatefulSet mode: any tier (one claim per pod).
+   */
   readonly tier: StorageTier;
-  /** Requested size per worker, a Kubernetes quantity (`100Gi`). */
+  /** Requested size: of the one claim (Job, JobSet) or per worker (StatefulSet); a Kubernetes quantity (`100Gi`). */
   readonly size: string;
   /** Where the claim is mounted; exported as CHECKPOINT_DIR. @default '/checkpoints' */
   readonly mountPath?: string;
@@ -44,7 +55,7 @@ export interface ElasticPolicy {
 export interface DistributedTrainerProps {
   /** Namespace of the workers, their Services and ConfigMaps (and of the datasets they mount). */
   readonly namespace: string;
-  /** StatefulSet name; pods are `<name>-<i>`. @default - the construct id */
+  /** Name of the Job (JobSet, StatefulSet); pods are `<name>-<i>`. @default - the construct id */
   readonly name?: string;
   /** Target cluster. @default - the profile of the checkpoint tier's StorageClassPack */
   readonly profile?: Profile;
@@ -52,6 +63,12 @@ export interface DistributedTrainerProps {
   readonly image: string;
   /** Worker pods (torchrun "nodes"). In elastic mode, the number the StatefulSet starts with. */
   readonly nodes: number;
+  /**
+   * What the run is rendered as: an Indexed Job that completes and fails by policy, a JobSet, or a
+   * long-running StatefulSet.
+   * @default TrainingMode.job()
+   */
+  readonly mode?: TrainingMode;
   /**
    * GPUs per pod, scheduled on the profile's GPU nodes (resource name, node label, tolerations).
    * 0 trains on CPUs: PyTorch's init_process_group() then picks gloo instead of NCCL.
@@ -78,7 +95,10 @@ export interface DistributedTrainerProps {
    * @default - half the container's memory limit
    */
   readonly sharedMemory?: string;
-  /** CPU and memory per pod (GPUs come from gpusPerNode). @default - the profile's default sizing */
+  /**
+   * CPU and memory per pod (GPUs come from gpusPerNode).
+   * @default - with GPUs, GPU_POD_RESOURCES_PER_GPU × gpusPerNode (8 CPUs and 64Gi per GPU); without, the profile's default sizing
+   */
   readonly resources?: Omit<ContainerResources, 'extended'>;
   /**
    * Accepted values of the profile's GPU node label, e.g. `['nvidia-h100-80gb']` for GKE's
@@ -86,7 +106,7 @@ export interface DistributedTrainerProps {
    * @default - the profile's values, or any GPU node
    */
   readonly accelerators?: readonly string[];
-  /** Elastic mode (torchrun only): PET_NNODES becomes `min:max`. @default - a fixed-size job of `nodes` pods */
+  /** Elastic mode (torchrun, TrainingMode.statefulSet() only): PET_NNODES becomes `min:max`. @default - a fixed-size job of `nodes` pods */
   readonly elastic?: ElasticPolicy;
   /** Times torchrun restarts the worker group after a failure before the pod fails (PET_MAX_RESTARTS). @default 3 */
   readonly maxRestarts?: number;
@@ -110,47 +130,96 @@ export interface DistributedTrainerProps {
   readonly runAs?: RunAs;
   /** Seconds between SIGTERM and SIGKILL, time for the script to write a last checkpoint. @default 120 */
   readonly terminationGracePeriodSeconds?: number;
-  /** Checkpoint claim retention on delete and scale-down. @default Retain/Retain (training resumes from CHECKPOINT_DIR) */
+  /** Checkpoint claim retention on delete and scale-down (TrainingMode.statefulSet() only). @default Retain/Retain (training resumes from CHECKPOINT_DIR) */
   readonly claimRetention?: ClaimRetention;
   /**
    * How pod template changes roll out. A rolling update restarts workers one by one, and each
    * restart makes the others re-rendezvous and resume from their checkpoints; `onDelete()`
-   * applies changes only when you restart the job yourself.
+   * applies changes only when you restart the job yourself. TrainingMode.statefulSet() only: a
+   * Job's template is immutable (a new run is a new Job).
    * @default UpdateStrategy.rollingUpdate()
    */
   readonly updateStrategy?: UpdateStrategy;
   /** Kubernetes cluster DNS domain. @default 'cluster.local' */
   readonly clusterDomain?: string;
+  /**
+   * Who the workers are to the cloud (object stores holding datasets and checkpoints, cloud APIs): a workload
+   * identity gives them their own ServiceAccount named after the trainer (annotated for IRSA, GKE and AKS; the
+   * name an EKS Pod Identity association names); `CloudIdentity.keys(...)` sets `AWS_ACCESS_KEY_ID` and
+   * `AWS_SECRET_ACCESS_KEY` by reference.
+   * @default - none (the namespace's default ServiceAccount, no cloud access)
+   */
+  readonly identity?: CloudIdentity;
 }
 
 const TRAINER_APP = 'trainer';
+const CONTAINER = 'trainer';
 const SCRIPT_DIR = '/etc/trainer';
 const HOME = '/home/trainer';
 const READY_FILE = '/tmp/trainer-launched';
+const FATAL_FILE = '/tmp/trainer-fatal';
 const CODE_DIR = '/opt/trainer';
+/** The JobSet's one replicated Job of worker pods. */
+const JOBSET_WORKERS = 'workers';
 let entrypointScript: string | undefined;
+let workerScript: string | undefined;
 
 /**
- * PyTorch distributed training on a StatefulSet: `nodes` worker pods started together (Parallel),
- * each running torchrun or the DeepSpeed runner with the environment the Kubeflow Training
- * Operator gives a worker (MASTER_ADDR = pod 0's stable DNS name, WORLD_SIZE, NODE_RANK, PET_*),
- * c10d rendezvous on pod 0, per-pod checkpoint claims that survive scale-down and delete,
- * read-only shared datasets, /dev/shm in memory and GPUs scheduled the profile's way.
+ * PyTorch distributed training: `nodes` worker pods, each running torchrun or the DeepSpeed runner
+ * with the environment the Kubeflow Training Operator gives a worker (MASTER_ADDR = pod 0's stable
+ * DNS name, WORLD_SIZE, NODE_RANK, PET_*), c10d rendezvous on pod 0, checkpoints that outlive the
+ * run, read-only shared datasets, /dev/shm in memory and GPUs scheduled the profile's way.
  *
- * A StatefulSet restarts containers that exit, also after success: the training script should
- * resume from CHECKPOINT_DIR and return at once when training is complete; scale to 0 (the
- * checkpoint claims stay) once you are done.
+ * **A run is an Indexed Job** (`TrainingMode.job()`, the default): completions = parallelism = nodes,
+ * the completion index is the node rank, pods are `<name>-<i>.<name>-headless` through a headless
+ * Service that publishes unready pods. It completes, and fails by policy:
+ * - a pod disrupted by a drain, preemption or eviction (`DisruptionTarget`) is replaced without counting;
+ * - a trainer exit code in `fatalExitCodes` (a bug, a bad config) fails the run at once (`FailJob`);
+ * - any other failure is retried, `retriesPerRank` times per rank (`backoffLimitPerIndex`, 1.29+), the
+ *   replacement created only once the failed pod is gone (`podReplacementPolicy: Failed`);
+ * - with torchrun on 1.31+, the run succeeds when rank 0 succeeds (`successPolicy`): rank 0's agent
+ *   hosts the rendezvous store and exits only after every agent left its exit barrier, and the
+ *   Job controller then stops ranks still shutting down. Elsewhere every rank must succeed.
  *
- * Disruptions: the PodDisruptionBudget allows one worker at a time to be evicted. An elastic job
- * goes on with one node fewer; a fixed-size job pauses (the other workers wait in rendezvous) and
- * resumes from its checkpoints when the pod is back. Forbidding evictions instead would block
- * every node drain, and with it cluster upgrades, for as long as training runs.
+ * What the other ranks do when one pod fails: their collectives fail, torchrun restarts its workers
+ * (up to `maxRestarts` times, PET_MAX_RESTARTS) and waits in the c10d rendezvous for the replacement
+ * pod, then every rank resumes from its checkpoint. A rank other than 0 can fail and come back this
+ * way. The rendezvous store lives in rank 0's torchrun: when pod 0 fails, every other rank loses the
+ * store and fails too (exit 1, retried), and the whole group re-forms once pod 0 is back; each of
+ * those failures counts against its rank's retries. A fatal exit code ends the run at once: the
+ * worker wrapper records it and stops torchrun (no restarts to the same failure, no 5-minute exit
+ * barrier), the pod exits with that code, the podFailurePolicy fails the Job and the Job controller
+ * terminates the other ranks. The DeepSpeed runner has no rendezvous and exits with its failed
+ * process's code: its ranks fail with the first one and are retried, or fail the run, the same way.
+ *
+ * Checkpoints: a Job has no volumeClaimTemplates and one pod template for every index, so a pod cannot
+ * mount a claim chosen by its index. Every rank mounts its own directory `rank-<i>` of one claim
+ * (`subPathExpr` on JOB_COMPLETION_INDEX), so a retried index finds its checkpoint. On a
+ * ReadWriteMany tier (pack.shared) ranks run on any node; on a ReadWriteOnce tier every rank is
+ * placed on one node (kind, single-node development), and multi-node GPU runs are refused. The
+ * claim is not owned by the Job, the pack's StorageClasses Retain its volume, and Argo CD never
+ * prunes it.
+ *
+ * `TrainingMode.jobSet()` renders the same pods as a JobSet that restarts every rank together;
+ * `TrainingMode.statefulSet()` keeps the long-running StatefulSet (per-pod claims from
+ * volumeClaimTemplates, a PodDisruptionBudget letting one worker go at a time, elastic mode).
  */
 export class DistributedTrainer extends Construct implements IPeerable {
   public readonly name: string;
   public readonly namespace: string;
   public readonly profile: Profile;
-  public readonly workload: StatefulWorkload;
+  /** What the run is rendered as. */
+  public readonly mode: TrainingMode;
+  /** The StatefulSet and its Services (TrainingMode.statefulSet() only). */
+  public readonly workload?: StatefulWorkload;
+  /** The Indexed Job (TrainingMode.job() only). */
+  public readonly job?: k8s.KubeJob;
+  /** The JobSet (TrainingMode.jobSet() only). */
+  public readonly jobSet?: ApiObject;
+  /** The checkpoint claim every rank mounts its own directory of (Job and JobSet modes). */
+  public readonly checkpointClaim?: k8s.KubePersistentVolumeClaim;
+  /** Headless Service giving the pods their stable names. */
+  public readonly headlessServiceName: string;
   public readonly nodes: number;
   public readonly gpusPerNode: number;
   public readonly procsPerNode: number;
@@ -162,23 +231,35 @@ export class DistributedTrainer extends Construct implements IPeerable {
   /** `<pod 0>:<port>` */
   public readonly rendezvousEndpoint: string;
   public readonly checkpointDir: string;
-  /** ConfigMap holding the entrypoint (and the DeepSpeed hostfile). */
+  /** Per-pod requests after defaults: CPU, memory, memory limit and /dev/shm. */
+  public readonly podResources: TrainerPodResources;
+  /** ConfigMap holding the entrypoint, the worker wrapper (and the DeepSpeed hostfile). */
   public readonly launchConfigMap: k8s.KubeConfigMap;
-  /** Labels selecting the worker pods (the StatefulSet's selector). */
+  /** Labels selecting the worker pods. */
   private readonly selector: Readonly<Record<string, string>>;
+  private readonly hosts: readonly string[];
 
   constructor(scope: Construct, id: string, props: DistributedTrainerProps) {
     super(scope, id);
-    // A StatefulSet syncs with the data tier by default; workers are consumers and start last.
+    // Workers are consumers of every other tier and start last.
     SyncHints.assignPhase(this, SyncPhase.WORKLOADS);
     const where = `DistributedTrainer '${this.node.path}'`;
     this.name = props.name ?? id;
     this.namespace = props.namespace;
+    this.mode = props.mode ?? TrainingMode.job();
     this.selector = { 'app.kubernetes.io/name': TRAINER_APP, 'app.kubernetes.io/instance': this.name };
     this.profile = props.profile ?? props.checkpoints.tier.profile;
     this.nodes = props.nodes;
     if (!Number.isInteger(this.nodes) || this.nodes < 1) {
       throw new Error(`${where}: nodes must be a whole number ≥ 1, got ${props.nodes}.`);
+    }
+    if (this.mode.completes) {
+      // The last pod's hostname (<job>-<index>, <jobset>-workers-0-<index>) is a DNS label of at most 63 characters.
+      const lastHost = this.mode.kind === 'JobSet' ? `${this.name}-${JOBSET_WORKERS}-0-${this.nodes - 1}` : `${this.name}-${this.nodes - 1}`;
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.name) || lastHost.length > 63) {
+        throw new Error(`${where}: invalid name '${this.name}': use a DNS-1123 label short enough for the pod hostname '${lastHost}' ` +
+          `(${lastHost.length} characters) to stay within 63.`);
+      }
     }
     this.gpusPerNode = props.gpusPerNode ?? 0;
     if (!Number.isInteger(this.gpusPerNode) || this.gpusPerNode < 0) {
@@ -194,28 +275,29 @@ export class DistributedTrainer extends Construct implements IPeerable {
     const maxRestarts = props.maxRestarts ?? 3;
     const gpu = this.profile.gpu;
 
-    const memory = props.resources?.memory ?? this.profile.defaultResources.memory;
-    const memoryLimit = props.resources?.memoryLimit ?? memory;
-    const sharedMemory = props.sharedMemory
-      ?? Quantity.bytes(Math.floor(Quantity.parse(memoryLimit, `memory limit of ${where}`).value / 2)).text;
-    Quantity.parse(sharedMemory, `sharedMemory of ${where}`);
+    this.podResources = trainerPodResources(props.resources, props.sharedMemory, this.gpusPerNode, this.profile, where);
+    const { memoryLimit, sharedMemory } = this.podResources;
     if (props.scratch) Quantity.parse(props.scratch.size, `scratch size of ${where}`);
     const scratchDir = props.scratch ? props.scratch.mountPath ?? '/scratch' : undefined;
 
-    // Names the workload's helpers would give, needed before the workload exists (env, hostfile).
+    // Stable names of the pods, needed before the pods' owner exists (env, hostfile).
     const clusterDomain = props.clusterDomain ?? 'cluster.local';
-    const hosts = Array.from({ length: this.nodes },
-      (_, i) => `${this.name}-${i}.${this.name}-headless.${this.namespace}.svc.${clusterDomain}`);
-    this.masterAddr = hosts[0];
+    this.headlessServiceName = `${this.name}-headless`;
+    const podName = (i: number) => (this.mode.kind === 'JobSet' ? `${this.name}-${JOBSET_WORKERS}-0-${i}` : `${this.name}-${i}`);
+    this.hosts = Array.from({ length: this.nodes },
+      (_, i) => `${podName(i)}.${this.headlessServiceName}.${this.namespace}.svc.${clusterDomain}`);
+    this.masterAddr = this.hosts[0];
     this.rendezvousEndpoint = `${this.masterAddr}:${this.port}`;
 
     const launch = props.launcher.command({
-      hosts, masterAddr: this.masterAddr, port: this.port, procsPerNode: this.procsPerNode,
-      hostfilePath: `${SCRIPT_DIR}/hostfile`,
+      hosts: this.hosts, masterAddr: this.masterAddr, port: this.port, procsPerNode: this.procsPerNode,
+      hostfilePath: `${SCRIPT_DIR}/hostfile`, workerScriptPath: `${SCRIPT_DIR}/worker.sh`, gpusPerNode: this.gpusPerNode,
     });
     entrypointScript ??= readAsset(__dirname, 'scripts/trainer-entrypoint.sh');
+    workerScript ??= readAsset(__dirname, 'scripts/trainer-worker.sh');
     const launchData: Record<string, string> = {
       'entrypoint.sh': entrypointScript,
+      'worker.sh': workerScript,
       ...(launch.hostfile ? { hostfile: launch.hostfile } : {}),
     };
     this.launchConfigMap = configMap(this, 'Launch', `${this.name}-launch`, this.namespace, this.selector, launchData);
@@ -231,7 +313,10 @@ export class DistributedTrainer extends Construct implements IPeerable {
     }));
 
     const version = this.profile.kubeVersion;
-    const podIndex = version.hasPodIndexLabel ? [{ name: 'NODE_RANK', valueFrom: { fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } } }] : [];
+    const rankLabel = this.mode.completes
+      ? (version.hasJobCompletionIndexLabel ? 'batch.kubernetes.io/job-completion-index' : undefined)
+      : (version.hasPodIndexLabel ? 'apps.kubernetes.io/pod-index' : undefined);
+    const podIndex = rankLabel ? [{ name: 'NODE_RANK', valueFrom: { fieldRef: { fieldPath: `metadata.labels['${rankLabel}']` } } }] : [];
     const plain = (name: string, value: string | number): k8s.EnvVar => ({ name, value: String(value) });
     const env: k8s.EnvVar[] = [
       plain('MASTER_ADDR', this.masterAddr),
@@ -240,7 +325,7 @@ export class DistributedTrainer extends Construct implements IPeerable {
       ...podIndex,
       plain('PET_NNODES', props.elastic ? `${props.elastic.minNodes}:${props.elastic.maxNodes}` : this.nodes),
       plain('PET_NPROC_PER_NODE', this.procsPerNode),
-      // Before 1.28 the entrypoint derives the rank from the hostname and exports PET_NODE_RANK.
+      // Without the label the entrypoint takes JOB_COMPLETION_INDEX (Jobs) or the hostname (StatefulSets).
       ...(podIndex.length ? [plain('PET_NODE_RANK', '$(NODE_RANK)')] : []),
       plain('PET_MASTER_ADDR', this.masterAddr),
       plain('PET_MASTER_PORT', this.port),
@@ -254,6 +339,10 @@ export class DistributedTrainer extends Construct implements IPeerable {
       plain('TRAINER_MAX_NODES', props.elastic ? props.elastic.maxNodes : this.nodes),
       ...(launch.nodeRankFlag ? [plain('NODE_RANK_FLAG', launch.nodeRankFlag)] : []),
       plain('TRAINER_READY_FILE', READY_FILE),
+      plain('TRAINER_FATAL_FILE', FATAL_FILE),
+      // The codes the podFailurePolicy fails the run on; a StatefulSet has no such policy.
+      ...(this.mode.completes && this.mode.fatalExitCodes.length ? [plain('TRAINER_FATAL_EXIT_CODES', this.mode.fatalExitCodes.join(' '))] : []),
+      ...Object.entries(launch.env ?? {}).map(([name, value]) => plain(name, value)),
       plain('PYTHONUNBUFFERED', '1'),
       // The root filesystem is read-only: no .pyc writes, caches under the writable HOME.
       plain('PYTHONDONTWRITEBYTECODE', '1'),
@@ -275,7 +364,10 @@ export class DistributedTrainer extends Construct implements IPeerable {
       })),
     ];
     const volumeMounts: k8s.VolumeMount[] = [
-      { name: 'checkpoints', mountPath: this.checkpointDir },
+      // A Job's pods share one template: each rank mounts its own directory of the one claim.
+      this.mode.completes
+        ? { name: 'checkpoints', mountPath: this.checkpointDir, subPathExpr: 'rank-$(JOB_COMPLETION_INDEX)' }
+        : { name: 'checkpoints', mountPath: this.checkpointDir },
       { name: 'launch', mountPath: SCRIPT_DIR, readOnly: true },
       ...(code && workingDir ? [{ name: 'code', mountPath: workingDir, readOnly: true }] : []),
       { name: 'dshm', mountPath: '/dev/shm' },
@@ -287,105 +379,263 @@ export class DistributedTrainer extends Construct implements IPeerable {
     for (const data of [launchData, props.files ?? {}]) {
       for (const key of Object.keys(data).sort()) hash.update(`${key}\0${data[key]}\0`);
     }
+    // Cloud identity (props.identity): its own ServiceAccount, pod labels and, for keys, the environment.
+    const identity = props.identity?.forPods(this, { name: this.name, namespace: this.namespace, profile: this.profile });
+    env.push(...identity?.env ?? []);
+    const identityLabels = identity && Object.keys(identity.podLabels).length ? { ...identity.podLabels } : {};
 
-    this.workload = new StatefulWorkload(this, 'Workload', {
-      name: this.name,
-      namespace: this.namespace,
-      profile: this.profile,
-      appName: TRAINER_APP,
-      component: 'training',
-      replicas: this.nodes,
-      clusterDomain,
+    const container: ContainerSpec = {
+      name: CONTAINER,
+      image: props.image,
+      command: ['sh', `${SCRIPT_DIR}/entrypoint.sh`],
+      args: [...launch.argv],
+      workingDir,
+      env,
+      ports: [{ name: 'rendezvous', port: this.port }],
+      resources: {
+        ...props.resources,
+        cpu: this.podResources.cpu,
+        memory: this.podResources.memory,
+        memoryLimit,
+        ...(this.gpusPerNode > 0 && gpu ? { extended: { [gpu.resourceName]: this.gpusPerNode } } : {}),
+      },
+      // Ready once the entrypoint has derived the rank and started the launcher. Peers do not
+      // wait for it (the headless Service publishes unready pods).
+      readinessProbe: Probe.exec(['test', '-f', READY_FILE]),
+      volumeMounts,
+      writablePaths: ['/tmp', HOME],
+    };
+    const podInput = {
       runAs: props.runAs,
-      podManagementPolicy: PodManagementPolicy.PARALLEL,
-      // Workers resolve each other (and pod 0's rendezvous) while they are still starting.
-      publishNotReadyAddresses: true,
-      updateStrategy: props.updateStrategy,
-      claimRetention: props.claimRetention,
-      maxUnavailable: 1,
-      // Training wants its workers close together, not spread over zones: own affinity below.
-      spread: 'none',
-      affinity: this.affinity(props.accelerators),
-      tolerations: this.gpusPerNode > 0 && gpu ? gpu.tolerations.map((t) => ({ ...t })) : undefined,
+      serviceAccountName: identity?.serviceAccountName,
+      // GPU nodes are found by the GPU request and the cloud's taints (labels only where the cluster declares them).
+      tolerations: this.gpusPerNode > 0 && gpu ? this.profile.gpuTolerations : undefined,
       terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 120,
-      podAnnotations: { 'ml.cdk8s.io/launch-config-hash': hash.digest('hex').slice(0, 16) },
-      volumeClaims: [{ name: 'checkpoints', tier: props.checkpoints.tier, size: props.checkpoints.size }],
-      volumes,
-      containers: [{
-        name: 'trainer',
-        image: props.image,
-        command: ['sh', `${SCRIPT_DIR}/entrypoint.sh`],
-        args: [...launch.argv],
-        workingDir,
-        env,
-        ports: [{ name: 'rendezvous', port: this.port }],
-        resources: {
-          ...props.resources,
-          ...(this.gpusPerNode > 0 && gpu ? { extended: { [gpu.resourceName]: this.gpusPerNode } } : {}),
-        },
-        // Ready once the entrypoint has derived the rank and started the launcher. Peers do not
-        // wait for it (the headless Service publishes unready pods); it drives rollouts and the PDB.
-        readinessProbe: Probe.exec(['test', '-f', READY_FILE]),
-        volumeMounts,
-        writablePaths: ['/tmp', HOME],
-      }],
-    });
+      containers: [container],
+    };
+    const podAnnotations = { 'ml.cdk8s.io/launch-config-hash': hash.digest('hex').slice(0, 16) };
+    const checkpointTier = props.checkpoints.tier;
+    // ReadWriteOnce: one node can mount the claim, so every rank goes there.
+    const oneNode = this.mode.completes && checkpointTier.accessMode !== 'ReadWriteMany';
+
+    if (!this.mode.completes) {
+      this.workload = new StatefulWorkload(this, 'Workload', {
+        name: this.name,
+        namespace: this.namespace,
+        profile: this.profile,
+        appName: TRAINER_APP,
+        component: 'training',
+        replicas: this.nodes,
+        clusterDomain,
+        podManagementPolicy: PodManagementPolicy.PARALLEL,
+        // Workers resolve each other (and pod 0's rendezvous) while they are still starting.
+        publishNotReadyAddresses: true,
+        updateStrategy: props.updateStrategy,
+        claimRetention: props.claimRetention,
+        maxUnavailable: 1,
+        // Training wants its workers close together, not spread over zones: own affinity below.
+        spread: 'none',
+        affinity: this.affinity(props.accelerators, false),
+        podAnnotations,
+        ...(Object.keys(identityLabels).length ? { labels: identityLabels } : {}),
+        volumeClaims: [{ name: 'checkpoints', tier: checkpointTier, size: props.checkpoints.size }],
+        volumes,
+        ...podInput,
+      });
+    } else {
+      const labels = {
+        ...this.selector,
+        'app.kubernetes.io/component': 'training',
+        'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml',
+      };
+      const claims = new Construct(this, 'Checkpoints');
+      // Checkpoints are the run's data: Argo CD never prunes or deletes the claim.
+      SyncHints.protectData(claims);
+      const claimName = `checkpoints-${this.name}`;
+      this.checkpointClaim = new k8s.KubePersistentVolumeClaim(claims, 'Resource', {
+        metadata: { name: claimName, namespace: this.namespace, labels: { ...labels } },
+        spec: checkpointTier.claimSpec(props.checkpoints.size),
+      });
+      const podSpec = buildPodSpec({
+        ...podInput,
+        volumes: [{ name: 'checkpoints', persistentVolumeClaim: { claimName } }, ...volumes],
+        affinity: this.affinity(props.accelerators, oneNode),
+        // podFailurePolicy and backoffLimitPerIndex need pods that are never restarted in place.
+        restartPolicy: 'Never',
+      }, this.profile);
+      const template: k8s.PodTemplateSpec = {
+        metadata: { labels: { ...labels, ...identityLabels }, annotations: podAnnotations },
+        spec: this.mode.kind === 'Job' ? { ...podSpec, subdomain: this.headlessServiceName } : podSpec,
+      };
+      const jobSpec = this.jobSpec(props.launcher, template);
+      if (this.mode.kind === 'Job') {
+        new k8s.KubeService(this, 'Headless', {
+          metadata: { name: this.headlessServiceName, namespace: this.namespace, labels: { ...labels } },
+          spec: {
+            clusterIp: 'None',
+            // Ranks resolve each other (and rank 0's rendezvous) before they are Ready.
+            publishNotReadyAddresses: true,
+            ports: [{ name: 'rendezvous', port: this.port, targetPort: k8s.IntOrString.fromString('rendezvous'), protocol: 'TCP' }],
+            selector: { ...this.selector },
+          },
+        });
+        this.job = new TrainingJob(this, 'Job', {
+          metadata: { name: this.name, namespace: this.namespace, labels: { ...labels } },
+        }, jobSpec);
+      } else {
+        this.jobSet = this.renderJobSet(labels, jobSpec);
+      }
+    }
 
     props.tracking?.allowFrom(this);
-    // The writable emptyDirs StatefulWorkload adds for writablePaths are mounts too.
-    this.validate(props, memoryLimit, sharedMemory, datasets, [...volumeMounts.map((m) => m.mountPath), '/tmp', HOME]);
+    // The writable emptyDirs for /tmp and HOME are mounts too.
+    this.validate(props, memoryLimit, sharedMemory, datasets, [...volumeMounts.map((m) => m.mountPath), '/tmp', HOME], oneNode);
   }
 
   /** Stable DNS name of worker `i`. */
   public podHost(ordinal: number): string {
-    return this.workload.podHost(ordinal);
+    if (!Number.isInteger(ordinal) || ordinal < 0 || ordinal >= this.nodes) {
+      throw new Error(`DistributedTrainer '${this.node.path}' has ranks 0..${this.nodes - 1}; ${ordinal} is out of range.`);
+    }
+    return this.hosts[ordinal];
   }
 
-  /** Name of worker `i`'s checkpoint claim: `checkpoints-<name>-<i>`. */
+  /**
+   * Name of worker `i`'s checkpoint claim: `checkpoints-<name>-<i>` (StatefulSet), or the one claim
+   * `checkpoints-<name>` whose directory `rank-<i>` rank `i` mounts (Job, JobSet).
+   */
   public checkpointClaimName(ordinal: number): string {
-    return this.workload.claimName('checkpoints', ordinal);
+    if (this.workload) return this.workload.claimName('checkpoints', ordinal);
+    this.podHost(ordinal);
+    return `checkpoints-${this.name}`;
+  }
+
+  /** The directory of the checkpoint claim rank `i` mounts as CHECKPOINT_DIR (`rank-<i>`); undefined for a StatefulSet (the whole claim). */
+  public checkpointSubPath(ordinal: number): string | undefined {
+    this.podHost(ordinal);
+    return this.mode.completes ? `rank-${ordinal}` : undefined;
   }
 
   public asPeer(): WorkloadPeer {
-    return this.workload.asPeer();
+    return { namespace: this.namespace, podSelector: { ...this.selector } };
   }
 
-  private affinity(accelerators: readonly string[] | undefined): k8s.Affinity {
-    const self = { matchLabels: { ...this.selector } };
-    const gpu = this.profile.gpu;
-    const values = accelerators ?? gpu?.nodeLabelValues;
-    return {
-      ...(this.gpusPerNode > 0 && gpu ? {
-        nodeAffinity: {
-          requiredDuringSchedulingIgnoredDuringExecution: {
-            nodeSelectorTerms: [{
-              matchExpressions: [values?.length
-                ? { key: gpu.nodeLabelKey, operator: 'In', values: [...values] }
-                : { key: gpu.nodeLabelKey, operator: 'Exists' }],
-            }],
-          },
+  /**
+   * The Indexed Job's spec (also the JobSet's replicated Job), with the fields the version has, as
+   * JSON: the 1.27 bindings drop fields they do not know (backoffLimitPerIndex, successPolicy, …).
+   */
+  private jobSpec(launcher: Launcher, template: k8s.PodTemplateSpec): Record<string, unknown> {
+    const version = this.profile.kubeVersion;
+    const options = this.mode.options;
+    const retries = options.retriesPerRank ?? 3;
+    const fatal = this.mode.fatalExitCodes;
+    // In a JobSet a failed Job restarts the whole group: the Job itself does not retry.
+    const inJobSet = this.mode.kind === 'JobSet';
+    const perIndex = version.hasJobBackoffLimitPerIndex && !inJobSet;
+    const base: k8s.JobSpec = {
+      completionMode: 'Indexed',
+      completions: this.nodes,
+      parallelism: this.nodes,
+      ...(perIndex ? {} : { backoffLimit: inJobSet ? 0 : retries * this.nodes }),
+      ...(version.hasJobPodFailurePolicy ? {
+        podFailurePolicy: {
+          rules: [
+            // Drains, preemption, evictions: not the run's fault, the pod is replaced without counting.
+            { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+            ...(fatal.length ? [{
+              action: 'FailJob',
+              onExitCodes: { containerName: CONTAINER, operator: 'In', values: fatal },
+              ...(version.hasOptionalPodFailureRuleConditions ? {} : { onPodConditions: [] }),
+            } as k8s.PodFailurePolicyRule] : []),
+          ],
         },
       } : {}),
-      // Collective traffic is heavy and latency-bound: prefer one zone for all workers...
-      podAffinity: {
+      ...(options.activeDeadlineSeconds !== undefined ? { activeDeadlineSeconds: options.activeDeadlineSeconds } : {}),
+      ...(options.ttlSecondsAfterFinished !== undefined && !inJobSet ? { ttlSecondsAfterFinished: options.ttlSecondsAfterFinished } : {}),
+      template,
+    };
+    return {
+      ...k8s.toJson_JobSpec(base),
+      // One rank out of retries fails the run: the others cannot train without it.
+      ...(perIndex ? { backoffLimitPerIndex: retries, maxFailedIndexes: 0 } : {}),
+      // Replace a failed pod only once it is gone: no two pods of a rank hold its claim or its name.
+      ...(version.hasJobPodReplacementPolicy ? { podReplacementPolicy: 'Failed' } : {}),
+      ...(version.hasJobSuccessPolicy && launcher.kind === 'torchrun' ? {
+        // Rank 0's torchrun leaves its exit barrier only after every agent finished.
+        successPolicy: { rules: [{ succeededIndexes: '0' }] },
+      } : {}),
+    };
+  }
+
+  /** A JobSet of one replicated Job of the workers, restarted as a group on failure. */
+  private renderJobSet(labels: Record<string, string>, jobSpec: Record<string, unknown>): ApiObject {
+    const options = this.mode.options;
+    return new ApiObject(this, 'JobSet', {
+      apiVersion: 'jobset.x-k8s.io/v1alpha2',
+      kind: 'JobSet',
+      metadata: { name: this.name, namespace: this.namespace, labels: { ...labels } },
+      spec: {
+        // The JobSet controller creates the headless Service (publishing unready pods) named subdomain.
+        network: { enableDNSHostnames: true, subdomain: this.headlessServiceName, publishNotReadyAddresses: true },
+        failurePolicy: {
+          maxRestarts: options.maxGroupRestarts ?? 3,
+          // A fatal exit code failed the Job through its podFailurePolicy: restarting cannot help.
+          rules: [{ name: 'fatal-exit-code', action: 'FailJobSet', onJobFailureReasons: ['PodFailurePolicy'] }],
+        },
+        replicatedJobs: [{
+          name: JOBSET_WORKERS,
+          replicas: 1,
+          template: { metadata: { labels: { ...labels } }, spec: jobSpec },
+        }],
+        ...(options.ttlSecondsAfterFinished !== undefined ? { ttlSecondsAfterFinished: options.ttlSecondsAfterFinished } : {}),
+      },
+    } as any);
+  }
+
+  private affinity(accelerators: readonly string[] | undefined, oneNode: boolean): k8s.Affinity {
+    const self = { matchLabels: { ...this.selector } };
+    // GPU nodes are found by the GPU request and the cloud's taints; labels only where the cluster declares them.
+    const gpuTerms = this.gpusPerNode > 0 ? this.profile.gpuNodeSelectorTerms(accelerators) : undefined;
+    return {
+      ...(gpuTerms ? { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: gpuTerms } } } : {}),
+      // A ReadWriteOnce checkpoint claim is mounted by one node: every rank must run there.
+      podAffinity: oneNode ? {
+        requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: self, topologyKey: 'kubernetes.io/hostname' }],
+      } : {
+        // Collective traffic is heavy and latency-bound: prefer one zone for all workers...
         preferredDuringSchedulingIgnoredDuringExecution: [{
           weight: 100, podAffinityTerm: { labelSelector: self, topologyKey: this.profile.zoneTopologyKey },
         }],
       },
       // ...and one worker per node, so workers do not share a node's NICs and GPUs.
-      podAntiAffinity: {
-        preferredDuringSchedulingIgnoredDuringExecution: [{
-          weight: 100, podAffinityTerm: { labelSelector: self, topologyKey: 'kubernetes.io/hostname' },
-        }],
-      },
+      ...(oneNode ? {} : {
+        podAntiAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [{
+            weight: 100, podAffinityTerm: { labelSelector: self, topologyKey: 'kubernetes.io/hostname' },
+          }],
+        },
+      }),
     };
   }
 
-  private validate(props: DistributedTrainerProps, memoryLimit: string, sharedMemory: string, datasets: readonly DatasetMount[], mountPaths: readonly string[]): void {
+  private validate(props: DistributedTrainerProps, memoryLimit: string, sharedMemory: string, datasets: readonly DatasetMount[],
+    mountPaths: readonly string[], oneNode: boolean): void {
     this.node.addValidation({
       validate: () => {
-        const errors: string[] = [];
+        const errors = this.mode.problems();
         const gpus = this.gpusPerNode;
+        const mode = this.mode.kind;
+        if (this.mode.completes) {
+          const fix = 'or use TrainingMode.statefulSet() for a long-running workload.';
+          if (props.elastic) errors.push(`elastic mode needs a StatefulSet to scale: a ${mode} has a fixed number of ranks; drop elastic, ${fix}`);
+          if (props.updateStrategy) errors.push(`updateStrategy applies to a StatefulSet: a ${mode}'s pod template is immutable (a new run is a new ${mode}); drop updateStrategy, ${fix}`);
+          if (props.claimRetention) errors.push(`claimRetention applies to a StatefulSet's claim templates: the ${mode}'s checkpoint claim is not owned by it and is always kept; drop claimRetention, ${fix}`);
+          if (oneNode && gpus > 0 && this.nodes > 1) {
+            errors.push(`checkpoint tier '${props.checkpoints.tier.name}' is ${props.checkpoints.tier.accessMode}: one node mounts it, so ${this.nodes} GPU ranks ` +
+              'would all have to fit on one node; put checkpoints on the ReadWriteMany tier (pack.shared), where each rank writes its own directory, ' +
+              'or use TrainingMode.statefulSet() (one claim per pod).');
+          }
+        }
         if (gpus > 0 && !this.profile.gpu) {
           errors.push(`gpusPerNode ${gpus} needs GPU nodes, but profile '${this.profile.name}' has no GPU settings: ` +
             `declare them with Profile.${this.profile.cloud}({ gpu: { resourceName, nodeLabelKey, tolerations } }), ` +
@@ -445,4 +695,18 @@ function configMap(scope: Construct, id: string, name: string, namespace: string
     metadata: { name, namespace, labels: { ...labels, 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml' } },
     data: { ...data },
   });
+}
+
+/**
+ * A Job whose spec is given as JSON: the 1.27 bindings drop the Job fields of later versions
+ * (backoffLimitPerIndex, podReplacementPolicy, successPolicy), so the spec is added after them.
+ */
+class TrainingJob extends k8s.KubeJob {
+  constructor(scope: Construct, id: string, props: k8s.KubeJobProps, private readonly specJson: Record<string, unknown>) {
+    super(scope, id, props);
+  }
+
+  public toJson(): any {
+    return { ...super.toJson(), spec: this.specJson };
+  }
 }

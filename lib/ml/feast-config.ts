@@ -30,8 +30,13 @@ export interface FeatureStoreYamlOptions {
   readonly project: string;
   /** The `registry:` block. */
   readonly registry: FeastRegistryConfig;
-  /** `host:port,password=${VAR}`; Feast expands `${VAR}` from the environment when it loads the file. */
+  /**
+   * `host:port[,host:port...],username=feast,password=${VAR}[,ssl=true,...]`; Feast expands `${VAR}`
+   * from the environment when it loads the file. With Sentinel, the hosts are the Sentinels.
+   */
   readonly redisConnectionString: string;
+  /** Sentinel master name: `redis_type: redis_sentinel` with `sentinel_master`. @default - plain `redis_type: redis` */
+  readonly sentinelMaster?: string;
   /** Redis key TTL for entity rows. @default - none (keys never expire) */
   readonly keyTtlSeconds?: number;
   /** Construct path, for the header. */
@@ -64,7 +69,10 @@ export function renderFeatureStoreYaml(options: FeatureStoreYamlOptions): string
     ] : []),
     'online_store:',
     '  type: redis',
-    '  redis_type: redis',
+    // Feast's Sentinel support asks the Sentinels in connection_string for the primary of sentinel_master.
+    ...(options.sentinelMaster !== undefined
+      ? ['  redis_type: redis_sentinel', `  sentinel_master: ${quote(options.sentinelMaster)}`]
+      : ['  redis_type: redis']),
     `  connection_string: ${quote(options.redisConnectionString)}`,
     ...(options.keyTtlSeconds !== undefined ? [`  key_ttl_seconds: ${options.keyTtlSeconds}`] : []),
     // Version 2 stores int64 entity keys correctly; 1 (the 0.40 default) is kept only for old data.

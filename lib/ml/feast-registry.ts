@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { DatabaseGrant, IDatabase } from '../databases/database';
 import { k8s } from '../k8s';
+import { crossAppProblem } from '../profiles';
 import { Credentials } from '../secrets';
 import { WorkloadPeer } from '../stateful';
 import { Quantity } from '../storage/quantity';
@@ -97,6 +98,8 @@ export class Registry {
     if (this.bound) {
       throw new Error(`A Registry serves one FeatureStore; '${context.scope.node.path}' reuses one: create another Registry.${this.kind}(…).`);
     }
+    const crossApp = crossAppProblem(context.scope, this.database, 'registry database');
+    if (crossApp) throw new Error(`${context.scope.node.path}: ${crossApp}.`);
     this.bound = this.kind === 'sql' ? this.bindSql(context, cacheTtlSeconds) : this.bindFile(context, cacheTtlSeconds);
     return this.bound;
   }

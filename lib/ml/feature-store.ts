@@ -1,11 +1,12 @@
 import { Construct } from 'constructs';
 import { k8s } from '../k8s';
-import { Profile } from '../profiles';
-import { Credentials } from '../secrets';
+import { Profile, assertKnownProps, propNames } from '../profiles';
+import { ServerTls } from '../secrets';
 import { IngressAllowList, IPeerable, NetworkFlows, PeerLike, Probe, WorkloadPeer, buildPodSpec } from '../stateful';
 import { feastProjectProblem, renderFeatureStoreYaml } from './feast-config';
 import { Registry } from './feast-registry';
 import { RedisServer, RedisServerProps, hashOf } from './redis';
+import { RedisUserKeys, RedisUsers, feastRedisUser } from './redis-acl';
 
 /** Feast's Python feature server image. Pinned with the Feast version feature_store.yaml targets. */
 export const DEFAULT_FEATURE_SERVER_IMAGE = 'feastdev/feature-server:0.40.1';
@@ -13,13 +14,19 @@ export const FEATURE_SERVER_PORT = 6566;
 const CONFIG_DIR = '/etc/feast';
 
 /** The online store: Redis on persistent claims (every RedisServer setting but its identity). */
-export interface OnlineStoreOptions extends Omit<RedisServerProps, 'name' | 'namespace' | 'password' | 'profile' | 'clusterDomain'> {
+export interface OnlineStoreOptions extends Omit<RedisServerProps, 'name' | 'namespace' | 'users' | 'clients' | 'profile' | 'clusterDomain' | 'tls'> {
   /**
-   * Redis password Secret (key `password`), read by Redis and the feature server. Passwords must not
-   * contain `,`, `'` or line breaks (Feast's connection string is comma-separated).
-   * @default Credentials.existingSecret('<name>-redis')
+   * Secret with one password per Redis ACL user: `feast-password` (read by the feature server) and
+   * `admin-password`, `replication-password`, `sentinel-password`, `probe-password` (see
+   * docs/credentials.md). Passwords must not contain `,`, `'` or line breaks (Feast's connection
+   * string is comma-separated).
+   * @default '<name>-redis'
    */
-  readonly password?: Credentials;
+  readonly secretName?: string;
+  /** Secret keys of the built-in users. @default - '<user>-password' */
+  readonly userKeys?: RedisUserKeys;
+  /** Secret key of the Feast user's password. @default 'feast-password' */
+  readonly feastPasswordKey?: string;
   /**
    * Expire entity rows this many seconds after they were last written (Feast `key_ttl_seconds`).
    * @default - rows never expire
@@ -59,12 +66,17 @@ export interface FeatureStoreProps {
   readonly profile?: Profile;
   /** Kubernetes cluster DNS domain. @default 'cluster.local' */
   readonly clusterDomain?: string;
+  /**
+   * TLS on Redis and its Sentinels; the feature server verifies them with the CA (`ssl=true`).
+   * @default - no TLS
+   */
+  readonly tls?: ServerTls;
 }
 
 /**
- * A Feast feature store: the online store on persistent Redis (standalone or primary + replicas),
- * the `feast serve` feature server with a generated feature_store.yaml pointing at the Redis
- * primary, and the registry (SQL on a database server, or a file on a claim). NetworkPolicies
+ * A Feast feature store: the online store on persistent Redis (standalone, primary + replicas, or
+ * with Sentinel failover), the `feast serve` feature server with a generated feature_store.yaml
+ * (the Redis primary, or the Sentinels that name it) and its own ACL user, and the registry (SQL on a database server, or a file on a claim). NetworkPolicies
  * admit only the feature server to Redis and to the registry database.
  */
 export class FeatureStore extends Construct implements IPeerable {
@@ -87,6 +99,8 @@ export class FeatureStore extends Construct implements IPeerable {
 
   constructor(scope: Construct, id: string, props: FeatureStoreProps) {
     super(scope, id);
+    assertKnownProps(`FeatureStore '${this.node.path}'`, props, FEATURE_STORE_PROPS);
+    if (!props.registry) throw new Error(`FeatureStore '${this.node.path}': registry is required; pass registry: Registry.sql(database) (or a file registry), see FeatureStoreProps.registry.`);
     this.name = props.name ?? 'feast';
     this.namespace = props.namespace;
     this.project = props.project;
@@ -96,16 +110,20 @@ export class FeatureStore extends Construct implements IPeerable {
     const online = props.online;
     const server = props.featureServer ?? {};
 
-    const password = online.password ?? Credentials.existingSecret(`${this.name}-redis`);
-    const { keyTtlSeconds: _ttl, password: _password, ...redisOptions } = online;
+    const users = RedisUsers.fromSecret(online.secretName ?? `${this.name}-redis`, online.userKeys);
+    const feast = feastRedisUser(this.project, online.feastPasswordKey);
+    const { keyTtlSeconds: _ttl, secretName: _secret, userKeys: _keys, feastPasswordKey: _feastKey, ...redisOptions } = online;
     this.redis = new RedisServer(this, 'Redis', {
       ...redisOptions,
       name: `${this.name}-redis`,
       namespace: this.namespace,
-      password,
+      users,
+      clients: [feast],
       profile,
       clusterDomain: this.clusterDomain,
+      tls: props.tls,
     });
+    const tls = this.redis.tls;
 
     const serverName = `${this.name}-server`;
     this.serverSelector = { 'app.kubernetes.io/name': 'feast-feature-server', 'app.kubernetes.io/instance': serverName };
@@ -121,7 +139,16 @@ export class FeatureStore extends Construct implements IPeerable {
     this.featureStoreYaml = renderFeatureStoreYaml({
       project: this.project,
       registry: binding.config,
-      redisConnectionString: `${this.redis.primaryHost}:${this.redis.port},password=\${REDIS_PASSWORD}`,
+      // With Sentinel the hosts are the Sentinels' discovery ports, which name the current primary.
+      // Feast 0.40 sends user, password and TLS settings only to the servers the Sentinels name
+      // (redis-py Sentinel without sentinel_kwargs), so discovery is anonymous and plain.
+      redisConnectionString: [
+        ...(this.redis.sentinels ? this.redis.sentinelAddresses : [`${this.redis.primaryHost}:${this.redis.port}`]),
+        `username=${feast.name}`,
+        'password=${REDIS_PASSWORD}',
+        ...(tls ? ['ssl=true', `ssl_ca_certs=${tls.caFile}`] : []),
+      ].join(','),
+      sentinelMaster: this.redis.sentinels ? this.redis.mode.masterName : undefined,
       keyTtlSeconds: online.keyTtlSeconds,
       owner: this.node.path,
     });
@@ -134,7 +161,11 @@ export class FeatureStore extends Construct implements IPeerable {
 
     const podSpec = buildPodSpec({
       terminationGracePeriodSeconds: 30,
-      volumes: [{ name: 'config', configMap: { name: configName, defaultMode: 0o444 } }, ...binding.volumes],
+      volumes: [
+        { name: 'config', configMap: { name: configName, defaultMode: 0o444 } },
+        ...binding.volumes,
+        ...(tls ? [tls.caVolume('redis-ca')] : []),
+      ],
       affinity: {
         podAntiAffinity: {
           preferredDuringSchedulingIgnoredDuringExecution: [{
@@ -158,7 +189,7 @@ export class FeatureStore extends Construct implements IPeerable {
           '--registry_ttl_sec', String(registryTtl), '--no-access-log',
         ],
         env: [
-          password.envVar('REDIS_PASSWORD', 'password'),
+          { name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: users.secretName, key: feast.passwordKey } } },
           ...binding.env,
           // No usage telemetry from inside the cluster; HOME on the writable /tmp.
           { name: 'FEAST_USAGE', value: 'False' },
@@ -172,7 +203,11 @@ export class FeatureStore extends Construct implements IPeerable {
         readinessProbe: Probe.http('/health', 'http'),
         // A registry or Redis outage is not fixed by a restart: liveness only checks the socket.
         livenessProbe: Probe.tcp('http'),
-        volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, ...binding.volumeMounts],
+        volumeMounts: [
+          { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+          ...binding.volumeMounts,
+          ...(tls ? [tls.volumeMount('redis-ca')] : []),
+        ],
         writablePaths: ['/tmp'],
       }],
     }, profile);
@@ -235,7 +270,7 @@ export class FeatureStore extends Construct implements IPeerable {
     });
   }
 
-  /** Stable DNS name of the Redis primary (Feast's online store connection). */
+  /** Stable DNS name of Redis pod 0 (the primary unless Sentinel failed over; Feast asks the Sentinels then). */
   public get onlineStoreHost(): string {
     return this.redis.primaryHost;
   }
@@ -270,3 +305,6 @@ export class FeatureStore extends Construct implements IPeerable {
     this.redis.allowFrom(peer);
   }
 }
+
+/** Keys of FeatureStoreProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
+const FEATURE_STORE_PROPS = propNames<FeatureStoreProps>({ name: true, namespace: true, project: true, online: true, registry: true, featureServer: true, profile: true, clusterDomain: true, tls: true });

@@ -10,6 +10,10 @@ export interface LaunchContext {
   readonly procsPerNode: number;
   /** Where the DeepSpeed hostfile is mounted in the container. */
   readonly hostfilePath: string;
+  /** Where trainer-worker.sh (the per-process wrapper that keeps fatal exit codes) is mounted. */
+  readonly workerScriptPath: string;
+  /** GPUs per pod; 0 trains on CPUs. */
+  readonly gpusPerNode: number;
 }
 
 /** The command a worker pod runs, as the entrypoint script receives it. */
@@ -24,6 +28,8 @@ export interface LaunchCommand {
   readonly nodeRankFlag?: string;
   /** Hostfile content the launcher reads. @default - none */
   readonly hostfile?: string;
+  /** Environment the launcher needs (e.g. DS_ACCELERATOR). @default - none */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Options shared by every launcher. */
@@ -37,6 +43,13 @@ export interface LauncherScriptOptions {
 export interface TorchrunOptions extends LauncherScriptOptions {
   /** Run `script` as a Python module (`torchrun -m package.train`). @default false */
   readonly module?: boolean;
+  /**
+   * Python interpreter of the training processes, looked up on the image's PATH. torchrun starts it
+   * through trainer-worker.sh (`--no_python`), which keeps a fatal exit code that torchrun would
+   * report as 1.
+   * @default 'python3'
+   */
+  readonly python?: string;
 }
 
 export interface DeepSpeedOptions extends LauncherScriptOptions {
@@ -51,21 +64,29 @@ export interface DeepSpeedOptions extends LauncherScriptOptions {
 /**
  * How each worker pod starts its training processes.
  *
- * - `Launcher.torchrun(...)`: every pod runs `torchrun <script>`; torchrun reads its options from
- *   the `PET_*` environment the trainer sets (the variables the Kubeflow Training Operator sets),
- *   meets the other pods through c10d rendezvous on pod 0 and starts `procsPerNode` processes.
+ * - `Launcher.torchrun(...)`: every pod runs `torchrun --no_python sh trainer-worker.sh python3 -u
+ *   <script>`; torchrun reads its options from the `PET_*` environment the trainer sets (the
+ *   variables the Kubeflow Training Operator sets), meets the other pods through c10d rendezvous on
+ *   pod 0 and starts `procsPerNode` processes, each through the worker wrapper so that a fatal exit
+ *   code survives torchrun (which exits 1 whatever its workers exited with).
  * - `Launcher.deepspeed(...)`: every pod runs the DeepSpeed runner with `--no_ssh` and its own
  *   `--node_rank`; the runner reads the hostfile (one line per pod's stable DNS name) and starts
  *   `deepspeed.launcher.launch`, which spawns `procsPerNode` processes on that pod. The pdsh/ssh
  *   mode (one runner on pod 0 that ssh-es into the others) is not used: restricted pods run no
- *   sshd. Needs an image with DeepSpeed ≥ 0.14.5 (`--no_ssh`).
+ *   sshd. Needs an image with DeepSpeed ≥ 0.14.5 (`--no_ssh`). The runner exits with its failed
+ *   process's exit code, so no wrapper is needed. Without GPUs the runner is told to use DeepSpeed's
+ *   CPU accelerator (`DS_ACCELERATOR=cpu`); otherwise it would pick CUDA and fail on CPU nodes.
  */
 export class Launcher {
   /** PyTorch's elastic launcher; supports elastic mode. */
   public static torchrun(options: TorchrunOptions): Launcher {
     const script = requireScript(options.script, 'Launcher.torchrun');
-    return new Launcher('torchrun', true, () => ({
-      argv: ['torchrun', ...(options.module ? ['-m'] : []), script, ...(options.args ?? [])],
+    const python = options.python ?? 'python3';
+    if (!python.trim() || /\s/.test(python)) {
+      throw new Error(`Launcher.torchrun: python '${python}' must be one executable name or path, e.g. 'python3'.`);
+    }
+    return new Launcher('torchrun', true, (ctx) => ({
+      argv: ['torchrun', '--no_python', 'sh', ctx.workerScriptPath, python, '-u', ...(options.module ? ['-m'] : []), script, ...(options.args ?? [])],
     }));
   }
 
@@ -87,6 +108,8 @@ export class Launcher {
       ],
       nodeRankFlag: '--node_rank',
       hostfile: ctx.hosts.map((host) => `${host} slots=${ctx.procsPerNode}\n`).join(''),
+      // Without GPUs DeepSpeed would still pick CUDA (and --num_gpus counts processes): say CPU.
+      ...(ctx.gpusPerNode === 0 ? { env: { DS_ACCELERATOR: 'cpu' } } : {}),
     }));
   }
 

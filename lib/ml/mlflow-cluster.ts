@@ -1,12 +1,12 @@
-import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { DatabaseGrant, IDatabase } from '../databases/database';
 import { k8s } from '../k8s';
-import { Profile } from '../profiles';
+import { Profile, assertKnownProps, crossAppProblem, propNames } from '../profiles';
 import { SYNC_WAVE_ANNOTATION, SyncPhase } from '../sync-phase';
+import { withTierNodeAffinity } from '../storage/tier-affinity';
 import {
-  ClaimRetention, ContainerResources, PeerLike, PodManagementPolicy, Probe, StatefulWorkload, UpdateStrategy, WorkloadPeer, WorkloadService, buildPodSpec, contentVersionedName,
+  ContainerResources, IngressAllowList, NetworkPeer, PeerLike, Probe, WorkloadPeer, WorkloadService, buildPodSpec, contentVersionedName,
 } from '../stateful';
 import { ArtifactStore, ArtifactStoreAccess } from './artifact-store';
 import { MLFLOW_CACHE_VOLUME, MlflowCache } from './mlflow-cache';
@@ -71,7 +71,7 @@ export interface MlflowConnectionPool {
 
 /** Props of `MlflowCluster`. */
 export interface MlflowClusterProps {
-  /** StatefulSet and client Service name. @default 'mlflow' */
+  /** Deployment, client Service, PodDisruptionBudget and autoscaler name. @default 'mlflow' */
   readonly name?: string;
   /** Namespace of the servers, their Services, the migration Job and the bound credentials. */
   readonly namespace: string;
@@ -81,12 +81,12 @@ export interface MlflowClusterProps {
   readonly database?: string;
   /** Where the servers keep artifacts (they proxy client uploads: `--serve-artifacts`). */
   readonly artifacts: ArtifactStore;
-  /** Per-pod scratch space for proxied artifact transfers. */
-  readonly cache: MlflowCache;
+  /** Per-pod scratch space for proxied artifact transfers. @default MlflowCache.emptyDir('10Gi') */
+  readonly cache?: MlflowCache;
   /** Server image and the drivers/SDKs it bundles. @default MlflowImage.community() (bundles the database drivers and storage SDKs) */
   readonly image?: MlflowImage;
   /**
-   * Servers. With `autoscaling`, the initial count: the StatefulSet leaves replicas to the autoscaler.
+   * Servers. With `autoscaling`, the initial count: the Deployment leaves replicas to the autoscaler.
    * @default - autoscaling.minReplicas, or 2
    */
   readonly replicas?: number;
@@ -111,21 +111,11 @@ export interface MlflowClusterProps {
   readonly syncWave?: number;
   /** Target cluster. @default - Profile.of(scope) */
   readonly profile?: Profile;
-  /**
-   * Cache claim retention on delete and scale-down.
-   * @default Delete/Delete (the cache is scratch: claims go with the pods the autoscaler removes instead of piling up)
-   */
-  readonly claimRetention?: ClaimRetention;
-  /**
-   * How server changes roll out; `rollingUpdate({ partition: n })` updates only ordinals ≥ n first, as a canary.
-   * @default UpdateStrategy.rollingUpdate()
-   */
-  readonly updateStrategy?: UpdateStrategy;
 }
 
 /**
- * MLflow tracking servers as a StatefulSet (stable names, a scratch claim per pod) behind a client
- * Service, backed by a SQL database (its own database and login, password by reference) and an
+ * MLflow tracking servers as a Deployment (stateless: the cache lives and dies with each pod, so the autoscaler
+ * can add and remove servers without provisioning or leaving disks) behind a client Service, backed by a SQL database (its own database and login, password by reference) and an
  * artifact store. A schema migration Job brings the database to this MLflow's revision before the
  * servers serve: Argo CD runs it in an earlier sync wave, and under a plain `kubectl apply` each server
  * waits in an init container until the schema is current.
@@ -145,17 +135,27 @@ export class MlflowCluster extends Construct implements ITrackingServer {
    */
   public readonly backendStoreUri: string;
   public readonly image: MlflowImage;
-  public readonly workload: StatefulWorkload;
+  public readonly profile: Profile;
+  /** Labels the Deployment, Service and PodDisruptionBudget select server pods by. */
+  public readonly selectorLabels: Readonly<Record<string, string>>;
+  /** Labels on every server object. */
+  public readonly labels: Readonly<Record<string, string>>;
+  public readonly deployment: k8s.KubeDeployment;
+  public readonly podDisruptionBudget: k8s.KubePodDisruptionBudget;
   public readonly service: WorkloadService;
   public readonly serviceAccount: k8s.KubeServiceAccount;
   public readonly migrationJob: k8s.KubeJob;
   public readonly autoscaler?: k8s.KubeHorizontalPodAutoscalerV2;
   /** Labels of the migration Job's pods (a database client too). */
   public readonly migrationPeer: WorkloadPeer;
+  private ingress?: IngressAllowList;
+  private internalLoadBalancer = false;
 
   constructor(scope: Construct, id: string, props: MlflowClusterProps) {
     super(scope, id);
+    assertKnownProps(`MlflowCluster '${this.node.path}'`, props, MLFLOW_CLUSTER_PROPS);
     const profile = props.profile ?? Profile.of(this);
+    this.profile = profile;
     this.name = props.name ?? 'mlflow';
     this.namespace = props.namespace;
     this.image = props.image ?? MlflowImage.community();
@@ -165,6 +165,8 @@ export class MlflowCluster extends Construct implements ITrackingServer {
     const where = `MlflowCluster '${this.node.path}'`;
     if (!Number.isInteger(wave)) throw new Error(`${where}: syncWave ${wave} must be a whole number.`);
 
+    const crossApp = crossAppProblem(this, props.backend, 'backend') ?? crossAppProblem(this, props.artifacts, 'artifacts');
+    if (crossApp) throw new Error(`${where}: ${crossApp}.`);
     this.grant = props.backend.addDatabase(props.database ?? 'mlflow');
     this.grant.credentials.bind(this, this.namespace);
     this.backendStoreUri = this.grant.sqlalchemyUrl('DB_PASSWORD');
@@ -196,22 +198,23 @@ export class MlflowCluster extends Construct implements ITrackingServer {
     };
     this.migrationJob = this.addMigrationJob(profile, backendEnv, resources, schemaScript, wave);
 
-    this.workload = new StatefulWorkload(this, 'Servers', {
-      name: this.name,
-      namespace: this.namespace,
-      profile,
-      appName: 'mlflow',
-      component: 'tracking-server',
-      replicas,
+    this.selectorLabels = serverLabels;
+    this.labels = {
+      ...artifacts.podLabels, ...serverLabels, 'app.kubernetes.io/component': 'tracking-server', 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml',
+    };
+    const cache = props.cache ?? MlflowCache.emptyDir('10Gi');
+    const selfTerm = { labelSelector: { matchLabels: { ...serverLabels } }, topologyKey: 'kubernetes.io/hostname' };
+    const podSpec = buildPodSpec({
       runAs: this.image.runAs,
-      // The servers share nothing but the database: start and stop them together, scale fast.
-      podManagementPolicy: PodManagementPolicy.PARALLEL,
       serviceAccountName: this.serviceAccount.name,
-      labels: { ...artifacts.podLabels },
-      volumeClaims: props.cache.volumeClaim ? [props.cache.volumeClaim] : [],
-      claimRetention: props.claimRetention ?? { whenDeleted: 'Delete', whenScaled: 'Delete' },
-      updateStrategy: props.updateStrategy,
-      volumes: [...(props.cache.volume ? [props.cache.volume] : []), ...artifacts.volumes],
+      volumes: [cache.volume, ...artifacts.volumes],
+      // One server per node and spread over zones where possible, so a node or zone loss keeps tracking up.
+      affinity: withTierNodeAffinity({
+        podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: selfTerm }] },
+      }, cache.kind === 'ephemeral' && cache.tier ? [cache.tier] : []),
+      topologySpreadConstraints: [{
+        maxSkew: 1, topologyKey: profile.zoneTopologyKey, whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...serverLabels } },
+      }],
       initContainers: [{
         name: 'wait-for-schema',
         image: this.image.image,
@@ -251,20 +254,34 @@ export class MlflowCluster extends Construct implements ITrackingServer {
         volumeMounts: [{ name: MLFLOW_CACHE_VOLUME, mountPath: CACHE_PATH }, ...artifacts.volumeMounts],
         writablePaths: ['/tmp'],
       }],
-    });
-    this.service = this.workload.addClientService({ name: this.name, internalLoadBalancer: props.internalLoadBalancer });
-    this.trackingUri = `http://${this.service.host}:${HTTP_PORT}`;
+    }, profile);
 
     // After the migration Job's wave: Argo CD applies the servers once the Job has completed. Without
-    // the annotation a kind-based policy would sync this StatefulSet with the databases, before the
+    // the annotation a kind-based policy would sync the Deployment with the databases, before the
     // Job, and wait forever for servers that wait for the schema.
     const serverAnnotations = { [SYNC_WAVE_ANNOTATION]: String(wave + SERVER_WAVE_OFFSET) };
-    this.workload.statefulSet.addJsonPatch(JsonPatch.add('/metadata/annotations', serverAnnotations));
-    if (autoscaling) {
-      // The autoscaler owns the replica count: a count in git would fight it on every sync.
-      this.workload.statefulSet.addJsonPatch(JsonPatch.remove('/spec/replicas'));
-      this.autoscaler = this.addAutoscaler(autoscaling, serverAnnotations);
-    }
+    this.deployment = new k8s.KubeDeployment(this, 'Servers', {
+      metadata: { name: this.name, namespace: this.namespace, labels: { ...this.labels }, annotations: serverAnnotations },
+      spec: {
+        // The autoscaler owns the replica count: a count in git would fight it on every sync.
+        ...(autoscaling ? {} : { replicas }),
+        selector: { matchLabels: { ...serverLabels } },
+        // A new server is Ready before an old one goes: tracking never drops below its count.
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+        template: { metadata: { labels: { ...this.labels } }, spec: podSpec },
+      },
+    });
+    this.podDisruptionBudget = new k8s.KubePodDisruptionBudget(this, 'Disruption', {
+      metadata: { name: this.name, namespace: this.namespace, labels: { ...this.labels } },
+      spec: {
+        selector: { matchLabels: { ...serverLabels } },
+        maxUnavailable: k8s.IntOrString.fromNumber(1),
+        ...(profile.kubeVersion.hasUnhealthyPodEvictionPolicy ? { unhealthyPodEvictionPolicy: 'AlwaysAllow' } : {}),
+      },
+    });
+    this.service = this.addService(props.internalLoadBalancer ?? false, profile);
+    this.trackingUri = `http://${this.service.host}:${HTTP_PORT}`;
+    if (autoscaling) this.autoscaler = this.addAutoscaler(autoscaling, serverAnnotations);
 
     props.backend.allowFrom(this);
     props.backend.allowFrom(this.migrationPeer);
@@ -272,7 +289,7 @@ export class MlflowCluster extends Construct implements ITrackingServer {
   }
 
   public asPeer(): WorkloadPeer {
-    return this.workload.asPeer();
+    return { namespace: this.namespace, podSelector: this.selectorLabels };
   }
 
   /**
@@ -280,7 +297,31 @@ export class MlflowCluster extends Construct implements ITrackingServer {
    * notebooks, or an ingress controller's namespace: `NetworkPeer.namespace('ingress-nginx')`.
    */
   public allowFrom(peer: PeerLike): void {
-    this.workload.allowFrom(peer, [HTTP_PORT]);
+    if (!this.ingress) {
+      this.ingress = new IngressAllowList(this, 'Ingress', { name: this.name, namespace: this.namespace, podSelector: this.selectorLabels });
+      // Load-balancer traffic does not come from a pod; the internal load balancer is reachable from the VPC only.
+      if (this.internalLoadBalancer) this.ingress.allow(NetworkPeer.anywhere(), [HTTP_PORT]);
+    }
+    this.ingress.allow(peer, [HTTP_PORT]);
+  }
+
+  private addService(internal: boolean, profile: Profile): WorkloadService {
+    if (internal && !profile.internalLoadBalancerAnnotations) {
+      throw new Error(`MlflowCluster '${this.node.path}': profile '${profile.name}' has no internal load balancer; ` +
+        'declare internalLoadBalancerAnnotations on the profile or use a ClusterIP Service.');
+    }
+    this.internalLoadBalancer = internal;
+    const ports: k8s.ServicePort[] = [{ name: 'http', port: HTTP_PORT, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }];
+    const resource = new k8s.KubeService(this, 'Service', {
+      metadata: {
+        name: this.name, namespace: this.namespace, labels: { ...this.labels },
+        ...(internal ? { annotations: { ...profile.internalLoadBalancerAnnotations } } : {}),
+      },
+      spec: { type: internal ? 'LoadBalancer' : 'ClusterIP', selector: { ...this.selectorLabels }, ports },
+    });
+    return {
+      name: this.name, namespace: this.namespace, host: `${this.name}.${this.namespace}.svc.cluster.local`, ports, selector: this.selectorLabels, resource,
+    };
   }
 
   private addMigrationJob(profile: Profile, env: k8s.EnvVar[], resources: ContainerResources, script: string, wave: number): k8s.KubeJob {
@@ -330,9 +371,9 @@ export class MlflowCluster extends Construct implements ITrackingServer {
       resource: { name, target: { type: 'Utilization', averageUtilization: percent } },
     });
     return new k8s.KubeHorizontalPodAutoscalerV2(this, 'Autoscaler', {
-      metadata: { name: this.name, namespace: this.namespace, labels: { ...this.workload.labels }, annotations },
+      metadata: { name: this.name, namespace: this.namespace, labels: { ...this.labels }, annotations },
       spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'StatefulSet', name: this.workload.statefulSet.name },
+        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: this.name },
         minReplicas: autoscaling.minReplicas,
         maxReplicas: autoscaling.maxReplicas,
         metrics: [
@@ -396,9 +437,9 @@ export class MlflowCluster extends Construct implements ITrackingServer {
         const workers = props.workers;
         if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) errors.push(`workers ${workers} must be a whole number ≥ 1`);
         else errors.push(...this.connectionProblems(props.backend, props.connectionPool ?? {}, a?.maxReplicas ?? replicas, workers ?? 2));
-        const cacheProblem = props.cache.problem(Math.max(replicas, a?.maxReplicas ?? 0));
+        const cacheProblem = (props.cache ?? MlflowCache.emptyDir()).problem(Math.max(replicas, a?.maxReplicas ?? 0));
         if (cacheProblem) errors.push(cacheProblem);
-        errors.push(...props.artifacts.problems(this.workload.profile));
+        errors.push(...props.artifacts.problems(this.profile));
         const required = [
           [MLFLOW_DATABASE_DRIVERS[this.grant.family], `${this.grant.family} backend`],
           [props.artifacts.pythonPackage, `${props.artifacts.uri.split(':')[0]}:// artifacts`],
@@ -415,3 +456,6 @@ export class MlflowCluster extends Construct implements ITrackingServer {
     });
   }
 }
+
+/** Keys of MlflowClusterProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
+const MLFLOW_CLUSTER_PROPS = propNames<MlflowClusterProps>({ name: true, namespace: true, backend: true, database: true, artifacts: true, cache: true, image: true, replicas: true, autoscaling: true, workers: true, connectionPool: true, resources: true, internalLoadBalancer: true, syncWave: true, profile: true });

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { k8s } from '../k8s';
-import { Profile } from '../profiles';
+import { Profile, assertKnownProps, propNames } from '../profiles';
 import { MINIO_CLIENT_IMAGE } from '../databases/backup-destination';
 import { Credentials } from '../secrets';
 import {
@@ -126,6 +126,7 @@ export class ObjectStore extends Construct implements IPeerable {
 
   constructor(scope: Construct, id: string, props: ObjectStoreProps) {
     super(scope, id);
+    assertKnownProps(`ObjectStore '${this.node.path}'`, props, OBJECT_STORE_PROPS);
     const profile = props.profile ?? props.storage.tier.profile;
     this.name = props.name ?? 'minio';
     this.namespace = props.namespace;
@@ -340,3 +341,6 @@ export class ObjectStore extends Construct implements IPeerable {
     });
   }
 }
+
+/** Keys of ObjectStoreProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
+const OBJECT_STORE_PROPS = propNames<ObjectStoreProps>({ name: true, namespace: true, replicas: true, storage: true, buckets: true, credentials: true, console: true, internalLoadBalancer: true, image: true, clientImage: true, resources: true, profile: true, claimRetention: true, updateStrategy: true });

@@ -3,22 +3,30 @@ import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { k8s } from '../k8s';
 import { Profile } from '../profiles';
-import { Credentials } from '../secrets';
-import { ClaimRetention, IPeerable, PeerLike, Probe, StatefulWorkload, UpdateStrategy, WorkloadPeer } from '../stateful';
+import { ServerTls, ServerTlsBinding } from '../secrets';
+import {
+  ClaimRetention, IPeerable, PeerLike, PodManagementPolicy, Probe, SpreadMode, StatefulWorkload, UpdateStrategy, WorkloadPeer,
+} from '../stateful';
 import { Quantity } from '../storage/quantity';
 import { StorageTier } from '../storage/storage-class-pack';
+import { RedisClientUser, RedisUsers } from './redis-acl';
 import {
-  DEFAULT_SAVE_POINTS, MaxMemoryPolicy, RedisSavePoint, defaultMaxmemoryBytes, redisBytes, renderRedisConf,
+  DEFAULT_SAVE_POINTS, MaxMemoryPolicy, RedisSavePoint, defaultMaxmemoryBytes, redisBytes, renderRedisConf, renderSentinelConf,
 } from './redis-config';
 import { RedisMode } from './redis-mode';
 
 /** The official Redis image (Debian, runs as redis uid/gid 999). */
 export const DEFAULT_REDIS_IMAGE = 'redis:7.4.2';
 export const REDIS_PORT = 6379;
+/** Sentinel's plain port: primary discovery (anonymous, read-only). */
+export const SENTINEL_PORT = 26379;
+/** Sentinel's TLS port (with `tls`): Sentinel peers, the start scripts, operators. */
+export const SENTINEL_TLS_PORT = 26380;
 const REDIS_UID = 999;
 const DATA_DIR = '/data';
 const CONFIG_DIR = '/etc/redis';
 const RUNTIME_DIR = '/run/redis';
+const SENTINEL_RUNTIME_DIR = '/run/sentinel';
 
 /** A claim per Redis pod. */
 export interface RedisStorage {
@@ -34,11 +42,18 @@ export interface RedisServerProps {
   readonly name: string;
   /** Namespace of the servers and their Services. */
   readonly namespace: string;
-  /** Password Secret (key `password` unless declared otherwise). Never optional: no Redis without auth. */
-  readonly password: Credentials;
+  /**
+   * The Secret with one password per ACL user (admin, replication, sentinel, probe and every client).
+   * Never optional: the `default` user is disabled, every connection logs in as a user.
+   */
+  readonly users: RedisUsers;
+  /** Client users (e.g. Feast), each limited to its commands and keys. @default - none */
+  readonly clients?: readonly RedisClientUser[];
+  /** TLS on the Redis and Sentinel ports (`ServerTls.certManager(...)` or `.existingSecret(...)`). @default - no TLS */
+  readonly tls?: ServerTls;
   /** A claim per Redis pod. */
   readonly storage: RedisStorage;
-  /** One server, or a primary and replicas. @default RedisMode.standalone() */
+  /** One server, a primary and replicas, or a primary and replicas with Sentinel failover. @default RedisMode.standalone() */
   readonly mode?: RedisMode;
   /** Memory request and limit of each Redis container (equal: Redis must not be the first OOM victim). @default '1Gi' */
   readonly memory?: string;
@@ -67,19 +82,33 @@ export interface RedisServerProps {
    * @default UpdateStrategy.rollingUpdate()
    */
   readonly updateStrategy?: UpdateStrategy;
+  /** How data pods (and Sentinels) spread over nodes and zones. @default 'soft' */
+  readonly spread?: SpreadMode;
 }
 
 /**
  * Persistent Redis on a StatefulWorkload: AOF + RDB on a claim per pod, `maxmemory` derived from
- * the memory limit, a password from a Secret, and either one server or a primary (pod 0) whose
- * replicas follow it by its stable DNS name.
+ * the memory limit, ACL users from one Secret (the `default` user disabled), and one server, a
+ * primary with replicas, or a primary with replicas and Redis Sentinel failover. Every data pod
+ * announces its stable DNS name; none starts as an empty primary while another member holds data.
  */
 export class RedisServer extends Construct implements IPeerable {
+  /** How the servers are arranged. */
   public readonly mode: RedisMode;
+  /** Redis port of every data pod (the TLS port with `tls`). */
   public readonly port = REDIS_PORT;
-  public readonly password: Credentials;
+  /** The ACL users' Secret and keys. */
+  public readonly users: RedisUsers;
+  /** Client users beyond the built-in ones. */
+  public readonly clients: readonly RedisClientUser[];
+  /** The data pods. */
   public readonly workload: StatefulWorkload;
+  /** The Sentinels (sentinel mode only). */
+  public readonly sentinels?: StatefulWorkload;
+  /** redis.conf, sentinel.conf, the users files and the scripts. */
   public readonly configMap: k8s.KubeConfigMap;
+  /** TLS files and CA (when `tls` is set). */
+  public readonly tls?: ServerTlsBinding;
   /** The rendered static `redis.conf` (also in the ConfigMap). */
   public readonly redisConf: string;
   /** `maxmemory` in bytes. */
@@ -111,8 +140,35 @@ export class RedisServer extends Construct implements IPeerable {
       }
     }
     this.maxmemoryPolicy = props.maxmemoryPolicy ?? MaxMemoryPolicy.noEviction();
-    this.password = props.password;
-    this.password.bind(this, props.namespace);
+    this.users = props.users;
+    this.clients = props.clients ?? [];
+    const clientProblem = this.users.clientProblem(this.clients);
+    if (clientProblem) throw new Error(`RedisServer '${this.node.path}': ${clientProblem}.`);
+
+    const namespace = props.namespace;
+    const clusterDomain = props.clusterDomain ?? 'cluster.local';
+    const profile = props.profile ?? props.storage.tier.profile;
+    const sentinelName = `${props.name}-sentinel`;
+    // The names StatefulWorkload.podHost(i) returns; the workloads do not exist yet.
+    const hostOf = (set: string, i: number) => `${set}-${i}.${set}-headless.${namespace}.svc.${clusterDomain}`;
+    const members = Array.from({ length: this.mode.servers }, (_, i) => `${hostOf(props.name, i)}:${REDIS_PORT}`);
+    // Sentinels talk to each other, and the scripts to them, on the TLS port when there is one.
+    const sentinelPort = props.tls ? SENTINEL_TLS_PORT : SENTINEL_PORT;
+    const sentinelPorts = props.tls ? [SENTINEL_PORT, SENTINEL_TLS_PORT] : [SENTINEL_PORT];
+    const sentinelMembers = Array.from({ length: this.mode.sentinels }, (_, i) => `${hostOf(sentinelName, i)}:${sentinelPort}`);
+
+    if (props.tls) {
+      const names = (set: string, count: number) => [
+        `${set}-headless`, `${set}-headless.${namespace}.svc`, `${set}-headless.${namespace}.svc.${clusterDomain}`,
+        ...Array.from({ length: count }, (_, i) => hostOf(set, i)),
+      ];
+      this.tls = props.tls.bind(this, {
+        name: props.name,
+        namespace,
+        dnsNames: [...names(props.name, this.mode.servers), ...(this.mode.sentinels ? names(sentinelName, this.mode.sentinels) : [])],
+        labels: { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/instance': props.name, 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml' },
+      });
+    }
 
     const runtimeConf = `${RUNTIME_DIR}/runtime.conf`;
     this.redisConf = renderRedisConf({
@@ -122,35 +178,53 @@ export class RedisServer extends Construct implements IPeerable {
       maxmemoryPolicy: this.maxmemoryPolicy,
       savePoints,
       runtimeConf,
+      tls: this.tls,
       owner: this.node.path,
     });
-    const data = {
+    const data: Record<string, string> = {
       'redis.conf': this.redisConf,
+      'users.acl': this.users.serverFile(this.clients),
+      'redis-lib.sh': readAsset(__dirname, 'scripts/redis-lib.sh'),
       'redis-start.sh': readAsset(__dirname, 'scripts/redis-start.sh'),
       'redis-probe.sh': readAsset(__dirname, 'scripts/redis-probe.sh'),
     };
+    if (this.mode.kind === 'sentinel') {
+      data['sentinel.conf'] = renderSentinelConf({
+        port: SENTINEL_PORT, tlsPort: this.tls ? SENTINEL_TLS_PORT : undefined, tls: this.tls, owner: this.node.path,
+      });
+      data['sentinel-users.acl'] = this.users.sentinelFile();
+      data['sentinel-start.sh'] = readAsset(__dirname, 'scripts/sentinel-start.sh');
+    }
     const configName = `${props.name}-config`;
     this.configMap = new k8s.KubeConfigMap(this, 'Config', {
       metadata: {
         name: configName,
-        namespace: props.namespace,
+        namespace,
         labels: { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/instance': props.name, 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml' },
       },
       data,
     });
 
-    const clusterDomain = props.clusterDomain ?? 'cluster.local';
-    // The same name StatefulWorkload.podHost(0) returns; the workload does not exist yet.
-    const primaryHost = `${props.name}-0.${props.name}-headless.${props.namespace}.svc.${clusterDomain}`;
-    const probe = (role: 'liveness' | 'readiness') => ['sh', `${CONFIG_DIR}/redis-probe.sh`, role];
-    const profile = props.profile ?? props.storage.tier.profile;
+    const probe = (role: 'liveness' | 'readiness' | 'sentinel') => ['sh', `${CONFIG_DIR}/redis-probe.sh`, role];
     const podIndex = (name: string) => (profile.kubeVersion.hasPodIndexLabel
       ? [{ name, valueFrom: { fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } } }]
       : []);
+    const topologyEnv: k8s.EnvVar[] = [
+      { name: 'REDIS_MODE', value: this.mode.kind },
+      { name: 'REDIS_MEMBERS', value: members.join(' ') },
+      ...(this.mode.kind === 'sentinel' ? [
+        { name: 'REDIS_SENTINELS', value: sentinelMembers.join(' ') },
+        { name: 'REDIS_MASTER_NAME', value: this.mode.masterName },
+      ] : []),
+      ...(this.tls ? [{ name: 'REDIS_TLS_CA_FILE', value: this.tls.caFile }] : []),
+    ];
+    const tlsVolumes = this.tls ? [this.tls.volume('tls')] : [];
+    const tlsMounts = this.tls ? [this.tls.volumeMount('tls')] : [];
+    const replicated = this.mode.kind !== 'standalone';
 
     this.workload = new StatefulWorkload(this, 'Workload', {
       name: props.name,
-      namespace: props.namespace,
+      namespace,
       profile,
       clusterDomain,
       appName: 'redis',
@@ -160,22 +234,29 @@ export class RedisServer extends Construct implements IPeerable {
       volumeClaims: [{ name: 'data', tier: props.storage.tier, size: props.storage.size }],
       claimRetention: props.claimRetention,
       updateStrategy: props.updateStrategy,
+      spread: props.spread,
+      // Sentinels and replicas resolve a member's announced name before it is Ready (a replica
+      // still syncing); with Sentinel, start order does not matter (the start script finds the primary).
+      publishNotReadyAddresses: replicated ? true : undefined,
+      podManagementPolicy: this.mode.kind === 'sentinel' ? PodManagementPolicy.PARALLEL : undefined,
       // Roll the pods when the configuration or scripts change.
       podAnnotations: { 'ml.cdk8s.io/config-hash': hashOf(data) },
       // SIGTERM makes Redis fsync the AOF and write a final snapshot: give it time on big datasets.
       terminationGracePeriodSeconds: 120,
-      volumes: [{ name: 'config', configMap: { name: configName, defaultMode: 0o444 } }],
+      volumes: [{ name: 'config', configMap: { name: configName, defaultMode: 0o444 } }, ...tlsVolumes],
       containers: [{
         name: 'redis',
         image: props.image ?? DEFAULT_REDIS_IMAGE,
         command: ['sh', `${CONFIG_DIR}/redis-start.sh`],
         env: [
-          this.password.envVar('REDIS_PASSWORD', 'password'),
+          ...this.users.serverEnv(this.clients),
           { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
           ...podIndex('POD_INDEX'),
           { name: 'REDIS_PORT', value: String(REDIS_PORT) },
-          { name: 'REDIS_PRIMARY_HOST', value: primaryHost },
-          { name: 'REDIS_PRIMARY_PORT', value: String(REDIS_PORT) },
+          ...topologyEnv,
+          { name: 'REDIS_CONF', value: `${CONFIG_DIR}/redis.conf` },
+          { name: 'REDIS_ACL_USERS', value: `${CONFIG_DIR}/users.acl` },
+          { name: 'REDIS_RUNTIME_CONF', value: runtimeConf },
         ],
         ports: [{ name: 'redis', port: REDIS_PORT }],
         resources: { cpu: props.cpu, memory, memoryLimit: memory },
@@ -186,25 +267,88 @@ export class RedisServer extends Construct implements IPeerable {
         volumeMounts: [
           { name: 'data', mountPath: DATA_DIR },
           { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
+          ...tlsMounts,
         ],
         writablePaths: [RUNTIME_DIR],
       }],
     });
+
+    if (this.mode.kind === 'sentinel') {
+      this.sentinels = new StatefulWorkload(this, 'Sentinels', {
+        name: sentinelName,
+        namespace,
+        profile,
+        clusterDomain,
+        appName: 'redis-sentinel',
+        component: 'online-store-sentinel',
+        replicas: this.mode.sentinels,
+        runAs: { uid: REDIS_UID, gid: REDIS_UID },
+        spread: props.spread,
+        publishNotReadyAddresses: true,
+        podManagementPolicy: PodManagementPolicy.PARALLEL,
+        // A drain may take Sentinels only while a majority keeps running: failover needs the quorum.
+        maxUnavailable: this.mode.sentinelMaxUnavailable,
+        podAnnotations: { 'ml.cdk8s.io/config-hash': hashOf(data) },
+        terminationGracePeriodSeconds: 30,
+        volumes: [{ name: 'config', configMap: { name: configName, defaultMode: 0o444 } }, ...tlsVolumes],
+        containers: [{
+          name: 'sentinel',
+          image: props.image ?? DEFAULT_REDIS_IMAGE,
+          command: ['sh', `${CONFIG_DIR}/sentinel-start.sh`],
+          env: [
+            ...this.users.sentinelEnv(),
+            { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+            ...podIndex('POD_INDEX'),
+            { name: 'REDIS_PORT', value: String(sentinelPort) },
+            ...topologyEnv.filter((e) => e.name !== 'REDIS_MODE'),
+            { name: 'SENTINEL_QUORUM', value: String(this.mode.quorum) },
+            { name: 'SENTINEL_DOWN_AFTER_MS', value: String(this.mode.downAfterMilliseconds) },
+            { name: 'SENTINEL_FAILOVER_TIMEOUT_MS', value: String(this.mode.failoverTimeoutMilliseconds) },
+            { name: 'SENTINEL_CONF', value: `${CONFIG_DIR}/sentinel.conf` },
+            { name: 'REDIS_ACL_USERS', value: `${CONFIG_DIR}/sentinel-users.acl` },
+            { name: 'SENTINEL_RUNTIME_CONF', value: `${SENTINEL_RUNTIME_DIR}/sentinel.conf` },
+          ],
+          ports: [
+            { name: 'sentinel', port: SENTINEL_PORT },
+            ...(this.tls ? [{ name: 'sentinel-tls', port: SENTINEL_TLS_PORT }] : []),
+          ],
+          resources: { cpu: '50m', memory: '64Mi', memoryLimit: '64Mi' },
+          startupProbe: Probe.exec(probe('liveness')),
+          readinessProbe: Probe.exec(probe('sentinel')),
+          livenessProbe: Probe.exec(probe('liveness')),
+          volumeMounts: [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }, ...tlsMounts],
+          writablePaths: [SENTINEL_RUNTIME_DIR, '/tmp'],
+        }],
+      });
+      // Once ingress is restricted, Sentinels and data pods still reach each other.
+      this.workload.allowFromIfRestricted(this.sentinels, [REDIS_PORT]);
+      this.sentinels.allowFromIfRestricted(this.workload, sentinelPorts);
+    }
   }
 
-  /** Stable DNS name of the primary (pod 0) — where every write goes. */
+  /** Stable DNS name of pod 0 — the primary unless Sentinel has failed over (ask `sentinelAddresses` then). */
   public get primaryHost(): string {
     return this.workload.podHost(0);
   }
 
-  /** Stable DNS names of the replicas (empty when standalone). */
+  /** Stable DNS names of the data pods after pod 0 (empty when standalone). */
   public get replicaHosts(): string[] {
     return this.workload.podHosts.slice(1);
   }
 
-  /** Admits `peer` to the Redis port; from the first call on, every other client is denied. */
+  /** `host:port` of every Sentinel's discovery port, for clients (empty unless sentinel mode). */
+  public get sentinelAddresses(): string[] {
+    return this.sentinels ? this.sentinels.podHosts.map((h) => `${h}:${SENTINEL_PORT}`) : [];
+  }
+
+  /**
+   * Admits `peer` to the Redis port and the Sentinels' discovery port (clients need nothing else;
+   * the Sentinels' TLS port stays among Sentinels and data pods); from the first call on, every
+   * other client is denied.
+   */
   public allowFrom(peer: PeerLike): void {
     this.workload.allowFrom(peer, [REDIS_PORT]);
+    this.sentinels?.allowFrom(peer, [SENTINEL_PORT]);
   }
 
   public asPeer(): WorkloadPeer {

@@ -36,7 +36,13 @@ export interface CsiDriverProps {
    * @default - none (the driver cannot modify volumes)
    */
   readonly modifiableParameters?: Readonly<Record<string, string>>;
+  /** How a cluster gets the driver, and which version it needs (CAPACITY.md "What this cluster needs"). @default - 'install the driver' */
+  readonly setup?: string;
+  /** How a cluster gets the snapshot CRDs and controller this driver's snapshots need. @default - 'install the external-snapshotter CRDs and snapshot-controller' */
+  readonly snapshotSetup?: string;
 }
+
+const EXTERNAL_SNAPSHOTTER = 'install the external-snapshotter v8 CRDs (snapshot.storage.k8s.io/v1 VolumeSnapshot, VolumeSnapshotContent, VolumeSnapshotClass) and its snapshot-controller';
 
 /**
  * A CSI driver and what it can do. Static factories cover the drivers of the clouds we target;
@@ -47,6 +53,8 @@ export class CsiDriver {
   public static gcePersistentDisk(): CsiDriver {
     return new CsiDriver({
       provisioner: 'pd.csi.storage.gke.io',
+      setup: 'Compute Engine persistent disk CSI driver, a GKE add-on enabled by default and versioned with GKE',
+      snapshotSetup: 'built into GKE: the snapshot.storage.k8s.io/v1 CRDs and controller are managed by GKE',
       accessMode: 'ReadWriteOnce',
       supportsExpansion: true,
       supportsSnapshots: true,
@@ -74,6 +82,8 @@ export class CsiDriver {
   public static awsEbs(): CsiDriver {
     return new CsiDriver({
       provisioner: 'ebs.csi.aws.com',
+      setup: 'Amazon EBS CSI driver (aws-ebs-csi-driver) v1.0 or later: the EKS add-on, with an IAM role for its controller; not installed by default',
+      snapshotSetup: 'install the EKS add-on snapshot-controller (it brings the snapshot.storage.k8s.io/v1 CRDs); EKS has none by default',
       accessMode: 'ReadWriteOnce',
       supportsExpansion: true,
       supportsSnapshots: true,
@@ -103,6 +113,8 @@ export class CsiDriver {
   public static azureDisk(): CsiDriver {
     return new CsiDriver({
       provisioner: 'disk.csi.azure.com',
+      setup: 'Azure Disk CSI driver, managed by AKS (Premium SSD v2 needs driver v1.23 or later, any current AKS)',
+      snapshotSetup: 'built into AKS: the snapshot.storage.k8s.io/v1 CRDs and controller are managed by AKS',
       accessMode: 'ReadWriteOnce',
       supportsExpansion: true,
       supportsSnapshots: true,
@@ -130,6 +142,7 @@ export class CsiDriver {
   public static gkeFilestore(): CsiDriver {
     return new CsiDriver({
       provisioner: 'filestore.csi.storage.gke.io',
+      setup: 'Filestore CSI driver, a GKE add-on that is off by default: gcloud container clusters update <cluster> --update-addons=GcpFilestoreCsiDriver=ENABLED',
       accessMode: 'ReadWriteMany',
       supportsExpansion: true,
       supportsSnapshots: false,
@@ -145,6 +158,7 @@ export class CsiDriver {
   public static awsEfs(): CsiDriver {
     return new CsiDriver({
       provisioner: 'efs.csi.aws.com',
+      setup: 'Amazon EFS CSI driver (aws-efs-csi-driver) v1.2 or later (dynamic provisioning with access points): the EKS add-on, with an IAM role; mount targets in every node subnet',
       accessMode: 'ReadWriteMany',
       // EFS is elastic: the requested size is ignored, so there is nothing to expand.
       supportsExpansion: false,
@@ -168,6 +182,7 @@ export class CsiDriver {
   public static azureFile(): CsiDriver {
     return new CsiDriver({
       provisioner: 'file.csi.azure.com',
+      setup: 'Azure Files CSI driver, managed by AKS (NFS shares need a premium storage account reachable from the node subnet, which the driver creates)',
       accessMode: 'ReadWriteMany',
       supportsExpansion: true,
       supportsSnapshots: false,
@@ -187,6 +202,7 @@ export class CsiDriver {
   public static localPath(): CsiDriver {
     return new CsiDriver({
       provisioner: 'rancher.io/local-path',
+      setup: 'rancher local-path-provisioner, preinstalled by kind',
       accessMode: 'ReadWriteOnce',
       supportsExpansion: false,
       supportsSnapshots: false,
@@ -198,6 +214,8 @@ export class CsiDriver {
   public static csiHostpath(): CsiDriver {
     return new CsiDriver({
       provisioner: 'hostpath.csi.k8s.io',
+      setup: 'CSI hostpath driver (kubernetes-csi/csi-driver-host-path) v1.x, deployed with its deploy script',
+      snapshotSetup: 'install the external-snapshotter v8 CRDs and snapshot-controller before the hostpath driver',
       accessMode: 'ReadWriteOnce',
       supportsExpansion: true,
       supportsSnapshots: true,
@@ -214,9 +232,15 @@ export class CsiDriver {
   public readonly accessMode: AccessMode;
   public readonly supportsExpansion: boolean;
   public readonly supportsSnapshots: boolean;
+  /** How a cluster gets the driver, and which version it needs. */
+  public readonly setup: string;
+  /** How a cluster gets the snapshot CRDs and controller this driver's snapshots need. */
+  public readonly snapshotSetup: string;
 
   private constructor(private readonly props: CsiDriverProps) {
     this.provisioner = props.provisioner;
+    this.setup = props.setup ?? `install the ${props.provisioner} CSI driver`;
+    this.snapshotSetup = props.snapshotSetup ?? EXTERNAL_SNAPSHOTTER;
     this.accessMode = props.accessMode;
     this.supportsExpansion = props.supportsExpansion;
     this.supportsSnapshots = props.supportsSnapshots;

@@ -3,3 +3,7 @@ export * from './cluster-network';
 export * from './kube-version';
 export * from './profile';
 export * from './version-gates';
+export * from './cluster-config';
+export * from './tier-table';
+export * from './same-app';
+export * from './known-props';

@@ -98,4 +98,45 @@ export class KubeVersion {
   public get hasValidatingAdmissionPolicy(): boolean {
     return this.gate('hasValidatingAdmissionPolicy');
   }
+
+  /**
+   * `batch.kubernetes.io/job-completion-index` label on Indexed Job pods (PodIndexLabel: beta, on by
+   * default, 1.28; GA 1.32). The `JOB_COMPLETION_INDEX` variable exists on every supported version.
+   */
+  public get hasJobCompletionIndexLabel(): boolean {
+    return this.gate('hasJobCompletionIndexLabel');
+  }
+
+  /**
+   * Job `podFailurePolicy` with the `DisruptionTarget` pod condition (beta, on by default, 1.26; GA 1.31).
+   */
+  public get hasJobPodFailurePolicy(): boolean {
+    return this.gate('hasJobPodFailurePolicy');
+  }
+
+  /**
+   * Job podFailurePolicy rules may leave out `onPodConditions` (optional from 1.30; until then the schema requires
+   * the list, and an empty one is what a rule on exit codes alone renders there).
+   */
+  public get hasOptionalPodFailureRuleConditions(): boolean {
+    return this.gate('hasOptionalPodFailureRuleConditions');
+  }
+
+  /**
+   * Job `backoffLimitPerIndex` / `maxFailedIndexes` and the `FailIndex` action (alpha 1.28, beta and on
+   * by default 1.29, GA 1.33). On 1.28 the field is in the schema but the gate is off, so it is dropped.
+   */
+  public get hasJobBackoffLimitPerIndex(): boolean {
+    return this.gate('hasJobBackoffLimitPerIndex');
+  }
+
+  /** Job `podReplacementPolicy` (alpha 1.28, beta and on by default 1.29, GA 1.34). */
+  public get hasJobPodReplacementPolicy(): boolean {
+    return this.gate('hasJobPodReplacementPolicy');
+  }
+
+  /** Job `successPolicy` (alpha 1.30, beta and on by default 1.31, GA 1.33). */
+  public get hasJobSuccessPolicy(): boolean {
+    return this.gate('hasJobSuccessPolicy');
+  }
 }

@@ -1,6 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { configKeyProblem } from '../checks/config-keys';
 import { k8s } from '../k8s';
+import { assertKnownProps, propNames } from '../profiles/known-props';
 
 /** A key of a Secret, as `secretKeyRef` names it. */
 export interface SecretKeyRef {
@@ -47,11 +49,21 @@ const SECRET_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 export class Credentials {
   /** A Secret you create (sealed-secrets, SOPS, by hand) in every namespace that uses it. */
   public static existingSecret(secretName: string, keys: CredentialKeys = {}): Credentials {
+    assertKnownProps(`Credentials.existingSecret('${secretName}') keys`, keys, CREDENTIAL_KEYS);
     return new Credentials(secretName, keys, undefined);
   }
 
   /** An External Secrets Operator ExternalSecret, synthesized in every namespace that uses it. */
   public static externalSecret(props: ExternalSecretCredentialsProps): Credentials {
+    const where = `Credentials.externalSecret('${props.secretName}')`;
+    assertKnownProps(where, props, EXTERNAL_SECRET_PROPS);
+    assertKnownProps(`${where} keys`, props.keys, CREDENTIAL_KEYS);
+    assertKnownProps(`${where} remoteProperties`, props.remoteProperties, CREDENTIAL_KEYS);
+    for (const field of ['store', 'remoteKey'] as const) {
+      if (typeof props[field] !== 'string' || props[field].trim() === '') {
+        throw new Error(`${where}: ${field} is ${JSON.stringify(props[field] ?? null)}; set ${field === 'store' ? 'the name of the (Cluster)SecretStore' : 'the key (path) of the secret in the external store'}.`);
+      }
+    }
     return new Credentials(props.secretName, props.keys ?? {}, props);
   }
 
@@ -67,6 +79,10 @@ export class Credentials {
     this.secretName = secretName;
     this.usernameKey = keys.username ?? 'username';
     this.passwordKey = keys.password ?? 'password';
+    for (const key of [this.usernameKey, this.passwordKey]) {
+      const problem = configKeyProblem(key);
+      if (problem) throw new Error(`Credentials '${secretName}': Secret ${problem}.`);
+    }
   }
 
   /** `true` when an ExternalSecret provides the Secret. */
@@ -136,3 +152,9 @@ export class Credentials {
     });
   }
 }
+
+/** Keys checked at runtime (synth only transpiles); the compiler keeps these lists equal to the interfaces. */
+const CREDENTIAL_KEYS = propNames<CredentialKeys>({ username: true, password: true });
+const EXTERNAL_SECRET_PROPS = propNames<ExternalSecretCredentialsProps>({
+  secretName: true, store: true, storeKind: true, remoteKey: true, remoteProperties: true, refreshInterval: true, keys: true,
+});

@@ -1,1 +1,3 @@
 export * from './credentials';
+export * from './cloud-identity';
+export * from './tls';

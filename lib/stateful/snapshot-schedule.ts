@@ -1,18 +1,12 @@
 import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { k8s } from '../k8s';
-import { SNAPSHOT_API_GROUP, SnapshotClass, cronJobNameProblem, retentionCronJobSpec, retentionScheduleProblems } from '../storage';
+import { SNAPSHOT_API_GROUP, SnapshotClass, cronJobNameProblem, kubectlImage, retentionCronJobSpec, retentionScheduleProblems } from '../storage';
 import { SnapshotDeleteGuard } from './snapshot-delete-guard';
 import { buildPodSpec, imageProblem } from './container';
 import { NetworkFlows } from './network-flows';
 import type { StatefulWorkload, VolumeClaimTemplateSpec } from './stateful-workload';
-
-/**
- * kubectl image for jobs that call the API server from a POSIX sh script: Alpine, so it has
- * busybox `sh`, `date` and `sort` (registry.k8s.io/kubectl images of recent releases are
- * distroless and have no shell). Within one minor of the profiles' default 1.32.
- */
-export const KUBECTL_IMAGE = 'docker.io/alpine/kubectl:1.33.4';
+import { assertKnownProps, propNames } from '../profiles/known-props';
 
 /** A StatefulWorkload, or a construct built on one (StatefulDatabase, Redis, a trainer). */
 export type WorkloadSource = StatefulWorkload | { readonly workload: StatefulWorkload };
@@ -51,7 +45,7 @@ export interface SnapshotScheduleProps {
   readonly startingDeadlineSeconds?: number;
   /** A run is killed after this many seconds. @default 1800 */
   readonly activeDeadlineSeconds?: number;
-  /** Image with kubectl and a POSIX shell. @default KUBECTL_IMAGE */
+  /** Image with kubectl and a POSIX shell. @default - kubectl of the profile's minor (`kubectlImage(profile.kubeVersion)`) */
   readonly image?: string;
   /** Create the CronJob suspended. @default false */
   readonly suspend?: boolean;
@@ -89,6 +83,7 @@ export class SnapshotSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: SnapshotScheduleProps) {
     super(scope, id);
+    assertKnownProps(`SnapshotSchedule '${this.node.path}'`, props, SNAPSHOT_SCHEDULE_PROPS);
     this.workload = workloadOf(props.target);
     const workload = this.workload;
     this.namespace = workload.namespace;
@@ -168,7 +163,7 @@ export class SnapshotSchedule extends Construct {
       // kubectl keeps its discovery cache under $HOME; the root filesystem is read-only.
       { name: 'HOME', value: '/tmp' },
     ];
-    const image = props.image ?? KUBECTL_IMAGE;
+    const image = props.image ?? kubectlImage(workload.profile.kubeVersion);
     const podSpec = buildPodSpec({
       serviceAccountName: this.name,
       automountServiceAccountToken: true,
@@ -214,3 +209,6 @@ export class SnapshotSchedule extends Construct {
     return Array.from({ length: this.workload.replicas }, (_, i) => this.templates.map((c) => this.workload.claimName(c.name, i))).flat();
   }
 }
+
+/** Keys of SnapshotScheduleProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
+const SNAPSHOT_SCHEDULE_PROPS = propNames<SnapshotScheduleProps>({ target: true, snapshotClass: true, schedule: true, keep: true, templates: true, name: true, timeZone: true, startingDeadlineSeconds: true, activeDeadlineSeconds: true, image: true, suspend: true });

@@ -1,9 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s, withNewerFields } from '../k8s';
+import { isDns1123Subdomain } from '../checks/naming';
 import { Profile } from '../profiles';
 import { Quantity } from '../storage/quantity';
 import { StorageTier } from '../storage/storage-class-pack';
+import { withTierNodeAffinity } from '../storage/tier-affinity';
 import { ContainerSpec, PodSpecInput, RunAs, buildPodSpec, imageProblem } from './container';
 import { IngressAllowList } from './ingress-allow-list';
 import { IPeerable, NetworkPeer, PeerLike, WorkloadPeer } from './network-access';
@@ -248,7 +250,8 @@ export class StatefulWorkload extends Construct implements IPeerable {
     const retention = props.claimRetention ?? {};
     const podSpec = buildPodSpec({
       ...props,
-      affinity: mergeAffinity(props.affinity, this.antiAffinity(props.spread ?? 'soft')),
+      // Disks that attach only to some machine families or zones pull the pods there.
+      affinity: withTierNodeAffinity(mergeAffinity(props.affinity, this.antiAffinity(props.spread ?? 'soft')), this.volumeClaims.map((c) => c.tier)),
       topologySpreadConstraints: [...(props.topologySpreadConstraints ?? []), ...this.zoneSpread(props.spread ?? 'soft')],
     }, this.profile, props.sidecars);
 
@@ -461,6 +464,10 @@ export class StatefulWorkload extends Construct implements IPeerable {
     }
     if (!NAME.test(this.namespace) || this.namespace.length > 63) {
       throw new Error(`${where}: invalid namespace '${this.namespace}': a DNS-1123 label of at most 63 characters.`);
+    }
+    // The kubelet's clusterDomain is a DNS name (kubelet validates it as a DNS-1123 subdomain); pod host names are built from it.
+    if (!isDns1123Subdomain(this.clusterDomain)) {
+      throw new Error(`${where}: invalid clusterDomain '${this.clusterDomain}': a DNS name in lower case (letters, digits, '-' and '.'), e.g. 'cluster.local'; use your kubelet's --cluster-domain.`);
     }
     // Sizes are checked now, with a suggestion for near misses and the tier's minimum.
     for (const claim of this.volumeClaims) {

@@ -3,6 +3,7 @@ import { k8s } from '../k8s';
 import { Profile } from '../profiles';
 import { NetworkPeer, tcpPorts } from './network-access';
 import { NetworkFlows } from './network-flows';
+import { assertKnownProps, propNames } from '../profiles/known-props';
 
 /** Props of `WorkloadNamespace`. */
 export interface WorkloadNamespaceProps {
@@ -30,6 +31,7 @@ export class WorkloadNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkloadNamespaceProps) {
     super(scope, id);
+    assertKnownProps(`WorkloadNamespace '${this.node.path}'`, props, WORKLOAD_NAMESPACE_PROPS);
     const profile = props.profile ?? Profile.of(this);
     this.name = props.name;
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.name) || this.name.length > 63) {
@@ -75,3 +77,6 @@ export class WorkloadNamespace extends Construct {
     NetworkFlows.of(this).ownNamespace(this.name, this, network);
   }
 }
+
+/** Keys of WorkloadNamespaceProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
+const WORKLOAD_NAMESPACE_PROPS = propNames<WorkloadNamespaceProps>({ name: true, profile: true, labels: true, defaultDeny: true });

@@ -4,6 +4,7 @@
  * schedule fails synth instead of `kubectl apply`. Shared by snapshot schedules and backups.
  */
 
+import { timeZoneProblem as checkedTimeZoneProblem } from '../checks/cron';
 import { k8s } from '../k8s';
 
 interface CronField {
@@ -72,12 +73,10 @@ export function cronScheduleProblem(schedule: string): string | undefined {
   return undefined;
 }
 
-/** Why `timeZone` is not an IANA time zone name Kubernetes can look up, or undefined. */
+/** Why `timeZone` is not an IANA time zone name Kubernetes can look up (with the fix), or undefined. */
 export function timeZoneProblem(timeZone: string): string | undefined {
-  // The API server checks the name against its tz database; we check the shape (Area/Location or UTC).
-  return /^(UTC|Etc\/[A-Za-z0-9+-]+|[A-Z][A-Za-z_]+(\/[A-Za-z0-9_+-]+){1,2})$/.test(timeZone)
-    ? undefined
-    : `invalid timeZone '${timeZone}': use an IANA time zone name such as 'Etc/UTC' or 'Europe/Berlin'`;
+  // The gate's check (tz database names via Node's ICU), so the construct and the gate agree.
+  return checkedTimeZoneProblem(timeZone);
 }
 
 /** The settings every retention CronJob (snapshots, backups) shares. */

@@ -6,4 +6,6 @@ export * from './cron-schedule';
 export * from './restore-source';
 export * from './volume-attributes-class';
 export * from './claim-resource';
+export * from './tier-affinity';
+export * from './kubectl-image';
 export * from './bucket-access';

@@ -1,7 +1,7 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from '../k8s';
-import { AccessMode, CsiDriver, Profile, StorageTierName } from '../profiles';
+import { AccessMode, CsiDriver, Profile, StorageTierName, TierNodeAffinity, assertKnownProps, propNames } from '../profiles';
 import { Quantity } from './quantity';
 import { KubeVolumeAttributesClass, volumeAttributesClassName } from './volume-attributes-class';
 
@@ -51,6 +51,8 @@ export class StorageTier {
    * driver can modify volumes, the tier sets such parameters and the version has the API (1.34+).
    */
   public readonly volumeAttributesClassName?: string;
+  /** Nodes the tier's disks attach to, when not every general-purpose node does (pods mounting it require them). */
+  public readonly nodeAffinity?: TierNodeAffinity;
 
   constructor(
     public readonly pack: StorageClassPack,
@@ -59,9 +61,11 @@ export class StorageTier {
     public readonly driver: CsiDriver,
     minimumSize?: string,
     volumeAttributesClassName?: string,
+    nodeAffinity?: TierNodeAffinity,
   ) {
     this.minimumSize = minimumSize;
     this.volumeAttributesClassName = volumeAttributesClassName;
+    this.nodeAffinity = nodeAffinity;
     this.accessMode = driver.accessMode;
     this.allowsExpansion = driver.supportsExpansion;
     this.supportsSnapshots = driver.supportsSnapshots;
@@ -77,6 +81,10 @@ export class StorageTier {
    */
   public sizeProblem(size: string): string | undefined {
     const quantity = Quantity.parse(size, `storage size for tier '${this.name}'`);
+    // The API server refuses a claim of zero bytes (ValidatePersistentVolumeClaimSpec: storage must be greater than zero).
+    if (!(quantity.value > 0)) {
+      return `size ${size} is not a storage size: a claim must request more than zero bytes; ask for e.g. '10Gi'`;
+    }
     if (this.minimumSize && quantity.value < Quantity.parse(this.minimumSize).value) {
       return `size ${size} is below the minimum of tier '${this.name}' on profile '${this.profile.name}' ` +
         `(${this.driver.provisioner} provisions at least ${this.minimumSize}): ask for ${this.minimumSize} or more, or use another tier`;
@@ -109,14 +117,18 @@ export class StorageClassPack extends Construct {
   public readonly profile: Profile;
   /** Version suffix of the class names. */
   public readonly version: number;
+  /** What happens to a volume when its claim is deleted. */
+  public readonly reclaimPolicy: 'Retain' | 'Delete';
   private readonly tiers = new Map<StorageTierName, StorageTier>();
   private readonly prefix: string;
 
   constructor(scope: Construct, id: string, props: StorageClassPackProps = {}) {
     super(scope, id);
+    assertKnownProps(`StorageClassPack '${this.node.path}'`, props, STORAGE_CLASS_PACK_PROPS);
     this.profile = props.profile ?? Profile.of(this);
     this.version = props.version ?? 1;
     this.prefix = props.prefix ?? 'ml';
+    this.reclaimPolicy = props.reclaimPolicy ?? 'Retain';
     if (!Number.isInteger(this.version) || this.version < 1) {
       throw new Error(`StorageClassPack '${this.node.path}': version must be a positive integer, got ${props.version}.`);
     }
@@ -136,7 +148,7 @@ export class StorageClassPack extends Construct {
         metadata,
         provisioner: spec.driver.provisioner,
         parameters: Object.keys(spec.parameters).length ? { ...spec.parameters } : undefined,
-        reclaimPolicy: props.reclaimPolicy ?? 'Retain',
+        reclaimPolicy: this.reclaimPolicy,
         volumeBindingMode: 'WaitForFirstConsumer',
         allowVolumeExpansion: spec.driver.supportsExpansion,
       });
@@ -152,7 +164,7 @@ export class StorageClassPack extends Construct {
           parameters: attributes,
         });
       }
-      this.tiers.set(name, new StorageTier(this, name, storageClassName, spec.driver, spec.minimumSize, attributesClass));
+      this.tiers.set(name, new StorageTier(this, name, storageClassName, spec.driver, spec.minimumSize, attributesClass, spec.nodeAffinity));
     }
   }
 
@@ -177,3 +189,6 @@ export class StorageClassPack extends Construct {
   /** The ReadWriteMany tier. */
   public get shared(): StorageTier { return this.tier('shared'); }
 }
+
+/** Keys of StorageClassPackProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
+const STORAGE_CLASS_PACK_PROPS = propNames<StorageClassPackProps>({ profile: true, version: true, prefix: true, tiers: true, defaultTier: true, reclaimPolicy: true });

@@ -6,7 +6,7 @@ import { sizingFor } from '../../apps/sizing';
 import { find } from '../support/synth';
 
 describe('the reference platform database', () => {
-  test.each(referenceProfiles().map((p) => [p.name, p] as const))('%s: a 3-replica PostgreSQL 16 in ml-db, one synchronous replica, gated', (_name, profile) => {
+  test.each(referenceProfiles().map((p) => [p.name, p] as const))('%s: a 3-replica PostgreSQL 16 in ml-db, one synchronous replica, Patroni failover, gated', (_name, profile) => {
     const app = new App();
     const platform = buildPlatform(app, profile);
     const db = platform.database;
@@ -20,16 +20,17 @@ describe('the reference platform database', () => {
     const sts = find(objects, 'StatefulSet', 'postgres');
     expect(sts.metadata.namespace).toBe('ml-db');
     expect(sts.spec.replicas).toBe(3);
-    // The exporter is a native sidecar (1.29+, every reference profile's version).
-    expect(sts.spec.template.spec.containers.map((c: any) => c.image)).toEqual(['postgres:16.4-bookworm']);
+    // Patroni (Spilo) is the server; the exporter is a native sidecar (1.29+, every reference profile's version).
+    expect(sts.spec.template.spec.containers.map((c: any) => c.image)).toEqual(['ghcr.io/zalando/spilo-16:3.2-p3']);
     expect(sts.spec.template.spec.initContainers.map((c: any) => [c.image, c.restartPolicy ?? null])).toEqual(
-      [[expect.stringMatching(/^postgres:16\.4/), null], ['quay.io/prometheuscommunity/postgres-exporter:v0.15.0', 'Always']]);
+      [['quay.io/prometheuscommunity/postgres-exporter:v0.15.0', 'Always']]);
     const sizing = sizingFor(profile).database;
     expect(sts.spec.volumeClaimTemplates[0].spec).toMatchObject({ storageClassName: platform.pack.fast.storageClassName, resources: { requests: { storage: sizing.size } } });
-    // shared_buffers is a quarter of the memory limit: 2Gi on the clouds, 512Mi on kind.
-    expect(find(objects, 'ConfigMap', 'postgres-config').data['postgresql.conf']).toContain(
-      `shared_buffers = ${profile.name === 'kind' ? '128MB' : '512MB'}\n`);
-    expect(find(objects, 'ConfigMap', 'postgres-config').data['postgresql.conf']).toContain(
-      `synchronous_standby_names = 'ANY 1 ("postgres-1", "postgres-2")'\n`);
+    // Patroni: shared_buffers is a quarter of the memory limit; one synchronous standby.
+    const patroni = JSON.parse(find(objects, 'ConfigMap', 'postgres-patroni').data['patroni.yml']);
+    expect(patroni.postgresql.parameters.shared_buffers).toBe(profile.name === 'kind' ? '128MB' : '512MB');
+    expect(patroni.bootstrap.dcs).toMatchObject({ synchronous_mode: true, synchronous_node_count: 1, synchronous_mode_strict: false });
+    expect(find(objects, 'Service', 'postgres-rw').spec.selector.role).toBe('primary');
+    expect(find(objects, 'Role', 'postgres-patroni').metadata.namespace).toBe('ml-db');
   });
 });

@@ -85,9 +85,15 @@ describe('StatefulDatabase: the issue example (3-replica PostgreSQL in ml-db)', 
     expect(server.image).toBe('postgres:16.4-bookworm');
     expect(server.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     expect(server.volumeMounts.map((m: any) => m.mountPath)).toEqual(
-      ['/var/lib/postgresql/data', '/etc/db/config', '/etc/db/secrets', '/var/run/postgresql', '/var/run/postgresql-auth', '/tmp']);
+      ['/var/lib/postgresql/data', '/etc/db/config', '/etc/db/secrets', '/dev/shm', '/var/run/postgresql', '/var/run/postgresql-auth', '/tmp']);
     expect(template(sts).spec.volumes.filter((v: any) => v.emptyDir).map((v: any) => v.name)).toEqual(
-      ['w-var-run-postgresql', 'w-var-run-postgresql-auth', 'w-tmp']);
+      ['shm', 'w-var-run-postgresql', 'w-var-run-postgresql-auth', 'w-tmp']);
+    // /dev/shm in memory, a quarter of the memory limit by default.
+    expect(template(sts).spec.volumes.find((v: any) => v.name === 'shm').emptyDir.medium).toBe('Memory');
+    // Readiness is the rendered role-aware script; liveness only asks whether the server answers.
+    expect(server.readinessProbe.exec.command).toEqual(['sh', '/etc/db/config/ready.sh']);
+    expect(server.livenessProbe.exec.command).toEqual(['pg_isready', '-q', '-h', '/var/run/postgresql', '-p', '5432']);
+    expect(envOf(server).DB_READY_MAX_LAG_BYTES).toBe(String(16 * 2 ** 20));
 
     // Every profile here is ≥ 1.28: the ordinal comes from the pod-index label.
     expect(envOf(server).POD_INDEX).toEqual({ fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } });
@@ -114,7 +120,7 @@ describe('StatefulDatabase: the issue example (3-replica PostgreSQL in ml-db)', 
     const objects = synth(chart);
     const sts = find(objects, 'StatefulSet', 'postgres');
     const config = find(objects, 'ConfigMap', 'postgres-config');
-    expect(Object.keys(config.data).sort()).toEqual(['bootstrap.sh', 'databases.list', 'pg_hba.conf', 'postgresql.conf', 'run.sh']);
+    expect(Object.keys(config.data).sort()).toEqual(['bootstrap.sh', 'databases.list', 'heal.sh', 'pg_hba.conf', 'postgresql.conf', 'ready.sh', 'reconcile.sh', 'run.sh']);
     expect(template(sts).spec.initContainers.map((c: any) => [c.name, c.image, c.command])).toEqual([
       ['bootstrap', 'postgres:16.4-bookworm', ['sh', '/etc/db/config/bootstrap.sh']],
     ]);
@@ -131,12 +137,12 @@ describe('StatefulDatabase: the issue example (3-replica PostgreSQL in ml-db)', 
     expect(template(sts).spec.terminationGracePeriodSeconds).toBe(60);
   });
 
-  test('probes: pg_isready on the socket, startup allows 10 minutes of recovery, liveness slower than readiness', () => {
+  test('probes: pg_isready on the socket for startup and liveness, the role-aware ready.sh for readiness, startup allows 10 minutes of recovery', () => {
     const { chart } = postgres();
     const server = container(find(synth(chart), 'StatefulSet', 'postgres'), 'postgres');
     const command = ['pg_isready', '-q', '-h', '/var/run/postgresql', '-p', '5432'];
     expect(server.startupProbe).toEqual({ exec: { command }, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120, successThreshold: 1 });
-    expect(server.readinessProbe).toEqual({ exec: { command }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3, successThreshold: 1 });
+    expect(server.readinessProbe).toEqual({ exec: { command: ['sh', '/etc/db/config/ready.sh'] }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3, successThreshold: 1 });
     expect(server.livenessProbe).toEqual({ exec: { command }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6, successThreshold: 1 });
   });
 
@@ -246,7 +252,7 @@ describe('StatefulDatabase options', () => {
     expect(all(synth(postgres().chart), 'NetworkPolicy')).toEqual([]);
   });
 
-  test('metrics: the pinned postgres exporter reads the password file; its port is scrapeable once allowed', () => {
+  test('metrics: the pinned postgres exporter logs in as a pg_monitor role over the unix socket (no password); its port is scrapeable once allowed', () => {
     const { chart, db } = postgres(Profile.kind(), { metrics: true });
     db.allowMetricsFrom({ namespace: 'monitoring', podSelector: { 'app.kubernetes.io/name': 'prometheus' } });
     const objects = synth(chart);
@@ -254,10 +260,12 @@ describe('StatefulDatabase options', () => {
     expect(exporter.image).toBe('quay.io/prometheuscommunity/postgres-exporter:v0.15.0');
     expect(exporter.ports).toEqual([{ name: 'metrics', containerPort: 9187, protocol: 'TCP' }]);
     expect(envOf(exporter)).toEqual({
-      DATA_SOURCE_URI: '127.0.0.1:5432/postgres?sslmode=disable',
-      DATA_SOURCE_USER: { secretKeyRef: { name: 'postgres-credentials', key: 'username' } },
-      DATA_SOURCE_PASS_FILE: '/etc/db/secrets/superuser/password',
+      DATA_SOURCE_NAME: 'host=/var/run/postgresql port=5432 user=metrics_exporter dbname=postgres sslmode=disable',
     });
+    expect(exporter.volumeMounts).toEqual([{ name: 'w-var-run-postgresql', mountPath: '/var/run/postgresql' }]);
+    // The server's socket directory is the emptyDir the exporter mounts; reconcile.sh creates the role.
+    expect(container(find(objects, 'StatefulSet', 'postgres'), 'postgres').volumeMounts).toContainEqual({ name: 'w-var-run-postgresql', mountPath: '/var/run/postgresql' });
+    expect(envOf(container(find(objects, 'StatefulSet', 'postgres'), 'bootstrap')).DB_MONITOR_USER).toBe('metrics_exporter');
     expect(exporter.readinessProbe.tcpSocket).toEqual({ port: 'metrics' });
     expect(find(objects, 'NetworkPolicy', 'postgres').spec.ingress[1].ports).toEqual([{ protocol: 'TCP', port: 9187 }]);
     // Clients reach only the database port through the rw/ro Services.
@@ -324,7 +332,7 @@ describe('StatefulDatabase options', () => {
     const { chart } = newChart(Profile.eks());
     const pack = new StorageClassPack(chart, 'storage');
     new StatefulDatabase(chart, name, {
-      engine, replicas: 2, namespace: 'ml-db', storage: { tier: pack.fast, size: '10Gi' },
+      engine, replicas: 2, namespace: 'ml-db', storage: { tier: pack.fast, size: '20Gi' },
       credentials: Credentials.existingSecret(`${name}-credentials`),
     });
     const objects = synth(chart);
@@ -332,7 +340,8 @@ describe('StatefulDatabase options', () => {
     const server = container(sts, name);
     expect(server.image).toBe(image);
     expect(template(sts).spec.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, fsGroup: 999 });
-    expect(server.readinessProbe.exec.command).toEqual([admin, '--socket=/var/run/mysqld/mysqld.sock', 'ping']);
+    expect(server.readinessProbe.exec.command).toEqual(['sh', '/etc/db/config/ready.sh']);
+    expect(server.livenessProbe.exec.command).toEqual([admin, '--socket=/var/run/mysqld/mysqld.sock', 'ping']);
     expect(server.volumeMounts.map((m: any) => m.mountPath)).toEqual(['/var/lib/mysql', '/etc/db/config', '/etc/db/secrets', '/var/run/mysqld', '/tmp']);
     expect(envOf(server)).toMatchObject({ DB_ENGINE: name, DB_DATA_DIR: '/var/lib/mysql/data', DB_PORT: '3306' });
     expect(Object.keys(find(objects, 'ConfigMap', `${name}-config`).data)).toContain(configFile);

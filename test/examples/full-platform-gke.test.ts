@@ -13,7 +13,7 @@ function admits(policy: Manifest, namespace: string, labels: Record<string, stri
 
 describe('examples/full-platform-gke', () => {
   const { database, mlflow, objectStore, features, dataset, trainer, rendered, objects } = renderExample(build);
-  const podLabels = (name: string) => find(objects, 'StatefulSet', name).spec.template.metadata.labels;
+  const podLabels = (name: string) => find(objects, name === 'resnet' ? 'Job' : name === 'mlflow' ? 'Deployment' : 'StatefulSet', name).spec.template.metadata.labels;
 
   test('renders on GKE into one file per concern, passing the gates', () => {
     expect(rendered.profile.name).toBe('gke');
@@ -23,8 +23,11 @@ describe('examples/full-platform-gke', () => {
     ]);
     expect(all(objects, 'Namespace').map((n) => n.metadata.name)).toEqual(Object.values(NAMESPACES));
     expect(all(objects, 'StatefulSet').map((s) => `${s.metadata.namespace}/${s.metadata.name}`)).toEqual([
-      'ml-db/postgres', 'ml-tracking/minio', 'ml-tracking/mlflow', 'ml-features/feast-redis', 'ml-training/resnet',
+      'ml-db/postgres', 'ml-tracking/minio', 'ml-features/feast-redis',
     ]);
+    expect(all(objects, 'Deployment').map((s) => `${s.metadata.namespace}/${s.metadata.name}`)).toContain('ml-tracking/mlflow');
+    // The training run is an Indexed Job that completes.
+    expect(find(objects, 'Job', 'resnet').spec).toMatchObject({ completionMode: 'Indexed', completions: 2, parallelism: 2 });
     expect(all(objects, 'Secret')).toEqual([]);
   });
 
@@ -35,7 +38,7 @@ describe('examples/full-platform-gke', () => {
     expect(rw.metadata.namespace).toBe('ml-db');
     expect(selects(rw.spec.selector, { ...podLabels('postgres'), 'statefulset.kubernetes.io/pod-name': 'postgres-0' })).toBe(true);
     expect(selects(rw.spec.selector, { ...podLabels('postgres'), 'statefulset.kubernetes.io/pod-name': 'postgres-1' })).toBe(false);
-    const server = find(objects, 'StatefulSet', 'mlflow').spec.template.spec.containers.find((c: any) => c.name === 'mlflow');
+    const server = find(objects, 'Deployment', 'mlflow').spec.template.spec.containers.find((c: any) => c.name === 'mlflow');
     expect(envOf(server).MLFLOW_BACKEND_STORE_URI).toBe('postgresql://mlflow:$(DB_PASSWORD)@postgres-rw.ml-db.svc.cluster.local:5432/mlflow');
     expect(envOf(server).DB_PASSWORD).toEqual({ secretKeyRef: { name: 'postgres-mlflow', key: 'password' } });
     const migration = findJob(objects, 'mlflow-db-migrate').spec.template.spec.containers[0];
@@ -45,7 +48,7 @@ describe('examples/full-platform-gke', () => {
   test('MLflow keeps artifacts in the MinIO pool (bucket created by its Job), which admits MLflow on 9000', () => {
     expect(objectStore.hasBucket('mlflow-artifacts')).toBe(true);
     expect(find(objects, 'StatefulSet', 'minio').spec.replicas).toBe(4);
-    const server = find(objects, 'StatefulSet', 'mlflow').spec.template.spec.containers.find((c: any) => c.name === 'mlflow');
+    const server = find(objects, 'Deployment', 'mlflow').spec.template.spec.containers.find((c: any) => c.name === 'mlflow');
     expect(envOf(server).MLFLOW_S3_ENDPOINT_URL).toBe(objectStore.endpoint);
     expect(objectStore.endpoint).toBe('http://minio.ml-tracking.svc.cluster.local:9000');
     expect(admits(find(objects, 'NetworkPolicy', 'minio'), 'ml-tracking', podLabels('mlflow'))).toEqual([9000]);
@@ -57,7 +60,7 @@ describe('examples/full-platform-gke', () => {
       'mlflow@postgres-rw.ml-db.svc.cluster.local', 'feast@postgres-rw.ml-db.svc.cluster.local',
     ]);
     expect(features.onlineStoreHost).toBe('feast-redis-0.feast-redis-headless.ml-features.svc.cluster.local');
-    expect(features.featureStoreYaml).toContain(`connection_string: '${features.onlineStoreHost}:6379,password=\${REDIS_PASSWORD}'`);
+    expect(features.featureStoreYaml).toContain(`connection_string: '${features.onlineStoreHost}:6379,username=feast,password=\${REDIS_PASSWORD}'`);
     expect(find(objects, 'StatefulSet', 'feast-redis').spec.replicas).toBe(3);
     expect(find(objects, 'Deployment', 'feast-server').spec.replicas).toBe(3);
   });
@@ -70,10 +73,10 @@ describe('examples/full-platform-gke', () => {
   });
 
   test('the trainer: 2 pods × 8 GPUs on H100 nodes, GKE\'s GPU toleration, NCCL-sized /dev/shm', () => {
-    const sts = find(objects, 'StatefulSet', 'resnet');
-    const pod = sts.spec.template.spec;
+    const job = find(objects, 'Job', 'resnet');
+    const pod = job.spec.template.spec;
     const container = pod.containers[0];
-    expect(sts.spec.replicas).toBe(2);
+    expect(job.spec.parallelism).toBe(2);
     expect(container.resources.requests).toMatchObject({ 'cpu': '48', 'memory': '512Gi', 'nvidia.com/gpu': 8 });
     expect(container.resources.limits).toMatchObject({ 'nvidia.com/gpu': 8 });
     expect(pod.tolerations).toEqual([{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' }]);
@@ -84,7 +87,7 @@ describe('examples/full-platform-gke', () => {
   });
 
   test('the trainer reports to MLflow\'s Service, and MLflow\'s NetworkPolicy admits the trainer', () => {
-    const container = find(objects, 'StatefulSet', 'resnet').spec.template.spec.containers[0];
+    const container = find(objects, 'Job', 'resnet').spec.template.spec.containers[0];
     expect(envOf(container).MLFLOW_TRACKING_URI).toBe('http://mlflow.ml-tracking.svc.cluster.local:5000');
     const service = find(objects, 'Service', 'mlflow');
     expect(service.metadata.namespace).toBe('ml-tracking');
@@ -98,7 +101,7 @@ describe('examples/full-platform-gke', () => {
     expect(claim.metadata.namespace).toBe('ml-training');
     expect(claim.spec).toEqual({ accessModes: ['ReadWriteMany'], resources: { requests: { storage: '1Ti' } }, storageClassName: 'ml-shared-v1' });
     expect(find(objects, 'StorageClass', 'ml-shared-v1').provisioner).toBe('filestore.csi.storage.gke.io');
-    const pod = find(objects, 'StatefulSet', 'resnet').spec.template.spec;
+    const pod = find(objects, 'Job', 'resnet').spec.template.spec;
     const volume = pod.volumes.find((v: any) => v.persistentVolumeClaim?.claimName === dataset.claimName);
     expect(volume.persistentVolumeClaim.readOnly).toBe(true);
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: volume.name, mountPath: '/data', readOnly: true });

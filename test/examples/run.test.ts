@@ -3,14 +3,18 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { Yaml } from 'cdk8s';
 import * as fullPlatform from '../../examples/full-platform-gke/main';
+import * as mariadb from '../../examples/mariadb/main';
+import * as mysql from '../../examples/mysql/main';
 import * as postgresOnly from '../../examples/postgres-only/main';
 import * as trainingOnKind from '../../examples/training-on-kind/main';
+import { toYaml } from '../../lib';
 import { renderExample } from './render';
 
 const EXAMPLES_DIR = path.resolve(__dirname, '../../examples');
-const EXAMPLES = { 'full-platform-gke': fullPlatform, 'postgres-only': postgresOnly, 'training-on-kind': trainingOnKind } as const;
+const EXAMPLES = {
+  'full-platform-gke': fullPlatform, 'mariadb': mariadb, 'mysql': mysql, 'postgres-only': postgresOnly, 'training-on-kind': trainingOnKind,
+} as const;
 const runner = require(path.join(EXAMPLES_DIR, 'run.js')) as { examples(): string[] };
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -32,7 +36,7 @@ describe('examples/', () => {
   beforeEach(() => { tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'examples-')); });
   afterEach(() => { fs.rmSync(tmp, { recursive: true, force: true }); });
 
-  test('three examples, each with main.ts, a README and a cdk8s.yaml that runs it through run.js', () => {
+  test('five examples, each with main.ts, a README and a cdk8s.yaml that runs it through run.js', () => {
     expect(runner.examples()).toEqual(Object.keys(EXAMPLES));
     for (const name of runner.examples()) {
       const config = parse(fs.readFileSync(path.join(EXAMPLES_DIR, name, 'cdk8s.yaml'), 'utf8'));
@@ -63,14 +67,14 @@ describe('examples/', () => {
     expect(result.status).toBe(0);
     const { rendered } = renderExample(postgresOnly.build);
     expect(fs.readdirSync(cli)).toEqual(['eks.k8s.yaml']);
-    expect(fs.readFileSync(path.join(cli, 'eks.k8s.yaml'), 'utf8')).toBe(`---\n${Yaml.stringify(...rendered.objects)}`);
+    expect(fs.readFileSync(path.join(cli, 'eks.k8s.yaml'), 'utf8')).toBe(`---\n${toYaml(...rendered.objects)}`);
   });
 
   test('an unknown or missing example exits 2 listing the examples, writing nothing', () => {
     for (const args of [['postgres'], []]) {
       const result = run([...args, '--outdir', tmp]);
       expect(result.status).toBe(2);
-      expect(result.stderr).toBe(`${args.length ? "Unknown example 'postgres'. " : ''}Usage: npm run example -- <full-platform-gke|postgres-only|training-on-kind> [--outdir DIR]\n`);
+      expect(result.stderr).toBe(`${args.length ? "Unknown example 'postgres'. " : ''}Usage: npm run example -- <full-platform-gke|mariadb|mysql|postgres-only|training-on-kind> [--outdir DIR]\n`);
     }
     expect(fs.readdirSync(tmp)).toEqual([]);
   });

@@ -8,8 +8,8 @@ import { envOf, renderExample } from './render';
 
 describe('examples/training-on-kind', () => {
   const { trainer, rendered, objects } = renderExample(build);
-  const sts = find(objects, 'StatefulSet', 'trainer');
-  const pod = sts.spec.template.spec;
+  const job = find(objects, 'Job', 'trainer');
+  const pod = job.spec.template.spec;
   const container = pod.containers[0];
   const env = envOf(container);
 
@@ -20,10 +20,15 @@ describe('examples/training-on-kind', () => {
     expect(rendered.files.map((f) => f.name)).toEqual(['platform.k8s.yaml', 'training.k8s.yaml', 'kustomization.yaml']);
   });
 
-  test('three CPU workers started together: no GPU requested, tolerated or required of the node', () => {
-    expect(sts.metadata.namespace).toBe(NAMESPACE);
-    expect(sts.spec.replicas).toBe(3);
-    expect(sts.spec.podManagementPolicy).toBe('Parallel');
+  test('three CPU ranks of an Indexed Job started together: no GPU requested, tolerated or required of the node', () => {
+    expect(job.metadata.namespace).toBe(NAMESPACE);
+    expect(job.spec).toMatchObject({
+      completionMode: 'Indexed', completions: 3, parallelism: 3, activeDeadlineSeconds: 3600,
+      // kind defaults to 1.36: retries per rank, replacement after termination, and (torchrun) success when rank 0 succeeds.
+      backoffLimitPerIndex: 2, maxFailedIndexes: 0, podReplacementPolicy: 'Failed',
+    });
+    expect(job.spec.successPolicy).toEqual({ rules: [{ succeededIndexes: '0' }] });
+    expect(pod.restartPolicy).toBe('Never');
     expect(container.resources).toEqual({ requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '1Gi' } });
     expect(JSON.stringify(pod)).not.toMatch(/gpu|accelerator/i);
     expect(pod.tolerations).toBeUndefined();
@@ -35,7 +40,7 @@ describe('examples/training-on-kind', () => {
     expect(TRAIN_SCRIPT).toContain('dist.init_process_group("gloo")');
     expect(TRAIN_SCRIPT).not.toMatch(/nccl|cuda/i);
     expect(find(objects, 'ConfigMap', 'trainer-code').data).toEqual({ 'train.py': TRAIN_SCRIPT });
-    expect(container.args).toEqual(['torchrun', 'train.py']);
+    expect(container.args).toEqual(['torchrun', '--no_python', 'sh', '/etc/trainer/worker.sh', 'python3', '-u', 'train.py']);
     expect(container.workingDir).toBe('/opt/trainer');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'train-py-'));
     try {
@@ -52,23 +57,29 @@ describe('examples/training-on-kind', () => {
     expect(env.MASTER_ADDR).toBe('trainer-0.trainer-headless.training.svc.cluster.local');
     expect(env.PET_RDZV_ENDPOINT).toBe('trainer-0.trainer-headless.training.svc.cluster.local:29400');
     const headless = find(objects, 'Service', 'trainer-headless');
-    expect(sts.spec.serviceName).toBe('trainer-headless');
+    expect(pod.subdomain).toBe('trainer-headless');
     expect(headless.spec.clusterIP).toBe('None');
     expect(headless.spec.publishNotReadyAddresses).toBe(true);
-    // kind's 1.30 has the pod-index label: the rank comes from it.
-    expect(env.NODE_RANK).toEqual({ fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } });
+    // kind's 1.36 has the completion-index label: the rank comes from it.
+    expect(env.NODE_RANK).toEqual({ fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/job-completion-index']" } });
   });
 
-  test('checkpoints: a 1Gi claim per worker on the standard tier, mounted at CHECKPOINT_DIR, kept on scale-down and delete', () => {
-    expect(sts.spec.volumeClaimTemplates).toEqual([expect.objectContaining({
-      metadata: expect.objectContaining({ name: 'checkpoints' }),
-      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: 'ml-standard-v1' },
-    })]);
+  test('checkpoints: one 1Gi claim on the standard tier, a directory per rank at CHECKPOINT_DIR, kept and never pruned', () => {
+    const claim = find(objects, 'PersistentVolumeClaim', 'checkpoints-trainer');
+    expect(claim.spec).toEqual({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } }, storageClassName: 'ml-standard-v1' });
+    expect(claim.metadata.ownerReferences).toBeUndefined();
     expect(find(objects, 'StorageClass', 'ml-standard-v1').provisioner).toBe('rancher.io/local-path');
-    expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
+    expect(find(objects, 'StorageClass', 'ml-standard-v1').reclaimPolicy).toBe('Retain');
     expect(env.CHECKPOINT_DIR).toBe('/checkpoints');
-    expect(container.volumeMounts).toContainEqual({ name: 'checkpoints', mountPath: '/checkpoints' });
-    expect(trainer.checkpointClaimName(2)).toBe('checkpoints-trainer-2');
+    expect(pod.volumes).toContainEqual({ name: 'checkpoints', persistentVolumeClaim: { claimName: 'checkpoints-trainer' } });
+    expect(container.volumeMounts).toContainEqual({ name: 'checkpoints', mountPath: '/checkpoints', subPathExpr: 'rank-$(JOB_COMPLETION_INDEX)' });
+    expect(trainer.checkpointClaimName(2)).toBe('checkpoints-trainer');
+    expect(trainer.checkpointSubPath(2)).toBe('rank-2');
+    // ReadWriteOnce: the node that mounts the claim runs every rank.
+    expect(pod.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution).toEqual([{
+      labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'trainer', 'app.kubernetes.io/instance': 'trainer' } },
+      topologyKey: 'kubernetes.io/hostname',
+    }]);
   });
 
   test('/dev/shm is a 256Mi memory-backed emptyDir', () => {

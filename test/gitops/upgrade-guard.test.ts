@@ -122,14 +122,19 @@ describe('refused updates: one before/after pair per rule', () => {
   });
 });
 
-describe('risky changes: warnings', () => {
-  test('a StatefulSet rename leaves its data behind', () => {
+describe('risky changes: warnings (renames: errors unless acknowledged)', () => {
+  test('a StatefulSet rename leaves its data behind: an error until acknowledged by name', () => {
     const renamed = clone(statefulSet);
     renamed.metadata.name = 'postgres-main';
     const findings = checkUpgrade([statefulSet], [renamed]);
-    expect(findings.map((f) => [f.rule, f.severity, f.object])).toEqual([['upgrade/statefulset-renamed', 'warning', 'StatefulSet ml-db/postgres']]);
-    expect(findings[0].message).toBe('renamed to postgres-main: its pods start on new, empty claims (data-postgres-main-<ordinal>) while the data stays in data-postgres-<ordinal>. ' +
-      'Safe path: keep the old name; or pre-create the new claims from VolumeSnapshots of the old ones before the new StatefulSet syncs.');
+    expect(findings.map((f) => [f.rule, f.severity, f.object])).toEqual([['upgrade/statefulset-renamed', 'error', 'StatefulSet ml-db/postgres']]);
+    expect(findings[0].message).toBe('renamed to postgres-main: its pods start on new, empty claims (data-postgres-main-<ordinal>) while the data stays in data-postgres-<ordinal>, ' +
+      "and every client wired to it (connection URLs, e.g. MLflow's and Feast's backends) is switched to the empty one. " +
+      'Safe path: keep the old name; or copy the data first (restore VolumeSnapshots of the old claims into claims named data-postgres-main-<ordinal>, or dump/restore), ' +
+      'then acknowledge the change by name: CDK8S_UPGRADE_ACK=statefulset-renamed/ml-db/postgres (or --acknowledge statefulset-renamed/ml-db/postgres).');
+    const acknowledged = checkUpgrade([statefulSet], [renamed], { acknowledge: ['statefulset-renamed/ml-db/postgres'] });
+    expect(acknowledged.map((f) => [f.rule, f.severity])).toEqual([['upgrade/statefulset-renamed', 'warning']]);
+    expect(acknowledged[0].message).toMatch(/Acknowledged \(statefulset-renamed\/ml-db\/postgres\)\.$/);
   });
 
   test('scaling down with whenScaled: Delete names the claims it deletes', () => {
@@ -147,6 +152,20 @@ describe('risky changes: warnings', () => {
     expect(checkUpgrade([deleting], [])[0].message).toContain('whenDeleted: Delete deletes its claims (data-postgres-<ordinal>) and their data once it is pruned');
     expect(checkUpgrade([statefulSet], [])[0].message).toContain('its claims (data-postgres-<ordinal>) stay behind');
     expect(checkUpgrade([claim], []).map((f) => [f.rule, f.severity])).toEqual([['upgrade/claim-removed', 'warning']]);
+  });
+
+  test('MLflow servers moving from a StatefulSet to a Deployment of the same name: the migration path', () => {
+    const sts = clone(statefulSet);
+    sts.metadata = { name: 'mlflow', namespace: 'ml-tracking' };
+    sts.spec.volumeClaimTemplates[0].metadata.name = 'cache';
+    sts.spec.persistentVolumeClaimRetentionPolicy = { whenDeleted: 'Delete', whenScaled: 'Delete' };
+    const findings = checkUpgrade([sts], [deployment]);
+    expect(findings.map((f) => [f.rule, f.severity, f.path])).toEqual([['upgrade/statefulset-to-deployment', 'warning', 'kind']]);
+    expect(findings[0].message).toBe(
+      'becomes a Deployment of the same name, without per-pod claims. The StatefulSet carries Prune=false, so both run side by side behind the same ' +
+      "Service (no downtime). Safe path: sync, wait until 'kubectl -n ml-tracking rollout status deployment/mlflow' succeeds, then " +
+      "'kubectl -n ml-tracking delete statefulset mlflow' and '... delete service mlflow-headless'; whenDeleted: Delete removes its claims " +
+      "(cache-mlflow-<ordinal>), and delete the Released PersistentVolumes a Retain class leaves ('kubectl get pv | grep Released').");
   });
 });
 

@@ -97,6 +97,10 @@ export function containerEnv(
       env[v.name] = pod;
     } else if (v.valueFrom?.fieldRef?.fieldPath === "metadata.labels['apps.kubernetes.io/pod-index']") {
       env[v.name] = pod.slice(pod.lastIndexOf('-') + 1);
+    } else if (v.valueFrom?.fieldRef?.fieldPath === 'status.podIP') {
+      // The pod's address: the loopback address the test runs this pod on.
+      if (overrides[v.name] === undefined) throw new Error(`container '${name}' env ${v.name} is the pod IP: pass the pod's loopback address as an override`);
+      env[v.name] = overrides[v.name];
     } else if (v.valueFrom?.secretKeyRef) {
       const ref = v.valueFrom.secretKeyRef;
       const value = secrets[ref.name]?.[ref.key];

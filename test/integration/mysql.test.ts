@@ -38,7 +38,7 @@ trap 'rm -f "$socket"; exit 0' TERM
 while :; do sleep 1 & wait $!; done
 `,
   mysqladmin: `#!/bin/sh
-for a; do case "$a" in --socket=*) [ -e "\${a#--socket=}" ]; exit $? ;; esac; done
+for a; do case "$a" in --socket=*) [ -e "\${a#--socket=}" ]; exit $? ;; --host=stopped-replica) exit 1 ;; esac; done
 exit 0
 `,
   mysql: `#!/bin/sh
@@ -95,6 +95,9 @@ describe.each(['dash', 'busybox sh'])('synthesized MySQL scripts under %s', (she
       DB_TMP_DIR: path.join(pod, 'tmp'),
       DB_CONFIG_DIR: path.join(tmp, 'config'),
       DB_SECRETS_DIR: path.join(tmp, 'secrets'),
+      // The empty-primary guard pings the replicas: here one that does not answer.
+      REPLICA_HOSTS: 'stopped-replica',
+      DB_CLIENT_CNF: path.join(pod, 'run', 'probe.cnf'),
       PATH: `${path.join(tmp, 'bin')}:${process.env.PATH}`,
     });
     const log = path.join(tmp, `log-${container}-${ordinal}`);
@@ -109,7 +112,7 @@ describe.each(['dash', 'busybox sh'])('synthesized MySQL scripts under %s', (she
   test('primary, first start: initialize, root password, then the superuser, replication user and consumer database', () => {
     const { log, pod } = run('bootstrap', 0);
     const socket = '--no-defaults --socket=<tmp>/pod-0/run/mysqld.sock --user=root --batch --skip-column-names';
-    const temp = '--defaults-file=<tmp>/config/my.cnf --socket=<tmp>/pod-0/run/mysqld.sock --pid-file=<tmp>/pod-0/tmp/bootstrap.pid --skip-networking --server-id=1 --skip-replica-start';
+    const temp = '--defaults-file=<tmp>/config/my.cnf --socket=<tmp>/pod-0/run/mysqld.sock --pid-file=<tmp>/pod-0/tmp/bootstrap.pid --skip-networking --server-id=1 --skip-replica-start --loose-rpl-semi-sync-master-enabled=OFF --loose-rpl-semi-sync-source-enabled=OFF';
     expect(log).toBe([
       'mysqld --defaults-file=<tmp>/config/my.cnf --datadir=<tmp>/pod-0/data/data.new --initialize-insecure',
       `mysqld ${temp.replace('--socket', '--datadir=<tmp>/pod-0/data/data.new --socket')}`,

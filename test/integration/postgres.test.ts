@@ -4,7 +4,9 @@
  * 3-replica database; ordinal 2 is never started), a consumer database created by
  * addDatabase(), replication through a slot and a passfile, persistence across a restart,
  * rotation of the replication password, WAL kept for a stopped replica beyond wal_keep_size,
- * and a lost primary that refuses to start empty and is recovered from the replica.
+ * a lost primary that refuses to start empty and is recovered from the replica, and the rendered
+ * readiness probe: a standby with a WAL gap is not Ready until its next start moves it aside and
+ * re-clones it.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -219,5 +221,56 @@ describe('synthesized PostgreSQL scripts on real servers', () => {
     await waitFor('postgres-1 to stream from the recovered primary', streaming);
     must(sql(0, 'mlflow', "INSERT INTO runs VALUES (5, 'after recovery')"));
     await waitFor('the row on the replica', () => sql(1, 'mlflow', 'SELECT name FROM runs WHERE id = 5').out === 'after recovery');
+  });
+
+  /** The rendered readiness probe command of the server container, run as the kubelet would. */
+  const ready = (ordinal: number) => {
+    const [shell, script] = statefulSet.spec.template.spec.containers.find((c: any) => c.name === 'postgres').readinessProbe.exec.command;
+    const r = spawnSync(shell, [path.join(configDir(), path.basename(script))], {
+      env: env('postgres', ordinal), encoding: 'utf8', timeout: 10000, ...(user ? { uid: user.uid, gid: user.gid } : {}),
+    });
+    return { ok: r.status === 0, out: `${r.stdout}${r.stderr}` };
+  };
+
+  test('readiness: the primary and a streaming standby are Ready; a standby with a WAL gap is not, and its next pod start moves it aside and re-clones it', async () => {
+    await waitFor('both pods Ready through the rendered probe', () => ready(0).ok && ready(1).ok, 30000);
+    // Scaled down and up again: the replica is away, its slot is dropped and (by the primary's
+    // bootstrap on scale-up) recreated at the current position, and more WAL than wal_keep_size
+    // and the bound of ordinal 2's idle slot (max_slot_wal_keep_size) is written and recycled.
+    await stop(servers[1]?.process, 'SIGINT');
+    must(sql(0, 'admin', "SELECT pg_drop_replication_slot('postgres_1')"));
+    for (let i = 0; i < 18; i++) {
+      must(sql(0, 'mlflow', `SET synchronous_commit = local; INSERT INTO runs VALUES (${200 + i}, 'during the gap')`));
+      must(sql(0, 'admin', 'SELECT pg_switch_wal()'));
+    }
+    must(sql(0, 'admin', 'CHECKPOINT'));
+    must(sql(0, 'admin', 'CHECKPOINT'));
+    must(sql(0, 'admin', "SELECT pg_create_physical_replication_slot('postgres_1', true)"));
+    // A container restart (no init container): the old copy runs, cannot stream, is not Ready.
+    await start(1);
+    await waitFor('the server to log the gap', () => (servers[1]?.output() ?? '').includes('has already been removed'), 30000);
+    const probe = ready(1);
+    expect(probe.ok).toBe(false);
+    expect(probe.out).toMatch(/not ready: standby (without a WAL receiver|not streaming)/);
+    expect(ready(0).ok).toBe(true);
+
+    // The pod restarts: the bootstrap finds the gap, moves the copy aside, clones the primary.
+    await stop(servers[1]?.process, 'SIGINT');
+    const log = bootstrap(1);
+    expect(log).toMatch(/WAL gap: this copy ends in segment [0-9A-F]{24}, the primary keeps only [0-9A-F]{24} and later/);
+    expect(log).toContain(`postgres-1: cloning 127.0.0.1:${ports[0]} with pg_basebackup`);
+    expect(fs.existsSync(path.join(tmp, 'pod-1', 'data', 'pgdata.aside', 'PG_VERSION'))).toBe(true);
+    await start(1);
+    await waitFor('postgres-1 Ready again', () => ready(1).ok, 60000);
+    expect(must(sql(1, 'mlflow', "SELECT count(*) FROM runs WHERE name = 'during the gap'"))).toBe('18');
+  });
+
+  test('a standby whose data can follow is left as it is by its bootstrap', async () => {
+    await stop(servers[1]?.process, 'SIGINT');
+    const log = bootstrap(1);
+    expect(log).not.toContain('moving');
+    expect(log).not.toContain('cloning');
+    await start(1);
+    await waitFor('postgres-1 Ready', () => ready(1).ok, 60000);
   });
 });

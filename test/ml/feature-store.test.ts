@@ -1,8 +1,9 @@
 import { Chart } from 'cdk8s';
 import {
-  AddDatabaseOptions, Credentials, DatabaseGrant, FeatureStore, FeatureStoreProps, IDatabase, IPeerable, Profile,
+  AddDatabaseOptions, Credentials, ServerTls, DatabaseGrant, FeatureStore, FeatureStoreProps, IDatabase, IPeerable, Profile,
   NetworkPeer, RedisMode, Registry, StorageClassPack, WorkloadPeer, WorkloadService, feastProjectProblem, k8s, runGates,
 } from '../../lib';
+import { gkeWithShared } from '../support/clusters';
 import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
 
 /** A database server as the IDatabase contract describes it, recording what consumers ask of it. */
@@ -60,6 +61,43 @@ function build(profile: Profile = Profile.kind(), overrides: (pack: StorageClass
   return { chart, store, db, pack };
 }
 
+describe('online store with Sentinel failover and TLS', () => {
+  const { chart, store } = build(Profile.gke(), () => ({
+    online: { mode: RedisMode.sentinel({ masterName: 'features' }) },
+    tls: ServerTls.certManager({ issuer: { name: 'platform-ca' } }),
+  }));
+  const objects = synth(chart);
+  const yaml = find(objects, 'ConfigMap', 'feast-server-config').data['feature_store.yaml'];
+  const pod = find(objects, 'Deployment', 'feast-server').spec.template.spec;
+
+  test('Feast asks the Sentinels (discovery port) for the primary of its master name, then logs in to it as the Feast user over TLS', () => {
+    const sentinels = [0, 1, 2].map((i) => `feast-redis-sentinel-${i}.feast-redis-sentinel-headless.ml-features.svc.cluster.local:26379`);
+    expect(yaml).toContain([
+      'online_store:',
+      '  type: redis',
+      '  redis_type: redis_sentinel',
+      "  sentinel_master: 'features'",
+      `  connection_string: '${sentinels.join(',')},username=feast,password=\${REDIS_PASSWORD},ssl=true,ssl_ca_certs=/etc/tls/ca.crt'`,
+    ].join('\n'));
+    expect(store.redis.sentinelAddresses).toEqual(sentinels);
+  });
+
+  test('the feature server mounts only the CA of the Redis certificate', () => {
+    expect(pod.volumes).toContainEqual({ name: 'redis-ca', secret: { secretName: 'feast-redis-tls', defaultMode: 0o444, items: [{ key: 'ca.crt', path: 'ca.crt' }] } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'redis-ca', mountPath: '/etc/tls', readOnly: true });
+  });
+
+  test('the Feast user may touch only its project keys; Sentinels admit the feature server', () => {
+    const acl = find(objects, 'ConfigMap', 'feast-redis-config').data['users.acl'];
+    expect(acl).toMatch(/^feast REDIS_PASSWORD_FEAST resetchannels ~\*ml_features -@all /m);
+    const policy = find(objects, 'NetworkPolicy', 'feast-redis-sentinel');
+    expect(policy.spec.ingress).toContainEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ml-features' } }, podSelector: { matchLabels: store.serverSelector } }],
+      ports: [{ protocol: 'TCP', port: 26379 }],
+    });
+  });
+});
+
 describe('feature_store.yaml with a SQL registry', () => {
   const { chart, store, db } = build();
   const objects = synth(chart);
@@ -81,7 +119,7 @@ describe('feature_store.yaml with a SQL registry', () => {
       'online_store:',
       '  type: redis',
       '  redis_type: redis',
-      "  connection_string: 'feast-redis-0.feast-redis-headless.ml-features.svc.cluster.local:6379,password=${REDIS_PASSWORD}'",
+      "  connection_string: 'feast-redis-0.feast-redis-headless.ml-features.svc.cluster.local:6379,username=feast,password=${REDIS_PASSWORD}'",
       'entity_key_serialization_version: 2',
       '',
     ].join('\n'));
@@ -105,7 +143,7 @@ describe('feature_store.yaml with a SQL registry', () => {
 
   test('env: secrets by reference, the registry URL (with the psycopg 3 driver Feast ships) interpolating the password defined before it', () => {
     expect(container.env).toEqual([
-      { name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'feast-redis', key: 'password' } } },
+      { name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'feast-redis', key: 'feast-password' } } },
       { name: 'FEAST_REGISTRY_DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'postgres-feast', key: 'password' } } },
       { name: 'FEAST_REGISTRY_URL', value: 'postgresql+psycopg://feast:$(FEAST_REGISTRY_DB_PASSWORD)@postgres-rw.ml-db.svc.cluster.local:5432/feast' },
       { name: 'FEAST_USAGE', value: 'False' },
@@ -178,7 +216,7 @@ describe('file registry', () => {
   });
 
   test('on a ReadWriteMany tier several servers share it', () => {
-    const { chart } = build(Profile.gke(), (pack) => ({ registry: Registry.file({ tier: pack.shared }) }));
+    const { chart } = build(gkeWithShared(), (pack) => ({ registry: Registry.file({ tier: pack.shared }) }));
     const deployment = find(synth(chart), 'Deployment', 'feast-server');
     expect(deployment.spec.replicas).toBe(2);
     expect(deployment.spec.strategy.type).toBe('RollingUpdate');

@@ -20,7 +20,7 @@ function setup(profile: Profile = Profile.kind(), options: { maxConnections?: nu
   const mlflow = (props: Partial<MlflowClusterProps> = {}, backend: IDatabase = db) => new MlflowCluster(chart, 'mlflow', {
     namespace: NS, backend,
     artifacts: ArtifactStore.objectStore(minio, 'ml-artifacts'),
-    cache: MlflowCache.perPod(pack.standard, '10Gi'),
+    cache: MlflowCache.emptyDir('10Gi'),
     autoscaling: { minReplicas: 3, maxReplicas: 10 },
     ...props,
   });
@@ -111,7 +111,7 @@ describe('MLflow database connection budget', () => {
     mlflow();
     const objects = synth(chart);
     expect(db.maxConnections).toBe(200);
-    expect(env(find(objects, 'StatefulSet', 'mlflow'), 'mlflow')).toMatchObject({
+    expect(env(find(objects, 'Deployment', 'mlflow'), 'mlflow')).toMatchObject({
       MLFLOW_SQLALCHEMYSTORE_POOL_SIZE: '2', MLFLOW_SQLALCHEMYSTORE_MAX_OVERFLOW: '2',
     });
     // 10 servers × 2 workers × 2 engines × (2 + 2) = 160 ≤ 200 − 20.

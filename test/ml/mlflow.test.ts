@@ -2,7 +2,7 @@ import { App } from 'cdk8s';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  ArtifactStore, CloudIdentity, Credentials, DatabaseEngine, ExternalDatabase, IDatabase, MlflowCache, MlflowCluster,
+  ArtifactStore, CloudIdentity, ClusterConfig, Credentials, DatabaseEngine, ExternalDatabase, IDatabase, MlflowCache, MlflowCluster,
   MlflowClusterProps, MlflowImage, ObjectStore, Profile, StatefulDatabase, StorageClassPack, formatFindings, renderProfile, runGates,
 } from '../../lib';
 import { NAMESPACES, buildPlatform } from '../../apps/platform';
@@ -27,7 +27,7 @@ function setup(profile: Profile = Profile.kind()) {
     namespace: NS,
     backend,
     artifacts: ArtifactStore.objectStore(minio, 'ml-artifacts'),
-    cache: MlflowCache.perPod(pack.standard, '10Gi'),
+    cache: MlflowCache.emptyDir('10Gi'),
     replicas: 3,
     autoscaling: { minReplicas: 3, maxReplicas: 10, cpuPercent: 70 },
     ...props,
@@ -53,7 +53,7 @@ describe('MlflowCluster on a StatefulDatabase and MinIO', () => {
     const { chart, db, mlflow } = setup();
     const tracking = mlflow();
     const objects = synth(chart);
-    const server = container(find(objects, 'StatefulSet', 'mlflow'), 'mlflow');
+    const server = container(find(objects, 'Deployment', 'mlflow'), 'mlflow');
     const uri = new URL(envValue(server, 'MLFLOW_BACKEND_STORE_URI')!.replace('$(DB_PASSWORD)', 'password'));
     expect(uri.protocol).toBe('postgresql:');
     expect(uri.hostname).toBe(db.readWriteService.host);
@@ -88,7 +88,7 @@ describe('MlflowCluster on a StatefulDatabase and MinIO', () => {
     const tracking = mlflow();
     const objects = synth(chart);
     const job = findJob(objects, 'mlflow-db-migrate');
-    const sts = find(objects, 'StatefulSet', 'mlflow');
+    const sts = find(objects, 'Deployment', 'mlflow');
     const hpa = find(objects, 'HorizontalPodAutoscaler', 'mlflow');
     expect(job.metadata.annotations).toEqual({
       'argocd.argoproj.io/hook': 'Sync',
@@ -112,11 +112,11 @@ describe('MlflowCluster on a StatefulDatabase and MinIO', () => {
     expect(envValue(wait, 'MLFLOW_BACKEND_STORE_URI')).toBe(tracking.backendStoreUri);
   });
 
-  test('the autoscaler targets the server StatefulSet, which leaves its replica count to it', () => {
+  test('the autoscaler targets the server Deployment, which leaves its replica count to it', () => {
     const { chart, mlflow } = setup();
     mlflow();
     const objects = synth(chart);
-    const sts = find(objects, 'StatefulSet', 'mlflow');
+    const sts = find(objects, 'Deployment', 'mlflow');
     const hpa = find(objects, 'HorizontalPodAutoscaler', 'mlflow');
     expect(hpa.apiVersion).toBe('autoscaling/v2');
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: sts.apiVersion, kind: sts.kind, name: sts.metadata.name });
@@ -130,39 +130,31 @@ describe('MlflowCluster on a StatefulDatabase and MinIO', () => {
     expect(container(sts, 'mlflow').resources.requests.cpu).toBeDefined();
   });
 
-  test('without autoscaling the StatefulSet keeps its replicas and there is no autoscaler', () => {
+  test('without autoscaling the Deployment keeps its replicas and there is no autoscaler', () => {
     const { chart, mlflow } = setup();
     mlflow({ autoscaling: undefined, replicas: 2 });
     const objects = synth(chart);
-    expect(find(objects, 'StatefulSet', 'mlflow').spec.replicas).toBe(2);
+    expect(find(objects, 'Deployment', 'mlflow').spec.replicas).toBe(2);
     expect(all(objects, 'HorizontalPodAutoscaler')).toEqual([]);
   });
 
-  test('stable identity: headless and client Services select the servers; per-pod cache claims; /health probes', () => {
+  test('a client Service and PDB select the servers; the cache is an emptyDir with a size limit; /health probes', () => {
     const { chart, mlflow } = setup();
     const tracking = mlflow();
     const objects = synth(chart);
-    const sts = find(objects, 'StatefulSet', 'mlflow');
+    const sts = find(objects, 'Deployment', 'mlflow');
     const labels = sts.spec.template.metadata.labels;
-    const headless = find(objects, 'Service', 'mlflow-headless');
     const client = find(objects, 'Service', 'mlflow');
-    expect(sts.spec.serviceName).toBe('mlflow-headless');
-    expect(headless.spec.clusterIP).toBe('None');
-    expect(selects(headless.spec.selector, labels)).toBe(true);
+    expect(objects.find((o) => o.kind === 'Service' && o.metadata.name === 'mlflow-headless')).toBeUndefined();
     expect(selects(client.spec.selector, labels)).toBe(true);
+    expect(selects(sts.spec.selector.matchLabels, labels)).toBe(true);
     expect(client.spec.type).toBe('ClusterIP');
     expect(client.spec.ports).toEqual([{ name: 'http', port: 5000, targetPort: 'http', protocol: 'TCP' }]);
     expect(tracking.trackingUri).toBe('http://mlflow.ml-tracking.svc.cluster.local:5000');
-    expect(tracking.workload.podHost(2)).toBe('mlflow-2.mlflow-headless.ml-tracking.svc.cluster.local');
     expect(selects(find(objects, 'PodDisruptionBudget', 'mlflow').spec.selector.matchLabels, labels)).toBe(true);
-
-    expect(sts.spec.volumeClaimTemplates).toHaveLength(1);
-    expect(sts.spec.volumeClaimTemplates[0]).toMatchObject({
-      apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'cache' },
-      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } },
-    });
-    expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Delete', whenScaled: 'Delete' });
-    expect(tracking.workload.claimName('cache', 1)).toBe('cache-mlflow-1');
+    expect(sts.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    expect(pod(sts).volumes).toContainEqual({ name: 'cache', emptyDir: { sizeLimit: '10Gi' } });
+    expect(sts.spec.volumeClaimTemplates).toBeUndefined();
     const server = container(sts, 'mlflow');
     expect(server.volumeMounts).toContainEqual({ name: 'cache', mountPath: '/var/cache/mlflow' });
     expect(envValue(server, 'TMPDIR')).toBe('/var/cache/mlflow');
@@ -172,7 +164,6 @@ describe('MlflowCluster on a StatefulDatabase and MinIO', () => {
     expect(server.securityContext.readOnlyRootFilesystem).toBe(true);
     expect(server.volumeMounts).toContainEqual({ name: 'w-tmp', mountPath: '/tmp' });
     expect(pod(sts).volumes).toContainEqual({ name: 'w-tmp', emptyDir: {} });
-    expect(sts.spec.podManagementPolicy).toBe('Parallel');
     expect(pod(sts).serviceAccountName).toBe('mlflow');
     // The default image bundles the drivers and SDKs and runs as its own non-root user.
     expect(server.image).toBe('ghcr.io/burakince/mlflow:2.22.1');
@@ -183,7 +174,7 @@ describe('MlflowCluster on a StatefulDatabase and MinIO', () => {
     const { chart, minio, mlflow } = setup();
     mlflow();
     const objects = synth(chart);
-    const sts = find(objects, 'StatefulSet', 'mlflow');
+    const sts = find(objects, 'Deployment', 'mlflow');
     const server = container(sts, 'mlflow');
     expect(envValue(server, 'MLFLOW_S3_ENDPOINT_URL')).toBe(minio.endpoint);
     expect(minio.endpoint).toBe(`http://${find(objects, 'Service', 'minio').metadata.name}.${NS}.svc.cluster.local:9000`);
@@ -199,7 +190,7 @@ describe('MlflowCluster on a StatefulDatabase and MinIO', () => {
     tracking.allowFrom({ asPeer: () => trainer });
     const objects = synth(chart);
     const dbPolicy = find(objects, 'NetworkPolicy', 'postgres');
-    expect(admits(dbPolicy, NS, find(objects, 'StatefulSet', 'mlflow').spec.template.metadata.labels, db.port)).toBe(true);
+    expect(admits(dbPolicy, NS, find(objects, 'Deployment', 'mlflow').spec.template.metadata.labels, db.port)).toBe(true);
     expect(admits(dbPolicy, NS, findJob(objects, 'mlflow-db-migrate').spec.template.metadata.labels, db.port)).toBe(true);
     const policy = find(objects, 'NetworkPolicy', 'mlflow');
     expect(admits(policy, 'ml-training', { 'app.kubernetes.io/name': 'pytorch' }, 5000)).toBe(true);
@@ -246,18 +237,26 @@ describe('MlflowCluster bad input', () => {
     mlflow({ cache: MlflowCache.sharedClaim('mlflow-cache', pack.standard), autoscaling: undefined });
     expect(() => synth(chart)).toThrow(
       "[test/mlflow] 3 replicas cannot share the ReadWriteOnce claim 'mlflow-cache' (tier 'standard'): " +
-      'use MlflowCache.perPod(tier, size) (one claim per pod) or a ReadWriteMany tier (pack.shared)');
+      'use MlflowCache.emptyDir(sizeLimit) (per pod, on the node) or a ReadWriteMany tier (pack.shared)');
   });
 
   test('the autoscaler\'s maximum counts too; a ReadWriteMany shared claim is fine', () => {
     const a = setup();
     a.mlflow({ replicas: 1, autoscaling: { minReplicas: 1, maxReplicas: 4 }, cache: MlflowCache.sharedClaim('mlflow-cache', a.pack.standard) });
     expect(() => synth(a.chart)).toThrow("[test/mlflow] 4 replicas cannot share the ReadWriteOnce claim 'mlflow-cache'");
-    const b = setup(Profile.gke());
+    const b = setup(Profile.gke({ cluster: ClusterConfig.of({ name: 'ml-gke', network: 'ml-vpc' }) }));
     b.mlflow({ cache: MlflowCache.sharedClaim('mlflow-cache', b.pack.shared) });
-    const sts = find(synth(b.chart), 'StatefulSet', 'mlflow');
+    const sts = find(synth(b.chart), 'Deployment', 'mlflow');
     expect(sts.spec.volumeClaimTemplates).toBeUndefined();
     expect(pod(sts).volumes).toContainEqual({ name: 'cache', persistentVolumeClaim: { claimName: 'mlflow-cache' } });
+  });
+
+  test('an ephemeral cache from a Retain class would leave a volume per removed server', () => {
+    const { chart, pack, mlflow } = setup(Profile.gke());
+    mlflow({ cache: MlflowCache.ephemeral(pack.standard, '10Gi') });
+    expect(() => synth(chart)).toThrow(
+      "[test/mlflow] MlflowCache.ephemeral on tier 'standard' of StorageClassPack 'test/storage' (reclaimPolicy Retain) would leave a Released volume " +
+      "behind for every server the autoscaler removes: use a pack with reclaimPolicy 'Delete' for scratch, or MlflowCache.emptyDir(sizeLimit)");
   });
 
   test('gs:// on EKS without credentials', () => {
@@ -297,7 +296,7 @@ describe('MlflowCluster bad input', () => {
   test('a custom image declaring its packages is accepted and runs as its uid', () => {
     const { chart, mlflow } = setup();
     mlflow({ image: MlflowImage.custom('registry.example.com/mlflow:2.22.1-pg', { packages: ['psycopg2', 'boto3'], runAs: { uid: 10001, gid: 10001 } }) });
-    const sts = find(synth(chart), 'StatefulSet', 'mlflow');
+    const sts = find(synth(chart), 'Deployment', 'mlflow');
     expect(container(sts, 'mlflow').image).toBe('registry.example.com/mlflow:2.22.1-pg');
     expect(pod(sts).securityContext).toMatchObject({ runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001 });
   });
@@ -325,7 +324,7 @@ describe('cloud artifact stores', () => {
     const objects = synth(chart);
     const sa = find(objects, 'ServiceAccount', 'mlflow');
     expect(sa.metadata.annotations).toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/mlflow' });
-    const sts = find(objects, 'StatefulSet', 'mlflow');
+    const sts = find(objects, 'Deployment', 'mlflow');
     expect(pod(sts).serviceAccountName).toBe(sa.metadata.name);
     expect(pod(findJob(objects, 'mlflow-db-migrate')).serviceAccountName).toBe(sa.metadata.name);
     const server = container(sts, 'mlflow');
@@ -351,7 +350,7 @@ describe('cloud artifact stores', () => {
     });
     const objects = synth(chart);
     expect(find(objects, 'ServiceAccount', 'mlflow').metadata.annotations).toEqual({ 'azure.workload.identity/client-id': '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0' });
-    expect(find(objects, 'StatefulSet', 'mlflow').spec.template.metadata.labels['azure.workload.identity/use']).toBe('true');
+    expect(find(objects, 'Deployment', 'mlflow').spec.template.metadata.labels['azure.workload.identity/use']).toBe('true');
   });
 
   test('gs:// on EKS with a key by reference: mounted file, GOOGLE_APPLICATION_CREDENTIALS, gates pass', () => {
@@ -359,7 +358,7 @@ describe('cloud artifact stores', () => {
     const { chart, mlflow } = setup(profile);
     mlflow({ artifacts: ArtifactStore.gcs('gs://acme-ml-artifacts', { credentials: Credentials.existingSecret('gcs-key', { password: 'key.json' }) }) });
     const objects = synth(chart);
-    const sts = find(objects, 'StatefulSet', 'mlflow');
+    const sts = find(objects, 'Deployment', 'mlflow');
     const server = container(sts, 'mlflow');
     expect(envValue(server, 'GOOGLE_APPLICATION_CREDENTIALS')).toBe('/var/run/secrets/gcs/key.json');
     expect(server.volumeMounts).toContainEqual({ name: 'gcs-key', mountPath: '/var/run/secrets/gcs', readOnly: true });
@@ -379,7 +378,7 @@ describe('ExternalDatabase', () => {
     const tracking = mlflow({}, rds);
     const objects = synth(chart);
     expect(tracking.backendStoreUri).toBe('postgresql://mlflow:$(DB_PASSWORD)@mlflow.abc123.eu-west-1.rds.amazonaws.com:5432/mlflow?sslmode=require');
-    expect(envValue(container(find(objects, 'StatefulSet', 'mlflow'), 'mlflow'), 'MLFLOW_BACKEND_STORE_URI')).toBe(tracking.backendStoreUri);
+    expect(envValue(container(find(objects, 'Deployment', 'mlflow'), 'mlflow'), 'MLFLOW_BACKEND_STORE_URI')).toBe(tracking.backendStoreUri);
     expect(container(findJob(objects, 'mlflow-db-migrate'), 'migrate').env[0].valueFrom.secretKeyRef).toEqual({ name: 'mlflow-db-login', key: 'password' });
     expect(find(objects, 'Service', 'mlflow-db').spec).toEqual({
       type: 'ExternalName', externalName: 'mlflow.abc123.eu-west-1.rds.amazonaws.com',
@@ -406,6 +405,56 @@ describe('ExternalDatabase', () => {
   });
 });
 
+describe('scaling MLflow down and up renders no per-pod claim', () => {
+  // The render at each scale is what Argo CD applies: it must hold no claim template, no PersistentVolumeClaim and
+  // no claim name tied to a server, so nothing is provisioned for good on scale-up or left behind on scale-down.
+  function render(replicas: number, cache?: (pack: StorageClassPack) => MlflowCache) {
+    const { chart, pack, mlflow } = setup(Profile.gke());
+    const scratch = new StorageClassPack(chart, 'scratch', { prefix: 'scratch', reclaimPolicy: 'Delete', tiers: ['standard'] });
+    void pack;
+    mlflow({ replicas, autoscaling: undefined, ...(cache ? { cache: cache(scratch) } : {}) });
+    return synth(chart);
+  }
+  const claimsOf = (objects: Manifest[]) => ({
+    templates: objects.filter((o) => o.spec?.volumeClaimTemplates && o.metadata.name === 'mlflow'),
+    pvcs: objects.filter((o) => o.kind === 'PersistentVolumeClaim' && /mlflow/.test(o.metadata.name)),
+  });
+
+  test.each([
+    ['emptyDir with sizeLimit (default)', undefined],
+    ['generic ephemeral volume from a Delete class', (scratch: StorageClassPack) => MlflowCache.ephemeral(scratch.standard, '10Gi')],
+  ] as const)('%s', (_what, cache) => {
+    const renders = [3, 1, 5].map((n) => render(n, cache as any));
+    for (const objects of renders) expectGatesPass(objects, Profile.gke());
+    for (const [i, objects] of renders.entries()) {
+      expect(claimsOf(objects)).toEqual({ templates: [], pvcs: [] });
+      expect(find(objects, 'Deployment', 'mlflow').spec.replicas).toBe([3, 1, 5][i]);
+      expect(all(objects, 'StatefulSet').map((o) => o.metadata.name)).not.toContain('mlflow');
+    }
+    // Only the replica count differs between scales: the pod template (and its cache volume) is the same.
+    const template = (objects: Manifest[]) => JSON.stringify(find(objects, 'Deployment', 'mlflow').spec.template);
+    expect(new Set(renders.map(template)).size).toBe(1);
+    const volume = pod(find(renders[0], 'Deployment', 'mlflow')).volumes.find((v: any) => v.name === 'cache');
+    if (cache) {
+      expect(volume.ephemeral.volumeClaimTemplate.spec).toEqual({
+        accessModes: ['ReadWriteOnce'], storageClassName: 'scratch-standard-v1', resources: { requests: { storage: '10Gi' } },
+      });
+      expect(find(renders[0], 'StorageClass', 'scratch-standard-v1').reclaimPolicy).toBe('Delete');
+    } else {
+      expect(volume).toEqual({ name: 'cache', emptyDir: { sizeLimit: '10Gi' } });
+    }
+  });
+
+  test('with the autoscaler the Deployment carries no replica count and the HPA scales it', () => {
+    const { chart, mlflow } = setup(Profile.gke());
+    mlflow();
+    const objects = synth(chart);
+    expect(find(objects, 'Deployment', 'mlflow').spec.replicas).toBeUndefined();
+    expect(find(objects, 'HorizontalPodAutoscaler', 'mlflow').spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'mlflow' });
+    expect(claimsOf(objects)).toEqual({ templates: [], pvcs: [] });
+  });
+});
+
 describe('reference app: MLflow in ml-tracking on the ml-db PostgreSQL and MinIO', () => {
   test.each(referenceProfiles().map((p) => [p.name, p] as const))('%s', (_name, profile) => {
     const app = new App();
@@ -413,7 +462,7 @@ describe('reference app: MLflow in ml-tracking on the ml-db PostgreSQL and MinIO
     const rendered = renderProfile(app, profile);
     expect(rendered.gates.ok).toBe(true);
     const objects = rendered.objects as Manifest[];
-    const sts = objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'mlflow')!;
+    const sts = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'mlflow')!;
     expect(sts.metadata.namespace).toBe(NAMESPACES.tracking);
     const uri = new URL(envValue(container(sts, 'mlflow'), 'MLFLOW_BACKEND_STORE_URI')!.replace('$(DB_PASSWORD)', 'x'));
     const rw = objects.find((o) => o.kind === 'Service' && o.metadata.name === platform.database.readWriteService.name)!;

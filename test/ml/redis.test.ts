@@ -1,13 +1,10 @@
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import {
-  Credentials, MaxMemoryPolicy, Profile, RedisMode, RedisServer, StorageClassPack,
-  defaultMaxmemoryBytes, redisBytes, runGates,
+  MaxMemoryPolicy, Profile, RedisMode, RedisServer, RedisUsers, ServerTls, StorageClassPack,
+  defaultMaxmemoryBytes, feastRedisUser, redisBytes, runGates,
 } from '../../lib';
 import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
-import { describeEachShell } from '../support/shells';
 
 const SCRIPTS = path.resolve(__dirname, '../../lib/ml/scripts');
 
@@ -15,7 +12,7 @@ function redis(profile: Profile = Profile.kind(), extra: Partial<ConstructorPara
   const { chart } = newChart(profile);
   const pack = new StorageClassPack(chart, 'pack');
   const server = new RedisServer(chart, 'redis', {
-    name: 'cache', namespace: 'ml-features', password: Credentials.existingSecret('cache-auth'),
+    name: 'cache', namespace: 'ml-features', users: RedisUsers.fromSecret('cache-auth'), clients: [feastRedisUser('shop')],
     storage: { tier: pack.iops, size: '20Gi' }, memory: '8Gi', ...extra,
   });
   return { chart, server, pack };
@@ -38,11 +35,19 @@ describe('redis.conf', () => {
     expect(server.maxmemoryBytes).toBe(6 * 2 ** 30);
   });
 
-  test('listens with protected mode on and takes the password from the runtime include, never literally', () => {
+  test('listens with protected mode on and takes users and roles from the runtime include, never literally', () => {
     expect(conf).toContain('protected-mode yes');
     expect(conf).toContain('bind * -::*');
+    expect(conf).toContain('port 6379');
     expect(conf[conf.length - 2]).toBe('include /run/redis/runtime.conf');
-    expect(server.redisConf).not.toMatch(/^\s*(requirepass|masterauth|replicaof)\b/m);
+    expect(server.redisConf).not.toMatch(/^\s*(requirepass|masterauth|masteruser|user|replicaof)\b/m);
+  });
+
+  test('AOF durability settings are explicit', () => {
+    expect(conf).toEqual(expect.arrayContaining([
+      'appendonly yes', 'appendfsync everysec', 'no-appendfsync-on-rewrite no', 'aof-load-truncated yes',
+      'aof-use-rdb-preamble yes', 'repl-diskless-load disabled',
+    ]));
   });
 
   test('redis byte units and the 75% rule', () => {
@@ -94,8 +99,13 @@ describe('topology', () => {
     expect(sts.spec.replicas).toBe(3);
     expect(all(objects, 'StatefulSet')).toHaveLength(1);
     const env = sts.spec.template.spec.containers[0].env;
-    const primary = env.find((e: any) => e.name === 'REDIS_PRIMARY_HOST').value;
-    expect(primary).toBe('cache-0.cache-headless.ml-features.svc.cluster.local');
+    const value = (name: string) => env.find((e: any) => e.name === name).value;
+    expect(value('REDIS_MODE')).toBe('replicated');
+    const members = value('REDIS_MEMBERS').split(' ');
+    expect(members).toEqual([0, 1, 2].map((i) => `cache-${i}.cache-headless.ml-features.svc.cluster.local:6379`));
+    const primary = members[0].split(':')[0];
+    // Replicas resolve members that are not Ready yet (still syncing).
+    expect(find(objects, 'Service', 'cache-headless').spec.publishNotReadyAddresses).toBe(true);
     expect(server.primaryHost).toBe(primary);
     expect(server.replicaHosts).toEqual([
       'cache-1.cache-headless.ml-features.svc.cluster.local', 'cache-2.cache-headless.ml-features.svc.cluster.local']);
@@ -113,7 +123,9 @@ describe('topology', () => {
 
   test('the pod ordinal comes from the pod-index label where the version has it, else from the pod name', () => {
     const envNames = (p: Profile) => find(synth(redis(p).chart), 'StatefulSet', 'cache').spec.template.spec.containers[0].env.map((e: any) => e.name);
-    expect(envNames(Profile.kind())).toEqual(['REDIS_PASSWORD', 'POD_NAME', 'POD_INDEX', 'REDIS_PORT', 'REDIS_PRIMARY_HOST', 'REDIS_PRIMARY_PORT']);
+    expect(envNames(Profile.kind())).toEqual([
+      'REDIS_PASSWORD_ADMIN', 'REDIS_PASSWORD_REPLICATION', 'REDIS_PASSWORD_SENTINEL', 'REDIS_PASSWORD_PROBE', 'REDIS_PASSWORD_FEAST',
+      'POD_NAME', 'POD_INDEX', 'REDIS_PORT', 'REDIS_MODE', 'REDIS_MEMBERS', 'REDIS_CONF', 'REDIS_ACL_USERS', 'REDIS_RUNTIME_CONF']);
     expect(envNames(Profile.kind({ kubeVersion: '1.27' }))).not.toContain('POD_INDEX');
   });
 });
@@ -131,16 +143,37 @@ describe('pods', () => {
     expect(container.securityContext.readOnlyRootFilesystem).toBe(true);
     expect(container.command).toEqual(['sh', '/etc/redis/redis-start.sh']);
     const cm = find(objects, 'ConfigMap', 'cache-config');
-    expect(Object.keys(cm.data).sort()).toEqual(['redis-probe.sh', 'redis-start.sh', 'redis.conf']);
-    expect(cm.data['redis-start.sh']).toBe(fs.readFileSync(path.join(SCRIPTS, 'redis-start.sh'), 'utf8'));
+    expect(Object.keys(cm.data).sort()).toEqual(['redis-lib.sh', 'redis-probe.sh', 'redis-start.sh', 'redis.conf', 'users.acl']);
+    for (const script of ['redis-lib.sh', 'redis-start.sh', 'redis-probe.sh']) {
+      expect(cm.data[script]).toBe(fs.readFileSync(path.join(SCRIPTS, script), 'utf8'));
+    }
     expect(pod.volumes).toContainEqual({ name: 'config', configMap: { name: 'cache-config', defaultMode: 0o444 } });
     expect(container.volumeMounts).toEqual(expect.arrayContaining([
       { name: 'data', mountPath: '/data' }, { name: 'config', mountPath: '/etc/redis', readOnly: true }, { name: 'w-run-redis', mountPath: '/run/redis' }]));
   });
 
-  test('the password is a Secret reference and no Secret is synthesized', () => {
-    expect(container.env[0]).toEqual({ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'cache-auth', key: 'password' } } });
+  test('every user password is its own key of the Secret, by reference; no Secret is synthesized', () => {
+    const refs = container.env.filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => [e.name, e.valueFrom.secretKeyRef.name, e.valueFrom.secretKeyRef.key]);
+    expect(refs).toEqual([
+      ['REDIS_PASSWORD_ADMIN', 'cache-auth', 'admin-password'],
+      ['REDIS_PASSWORD_REPLICATION', 'cache-auth', 'replication-password'],
+      ['REDIS_PASSWORD_SENTINEL', 'cache-auth', 'sentinel-password'],
+      ['REDIS_PASSWORD_PROBE', 'cache-auth', 'probe-password'],
+      ['REDIS_PASSWORD_FEAST', 'cache-auth', 'feast-password'],
+    ]);
     expect(all(objects, 'Secret')).toEqual([]);
+  });
+
+  test('users.acl: the start script reads each user, its env var and its rules; no password in it', () => {
+    const acl = find(objects, 'ConfigMap', 'cache-config').data['users.acl'].split('\n').filter((l: string) => l && !l.startsWith('#'));
+    expect(acl).toEqual([
+      'admin REDIS_PASSWORD_ADMIN ~* &* +@all',
+      'replication REDIS_PASSWORD_REPLICATION resetchannels -@all +psync +replconf +ping',
+      'sentinel REDIS_PASSWORD_SENTINEL &* -@all +multi +slaveof +ping +exec +subscribe +config|rewrite +role +publish +info +client|setname +client|kill +script|kill',
+      'probe REDIS_PASSWORD_PROBE resetchannels -@all +ping +info',
+      'feast REDIS_PASSWORD_FEAST resetchannels ~*shop -@all +auth +hello +ping +client|setname +role +hmget +hget +hgetall +hkeys +hset +hdel +expire +exists +del +unlink +scan',
+      'default - off resetpass -@all',
+    ]);
   });
 
   test('memory request equals the limit; probes run the probe script', () => {
@@ -186,100 +219,138 @@ describe('pods', () => {
   });
 });
 
-/** A directory with fake `redis-server`/`redis-cli` that record what they were given. */
-function fakeBin(redisCli: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-fake-'));
-  fs.writeFileSync(path.join(dir, 'redis-server'), '#!/bin/sh\necho "redis-server $*"\ncat "$REDIS_RUNTIME_CONF"\n', { mode: 0o755 });
-  fs.writeFileSync(path.join(dir, 'redis-cli'), `#!/bin/sh\n${redisCli}\n`, { mode: 0o755 });
-  return dir;
-}
-
-function run(shell: readonly string[], script: string, env: Record<string, string>, args: string[] = []) {
-  const result = spawnSync(shell[0], [...shell.slice(1), path.join(SCRIPTS, script), ...args], {
-    env: { PATH: `${env.PATH}:/usr/bin:/bin`, ...Object.fromEntries(Object.entries(env).filter(([k]) => k !== 'PATH')) },
-    encoding: 'utf8',
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-describeEachShell('redis-start.sh under %s', (shell) => {
-  const bin = fakeBin('exit 0');
-  const runtime = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'redis-rt-')), 'runtime.conf');
-  const base = { PATH: bin, REDIS_CONF: '/etc/redis/redis.conf', REDIS_PRIMARY_HOST: 'cache-0.cache-headless.ml-features.svc.cluster.local' };
-
-  test('ordinal 0 is the primary: password only, then exec redis-server on the static config', () => {
-    const r = run(shell, 'redis-start.sh', { ...base, POD_NAME: 'cache-0', REDIS_PASSWORD: 's3cret', REDIS_RUNTIME_CONF: runtime() });
-    expect(r.status).toBe(0);
-    expect(r.stdout).toBe('redis-server /etc/redis/redis.conf\nrequirepass "s3cret"\nmasterauth "s3cret"\n');
-  });
-
-  test('other ordinals replicate the primary by its stable name', () => {
-    const r = run(shell, 'redis-start.sh', { ...base, POD_NAME: 'cache-2', REDIS_PASSWORD: 's3cret', REDIS_PRIMARY_PORT: '6380', REDIS_RUNTIME_CONF: runtime() });
-    expect(r.status).toBe(0);
-    expect(r.stdout).toContain('\nreplicaof cache-0.cache-headless.ml-features.svc.cluster.local 6380\n');
-  });
-
-  test('POD_INDEX wins over the pod name', () => {
-    const r = run(shell, 'redis-start.sh', { ...base, POD_NAME: 'cache-0', POD_INDEX: '1', REDIS_PASSWORD: 'p', REDIS_RUNTIME_CONF: runtime() });
-    expect(r.stdout).toContain('replicaof ');
-  });
-
-  test('quotes and backslashes in the password are escaped for redis.conf', () => {
-    const r = run(shell, 'redis-start.sh', { ...base, POD_NAME: 'cache-0', REDIS_PASSWORD: 'a"b\\c$d', REDIS_RUNTIME_CONF: runtime() });
-    expect(r.stdout).toContain('requirepass "a\\"b\\\\c$d"\n');
-  });
-
-  test('refuses to start without a password, with a line break in it, or without an ordinal', () => {
-    expect(run(shell, 'redis-start.sh', { ...base, POD_NAME: 'cache-0', REDIS_RUNTIME_CONF: runtime() })).toMatchObject({
-      status: 1, stdout: '', stderr: 'redis-start: REDIS_PASSWORD is empty: refusing to start a server without a password\n' });
-    expect(run(shell, 'redis-start.sh', { ...base, POD_NAME: 'cache-0', REDIS_PASSWORD: 'pw\n', REDIS_RUNTIME_CONF: runtime() }).stderr)
-      .toMatch(/^redis-start: the password contains a line break/);
-    expect(run(shell, 'redis-start.sh', { ...base, POD_NAME: 'cache', REDIS_PASSWORD: 'p', REDIS_RUNTIME_CONF: runtime() }).stderr)
-      .toBe("redis-start: cannot derive the pod ordinal from POD_INDEX='' or pod name 'cache'\n");
-    const { REDIS_PRIMARY_HOST: _, ...noPrimary } = base;
-    expect(run(shell, 'redis-start.sh', { ...noPrimary, POD_NAME: 'cache-1', REDIS_PASSWORD: 'p', REDIS_RUNTIME_CONF: runtime() }).stderr)
-      .toBe('redis-start: pod ordinal 1 is a replica but REDIS_PRIMARY_HOST is not set\n');
-  });
-
-  test('the runtime file is readable by the server user only', () => {
-    const file = runtime();
-    run(shell, 'redis-start.sh', { ...base, POD_NAME: 'cache-0', REDIS_PASSWORD: 'p', REDIS_RUNTIME_CONF: file });
-    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-  });
-});
-
-describeEachShell('redis-probe.sh under %s', (shell) => {
-  // A fake redis-cli answering `ping` and `info replication` as a given server would.
-  const cli = (ping: string, info: string) => fakeBin(
-    `[ "$REDISCLI_AUTH" = pw ] || { echo 'NOAUTH Authentication required.'; exit 0; }\n` +
-    `case "$*" in *ping) printf '%s\\n' '${ping}' ;; *"info replication") printf '${info}' ;; esac`);
-  const probe = (bin: string, mode: string, password = 'pw') => run(shell, 'redis-probe.sh', { PATH: bin, REDIS_PASSWORD: password }, [mode]).status;
-
-  test('a primary is live and ready', () => {
-    const bin = cli('PONG', '# Replication\\r\\nrole:master\\r\\nconnected_slaves:2\\r\\n');
-    expect([probe(bin, 'liveness'), probe(bin, 'readiness')]).toEqual([0, 0]);
-  });
-
-  test('a replica is ready only once linked to its primary', () => {
-    expect(probe(cli('PONG', 'role:slave\\r\\nmaster_link_status:down\\r\\n'), 'readiness')).toBe(1);
-    expect(probe(cli('PONG', 'role:slave\\r\\nmaster_link_status:down\\r\\n'), 'liveness')).toBe(0);
-    expect(probe(cli('PONG', 'role:slave\\r\\nmaster_link_status:up\\r\\n'), 'readiness')).toBe(0);
-  });
-
-  test('loading the AOF is live but not ready', () => {
-    const bin = cli('LOADING Redis is loading the dataset in memory', '');
-    expect([probe(bin, 'liveness'), probe(bin, 'readiness')]).toEqual([0, 1]);
-  });
-
-  test('a wrong password fails both probes; an unknown mode is a usage error', () => {
-    const bin = cli('PONG', 'role:master');
-    expect([probe(bin, 'liveness', 'nope'), probe(bin, 'readiness', 'nope')]).toEqual([1, 1]);
-    expect(probe(bin, 'startup')).toBe(2);
-  });
-});
-
 test('objects carry explicit names only', () => {
   const objects: Manifest[] = synth(redis(Profile.kind(), { mode: RedisMode.replicated(2) }).chart);
   expect(objects.filter((o) => o.kind !== 'StorageClass').map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
     'ConfigMap/cache-config', 'PodDisruptionBudget/cache', 'Service/cache-headless', 'StatefulSet/cache']);
+});
+
+describe('sentinel mode', () => {
+  const { chart, server } = redis(Profile.gke(), { mode: RedisMode.sentinel() });
+  server.allowFrom({ namespace: 'ml-serving', podSelector: { app: 'model' } });
+  const objects = synth(chart);
+  const data = find(objects, 'StatefulSet', 'cache');
+  const sentinels = find(objects, 'StatefulSet', 'cache-sentinel');
+  const envOf = (sts: Manifest) => Object.fromEntries(sts.spec.template.spec.containers[0].env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+
+  test('three data pods and three Sentinels, started in parallel, spread like the data pods', () => {
+    expect(data.spec.replicas).toBe(3);
+    expect(sentinels.spec.replicas).toBe(3);
+    expect([data.spec.podManagementPolicy, sentinels.spec.podManagementPolicy]).toEqual(['Parallel', 'Parallel']);
+    const spread = (sts: Manifest) => sts.spec.template.spec.topologySpreadConstraints.map((c: any) => [c.topologyKey, c.whenUnsatisfiable]);
+    expect(spread(sentinels)).toEqual(spread(data));
+    expect(sentinels.spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey)
+      .toBe('kubernetes.io/hostname');
+    expect(sentinels.spec.template.spec.containers[0].command).toEqual(['sh', '/etc/redis/sentinel-start.sh']);
+    expect(sentinels.spec.volumeClaimTemplates).toBeUndefined();
+  });
+
+  test('the Sentinel PDB keeps a quorum: 1 of 3 may be evicted', () => {
+    expect(RedisMode.sentinel().quorum).toBe(2);
+    expect(find(objects, 'PodDisruptionBudget', 'cache-sentinel').spec.maxUnavailable).toBe(1);
+    expect(RedisMode.sentinel({ sentinels: 5 }).sentinelMaxUnavailable).toBe(2);
+  });
+
+  test('data pods and Sentinels know every member by its stable DNS name; Sentinels resolve and announce hostnames', () => {
+    const members = [0, 1, 2].map((i) => `cache-${i}.cache-headless.ml-features.svc.cluster.local:6379`).join(' ');
+    const sentinelMembers = [0, 1, 2].map((i) => `cache-sentinel-${i}.cache-sentinel-headless.ml-features.svc.cluster.local:26379`).join(' ');
+    expect(envOf(data)).toMatchObject({ REDIS_MODE: 'sentinel', REDIS_MEMBERS: members, REDIS_SENTINELS: sentinelMembers, REDIS_MASTER_NAME: 'mymaster' });
+    expect(envOf(sentinels)).toMatchObject({
+      REDIS_MEMBERS: members, REDIS_SENTINELS: sentinelMembers, REDIS_MASTER_NAME: 'mymaster',
+      SENTINEL_QUORUM: '2', SENTINEL_DOWN_AFTER_MS: '5000', SENTINEL_FAILOVER_TIMEOUT_MS: '60000', REDIS_PORT: '26379',
+    });
+    expect(server.sentinelAddresses.join(' ')).toBe(sentinelMembers);
+    const conf = find(objects, 'ConfigMap', 'cache-config').data['sentinel.conf'];
+    expect(conf).toContain('sentinel resolve-hostnames yes\nsentinel announce-hostnames yes\n');
+    expect(conf).not.toMatch(/sentinel (monitor|auth-pass|sentinel-pass)/);
+    expect(find(objects, 'Service', 'cache-sentinel-headless').spec.publishNotReadyAddresses).toBe(true);
+  });
+
+  test('the Sentinel users: Sentinel peers and admin in full, probe PING/INFO, anonymous primary discovery only', () => {
+    const acl = find(objects, 'ConfigMap', 'cache-config').data['sentinel-users.acl'].split('\n').filter((l: string) => l && !l.startsWith('#'));
+    expect(acl).toEqual([
+      'admin REDIS_PASSWORD_ADMIN ~* &* +@all',
+      'sentinel REDIS_PASSWORD_SENTINEL ~* &* +@all',
+      'probe REDIS_PASSWORD_PROBE resetchannels -@all +ping +info',
+      'default - on nopass resetchannels -@all +ping +hello +client|setname +sentinel|get-master-addr-by-name +sentinel|masters ' +
+        '+sentinel|master +sentinel|slaves +sentinel|replicas +sentinel|sentinels',
+    ]);
+    expect(sentinels.spec.template.spec.containers[0].env.filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => e.name))
+      .toEqual(['REDIS_PASSWORD_ADMIN', 'REDIS_PASSWORD_SENTINEL', 'REDIS_PASSWORD_PROBE']);
+  });
+
+  test('allowFrom admits the client to both ports; data pods and Sentinels reach each other', () => {
+    const dataPolicy = find(objects, 'NetworkPolicy', 'cache');
+    const sentinelPolicy = find(objects, 'NetworkPolicy', 'cache-sentinel');
+    const sources = (policy: Manifest) => policy.spec.ingress.map((r: any) => [r.from[0].podSelector?.matchLabels?.['app.kubernetes.io/name'] ?? r.from[0].podSelector?.matchLabels?.app, r.ports?.[0]?.port]);
+    expect(sources(dataPolicy)).toEqual(expect.arrayContaining([['redis', undefined], ['redis-sentinel', 6379], ['model', 6379]]));
+    expect(sources(sentinelPolicy)).toEqual(expect.arrayContaining([['redis-sentinel', undefined], ['redis', 26379], ['model', 26379]]));
+  });
+
+  test('passes the schema and policy gates', () => {
+    expect(runGates(objects as any, { kubeVersion: String(Profile.gke().kubeVersion) }).errors).toEqual([]);
+  });
+
+  test.each([
+    [RedisMode.sentinel({ sentinels: 2 }), 'sentinels 2 is invalid: use an odd number ≥ 3 (3 or 5), so a majority survives the loss of a Sentinel'],
+    [RedisMode.sentinel({ servers: 1 }), 'needs at least 2 servers (a primary and a replica)'],
+    [RedisMode.sentinel({ masterName: 'my master' }), "masterName 'my master' is invalid"],
+    [RedisMode.sentinel({ downAfterSeconds: 0 }), 'downAfterSeconds 0 is invalid: use 1 to 600 seconds'],
+  ])('bad sentinel settings: %s', (mode, message) => {
+    expect(() => redis(Profile.kind(), { mode })).toThrow(message);
+  });
+});
+
+describe('TLS', () => {
+  test('cert-manager: a Certificate for every Service and pod name, files mounted, plain port closed, gates pass', () => {
+    const { chart, server } = redis(Profile.eks(), {
+      mode: RedisMode.sentinel(), tls: ServerTls.certManager({ issuer: { name: 'platform-ca' } }),
+    });
+    const objects = synth(chart);
+    const cert = find(objects, 'Certificate', 'cache-tls');
+    expect(cert.apiVersion).toBe('cert-manager.io/v1');
+    expect(cert.spec.secretName).toBe('cache-tls');
+    expect(cert.spec.issuerRef).toEqual({ name: 'platform-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' });
+    expect(cert.spec.dnsNames).toEqual(expect.arrayContaining([
+      'cache-headless', 'cache-headless.ml-features.svc.cluster.local', 'cache-0.cache-headless.ml-features.svc.cluster.local',
+      'cache-2.cache-headless.ml-features.svc.cluster.local', 'cache-sentinel-1.cache-sentinel-headless.ml-features.svc.cluster.local',
+    ]));
+    const conf = find(objects, 'ConfigMap', 'cache-config').data;
+    expect(conf['redis.conf']).toContain('port 0\ntls-port 6379\ntls-cert-file /etc/tls/tls.crt\ntls-key-file /etc/tls/tls.key\ntls-ca-cert-file /etc/tls/ca.crt\n');
+    expect(conf['redis.conf']).toContain('tls-replication yes');
+    // Sentinels: plain 26379 answers anonymous discovery only (Feast does not send TLS to Sentinels); peers use TLS on 26380.
+    expect(conf['sentinel.conf']).toContain('port 26379\n# TLS for Sentinel peers, the servers and operators; the plain port above only answers discovery.\ntls-port 26380\n');
+    expect(find(objects, 'StatefulSet', 'cache-sentinel').spec.template.spec.containers[0].env).toContainEqual({ name: 'REDIS_PORT', value: '26380' });
+    expect(find(objects, 'StatefulSet', 'cache').spec.template.spec.containers[0].env.find((e: any) => e.name === 'REDIS_SENTINELS').value)
+      .toMatch(/^cache-sentinel-0\.cache-sentinel-headless\.ml-features\.svc\.cluster\.local:26380 /);
+    expect(server.sentinelAddresses[0]).toBe('cache-sentinel-0.cache-sentinel-headless.ml-features.svc.cluster.local:26379');
+    for (const name of ['cache', 'cache-sentinel']) {
+      const pod = find(objects, 'StatefulSet', name).spec.template.spec;
+      expect(pod.volumes).toContainEqual({ name: 'tls', secret: { secretName: 'cache-tls', defaultMode: 0o440, items: [
+        { key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }, { key: 'ca.crt', path: 'ca.crt' }] } });
+      expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'tls', mountPath: '/etc/tls', readOnly: true });
+      expect(pod.containers[0].env).toContainEqual({ name: 'REDIS_TLS_CA_FILE', value: '/etc/tls/ca.crt' });
+    }
+    expect(server.tls!.ca).toEqual({ secretName: 'cache-tls', key: 'ca.crt' });
+    expect(runGates(objects as any, { kubeVersion: String(Profile.eks().kubeVersion) }).errors).toEqual([]);
+  });
+
+  test('an existing Secret with its own keys: no Certificate, the keys mapped to fixed file names', () => {
+    const { chart } = redis(Profile.kind(), { tls: ServerTls.existingSecret('my-tls', { certKey: 'cert.pem', keyKey: 'key.pem', caKey: 'chain.pem' }) });
+    const objects = synth(chart);
+    expect(objects.filter((o) => o.kind === 'Certificate')).toEqual([]);
+    expect(find(objects, 'StatefulSet', 'cache').spec.template.spec.volumes).toContainEqual({ name: 'tls', secret: { secretName: 'my-tls', defaultMode: 0o440, items: [
+      { key: 'cert.pem', path: 'tls.crt' }, { key: 'key.pem', path: 'tls.key' }, { key: 'chain.pem', path: 'ca.crt' }] } });
+  });
+});
+
+describe('client users', () => {
+  test.each([
+    [{ name: 'admin', passwordKey: 'k', commands: ['get'], keyPatterns: ['*'] }, "Redis user name 'admin' is reserved for the built-in users"],
+    [{ name: 'a b', passwordKey: 'k', commands: ['get'], keyPatterns: ['*'] }, "Redis user name 'a b' is invalid"],
+    [{ name: 'app', passwordKey: 'k', commands: ['GET all'], keyPatterns: ['*'] }, "Redis user 'app': command 'GET all' is not a lower-case command"],
+    [{ name: 'app', passwordKey: 'k', commands: ['get'], keyPatterns: ['a b'] }, "Redis user 'app': key pattern 'a b' is empty or contains white space"],
+  ])('bad client user %#', (client, message) => {
+    expect(() => redis(Profile.kind(), { clients: [client] })).toThrow(message);
+  });
 });

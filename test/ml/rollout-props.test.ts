@@ -23,7 +23,7 @@ describe('canary partition and claim retention on every stateful construct', () 
     });
     new MlflowCluster(chart, 'mlflow', {
       namespace: 'ml-tracking', backend: db, artifacts: ArtifactStore.objectStore(minio, 'ml-artifacts'),
-      cache: MlflowCache.perPod(pack.standard, '10Gi'), replicas: 3, updateStrategy: canary, claimRetention: keepOnScaleDown,
+      cache: MlflowCache.emptyDir('10Gi'), replicas: 3,
     });
     new FeatureStore(chart, 'feast', {
       namespace: 'ml-features', project: 'ml_features', registry: Registry.file({ tier: pack.standard }),
@@ -32,13 +32,13 @@ describe('canary partition and claim retention on every stateful construct', () 
     return synth(chart);
   }
 
-  test.each(['postgres', 'minio', 'mlflow', 'feast-redis'])('%s', (name) => {
+  test.each(['postgres', 'minio', 'feast-redis'])('%s', (name) => {
     const sts = find(platform(), 'StatefulSet', name);
     expect(sts.spec.updateStrategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { partition: 2 } });
     expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Delete', whenScaled: 'Retain' });
   });
 
-  test('MLflow cache claims default to Delete/Delete, the data stores to Retain/Retain', () => {
+  test('MLflow servers are a Deployment with no claims; the data stores keep Retain/Retain', () => {
     const { chart } = newChart(Profile.gke());
     const pack = new StorageClassPack(chart, 'storage');
     const minio = new ObjectStore(chart, 'minio', {
@@ -46,14 +46,15 @@ describe('canary partition and claim retention on every stateful construct', () 
       credentials: Credentials.existingSecret('minio-root'),
     });
     new MlflowCluster(chart, 'mlflow', {
-      namespace: 'ml-tracking', artifacts: ArtifactStore.objectStore(minio, 'ml-artifacts'), cache: MlflowCache.perPod(pack.standard, '10Gi'),
+      namespace: 'ml-tracking', artifacts: ArtifactStore.objectStore(minio, 'ml-artifacts'), cache: MlflowCache.emptyDir('10Gi'),
       backend: new StatefulDatabase(chart, 'postgres', {
         engine: DatabaseEngine.postgres('16.4'), namespace: 'ml-db', storage: { tier: pack.fast, size: '20Gi' },
         credentials: Credentials.existingSecret('postgres-credentials'),
       }),
     });
     const objects = synth(chart);
-    expect(find(objects, 'StatefulSet', 'mlflow').spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Delete', whenScaled: 'Delete' });
+    expect(objects.filter((o) => o.kind === 'StatefulSet').map((o) => o.metadata.name).sort()).toEqual(['minio', 'postgres']);
+    expect(find(objects, 'Deployment', 'mlflow').spec.template.spec.volumes).toContainEqual({ name: 'cache', emptyDir: { sizeLimit: '10Gi' } });
     expect(find(objects, 'StatefulSet', 'minio').spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
   });
 });

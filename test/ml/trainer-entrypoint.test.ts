@@ -82,7 +82,7 @@ describeEachShell('trainer-entrypoint.sh under %s', (shell) => {
   });
 });
 
-test('the pod runs exactly this script, from the launch ConfigMap, with sh', () => {
+test('the pod runs exactly these scripts, from the launch ConfigMap, with sh', () => {
   const { chart } = newChart(Profile.kind());
   const pack = new StorageClassPack(chart, 'storage');
   new DistributedTrainer(chart, 'pytorch', {
@@ -92,7 +92,8 @@ test('the pod runs exactly this script, from the launch ConfigMap, with sh', () 
   const objects = synth(chart);
   const configMap = find(objects, 'ConfigMap', 'pytorch-launch');
   expect(configMap.data['entrypoint.sh']).toBe(fs.readFileSync(SCRIPT, 'utf8'));
-  const pod = find(objects, 'StatefulSet', 'pytorch').spec.template.spec;
+  expect(configMap.data['worker.sh']).toBe(fs.readFileSync(path.join(path.dirname(SCRIPT), 'trainer-worker.sh'), 'utf8'));
+  const pod = find(objects, 'Job', 'pytorch').spec.template.spec;
   expect(pod.containers[0].command).toEqual(['sh', '/etc/trainer/entrypoint.sh']);
   expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'launch', mountPath: '/etc/trainer', readOnly: true });
   expect(pod.volumes).toContainEqual({ name: 'launch', configMap: { name: 'pytorch-launch' } });

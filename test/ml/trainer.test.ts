@@ -1,8 +1,9 @@
 import { Chart } from 'cdk8s';
-import {
+import { ClusterConfig,
   DistributedTrainer, DistributedTrainerProps, ITrackingServer, IPeerable, Launcher, Profile, SharedDataset,
-  StorageClassPack, UpdateStrategy, WorkloadNamespace, formatFindings, runGates,
+  StorageClassPack, TrainingMode, UpdateStrategy, WorkloadNamespace, formatFindings, runGates,
 } from '../../lib';
+import { gkeWithShared } from '../support/clusters';
 import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
 
 const IMAGE = 'pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime';
@@ -21,6 +22,8 @@ function trainer(chart: Chart, pack: StorageClassPack, props: Partial<Distribute
     nodes: 4,
     launcher: Launcher.torchrun({ script: 'train.py', args: ['--epochs', '90'] }),
     checkpoints: { tier: pack.fast, size: '100Gi' },
+    // This file covers the long-running StatefulSet mode; trainer-job.test.ts covers the default Job.
+    mode: TrainingMode.statefulSet(),
     ...props,
   });
 }
@@ -43,9 +46,9 @@ function gates(objects: Manifest[], profile: Profile) {
 
 const POD_INDEX = { fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } };
 
-describe('DistributedTrainer wiring', () => {
+describe('DistributedTrainer wiring (TrainingMode.statefulSet())', () => {
   test('MASTER_ADDR is pod 0 of the governing headless Service, which publishes unready pods', () => {
-    const profile = Profile.gke();
+    const profile = gkeWithShared();
     const { chart, pack } = setup(profile);
     const t = trainer(chart, pack, { gpusPerNode: 8 });
     const objects = synth(chart);
@@ -86,7 +89,7 @@ describe('DistributedTrainer wiring', () => {
     expect(t.masterAddr).toBe(t.podHost(0));
     expect(t.rendezvousEndpoint).toBe(env.PET_RDZV_ENDPOINT);
     expect(t.worldSize).toBe(32);
-    expect(podSpec(objects).containers[0].args).toEqual(['torchrun', 'train.py', '--epochs', '90']);
+    expect(podSpec(objects).containers[0].args).toEqual(['torchrun', '--no_python', 'sh', '/etc/trainer/worker.sh', 'python3', '-u', 'train.py', '--epochs', '90']);
     expect(gates(objects, profile)).toEqual({ ok: true, text: '' });
   });
 
@@ -105,7 +108,7 @@ describe('DistributedTrainer wiring', () => {
   });
 
   test('custom port, rendezvous id, max restarts and cluster domain flow into every address', () => {
-    const { chart, pack } = setup(Profile.gke());
+    const { chart, pack } = setup(gkeWithShared());
     trainer(chart, pack, { port: 23456, rendezvousId: 'resnet-run-7', maxRestarts: 10, clusterDomain: 'corp.local' });
     const env = envOf(synth(chart));
     expect(env).toMatchObject({
@@ -150,7 +153,7 @@ describe('DistributedTrainer wiring', () => {
   });
 
   test('claimRetention and updateStrategy pass through', () => {
-    const { chart, pack } = setup(Profile.gke());
+    const { chart, pack } = setup(gkeWithShared());
     trainer(chart, pack, { claimRetention: { whenScaled: 'Delete' }, updateStrategy: UpdateStrategy.onDelete() });
     const sts = find(synth(chart), 'StatefulSet', 'pytorch');
     expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Delete' });
@@ -159,7 +162,7 @@ describe('DistributedTrainer wiring', () => {
 
   test('output is byte-identical across runs', () => {
     const render = () => {
-      const { chart, pack } = setup(Profile.gke());
+      const { chart, pack } = setup(gkeWithShared());
       trainer(chart, pack, { gpusPerNode: 8, launcher: Launcher.deepspeed({ script: 'train.py' }) });
       return JSON.stringify(synth(chart));
     };
@@ -196,16 +199,14 @@ describe('node rank', () => {
 });
 
 describe('GPU scheduling per cloud', () => {
-  const cases: Array<[string, () => Profile, object, object[]]> = [
-    ['gke', () => Profile.gke(), { key: 'cloud.google.com/gke-accelerator', operator: 'Exists' },
-      [{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' }]],
-    ['eks', () => Profile.eks(), { key: 'k8s.amazonaws.com/accelerator', operator: 'Exists' },
-      [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]],
-    ['aks', () => Profile.aks(), { key: 'accelerator', operator: 'In', values: ['nvidia'] },
-      [{ key: 'sku', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }]],
+  // The GPU request and the cloud's standard GPU taints place the pods; no label requirement unless the cluster declares one.
+  const cases: Array<[string, () => Profile, object[]]> = [
+    ['gke', () => Profile.gke(), [{ key: 'nvidia.com/gpu', operator: 'Equal', value: 'present', effect: 'NoSchedule' }]],
+    ['eks', () => Profile.eks(), [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]],
+    ['aks', () => Profile.aks(), [{ key: 'sku', operator: 'Equal', value: 'gpu', effect: 'NoSchedule' }, { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]],
   ];
 
-  test.each(cases)('%s: nvidia.com/gpu, required node affinity on the GPU label, tolerations for the GPU taint', (_cloud, make, expression, tolerations) => {
+  test.each(cases)('%s: nvidia.com/gpu requested, tolerations for the GPU taints, no node label requirement', (_cloud, make, tolerations) => {
     const profile = make();
     const { chart, pack } = setup(profile);
     trainer(chart, pack, { gpusPerNode: 8, resources: { cpu: '32', memory: '128Gi' } });
@@ -215,9 +216,7 @@ describe('GPU scheduling per cloud', () => {
       requests: { 'cpu': '32', 'memory': '128Gi', 'nvidia.com/gpu': 8 },
       limits: { 'memory': '128Gi', 'nvidia.com/gpu': 8 },
     });
-    expect(spec.affinity.nodeAffinity).toEqual({
-      requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [expression] }] },
-    });
+    expect(spec.affinity.nodeAffinity).toBeUndefined();
     expect(spec.tolerations).toEqual(tolerations);
     // NCCL needs a real /dev/shm: memory-backed, half the memory limit by default.
     expect(spec.volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '64Gi' } });
@@ -225,10 +224,15 @@ describe('GPU scheduling per cloud', () => {
     expect(gates(objects, profile)).toEqual({ ok: true, text: '' });
   });
 
-  test('accelerators narrow the node affinity to GPU types (GKE H100)', () => {
-    const { chart, pack } = setup(Profile.gke());
-    trainer(chart, pack, { gpusPerNode: 8, accelerators: ['nvidia-h100-80gb'] });
+  test('labels the cluster config declares for its GPU pools become the node affinity; accelerators narrow a declared label key', () => {
+    const profile = Profile.eks({ cluster: ClusterConfig.of({ name: 'ml-eks', gpuPools: [{ name: 'p5', nodeLabels: { 'eks.amazonaws.com/nodegroup': 'gpu-p5' } }] }) });
+    const { chart, pack } = setup(profile);
+    trainer(chart, pack, { gpusPerNode: 8 });
     expect(podSpec(synth(chart)).affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms)
+      .toEqual([{ matchExpressions: [{ key: 'eks.amazonaws.com/nodegroup', operator: 'In', values: ['gpu-p5'] }] }]);
+    const gke = setup(Profile.gke({ gpu: { ...Profile.gke().gpu!, nodeLabelKey: 'cloud.google.com/gke-accelerator' } }));
+    trainer(gke.chart, gke.pack, { gpusPerNode: 8, accelerators: ['nvidia-h100-80gb'] });
+    expect(podSpec(synth(gke.chart)).affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms)
       .toEqual([{ matchExpressions: [{ key: 'cloud.google.com/gke-accelerator', operator: 'In', values: ['nvidia-h100-80gb'] }] }]);
   });
 
@@ -252,7 +256,7 @@ describe('GPU scheduling per cloud', () => {
   });
 
   test('explicit sharedMemory and scratch sizes', () => {
-    const { chart, pack } = setup(Profile.gke());
+    const { chart, pack } = setup(gkeWithShared());
     trainer(chart, pack, { resources: { memory: '64Gi' }, sharedMemory: '16Gi', scratch: { size: '200Gi', mountPath: '/local' } });
     const objects = synth(chart);
     const spec = podSpec(objects);
@@ -284,7 +288,7 @@ describe('storage', () => {
   });
 
   test('shared datasets: one ReadWriteMany claim on the shared tier, mounted read-only by every worker', () => {
-    const profile = Profile.gke();
+    const profile = gkeWithShared();
     const { chart, pack } = setup(profile);
     const imagenet = new SharedDataset(chart, 'imagenet', { namespace: 'ml-training', tier: pack.shared, size: '1Ti' });
     const labels = new SharedDataset(chart, 'labels', { namespace: 'ml-training', tier: pack.shared, size: '1Ti', name: 'imagenet-labels' });
@@ -354,7 +358,7 @@ describe('DeepSpeed launcher', () => {
   });
 
   test('the ds alias and procs per node as hostfile slots', () => {
-    const { chart, pack } = setup(Profile.gke());
+    const { chart, pack } = setup(gkeWithShared());
     trainer(chart, pack, { nodes: 2, gpusPerNode: 8, procsPerNode: 4, launcher: Launcher.deepspeed({ script: 'train.py', executable: 'ds' }) });
     const objects = synth(chart);
     expect(podSpec(objects).containers[0].args[0]).toBe('ds');
@@ -362,18 +366,18 @@ describe('DeepSpeed launcher', () => {
   });
 
   test('torchrun has no hostfile and no rank flag', () => {
-    const { chart, pack } = setup(Profile.gke());
+    const { chart, pack } = setup(gkeWithShared());
     trainer(chart, pack, { launcher: Launcher.torchrun({ script: 'trainer.main', module: true }) });
     const objects = synth(chart);
     expect(find(objects, 'ConfigMap', 'pytorch-launch').data.hostfile).toBeUndefined();
     expect(envOf(objects).NODE_RANK_FLAG).toBeUndefined();
-    expect(podSpec(objects).containers[0].args).toEqual(['torchrun', '-m', 'trainer.main']);
+    expect(podSpec(objects).containers[0].args).toEqual(['torchrun', '--no_python', 'sh', '/etc/trainer/worker.sh', 'python3', '-u', '-m', 'trainer.main']);
   });
 });
 
 describe('elastic mode', () => {
   test('PET_NNODES is min:max, c10d rendezvous on pod 0, the entrypoint accepts pods up to max', () => {
-    const { chart, pack } = setup(Profile.gke());
+    const { chart, pack } = setup(gkeWithShared());
     trainer(chart, pack, { nodes: 4, elastic: { minNodes: 2, maxNodes: 8 }, maxRestarts: 5 });
     const objects = synth(chart);
     expect(envOf(objects)).toMatchObject({
@@ -393,7 +397,7 @@ describe('tracking', () => {
       asPeer: () => ({ namespace: 'ml-tracking', podSelector: { 'app.kubernetes.io/name': 'mlflow' } }),
       allowFrom: (peer) => { admitted.push(peer); },
     };
-    const { chart, pack } = setup(Profile.gke());
+    const { chart, pack } = setup(gkeWithShared());
     const t = trainer(chart, pack, { tracking });
     const objects = synth(chart);
     expect(envOf(objects).MLFLOW_TRACKING_URI).toBe('http://mlflow.ml-tracking.svc.cluster.local:5000');
@@ -407,31 +411,31 @@ describe('tracking', () => {
 describe('bad input', () => {
   test('nodes < 1 throws at construction', () => {
     for (const nodes of [0, -1, 1.5]) {
-      const { chart, pack } = setup(Profile.gke());
+      const { chart, pack } = setup(gkeWithShared());
       expect(() => trainer(chart, pack, { nodes })).toThrow(`DistributedTrainer 'test/pytorch': nodes must be a whole number ≥ 1, got ${nodes}.`);
     }
   });
 
   test('procs per node not dividing the GPUs', () => {
-    const { chart, pack } = setup(Profile.gke());
+    const { chart, pack } = setup(gkeWithShared());
     trainer(chart, pack, { gpusPerNode: 8, procsPerNode: 3 });
     expect(() => synth(chart)).toThrow('[test/pytorch] procsPerNode 3 does not divide gpusPerNode 8: every process drives the same number of GPUs; use one of 1, 2, 4, 8.');
   });
 
   test('elastic min > max', () => {
-    const { chart, pack } = setup(Profile.gke());
+    const { chart, pack } = setup(gkeWithShared());
     trainer(chart, pack, { elastic: { minNodes: 6, maxNodes: 2 } });
     expect(() => synth(chart)).toThrow('[test/pytorch] elastic minNodes 6 is greater than maxNodes 2: use minNodes ≤ maxNodes.');
   });
 
   test('elastic range that excludes the starting size', () => {
-    const { chart, pack } = setup(Profile.gke());
+    const { chart, pack } = setup(gkeWithShared());
     trainer(chart, pack, { nodes: 4, elastic: { minNodes: 1, maxNodes: 3 } });
     expect(() => synth(chart)).toThrow('[test/pytorch] nodes 4 is outside the elastic range 1..3: start with minNodes ≤ nodes ≤ maxNodes.');
   });
 
   test('elastic DeepSpeed', () => {
-    const { chart, pack } = setup(Profile.gke());
+    const { chart, pack } = setup(gkeWithShared());
     trainer(chart, pack, { elastic: { minNodes: 2, maxNodes: 4 }, launcher: Launcher.deepspeed({ script: 'train.py' }) });
     expect(() => synth(chart)).toThrow('[test/pytorch] elastic mode needs Launcher.torchrun: the deepspeed launcher starts a fixed set of nodes from its hostfile.');
   });
@@ -447,13 +451,13 @@ describe('bad input', () => {
   });
 
   test('a dataset on a ReadWriteOnce tier', () => {
-    const { chart, pack } = setup(Profile.gke());
+    const { chart, pack } = setup(gkeWithShared());
     expect(() => new SharedDataset(chart, 'imagenet', { namespace: 'ml-training', tier: pack.fast, size: '500Gi' }))
       .toThrow("SharedDataset 'test/imagenet': tier 'fast' (ml-fast-v1) is ReadWriteOnce, but every worker mounts a shared dataset at once: use the ReadWriteMany tier, pack.shared.");
   });
 
   test('a dataset in another namespace, and clashing mount paths', () => {
-    const { chart, pack } = setup(Profile.gke());
+    const { chart, pack } = setup(gkeWithShared());
     const data = new SharedDataset(chart, 'imagenet', { namespace: 'ml-data', tier: pack.shared, size: '1Ti' });
     trainer(chart, pack, { datasets: [data.mount('/checkpoints')] });
     expect(() => synth(chart)).toThrow(
@@ -462,7 +466,7 @@ describe('bad input', () => {
   });
 
   test('scratch and the code ConfigMap clashing with dataset mounts', () => {
-    const { chart, pack } = setup(Profile.gke());
+    const { chart, pack } = setup(gkeWithShared());
     const data = new SharedDataset(chart, 'imagenet', { namespace: 'ml-training', tier: pack.shared, size: '1Ti' });
     trainer(chart, pack, {
       scratch: { size: '10Gi', mountPath: '/data' }, files: { 'train.py': 'pass' }, workingDir: '/work',
@@ -480,14 +484,14 @@ describe('bad input', () => {
   });
 
   test('/dev/shm larger than the memory limit', () => {
-    const { chart, pack } = setup(Profile.gke());
+    const { chart, pack } = setup(gkeWithShared());
     trainer(chart, pack, { resources: { memory: '8Gi' }, sharedMemory: '16Gi' });
     expect(() => synth(chart)).toThrow('[test/pytorch] sharedMemory 16Gi exceeds the memory limit 8Gi: /dev/shm lives in the container\'s memory, ' +
       'so it can never grow past the limit; raise resources.memoryLimit or lower sharedMemory.');
   });
 
   test('bad quantities and an empty script', () => {
-    const { chart, pack } = setup(Profile.gke());
+    const { chart, pack } = setup(gkeWithShared());
     expect(() => trainer(chart, pack, { sharedMemory: '16GB' }))
       .toThrow("Invalid sharedMemory of DistributedTrainer 'test/pytorch' '16GB': not a Kubernetes quantity (e.g. '20Gi', '512Mi', '500m'). Did you mean '16Gi'?");
     expect(() => Launcher.torchrun({ script: ' ' }))

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  BackupDestination, Credentials, DatabaseEngine, LogicalBackup, LogicalBackupProps, MINIO_CLIENT_IMAGE, ObjectStore, Profile,
+  BackupDestination, CloudIdentity, Credentials, DatabaseEngine, LogicalBackup, LogicalBackupProps, MINIO_CLIENT_IMAGE, ObjectStore, Profile,
   StatefulDatabase, StorageClassPack, runGates,
 } from '../../lib';
 import { Manifest, all, find, newChart, selects, synth, findJob } from '../support/synth';
@@ -172,7 +172,7 @@ describe('LogicalBackup to a cloud bucket', () => {
     const roleArn = 'arn:aws:iam::123456789012:role/db-backups';
     const { objects, backup } = backedUp(() => BackupDestination.s3({
       url: 's3://acme-db-backups', endpoint: 'https://s3.eu-west-1.amazonaws.com',
-      serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': roleArn }, stsEndpoint: 'https://sts.eu-west-1.amazonaws.com',
+      identity: CloudIdentity.awsIrsa(roleArn), stsEndpoint: 'https://sts.eu-west-1.amazonaws.com',
     }), {}, Profile.eks());
     const account = find(objects, 'ServiceAccount', 'postgres-logical-backup');
     expect(account).toMatchObject({
@@ -193,6 +193,23 @@ describe('LogicalBackup to a cloud bucket', () => {
     ]);
     expect(backup.bucketUrl).toBe('s3://acme-db-backups/');
     expect(runGates(objects, { kubeVersion: '1.35' }).errors).toEqual([]);
+  });
+  test('EKS Pod Identity: its own ServiceAccount without annotations, no STS endpoint, no keys; IRSA on GKE fails synth', () => {
+    const { objects } = backedUp(() => BackupDestination.s3({ url: 's3://acme-db-backups/pg', identity: CloudIdentity.awsPodIdentity() }), {}, Profile.eks());
+    const account = find(objects, 'ServiceAccount', 'postgres-logical-backup');
+    expect(account.metadata.annotations).toBeUndefined();
+    const spec = podOf(find(objects, 'CronJob', 'postgres-logical-backup'));
+    expect(spec.serviceAccountName).toBe('postgres-logical-backup');
+    expect(spec.containers[0].env.map((e: any) => e.name)).toEqual(['DUMP_DIR', 'KEEP', 'S3_ENDPOINT', 'S3_BUCKET', 'S3_PREFIX', 'MC_CONFIG_DIR']);
+    expect(() => backedUp(() => BackupDestination.s3({ url: 's3://acme-db-backups/pg', identity: CloudIdentity.awsPodIdentity() }), {}, Profile.gke()))
+      .toThrow("CloudIdentity.awsPodIdentity works only on eks; profile 'gke' is gke: use that cloud's workload identity, or CloudIdentity.keys(Credentials.existingSecret(...))");
+  });
+
+  test('CloudIdentity.keys is the same as credentials', () => {
+    const viaKeys = backedUp(() => BackupDestination.s3({ url: 's3://acme-db-backups/pg', identity: CloudIdentity.keys(Credentials.existingSecret('s3-keys')) }), {}, Profile.gke());
+    const viaCredentials = backedUp(() => BackupDestination.s3({ url: 's3://acme-db-backups/pg', credentials: Credentials.existingSecret('s3-keys') }), {}, Profile.gke());
+    expect(viaKeys.objects).toEqual(viaCredentials.objects);
+    expect(all(viaKeys.objects, 'ServiceAccount')).toEqual([]);
   });
 });
 
@@ -223,13 +240,15 @@ describe('BackupDestination bad input', () => {
       "BackupDestination.s3('https://acme-db-backups.s3.amazonaws.com/postgres'): the URL does not start with 's3://': pass the bucket and prefix as e.g. 's3://ml-db-backups/postgres'.");
   });
 
-  test('no credentials and no service-account identity, or both', () => {
-    const message = "BackupDestination.s3('s3://acme-db-backups/postgres'): no credentials and no service-account identity: pass { credentials: Credentials.existingSecret(...) } " +
-      "(username = access key id, password = secret access key) or { serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': ... } } (IRSA).";
+  test('no credentials and no identity, both, or an identity that cannot sign S3 requests', () => {
+    const message = "BackupDestination.s3('s3://acme-db-backups/postgres'): no credentials and no identity: pass { credentials: Credentials.existingSecret(...) } " +
+      '(username = access key id, password = secret access key) or { identity: CloudIdentity.awsIrsa(roleArn) } (or CloudIdentity.awsPodIdentity()).';
     expect(() => BackupDestination.s3({ url: 's3://acme-db-backups/postgres' })).toThrow(message);
-    expect(() => BackupDestination.s3({ url: 's3://acme-db-backups/postgres', serviceAccountAnnotations: {} })).toThrow(message);
-    expect(() => BackupDestination.s3({ url: 's3://acme-db-backups/postgres', credentials: keys, serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/x' } }))
-      .toThrow("BackupDestination.s3('s3://acme-db-backups/postgres'): both credentials and serviceAccountAnnotations are given: pick one (keys, or the workload identity).");
+    expect(() => BackupDestination.s3({ url: 's3://acme-db-backups/postgres', credentials: keys, identity: CloudIdentity.awsIrsa('arn:aws:iam::123456789012:role/x') }))
+      .toThrow("BackupDestination.s3('s3://acme-db-backups/postgres'): both credentials and identity (CloudIdentity.awsIrsa) are given: pick one (keys, or the workload identity).");
+    expect(() => BackupDestination.s3({ url: 's3://acme-db-backups/postgres', identity: CloudIdentity.gkeWorkloadIdentity('backups@acme-ml.iam.gserviceaccount.com') }))
+      .toThrow("BackupDestination.s3('s3://acme-db-backups/postgres'): CloudIdentity.gkeWorkloadIdentity cannot sign S3 requests (mc speaks the S3 API, which takes AWS identities or keys): " +
+        'use CloudIdentity.awsIrsa(...) or CloudIdentity.awsPodIdentity() on EKS, or HMAC/access keys with { credentials } elsewhere.');
   });
 
   test('an endpoint that is not an http(s) URL, and a scratch size in the wrong unit', () => {

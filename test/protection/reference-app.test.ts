@@ -50,7 +50,13 @@ describe('reference platform: data protection of ml-db', () => {
         expect(all(r.objects, 'VolumeSnapshotClass')).toEqual([]);
         continue;
       }
-      expect(find(r.objects, 'VolumeSnapshotClass', 'ml-snapshots')).toMatchObject({ driver: driver.provisioner, deletionPolicy: 'Retain' });
+      // Manual and pre-upgrade snapshots (the driver's default class) keep their storage snapshot; the schedule's class
+      // deletes it with the VolumeSnapshot, so pruning frees the cloud snapshot too.
+      expect(find(r.objects, 'VolumeSnapshotClass', 'ml-snapshots')).toMatchObject({
+        driver: driver.provisioner, deletionPolicy: 'Retain', metadata: { annotations: { 'snapshot.storage.kubernetes.io/is-default-class': 'true' } },
+      });
+      expect(find(r.objects, 'VolumeSnapshotClass', 'ml-snapshots-scheduled')).toMatchObject({ driver: driver.provisioner, deletionPolicy: 'Delete' });
+      expect(find(r.objects, 'VolumeSnapshotClass', 'ml-snapshots-scheduled').metadata.annotations['snapshot.storage.kubernetes.io/is-default-class']).toBeUndefined();
       // The database's claims come from a StorageClass of the same driver.
       const sts = find(r.objects, 'StatefulSet', 'postgres');
       const storageClass = find(r.objects, 'StorageClass', sts.spec.volumeClaimTemplates[0].spec.storageClassName);
@@ -58,6 +64,9 @@ describe('reference platform: data protection of ml-db', () => {
       // No exec into the database: the job touches claims and snapshots only.
       const [cronJob] = schedules;
       const container = cronJob.spec.jobTemplate.spec.template.spec.containers[0];
+      expect(container.env).toContainEqual({ name: 'SNAPSHOT_CLASS', value: 'ml-snapshots-scheduled' });
+      // kubectl of the cluster's minor.
+      expect(container.image.split(':')[1].split('.').slice(0, 2).join('.')).toBe(r.profile.kubeVersion.toString());
       expect(container.args).toBeUndefined();
       expect(find(r.objects, 'Role', 'postgres-snapshots').rules.flatMap((rule: any) => rule.resources)).toEqual(['persistentvolumeclaims', 'volumesnapshots']);
     }

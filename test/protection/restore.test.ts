@@ -1,4 +1,5 @@
 import { Credentials, DatabaseEngine, Profile, RestoredClaim, SnapshotRef, StatefulDatabase, StatefulWorkload, restoredTemplate, runGates } from '../../lib';
+import { gkeWithShared } from '../support/clusters';
 import { find, synth } from '../support/synth';
 import { postgresLike, withSnapshotClass } from './support/workloads';
 
@@ -85,7 +86,7 @@ describe('restore from a VolumeSnapshot', () => {
 
 describe('restore bad input', () => {
   test('a snapshot taken by another driver, in another namespace, or a tier without snapshots', () => {
-    const gke = withSnapshotClass(Profile.gke());
+    const gke = withSnapshotClass(gkeWithShared());
     const aws = withSnapshotClass(Profile.eks());
     expect(() => new RestoredClaim(gke.chart, 'a', {
       name: 'x', namespace: 'ml-db', tier: gke.pack.fast, size: '20Gi', snapshot: SnapshotRef.named(SNAP, { takenWith: aws.snapshotClass }),

@@ -1,4 +1,5 @@
 import { Profile, SnapshotClass, StorageClassPack } from '../../lib';
+import { gkeWithShared } from '../support/clusters';
 import { all, find, newChart, synth } from '../support/synth';
 import { postgresLike } from './support/workloads';
 
@@ -29,7 +30,7 @@ describe('SnapshotClass', () => {
   });
 
   test('shared (ReadWriteMany) tiers are not snapshotted by the block-storage class', () => {
-    const { chart } = newChart(Profile.gke());
+    const { chart } = newChart(gkeWithShared());
     const pack = new StorageClassPack(chart, 'storage');
     const snapshotClass = new SnapshotClass(chart, 'snapshots', { pack });
     expect(snapshotClass.canSnapshot(pack.shared)).toBe(false);

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { KUBECTL_IMAGE, Profile, SnapshotSchedule, runGates } from '../../lib';
+import { KUBECTL_IMAGES, Profile, SnapshotSchedule, runGates } from '../../lib';
+import { gkeWithShared } from '../support/clusters';
 import { Manifest, find, synth } from '../support/synth';
 import { withSnapshotClass } from './support/workloads';
 
@@ -20,6 +21,17 @@ function envOf(cronJob: Manifest): Record<string, string> {
 }
 
 describe('SnapshotSchedule', () => {
+  test('the kubectl image is of the profile\'s minor (kubectl supports one minor of skew; the same minor is right everywhere)', () => {
+    for (const [profile, tag] of [[Profile.kind({ csiHostpath: true, kubeVersion: '1.30' }), '1.30.14'], [Profile.gke({ kubeVersion: '1.27' }), '1.27.16'], [Profile.aks({ kubeVersion: '1.34' }), '1.34.1']] as const) {
+      const cronJob = find(scheduled(profile).objects(), 'CronJob', 'pg-snapshots');
+      const image: string = cronJob.spec.jobTemplate.spec.template.spec.containers[0].image;
+      expect(image).toBe(`docker.io/alpine/kubectl:${tag}`);
+      expect(image.split(':')[1].split('.').slice(0, 2).join('.')).toBe(profile.kubeVersion.toString());
+    }
+    // One image per supported minor, each of its own minor.
+    for (const [minor, image] of Object.entries(KUBECTL_IMAGES)) expect(image).toMatch(new RegExp(`^docker\\.io/alpine/kubectl:1\\.${minor}\\.\\d+$`));
+  });
+
   test('CronJob: Forbid, starting deadline, UTC, restricted pod running the script from its ConfigMap', () => {
     const { objects } = scheduled(Profile.gke(), { keep: 5 });
     const o = objects();
@@ -38,7 +50,7 @@ describe('SnapshotSchedule', () => {
       securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
     });
     const [container] = pod.containers;
-    expect(container.image).toBe(KUBECTL_IMAGE);
+    expect(container.image).toBe(KUBECTL_IMAGES[35]);
     expect(container.command).toEqual(['/bin/sh', '/scripts/snapshot-claims.sh']);
     expect(container.args).toBeUndefined();
     expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
@@ -174,14 +186,14 @@ describe('SnapshotSchedule bad input', () => {
       startingDeadlineSeconds: 5, timeZone: 'CET+1', image: 'alpine/kubectl',
     });
     expect(objects).toThrow([
-      '[test/snapshots-pg] invalid timeZone \'CET+1\': use an IANA time zone name such as \'Etc/UTC\' or \'Europe/Berlin\'',
+      '[test/snapshots-pg] invalid timeZone \'CET+1\': use an IANA time zone name such as \'Etc/UTC\' or \'Europe/Berlin\' (this one is not in the tz database)',
       '[test/snapshots-pg] startingDeadlineSeconds 5 must be a whole number ≥ 10: the CronJob controller checks every 10 seconds and would miss every run',
       "[test/snapshots-pg] image 'alpine/kubectl' has no tag: pin a version (e.g. 'alpine/kubectl:1.2.3') or a digest",
     ].join('\n'));
   });
 
   test('a claim on a tier the snapshot driver does not provision', () => {
-    const built = withSnapshotClass(Profile.gke(), { shared: true });
+    const built = withSnapshotClass(gkeWithShared(), { shared: true });
     expect(() => new SnapshotSchedule(built.chart, 'snapshots-pg', {
       target: built.workload, snapshotClass: built.snapshotClass, schedule: '@daily',
     })).toThrow("SnapshotSchedule 'test/snapshots-pg': claim template 'shared' of StatefulWorkload 'pg' is on tier 'shared' " +

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { ApiObject } from 'cdk8s';
-import { CapacityReport, Profile, REPORT_FILES, formatBytes, formatStorage, podRequests } from '../../lib';
+import { CapacityReport, ClusterNeeds, Profile, REPORT_FILES, formatBytes, formatStorage, podRequests } from '../../lib';
 import { renderWith, synthesize } from '../../apps/main';
 import { buildPlatform } from '../../apps/platform';
 import { referenceProfiles } from '../../apps/profiles';
@@ -22,8 +22,11 @@ describe('CapacityReport on a hand-built chart', () => {
     statefulSet(chart, 'data', 'db', 3, podSpec([container('db', { cpu: '500m', memory: '1Gi' }), container('exporter', { cpu: '50m', memory: '64Mi' })]),
       [['data', '10Gi', 'fast-v1'], ['wal', '512Mi', 'standard-v1']]);
     // GPU trainer: 4 nodes, GPUs only as limits (requested at the limit), CPU as a plain number.
-    statefulSet(chart, 'train', 'trainer', 4, podSpec([container('trainer', { cpu: 8, memory: '64Gi' }, { 'nvidia.com/gpu': 2, 'memory': '64Gi' })]),
-      [['checkpoints', '100Gi', 'fast-v1']]);
+    // /dev/shm: a 32Gi memory-backed emptyDir (a disk-backed one elsewhere is not shared memory).
+    statefulSet(chart, 'train', 'trainer', 4, podSpec([container('trainer', { cpu: 8, memory: '64Gi' }, { 'nvidia.com/gpu': 2, 'memory': '64Gi' },
+      { volumeMounts: [{ name: 'dshm', mountPath: '/dev/shm' }, { name: 'scratch', mountPath: '/scratch' }] })],
+    { volumes: [{ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '32Gi' } }, { name: 'scratch', emptyDir: { medium: 'Memory', sizeLimit: '1Gi' } }] }),
+    [['checkpoints', '100Gi', 'fast-v1']]);
     // HPA-scaled Deployment: full scale is maxReplicas, not spec.replicas.
     deployment(chart, 'web', 'api', 2, podSpec([container('api', { cpu: '250m', memory: '256Mi' })]));
     new ApiObject(chart, 'hpa', {
@@ -95,8 +98,10 @@ describe('CapacityReport on a hand-built chart', () => {
     expect(md).toContain('| Namespace | Workloads | Pods | CPU | Memory | nvidia.com/gpu |');
     expect(md).toContain('| train | 1 | 4 | 32 | 256Gi | 8 |');
     expect(md).toContain('| **Total** | **3** | **17** | **36.15** | **261.69Gi** | **8** |');
-    expect(md).toContain('| web | Deployment | api | 10 (HPA max; min 2) | 0.25 | 256Mi | 0 | — |');
-    expect(md).toContain('| data | StatefulSet | db | 3 | 0.55 | 1.06Gi | 0 | data 10Gi fast-v1, wal 512Mi standard-v1 |');
+    expect(md).toContain('| Namespace | Kind | Name | Pods | Per pod: CPU | Memory | Shm | nvidia.com/gpu | Claims per pod |');
+    expect(md).toContain('| web | Deployment | api | 10 (HPA max; min 2) | 0.25 | 256Mi | — | 0 | — |');
+    expect(md).toContain('| data | StatefulSet | db | 3 | 0.55 | 1.06Gi | — | 0 | data 10Gi fast-v1, wal 512Mi standard-v1 |');
+    expect(md).toContain('| train | StatefulSet | trainer | 4 | 8 | 64Gi | 32Gi | 2 | checkpoints 100Gi fast-v1 |');
     expect(md).toContain('### Transient: Jobs and CronJobs (one run each)');
     expect(md).toContain('| data | 2 | 4 | 0.5 | 640Mi | 0 |');
     expect(md).not.toMatch(/\d{4}-\d{2}-\d{2}T/); // no timestamps
@@ -161,20 +166,73 @@ describe('reference platform', () => {
     const c = r.capacity!;
     const w = (n: string) => c.workloads.find((x) => x.name === n)!;
     expect(w('postgres')).toMatchObject({ kind: 'StatefulSet', namespace: 'ml-db', replicas: 3 });
-    // MLflow's StatefulSet is scaled by its HPA: full scale is maxReplicas, with a cache claim each.
+    // MLflow's Deployment is scaled by its HPA: full scale is maxReplicas.
     const { maxReplicas } = sizingFor(r.profile).tracking;
     expect(w('mlflow')).toMatchObject({ replicas: maxReplicas, autoscaler: { name: 'mlflow', maxReplicas } });
-    expect(w('pytorch').replicas).toBe(4);
-    const gpus = c.total.requests.extended['nvidia.com/gpu'] ?? 0;
+    // The training run is a Job: 4 pods that run to completion, counted apart from the long-running services;
+    // a StatefulSet (long-running) where the GPU ranks have no ReadWriteMany checkpoint tier (gke, eks).
+    const job = name === 'kind' || name === 'aks';
+    expect(w('pytorch')).toMatchObject({ kind: job ? 'Job' : 'StatefulSet', replicas: 4, transient: job });
+    const gpus = (job ? c.transientTotal : c.total).requests.extended['nvidia.com/gpu'] ?? 0;
+    expect((job ? c.total : c.transientTotal).requests.extended['nvidia.com/gpu']).toBeUndefined();
     // The trainer takes 8 GPUs per node where the profile has GPU nodes; kind trains on CPUs.
     expect(gpus).toBe(name === 'kind' ? 0 : 4 * 8);
+    // Per pod: CPU, memory, /dev/shm and GPUs as the reference app sets them.
+    expect(w('pytorch').pod).toEqual(name === 'kind'
+      ? { milliCpu: 500, memoryBytes: GI, extended: {} }
+      : { milliCpu: 32000, memoryBytes: 256 * GI, extended: { 'nvidia.com/gpu': 8 } });
+    expect(w('pytorch').sharedMemoryBytes).toBe(name === 'kind' ? 256 * MI : 64 * GI);
     expect(c.workloads.filter((x) => x.transient).map((x) => x.kind).every((k) => k === 'Job' || k === 'CronJob')).toBe(true);
-    // Shared dataset only where the profile has ReadWriteMany storage.
-    expect(c.storageByClass.some((s) => s.tier === 'shared')).toBe(name !== 'kind');
-    const cache = c.storage.find((s) => s.namespace === 'ml-tracking')!;
+    // Shared dataset only where the profile has ReadWriteMany storage (GKE and EKS need a cluster input the reference clusters lack).
+    expect(c.storageByClass.some((s) => s.tier === 'shared')).toBe(r.profile.supportsReadWriteMany);
+    expect(r.profile.supportsReadWriteMany).toBe(name === 'aks');
+    const tracking = c.storage.find((s) => s.namespace === 'ml-tracking')!;
     const sizing = sizingFor(r.profile);
-    // One MLflow cache claim per server at full scale, one MinIO data claim per pod.
-    expect(cache.claims).toBe(sizing.tracking.maxReplicas + sizing.objectStore.replicas);
+    // MLflow servers claim nothing (their cache is an emptyDir): only MinIO's data claims, one per pod.
+    expect(tracking.claims).toBe(sizing.objectStore.replicas);
+    expect(w('mlflow')).toMatchObject({ kind: 'Deployment', claimTemplates: [] });
+  });
+
+  test.each(rendered.map((r) => [r.profile.name, r]))('%s: CAPACITY.md says what the cluster needs', (name, r) => {
+    const md = r.capacity!.toMarkdown();
+    const needs = r.capacity!.needs!;
+    expect(md).toContain('\n## What this cluster needs\n');
+    for (const heading of ['### CSI drivers', '### Snapshot CRDs and controller', '### Nodes per storage tier', '### GPU node pools', '### Operators', '### Secrets']) {
+      expect(md).toContain(`\n${heading}\n`);
+    }
+    // Every driver of the render's StorageClasses, with its setup.
+    const provisioners = r.objects.filter((o) => o.kind === 'StorageClass').map((o: any) => o.provisioner);
+    expect(needs.csiDrivers.map((d) => d.provisioner)).toEqual([...new Set(provisioners)].sort());
+    for (const d of needs.csiDrivers) expect(md).toContain(`| \`${d.provisioner}\` | ${d.tiers.join(', ')} | ${d.setup} |`);
+    // Snapshots where the profile has a snapshot driver (all but plain kind).
+    expect(md.includes('the render takes no CSI snapshots')).toBe(name === 'kind');
+    if (name !== 'kind') expect(md).toContain(r.profile.snapshotDriver!.snapshotSetup);
+    // GPU pools on the clouds, none on kind.
+    expect(md.includes('None: no workload requests GPUs.')).toBe(name === 'kind');
+    // The cloud profiles serve Redis over TLS with a cert-manager Certificate; kind uses built-in APIs only.
+    if (name === 'kind') expect(md).toContain('None: the render uses only built-in Kubernetes APIs');
+    else expect(md).toContain('- cert-manager (cert-manager.io)');
+    // The Secrets the platform reads and does not create, linked to the inventory.
+    expect(md).toContain('[SECRETS.md](SECRETS.md)');
+    expect(needs.secrets.map((s) => `${s.namespace}/${s.name}`)).toEqual(expect.arrayContaining([
+      'ml-db/postgres-credentials', 'ml-tracking/minio-root', 'ml-tracking/postgres-mlflow', 'ml-features/feast-redis',
+    ]));
+    expect(md).toContain('| ml-db | postgres-credentials | password, username |');
+  });
+
+  test('operators are named by the API groups a render uses', () => {
+    const objects = [
+      { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'tls', namespace: 'a' } },
+      { apiVersion: 'jobset.x-k8s.io/v1alpha2', kind: 'JobSet', metadata: { name: 'train', namespace: 'a' } },
+      { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'pw', namespace: 'a' }, spec: { target: { name: 'pw' } } },
+    ];
+    const needs = ClusterNeeds.of(objects, Profile.gke());
+    expect(needs.operators).toEqual([
+      { name: 'External Secrets Operator', apiGroups: ['external-secrets.io'] },
+      { name: 'JobSet controller', apiGroups: ['jobset.x-k8s.io'] },
+      { name: 'cert-manager', apiGroups: ['cert-manager.io'] },
+    ]);
+    expect(needs.toMarkdown().join('\n')).toContain('- cert-manager (cert-manager.io)');
   });
 
   test('synth logs one summary block per profile; the CLI keeps stdout clean', () => {
@@ -185,8 +243,9 @@ describe('reference platform', () => {
       const log = lines.join('\n');
       const shown = (profile: string) => path.join(path.relative(process.cwd(), outdir), profile).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
       expect(log).toMatch(new RegExp(String.raw`${shown('kind')}: \d+ objects, Kubernetes 1\.\d+, gates passed\n {2}full scale: \d+ pods, CPU [\d.]+, memory [\d.]+(Gi|Ti) \(HPA max: mlflow ${LAPTOP_SIZING.tracking.maxReplicas}\)\n {2}transient: `));
+      // gke's reference cluster has no ReadWriteMany tier, so its GPU trainer is a (long-running) StatefulSet.
       expect(log).toMatch(new RegExp(String.raw`${shown('gke')}: .*\n {2}full scale: .*nvidia\.com\/gpu 32`));
-      expect(fs.readFileSync(path.join(outdir, 'gke', 'CAPACITY.md'), 'utf8')).toContain('| ml-training | StatefulSet | pytorch | 4 |');
+      expect(fs.readFileSync(path.join(outdir, 'gke', 'CAPACITY.md'), 'utf8')).toContain('| ml-training | StatefulSet | pytorch | 4 | 32 | 256Gi | 64Gi | 8 | checkpoints 100Gi ml-fast-v1 |');
 
       const run = spawnSync(process.execPath, [path.join(ROOT, 'apps/run.js'), '--profile', 'kind', '--outdir', outdir, '--no-upgrade-guard'], { cwd: ROOT, encoding: 'utf8' });
       expect(run.status).toBe(0);

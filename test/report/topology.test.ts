@@ -7,6 +7,9 @@ import { referenceProfiles } from '../../apps/profiles';
 import { sizingFor } from '../../apps/sizing';
 import { container, deployment, labels, objectsOf, podSpec, service, statefulSet, storageClass } from './fixtures';
 
+/** The trainer's kind per reference profile: a Job, or a StatefulSet where GPU ranks have no ReadWriteMany checkpoint tier. */
+const TRAINER_KIND: Record<string, string> = { kind: 'Job', gke: 'StatefulSet', eks: 'StatefulSet', aks: 'Job' };
+
 const hasDot = !spawnSync('dot', ['-V']).error;
 
 /** Structural checks of a Mermaid flowchart as we write it: every edge endpoint declared, subgraphs closed. */
@@ -149,23 +152,31 @@ describe('Topology of the reference platform', () => {
     const topology = Topology.of(r.objects);
     const connects = topology.describeEdges('connects');
     expect(connects).toEqual(expect.arrayContaining([
-      'StatefulSet ml-tracking/mlflow -> StatefulSet ml-db/postgres',
-      'StatefulSet ml-tracking/mlflow -> StatefulSet ml-tracking/minio',
+      'Deployment ml-tracking/mlflow -> StatefulSet ml-db/postgres',
+      'Deployment ml-tracking/mlflow -> StatefulSet ml-tracking/minio',
       'Deployment ml-features/feast-server -> StatefulSet ml-features/feast-redis',
+      'Deployment ml-features/feast-server -> StatefulSet ml-features/feast-redis-sentinel',
       'Deployment ml-features/feast-server -> StatefulSet ml-db/postgres',
-      'StatefulSet ml-training/pytorch -> StatefulSet ml-tracking/mlflow',
+      `${TRAINER_KIND[name]} ml-training/pytorch -> Deployment ml-tracking/mlflow`,
     ]));
     expect(connects.some((c) => /^Job ml-tracking\/mlflow-db-migrate-[0-9a-f]{8} -> StatefulSet ml-db\/postgres$/.test(c))).toBe(true);
     // Both kinds of evidence agree: the client Service named in the config and the port the NetworkPolicy admits.
     const label = (from: string, to: string) => topology.edges.find((e) => e.type === 'connects' && e.from === from && e.to === to)?.label;
-    expect(label('sts__ml_tracking__mlflow', 'sts__ml_db__postgres')).toBe('postgres-rw, 5432/TCP');
-    expect(label('deploy__ml_features__feast_server', 'sts__ml_features__feast_redis')).toBe('feast-redis-headless, 6379/TCP');
-    expect(label('sts__ml_training__pytorch', 'sts__ml_tracking__mlflow')).toBe('mlflow, 5000/TCP');
-    // The shared dataset exists where the profile has ReadWriteMany storage (not on kind).
-    expect(topology.describeEdges('mounts').includes('StatefulSet ml-training/pytorch -> PersistentVolumeClaim ml-training/imagenet')).toBe(name !== 'kind');
+    expect(label('deploy__ml_tracking__mlflow', 'sts__ml_db__postgres')).toBe('postgres-rw, 5432/TCP');
+    // Feast's config names the Sentinels; it reaches the primary they name on the port the policy admits.
+    expect(label('deploy__ml_features__feast_server', 'sts__ml_features__feast_redis_sentinel')).toBe('feast-redis-sentinel-headless, 26379/TCP');
+    expect(label('deploy__ml_features__feast_server', 'sts__ml_features__feast_redis')).toBe('6379/TCP');
+    const trainer = TRAINER_KIND[name] === 'Job' ? 'job__ml_training__pytorch' : 'sts__ml_training__pytorch';
+    expect(label(trainer, 'deploy__ml_tracking__mlflow')).toBe('mlflow, 5000/TCP');
+    // The shared dataset exists where the profile has ReadWriteMany storage (not on kind; on GKE and EKS only with
+    // the cluster input the reference clusters do not declare).
+    expect(topology.describeEdges('mounts').includes(`${TRAINER_KIND[name]} ml-training/pytorch -> PersistentVolumeClaim ml-training/imagenet`)).toBe(r.profile.supportsReadWriteMany);
+    expect(r.profile.supportsReadWriteMany).toBe(name === 'aks');
+    // A training Job's checkpoints: one claim every rank mounts a directory of.
+    if (TRAINER_KIND[name] === 'Job') expect(topology.describeEdges('mounts')).toContain('Job ml-training/pytorch -> PersistentVolumeClaim ml-training/checkpoints-pytorch');
     expect(topology.node('vct__ml_db__postgres__data')!.lines[1]).toMatch(/^\d+Gi, ml-fast-v1 \(fast\), RWO each$/);
     const { minReplicas, maxReplicas } = sizingFor(r.profile).tracking;
-    expect(topology.node('sts__ml_tracking__mlflow')!.lines[1]).toBe(`${minReplicas}–${maxReplicas} replicas (HPA)`);
+    expect(topology.node('deploy__ml_tracking__mlflow')!.lines[1]).toBe(`${minReplicas}–${maxReplicas} replicas (HPA)`);
     expect(topology.namespaces).toEqual(['ml-db', 'ml-features', 'ml-tracking', 'ml-training']);
   });
 

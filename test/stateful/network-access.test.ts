@@ -18,7 +18,7 @@ function workload(profile: Profile) {
       readinessProbe: Probe.tcp('client'),
       volumeMounts: [{ name: 'data', mountPath: '/data' }],
     }],
-    volumeClaims: [{ name: 'data', tier: pack.fast, size: '10Gi' }],
+    volumeClaims: [{ name: 'data', tier: pack.fast, size: '20Gi' }],
   });
   return { chart, w, objects: () => synth(chart) };
 }

@@ -1,6 +1,7 @@
 import {
   Probe, Profile, PodManagementPolicy, StatefulWorkload, StatefulWorkloadProps, StorageClassPack, UpdateStrategy,
 } from '../../lib';
+import { gkeWithShared } from '../support/clusters';
 import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
 
 function workload(profile: Profile, overrides: Partial<StatefulWorkloadProps> = {}) {
@@ -23,7 +24,7 @@ function workload(profile: Profile, overrides: Partial<StatefulWorkloadProps> = 
       writablePaths: ['/tmp'],
       preStop: ['kv-cli', 'shutdown'],
     }],
-    volumeClaims: [{ name: 'data', tier: pack.fast, size: '10Gi' }],
+    volumeClaims: [{ name: 'data', tier: pack.fast, size: '20Gi' }],
     ...overrides,
   });
   return { chart, pack, w, objects: () => synth(chart) };
@@ -62,7 +63,7 @@ describe('StatefulWorkload', () => {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
       metadata: { name: 'data', labels: { 'app.kubernetes.io/name': 'keyvalue', 'app.kubernetes.io/instance': 'kv' } },
-      spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'ml-fast-v1', resources: { requests: { storage: '10Gi' } } },
+      spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'ml-fast-v1', resources: { requests: { storage: '20Gi' } } },
     }]);
     expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Retain' });
   });
@@ -217,7 +218,7 @@ describe('StatefulWorkload bad input', () => {
       "not a Kubernetes quantity (e.g. '20Gi', '512Mi', '500m'). Did you mean '10Gi'?");
   });
   test.each([
-    [Profile.gke(), 'shared', '500Gi', 'filestore.csi.storage.gke.io', '1Ti'],
+    [gkeWithShared(), 'shared', '500Gi', 'filestore.csi.storage.gke.io', '1Ti'],
     [Profile.eks(), 'throughput', '100Gi', 'ebs.csi.aws.com', '125Gi'],
   ] as const)('a claim below the tier minimum names the workload and the template (%#)', (profile, tier, size, provisioner, minimum) => {
     const { chart } = newChart(profile);

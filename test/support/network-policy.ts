@@ -17,6 +17,8 @@ export interface PodModel {
   readonly ports: readonly number[];
   /** Named container ports. */
   readonly namedPorts?: Readonly<Record<string, number>>;
+  /** Labels a controller sets on the pod at runtime (`ml.cdk8s.io/runtime-labels`, e.g. Patroni's `role=primary`): any of them. */
+  readonly runtimeLabels?: readonly string[];
   /** Service DNS names in its env, args and mounted ConfigMaps: `svc.ns`, or `svc.ns:port` when a port follows the name. */
   readonly references: readonly string[];
 }
@@ -44,6 +46,7 @@ export function podsOf(objects: readonly Json[]): PodModel[] {
       namespace: o.metadata.namespace,
       labels: template.metadata?.labels ?? {},
       ports: serving.flatMap((c: Json) => (c.ports ?? []).map((p: Json) => p.containerPort)),
+      runtimeLabels: (template.metadata?.annotations?.['ml.cdk8s.io/runtime-labels'] ?? '').split(',').filter(Boolean),
       namedPorts: Object.fromEntries(serving.flatMap((c: Json) => (c.ports ?? []).filter((p: Json) => p.name).map((p: Json) => [p.name, p.containerPort]))),
       references: [...references].sort(),
     };

@@ -63,7 +63,7 @@ describe('docs/kubernetes-versions.md', () => {
       expect(doc).toContain(`| 1.${g.sinceMinor} | ${g.featureGate} |`);
       expect(doc).toContain(`\`${g.getter}\` |`);
     }
-    expect(doc).toContain('| 1.27 | `hasPvcRetentionPolicy`, `hasUnhealthyPodEvictionPolicy`, `hasStartOrdinal` |');
+    expect(doc).toContain('| 1.27 | `hasJobPodFailurePolicy`, `hasPvcRetentionPolicy`, `hasUnhealthyPodEvictionPolicy`, `hasStartOrdinal` |');
     expect(doc.match(/^\| 1\.\d+ \| `/gm)).toHaveLength(10);
     expect(doc).toContain('gke 1.35, eks 1.35, aks 1.35, kind 1.36');
   });

@@ -18,7 +18,7 @@ function render(profile: Profile, overrides: Partial<StatefulWorkloadProps> = {}
       resizePolicy: { cpu: 'NotRequired', memory: 'RestartContainer' },
     }],
     sidecars: [{ name: 'exporter', image: 'example/exporter:0.1.0', ports: [{ name: 'metrics', port: 9121 }], readinessProbe: Probe.tcp('metrics') }],
-    volumeClaims: [{ name: 'data', tier: pack.tier(options.tier ?? 'fast'), size: '10Gi' }],
+    volumeClaims: [{ name: 'data', tier: pack.tier(options.tier ?? 'fast'), size: '12Gi' }],
     podManagementPolicy: PodManagementPolicy.PARALLEL,
     ...overrides,
   });

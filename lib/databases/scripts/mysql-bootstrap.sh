@@ -46,10 +46,13 @@ superuser=$(printf '%s' "$DB_SUPERUSER" | sed -e 's/\\/\\\\/g' -e "s/'/''/g")
 superuser_password=$(sql_string "$DB_SECRETS_DIR/superuser/password")
 replication_password=$(sql_string "$DB_SECRETS_DIR/replication/password")
 
+# The temporary server has no network and so no replicas: semi-synchronous commits would each
+# wait for the timeout, so it starts with semi-sync off (loose-: unknown where not loaded).
 temp_pid=''
 start_temp() {
   "$server" --defaults-file="$DB_CONFIG_DIR/my.cnf" --datadir="$1" --socket="$DB_SOCKET" \
-    --pid-file="$DB_TMP_DIR/bootstrap.pid" --skip-networking --server-id="$server_id" "$skip_replica_start" >&2 &
+    --pid-file="$DB_TMP_DIR/bootstrap.pid" --skip-networking --server-id="$server_id" "$skip_replica_start" \
+    --loose-rpl-semi-sync-master-enabled=OFF --loose-rpl-semi-sync-source-enabled=OFF >&2 &
   temp_pid=$!
   waited=0
   # ping answers as soon as the server accepts connections, even when access is denied.
@@ -82,6 +85,20 @@ if [ ! -d "$DB_DATA_DIR/mysql" ]; then
   if [ -d "$DB_DATA_DIR" ] && [ -n "$(ls -A "$DB_DATA_DIR")" ]; then
     log "$DB_DATA_DIR is neither empty nor a data directory: refusing to touch it"
     exit 1
+  fi
+  # An empty primary next to a running replica means its data was lost: a new, empty primary
+  # would hand the replicas a history they do not share. Any answer counts (even access denied).
+  if [ "$ordinal" -eq 0 ] && [ "${DB_ALLOW_INITDB_WITH_REPLICAS:-0}" != 1 ]; then
+    for replica in ${REPLICA_HOSTS:-}; do
+      case "$replica" in *:*) rhost="${replica%:*}"; rport="${replica##*:}" ;; *) rhost="$replica"; rport="$DB_PORT" ;; esac
+      if "$admin" --no-defaults --host="$rhost" --port="$rport" --connect-timeout=3 ping >/dev/null 2>&1; then
+        log "primary ($pod): $DB_DATA_DIR is empty but the replica $rhost:$rport is running: the primary's data was lost." \
+          "Initializing a new, empty primary would leave the replicas with data it does not have, so this pod refuses to start." \
+          "Promote the most advanced replica by hand (docs/database-operations.md), or, to discard all data on purpose," \
+          "set allowEmptyPrimary: true (env DB_ALLOW_INITDB_WITH_REPLICAS=1) and delete every replica's data claim."
+        exit 1
+      fi
+    done
   fi
   new="$DB_DATA_DIR.new"
   rm -rf "$new"
@@ -145,6 +162,17 @@ if [ "$ordinal" -eq 0 ]; then
     ensure_user root localhost "$superuser_password"
     ensure_user "$superuser" % "$superuser_password"
     printf "%s\n" "GRANT ALL PRIVILEGES ON *.* TO '$superuser'@'%' WITH GRANT OPTION;"
+    if [ "$DB_ENGINE" = mariadb ]; then
+      # MariaDB has no super_read_only: SUPER and READ_ONLY ADMIN let a login write on a
+      # read_only replica. Revoked from every login but root@localhost (replicated to the
+      # replicas with the privilege tables; the replication threads are not bound by
+      # read_only). root@localhost keeps them because only it can grant ALL PRIVILEGES on the
+      # next start; it exists only on the pod's socket, for these scripts.
+      printf "%s\n" "REVOKE SUPER, READ_ONLY ADMIN ON *.* FROM '$superuser'@'%';"
+      # The image's socket-authenticated account (any process running as the server's uid).
+      printf "%s\n" "CREATE USER IF NOT EXISTS 'mysql'@'localhost' IDENTIFIED VIA unix_socket;"
+      printf "%s\n" "REVOKE SUPER, READ_ONLY ADMIN ON *.* FROM 'mysql'@'localhost';"
+    fi
     ensure_user "$REPLICATION_USER" % "$replication_password"
     printf "%s\n" "GRANT $replication_privileges ON *.* TO '$REPLICATION_USER'@'%';"
     while read -r database user; do

@@ -76,6 +76,14 @@ if [ -d "$PGDATA" ] && [ ! -s "$PGDATA/PG_VERSION" ] && [ -n "$(ls -A "$PGDATA")
   exit 1
 fi
 
+# A standby that cannot follow the primary any more (WAL gap, another timeline, another cluster)
+# is rewound, or moved aside and cloned again below.
+if [ "$ordinal" -ne 0 ] && [ -s "$PGDATA/PG_VERSION" ] && [ -f "$PGDATA/standby.signal" ]; then
+  healed=0
+  DB_HEAL_REWIND=1 sh "$DB_CONFIG_DIR/heal.sh" "$PRIMARY_HOST:$PRIMARY_PORT" || healed=$?
+  case "$healed" in 0|10) ;; *) exit "$healed" ;; esac
+fi
+
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   rm -rf "$PGDATA.new"
   if [ "$ordinal" -eq 0 ] && [ -n "${DB_RECOVER_PRIMARY_FROM:-}" ]; then
@@ -140,43 +148,7 @@ if [ -f "$PGDATA/promote.pending" ]; then
   rm -f "$PGDATA/promote.pending"
 fi
 
-{
-  # A role with LOGIN and a password read from a file; created once, its password updated on
-  # every start so a rotated Secret takes effect.
-  ensure_role() {
-    cat <<SQL
-\\set role $1
-\\set pw \`cat '$2'\`
-SELECT format('CREATE ROLE %I', :'role') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \\gexec
-ALTER ROLE :"role" WITH LOGIN $3 PASSWORD :'pw';
-SQL
-  }
-  ensure_role "$REPLICATION_USER" "$DB_SECRETS_DIR/replication/password" REPLICATION
-  while read -r database user; do
-    case "$database" in ''|'#'*) continue ;; esac
-    ensure_role "$user" "$DB_SECRETS_DIR/grants/$database/password" ''
-    cat <<SQL
-\\set database $database
-SELECT format('CREATE DATABASE %I OWNER %I', :'database', :'role') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'database') \\gexec
-ALTER DATABASE :"database" OWNER TO :"role";
-SQL
-  done < "$DB_CONFIG_DIR/databases.list"
-  # A physical slot per replica ordinal keeps the WAL a replica still needs while it is down
-  # (up to max_slot_wal_keep_size); reserved now, so a replica that already exists is covered.
-  i=1
-  while [ "$i" -lt "$DB_REPLICAS" ]; do
-    cat <<SQL
-\\set slot ${slot_prefix}_$i
-SELECT format('SELECT pg_create_physical_replication_slot(%L, true)', :'slot') WHERE NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = :'slot') \\gexec
-SQL
-    i=$((i + 1))
-  done
-  # Slots of ordinals scaled away would hold WAL for nobody: drop them (a replica scaled back
-  # later catches up from wal_keep_size or is cloned again).
-  cat <<SQL
-SELECT format('SELECT pg_drop_replication_slot(%L)', slot_name) FROM pg_replication_slots WHERE slot_type = 'physical' AND NOT active AND slot_name ~ '^${slot_prefix}_[0-9]+\$' AND substring(slot_name FROM '[0-9]+\$')::numeric >= $DB_REPLICAS \\gexec
-SQL
-} | psql -X -q -v ON_ERROR_STOP=1 -U "$DB_SUPERUSER" -d postgres >&2 || {
+DB_SLOT_PREFIX="$slot_prefix" sh "$DB_CONFIG_DIR/reconcile.sh" || {
   status=$?
   pg_ctl -D "$PGDATA" -m fast -w stop >&2 || true
   exit "$status"

@@ -4,18 +4,22 @@
 #   trainer-entrypoint.sh <launcher> [launcher arguments...]
 #
 # Exports this pod's node rank as NODE_RANK and PET_NODE_RANK (torchrun reads PET_*), marks the
-# pod as launched (the readiness probe) and replaces itself with the launcher, so the launcher
-# is PID 1 and receives SIGTERM directly.
+# pod as launched (the readiness probe), runs the launcher and exits with its exit code, or with
+# the exit code of a training process that reported a fatal one (trainer-worker.sh): torchrun
+# exits 1 whatever its workers exited with, and the Job's podFailurePolicy matches the pod's code.
+# SIGTERM and SIGINT are passed on to the launcher, which passes them to its workers.
 #
-# NODE_RANK comes from the apps.kubernetes.io/pod-index label (downward API) on Kubernetes 1.28+.
-# Older clusters have no such label: the StatefulSet ordinal is the last '-' field of the pod's
-# hostname (pytorch-3 -> 3).
+# The rank, first found of:
+#   NODE_RANK             the downward API: the Job completion-index label (1.28+) or the
+#                         StatefulSet pod-index label (1.28+)
+#   JOB_COMPLETION_INDEX  set by the Job controller in every Indexed Job pod, on every version
+#   the hostname          a StatefulSet pod's ordinal is its last '-' field (pytorch-3 -> 3)
 #
 # Environment:
-#   NODE_RANK          the ordinal, when the downward API provides it
-#   TRAINER_MAX_NODES  highest number of worker pods the job accepts (a pod beyond it is refused)
-#   NODE_RANK_FLAG     option inserted after the launcher executable with the rank (--node_rank)
-#   TRAINER_READY_FILE file created once the launcher starts (default /tmp/trainer-launched)
+#   TRAINER_MAX_NODES   highest number of worker pods the job accepts (a pod beyond it is refused)
+#   NODE_RANK_FLAG      option inserted after the launcher executable with the rank (--node_rank)
+#   TRAINER_READY_FILE  file created once the launcher starts (default /tmp/trainer-launched)
+#   TRAINER_FATAL_FILE  where trainer-worker.sh writes a fatal exit code (default /tmp/trainer-fatal)
 set -eu
 
 if [ "$#" -eq 0 ]; then
@@ -23,12 +27,15 @@ if [ "$#" -eq 0 ]; then
   exit 64
 fi
 
-if [ -z "${NODE_RANK:-}" ]; then
+if [ -n "${NODE_RANK:-}" ]; then
+  source_of_rank="NODE_RANK '$NODE_RANK'"
+elif [ -n "${JOB_COMPLETION_INDEX:-}" ]; then
+  NODE_RANK=$JOB_COMPLETION_INDEX
+  source_of_rank="JOB_COMPLETION_INDEX '$JOB_COMPLETION_INDEX'"
+else
   host=${HOSTNAME:-$(uname -n)}
   NODE_RANK=${host##*-}
   source_of_rank="hostname '$host'"
-else
-  source_of_rank="NODE_RANK '$NODE_RANK'"
 fi
 
 case "$NODE_RANK" in
@@ -46,12 +53,35 @@ fi
 export NODE_RANK
 PET_NODE_RANK=$NODE_RANK
 export PET_NODE_RANK
+TRAINER_FATAL_FILE=${TRAINER_FATAL_FILE:-/tmp/trainer-fatal}
+export TRAINER_FATAL_FILE
+# A container restarted in place (StatefulSet mode) keeps /tmp: forget the previous run's verdict.
+rm -f "$TRAINER_FATAL_FILE"
 
 : > "${TRAINER_READY_FILE:-/tmp/trainer-launched}"
 
 launcher=$1
 shift
+set +e
 if [ -n "${NODE_RANK_FLAG:-}" ]; then
-  exec "$launcher" "$NODE_RANK_FLAG=$NODE_RANK" "$@"
+  "$launcher" "$NODE_RANK_FLAG=$NODE_RANK" "$@" &
+else
+  "$launcher" "$@" &
 fi
-exec "$launcher" "$@"
+child=$!
+trap 'kill -TERM "$child" 2>/dev/null' TERM
+trap 'kill -INT "$child" 2>/dev/null' INT
+wait "$child"
+status=$?
+# wait returns early (>128) when a trapped signal arrives: wait again for the launcher to finish.
+while kill -0 "$child" 2>/dev/null; do
+  wait "$child"
+  status=$?
+done
+
+if [ "$status" -ne 0 ] && [ -s "$TRAINER_FATAL_FILE" ]; then
+  fatal=$(cat "$TRAINER_FATAL_FILE")
+  echo "trainer-entrypoint: the launcher exited $status after a training process exited $fatal, a fatal code: exiting $fatal" >&2
+  exit "$fatal"
+fi
+exit "$status"

@@ -1,0 +1,2 @@
+export * from './synth';
+export { SCAFFOLD_PROFILES, type ScaffoldOptions, scaffold, scaffoldFiles } from './init';
