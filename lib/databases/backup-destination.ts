@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import type { CloudIdentity, Credentials } from '../secrets';
 import type { WorkloadPeer } from '../stateful';
+import type { BucketAccess } from '../storage/bucket-access';
 import { Quantity } from '../storage/quantity';
 import type { StorageTier } from '../storage/storage-class-pack';
 
@@ -23,6 +24,8 @@ export interface S3CompatibleStore extends IConstruct {
   readonly buckets: readonly string[];
   /** Admits `peer` to the S3 API (the store denies undeclared clients). */
   allowFrom(peer: WorkloadPeer): void;
+  /** A user of the store limited to `access`, created by the store; returns its keys by reference (ObjectStore.grant). */
+  grant(user: string, access: readonly BucketAccess[], credentials?: Credentials): Credentials;
 }
 
 /** Options of `BackupDestination.objectStore`. */
@@ -34,9 +37,10 @@ export interface ObjectStoreBackupOptions {
    */
   readonly prefix?: string;
   /**
-   * Keys for the bucket (username = access key, password = secret key), e.g. a MinIO user limited
-   * to this bucket. The Secret must exist in the database's namespace.
-   * @default - the store's root credentials
+   * Keys for the bucket (username = access key, password = secret key) of a user you manage. The Secret
+   * must exist in the database's namespace.
+   * @default - a user of the store of its own (`<database>-backup`, Secret `<store>-<database>-backup` in the
+   * store's and the database's namespaces), allowed to write and prune the prefix and nothing else
    */
   readonly credentials?: Credentials;
   /** `sizeLimit` of the emptyDir holding one run's dump until it is uploaded. @default '10Gi' */
@@ -168,7 +172,7 @@ export class BackupDestination {
       endpoint: store.endpoint,
       bucket,
       prefix: options.prefix === undefined ? undefined : normalizedPrefix(options.prefix, where),
-      credentials: options.credentials ?? store.credentials,
+      credentials: options.credentials,
       store,
       sizeLimit,
     });

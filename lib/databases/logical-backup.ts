@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { k8s } from '../k8s';
 import { ContainerResources, ContainerSpec, buildPodSpec } from '../stateful/container';
+import { BucketAccess } from '../storage/bucket-access';
 import { Quantity } from '../storage/quantity';
 import { cronJobNameProblem, retentionCronJobSpec, retentionScheduleProblems } from '../storage/cron-schedule';
 import { BackupDestination, BucketTarget, MINIO_CLIENT_IMAGE } from './backup-destination';
@@ -158,8 +159,12 @@ export class LogicalBackup extends Construct {
         containers: [dumpContainer('/backup', this.keep, 'backup')],
       }, profile);
     } else {
-      const target = bucketTarget!;
-      const prefix = target.prefix ?? db.name;
+      const prefix = bucketTarget!.prefix ?? db.name;
+      // An in-cluster store without keys given: the backup gets its own user, which can write and prune its prefix
+      // but not read a finished backup (those hold the role password hashes), never the store's root key.
+      const target: BucketTarget = bucketTarget!.store && !bucketTarget!.credentials
+        ? { ...bucketTarget!, credentials: bucketTarget!.store.grant(`${db.name}-backup`, [BucketAccess.backupWriter(bucketTarget!.bucket, prefix)]) }
+        : bucketTarget!;
       this.bucketUrl = `s3://${target.bucket}/${prefix ? `${prefix}/` : ''}`;
       target.credentials?.bind(this, this.namespace);
       if (target.identity) {

@@ -3,6 +3,7 @@ import { k8s } from '../k8s';
 import { Cloud, Profile, crossAppProblem } from '../profiles';
 import { CloudIdentity, Credentials } from '../secrets';
 import { IPeerable } from '../stateful';
+import { BucketAccess } from '../storage';
 import { ObjectStore } from './object-store';
 
 /** How a cloud artifact store is reached without a workload identity, or with one. */
@@ -73,7 +74,7 @@ export class ArtifactStore {
    */
   public static objectStore(store: ObjectStore, bucket: string, options: { readonly prefix?: string; readonly credentials?: Credentials } = {}): ArtifactStore {
     const prefix = options.prefix?.replace(/^\/+|\/+$/g, '');
-    return new ArtifactStore('s3', `s3://${bucket}${prefix ? `/${prefix}` : ''}`, { credentials: options.credentials ?? store.credentials }, { store, bucket });
+    return new ArtifactStore('s3', `s3://${bucket}${prefix ? `/${prefix}` : ''}`, { credentials: options.credentials }, { store, bucket, prefix });
   }
 
   /** An S3 bucket (`s3://bucket/prefix`). */
@@ -99,7 +100,7 @@ export class ArtifactStore {
     private readonly kind: StoreKind,
     public readonly uri: string,
     options: CloudArtifactStoreOptions,
-    private readonly inCluster?: { readonly store: ObjectStore; readonly bucket: string },
+    private readonly inCluster?: { readonly store: ObjectStore; readonly bucket: string; readonly prefix?: string },
   ) {
     // CloudIdentity.keys(...) is the same as { credentials }: one code path below.
     const keys = options.identity?.credentials;
@@ -110,6 +111,24 @@ export class ArtifactStore {
     }
     this.pythonPackage = spec.pythonPackage;
   }
+
+  /**
+   * The consumer's own MinIO user (read-write on the artifact prefix only), named after its pods' instance label:
+   * the root key is never handed to a consumer. One user per consumer, however often it binds.
+   */
+  private scopedUser(peer: IPeerable): Credentials {
+    const { store, bucket, prefix } = this.inCluster!;
+    const labels = peer.asPeer().podSelector;
+    const user = labels['app.kubernetes.io/instance'] ?? labels['app.kubernetes.io/name'] ?? 'artifacts';
+    let keys = this.users.get(user);
+    if (!keys) {
+      keys = store.grant(user, [BucketAccess.readWrite(bucket, prefix)]);
+      this.users.set(user, keys);
+    }
+    return keys;
+  }
+
+  private readonly users = new Map<string, Credentials>();
 
   /** The in-cluster object store, when the artifacts live there. */
   public get objectStore(): ObjectStore | undefined {
@@ -145,9 +164,11 @@ export class ArtifactStore {
    * annotations, pod labels. Binds the credentials in `namespace` and, for an in-cluster store, admits `peer`.
    */
   public bind(scope: Construct, namespace: string, peer: IPeerable): ArtifactStoreAccess {
-    const { identity, credentials } = this.options;
+    const { identity } = this.options;
     const crossApp = this.inCluster && crossAppProblem(scope, this.inCluster.store, 'artifact store');
     if (crossApp) throw new Error(`${scope.node.path}: ${crossApp}.`);
+    // A bucket the store does not create is reported by problems(); no user is granted on it.
+    const credentials = this.options.credentials ?? (this.inCluster?.store.hasBucket(this.inCluster.bucket) ? this.scopedUser(peer) : undefined);
     credentials?.bind(scope, namespace);
     if (this.inCluster) this.inCluster.store.allowFrom(peer);
     const env: k8s.EnvVar[] = [];

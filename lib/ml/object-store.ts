@@ -8,6 +8,7 @@ import {
   ClaimRetention, ContainerResources, IPeerable, PeerLike, PodManagementPolicy, Probe, StatefulWorkload, UpdateStrategy, WorkloadPeer, WorkloadService,
   buildPodSpec, contentVersionedName, imageProblem,
 } from '../stateful';
+import { BucketAccess, bucketPolicyDocument } from '../storage';
 import { StorageTier } from '../storage/storage-class-pack';
 
 /** MinIO server image (the last community release line published to Docker Hub). */
@@ -25,6 +26,8 @@ const DATA_PATH = '/data';
 const MIN_DISTRIBUTED_REPLICAS = 4;
 /** S3 bucket naming: 3–63 characters, lower-case letters, digits, '.', '-', starting and ending alphanumeric. */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+/** A scoped user names its Job `<store>-user-<user>-<hash>` (≤ 63) and its Secret `<store>-<user>`. */
+const USER_NAME = /^(?=.{1,40}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Per-pod data volume of the object store. */
 export interface ObjectStoreStorage {
@@ -117,6 +120,9 @@ export class ObjectStore extends Construct implements IPeerable {
   public readonly endpoint: string;
   /** The Job creating the buckets, when there are buckets. */
   public readonly bucketJob?: k8s.KubeJob;
+  private readonly clientImage: string;
+  private readonly profile: Profile;
+  private readonly grants = new Map<string, Credentials>();
 
   constructor(scope: Construct, id: string, props: ObjectStoreProps) {
     super(scope, id);
@@ -194,7 +200,9 @@ export class ObjectStore extends Construct implements IPeerable {
     this.service = this.workload.addClientService({ name: this.name, internalLoadBalancer: props.internalLoadBalancer });
     this.endpoint = `http://${this.service.host}:${API_PORT}`;
 
-    if (this.buckets.length) this.bucketJob = this.addBucketJob(props.clientImage ?? MINIO_CLIENT_IMAGE, profile);
+    this.clientImage = props.clientImage ?? MINIO_CLIENT_IMAGE;
+    this.profile = profile;
+    if (this.buckets.length) this.bucketJob = this.addSetupJob('Buckets', `${this.name}-buckets`, `${this.name}-buckets`, 'bucket-setup', this.buckets, []);
     this.validate(props);
   }
 
@@ -227,11 +235,51 @@ export class ObjectStore extends Construct implements IPeerable {
     this.workload.allowFrom(peer, [this.consolePort]);
   }
 
-  private addBucketJob(image: string, profile: Profile): k8s.KubeJob {
+  /**
+   * A MinIO user limited to `access`: its own key pair by reference (default: the Secret
+   * `<store>-<user>`, username = access key, password = secret key) and a policy of exactly those
+   * actions. A Job (`<store>-user-<user>`) creates both with the root key, which no consumer ever
+   * gets. The Secret must exist in the store's namespace (for the Job) and in the consumer's; the
+   * consumer uses the returned credentials.
+   */
+  public grant(user: string, access: readonly BucketAccess[], credentials?: Credentials): Credentials {
+    const where = `ObjectStore '${this.node.path}'`;
+    if (!USER_NAME.test(user)) {
+      throw new Error(`${where}: user '${user}' is not a DNS-1123 label of at most 40 characters; name it after its consumer, e.g. 'mlflow'.`);
+    }
+    if (this.grants.has(user)) throw new Error(`${where}: user '${user}' is granted twice: grant it once with every BucketAccess it needs.`);
+    const missing = access.filter((a) => !this.hasBucket(a.bucket)).map((a) => a.bucket);
+    if (missing.length) {
+      throw new Error(`${where}: user '${user}' is granted bucket '${missing.join("', '")}', which the store does not create (its buckets: ${this.buckets.join(', ') || 'none'}): add it to buckets.`);
+    }
+    if (!access.length) throw new Error(`${where}: user '${user}' is granted nothing: pass at least one BucketAccess.`);
+    const keys = credentials ?? Credentials.existingSecret(`${this.name}-${user}`);
+    if (keys.secretName === this.credentials.secretName) {
+      throw new Error(`${where}: user '${user}' would use the root credentials '${keys.secretName}': give it a Secret of its own.`);
+    }
+    keys.bind(this, this.namespace);
+    const policyName = `${this.name}-${user}`;
+    this.grants.set(user, keys);
+    this.addSetupJob(`User-${user}`, `${this.name}-user-${user}`, `${this.name}-users`, 'user-setup', [], [
+      { name: 'GRANT_POLICY_NAME', value: policyName },
+      { name: 'GRANT_POLICY', value: bucketPolicyDocument(access) },
+      keys.envVar('GRANT_ACCESS_KEY', 'username'),
+      keys.envVar('GRANT_SECRET_KEY', 'password'),
+    ]);
+    return keys;
+  }
+
+  /** Users created by `grant`, with their credentials. */
+  public get users(): ReadonlyMap<string, Credentials> {
+    return this.grants;
+  }
+
+  /** A Job running the setup script with the root key: bucket creation, or one scoped user. */
+  private addSetupJob(id: string, base: string, appName: string, component: string, buckets: readonly string[], extraEnv: readonly k8s.EnvVar[]): k8s.KubeJob {
     const labels = {
-      'app.kubernetes.io/name': `${this.name}-buckets`,
+      'app.kubernetes.io/name': appName,
       'app.kubernetes.io/instance': this.name,
-      'app.kubernetes.io/component': 'bucket-setup',
+      'app.kubernetes.io/component': component,
       'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml',
     };
     this.allowFrom({ namespace: this.namespace, podSelector: labels });
@@ -240,27 +288,28 @@ export class ObjectStore extends Construct implements IPeerable {
       spec: buildPodSpec({
         restartPolicy: 'OnFailure',
         containers: [{
-          name: 'create-buckets',
-          image,
-          command: ['/bin/sh', '-c', readAsset(__dirname, 'scripts/minio-create-buckets.sh'), 'minio-create-buckets', ...this.buckets],
+          name: component === 'bucket-setup' ? 'create-buckets' : 'create-user',
+          image: this.clientImage,
+          command: ['/bin/sh', '-c', readAsset(__dirname, 'scripts/minio-create-buckets.sh'), 'minio-create-buckets', ...buckets],
           env: [
             { name: 'MINIO_ENDPOINT', value: this.endpoint },
             this.credentials.envVar('MINIO_ROOT_USER', 'username'),
             this.credentials.envVar('MINIO_ROOT_PASSWORD', 'password'),
             { name: 'MC_CONFIG_DIR', value: '/tmp/.mc' },
+            ...extraEnv,
           ],
           resources: { cpu: '50m', memory: '64Mi' },
           writablePaths: ['/tmp'],
         }],
-      }, profile),
+      }, this.profile),
     };
-    return new k8s.KubeJob(this, 'Buckets', {
+    return new k8s.KubeJob(this, id, {
       metadata: {
-        // A Job's pod template is immutable: other buckets or another mc image make a new Job.
-        name: contentVersionedName(`${this.name}-buckets`, template),
+        // A Job's pod template is immutable: other buckets, another policy or another mc image make a new Job.
+        name: contentVersionedName(base, template),
         namespace: this.namespace,
         labels,
-        // Under Argo CD the Job is a Sync hook, replaced and re-run on every sync (creating buckets is idempotent).
+        // Under Argo CD the Job is a Sync hook, replaced and re-run on every sync (the script is idempotent).
         annotations: {
           'argocd.argoproj.io/hook': 'Sync',
           'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
@@ -268,7 +317,7 @@ export class ObjectStore extends Construct implements IPeerable {
       },
       spec: {
         backoffLimit: 6,
-        // The finished Job (and the ones of earlier bucket lists) go after a day.
+        // The finished Job (and the ones of earlier renders) go after a day.
         ttlSecondsAfterFinished: 86400,
         template,
       },

@@ -8,3 +8,4 @@ export * from './volume-attributes-class';
 export * from './claim-resource';
 export * from './tier-affinity';
 export * from './kubectl-image';
+export * from './bucket-access';

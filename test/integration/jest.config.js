@@ -6,7 +6,7 @@
  * with that instruction instead of skipping.
  */
 const SCRIPT_SUITES = [
-  'databases/scripts', 'gitops/cmp-kustomize', 'ml/mlflow-schema', 'ml/object-store', 'ml/trainer-entrypoint',
+  'databases/scripts', 'gitops/cmp-kustomize', 'ml/mlflow-schema', 'ml/object-store', 'ml/object-store-users', 'ml/trainer-entrypoint',
   'protection/backup-object-store', 'protection/expansion', 'protection/logical-backup', 'protection/snapshot-script',
 ];
 

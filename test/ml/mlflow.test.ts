@@ -178,8 +178,8 @@ describe('MlflowCluster on a StatefulDatabase and MinIO', () => {
     const server = container(sts, 'mlflow');
     expect(envValue(server, 'MLFLOW_S3_ENDPOINT_URL')).toBe(minio.endpoint);
     expect(minio.endpoint).toBe(`http://${find(objects, 'Service', 'minio').metadata.name}.${NS}.svc.cluster.local:9000`);
-    expect(server.env).toContainEqual({ name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: 'minio-root', key: 'username' } } });
-    expect(server.env).toContainEqual({ name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'minio-root', key: 'password' } } });
+    expect(server.env).toContainEqual({ name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: 'minio-mlflow', key: 'username' } } });
+    expect(server.env).toContainEqual({ name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'minio-mlflow', key: 'password' } } });
     expect(admits(find(objects, 'NetworkPolicy', 'minio'), NS, sts.spec.template.metadata.labels, 9000)).toBe(true);
   });
 

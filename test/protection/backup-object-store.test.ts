@@ -84,8 +84,8 @@ describe('LogicalBackup to the in-cluster object store', () => {
       { name: 'S3_ENDPOINT', value: 'http://minio.ml-tracking.svc.cluster.local:9000' },
       { name: 'S3_BUCKET', value: 'ml-db-backups' },
       { name: 'S3_PREFIX', value: 'postgres' },
-      { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: 'minio-root', key: 'username' } } },
-      { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'minio-root', key: 'password' } } },
+      { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: 'minio-postgres-backup', key: 'username' } } },
+      { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: 'minio-postgres-backup', key: 'password' } } },
       { name: 'MC_CONFIG_DIR', value: '/tmp/.mc' },
     ]);
     expect(upload.volumeMounts).toEqual([

@@ -23,7 +23,8 @@ describe('reference platform: data protection of ml-db', () => {
     const env = Object.fromEntries(upload.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
     expect(env).toMatchObject({
       S3_ENDPOINT: r.platform.objectStore.endpoint, S3_BUCKET: 'ml-db-backups', S3_PREFIX: 'postgres', KEEP: '7',
-      AWS_ACCESS_KEY_ID: { secretKeyRef: { name: 'minio-root', key: 'username' } },
+      // The backup's own MinIO user, never the root key.
+      AWS_ACCESS_KEY_ID: { secretKeyRef: { name: 'minio-postgres-backup', key: 'username' } },
     });
     expect(pod.volumes).toContainEqual({ name: 'dump', emptyDir: { sizeLimit: r.profile.name === 'kind' ? '5Gi' : '50Gi' } });
     // The bucket exists: MinIO's bucket Job creates it.

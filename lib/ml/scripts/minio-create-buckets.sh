@@ -1,16 +1,28 @@
 #!/bin/sh
-# Creates the object store's buckets, idempotently: buckets that exist are left untouched, so the
-# Job can run on every sync. Usage: minio-create-buckets.sh BUCKET...
+# Creates the object store's buckets, and scoped users, idempotently: buckets that exist are left
+# untouched and a user's key and policy are (re)set to what the Secret and the render say, so the Job
+# can run on every sync. Usage: minio-create-buckets.sh [BUCKET...]
 # Env: MINIO_ENDPOINT (http://host:port), MINIO_ROOT_USER, MINIO_ROOT_PASSWORD;
-#      MINIO_WAIT_ATTEMPTS (default 60) and MINIO_WAIT_SECONDS (default 5) bound the wait for MinIO.
+#      MINIO_WAIT_ATTEMPTS (default 60) and MINIO_WAIT_SECONDS (default 5) bound the wait for MinIO;
+#      a scoped user: GRANT_POLICY_NAME, GRANT_POLICY (JSON), GRANT_ACCESS_KEY, GRANT_SECRET_KEY.
 set -eu
 
 : "${MINIO_ENDPOINT:?MINIO_ENDPOINT is not set}"
 : "${MINIO_ROOT_USER:?MINIO_ROOT_USER is not set}"
 : "${MINIO_ROOT_PASSWORD:?MINIO_ROOT_PASSWORD is not set}"
-if [ "$#" -eq 0 ]; then
-  echo "usage: $0 BUCKET..." >&2
+GRANT_POLICY_NAME="${GRANT_POLICY_NAME:-}"
+if [ "$#" -eq 0 ] && [ -z "$GRANT_POLICY_NAME" ]; then
+  echo "usage: $0 BUCKET... (or GRANT_* for a scoped user)" >&2
   exit 64
+fi
+if [ -n "$GRANT_POLICY_NAME" ]; then
+  : "${GRANT_POLICY:?GRANT_POLICY is not set}"
+  : "${GRANT_ACCESS_KEY:?GRANT_ACCESS_KEY is not set}"
+  : "${GRANT_SECRET_KEY:?GRANT_SECRET_KEY is not set}"
+  if [ "$GRANT_ACCESS_KEY" = "$MINIO_ROOT_USER" ]; then
+    echo "the scoped user's access key is the root user's: give $GRANT_POLICY_NAME its own key pair" >&2
+    exit 65
+  fi
 fi
 
 case "$MINIO_ENDPOINT" in
@@ -51,3 +63,15 @@ for bucket in "$@"; do
   mc mb --ignore-existing "store/$bucket"
   echo "bucket $bucket ready"
 done
+
+if [ -n "$GRANT_POLICY_NAME" ]; then
+  policy_file="${TMPDIR:-/tmp}/$GRANT_POLICY_NAME.json"
+  printf '%s\n' "$GRANT_POLICY" > "$policy_file"
+  # mc has no way to take a user's secret key but its command line; this pod runs nothing else.
+  mc admin user add store "$GRANT_ACCESS_KEY" "$GRANT_SECRET_KEY" >/dev/null
+  mc admin policy create store "$GRANT_POLICY_NAME" "$policy_file"
+  # Attaching a policy the user already has is an error in mc; detach first so a re-run converges.
+  mc admin policy detach store "$GRANT_POLICY_NAME" --user "$GRANT_ACCESS_KEY" >/dev/null 2>&1 || true
+  mc admin policy attach store "$GRANT_POLICY_NAME" --user "$GRANT_ACCESS_KEY"
+  echo "user of policy $GRANT_POLICY_NAME ready"
+fi
