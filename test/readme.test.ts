@@ -32,7 +32,9 @@ describe('README example', () => {
   test('the wiring the README promises', () => {
     // db.primaryHost resolves through the governing headless Service.
     expect(find(objects, 'StatefulSet', 'postgres').spec.serviceName).toBe('postgres-headless');
-    expect(find(objects, 'Service', 'postgres-rw').spec.selector['statefulset.kubernetes.io/pod-name']).toBe('postgres-0');
+    // -rw follows the Patroni leader by its role label, -ro the replicas.
+    expect(find(objects, 'Service', 'postgres-rw').spec.selector.role).toBe('primary');
+    expect(find(objects, 'Service', 'postgres-ro').spec.selector.role).toBe('replica');
     const mlflowEnv = find(objects, 'Deployment', 'mlflow').spec.template.spec.containers[0].env;
     expect(mlflowEnv.find((e: any) => e.name === 'MLFLOW_BACKEND_STORE_URI').value)
       .toBe('postgresql://mlflow:$(DB_PASSWORD)@postgres-rw.ml-db.svc.cluster.local:5432/mlflow');
