@@ -37,7 +37,8 @@ describe('profiles rendered on worker threads', () => {
       profiles: referenceProfiles,
       build,
       extraFolders: (rendered) => [renderGitOps(rendered, REFERENCE_GITOPS)],
-      log: (l) => lines.push(l.split(outdir).join('<out>')),
+      // The log names the folder relative to the working directory (or absolute): both become <out>.
+      log: (l) => lines.push(l.split(path.relative(process.cwd(), outdir)).join('<out>').split(outdir).join('<out>')),
       workers: workers === undefined ? undefined : { module: { module, exportName, preload: [LOADER] }, count: workers === 'auto' ? undefined : workers },
     });
     return { code, lines };
