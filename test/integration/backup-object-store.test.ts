@@ -20,6 +20,8 @@ const IS_ROOT = process.getuid?.() === 0;
 const SECRETS: Record<string, Record<string, string>> = {
   'postgres-credentials': { username: 'admin', password: 'unused-with-trust' },
   'minio-root': { username: 'minio-admin', password: 'minio-secret/+=' },
+  // The backup's own MinIO user (ObjectStore.grant), never the root key.
+  'minio-postgres-backup': { username: 'pg-backup', password: 'backup-secret/+=' },
 };
 
 function asServerUser(command: string): { status: number | null; stderr: string } {
@@ -128,7 +130,7 @@ describe('logical backup into the object store, against a real PostgreSQL', () =
     expect(fs.readdirSync(stored).sort()).toEqual(['databases.list', 'globals.sql', 'mlflow.dump', 'postgres.dump']);
     // mc was given the store's keys from the Secret (not literals from the manifest), through its environment.
     expect(fs.readFileSync(path.join(fake, 'env'), 'utf8'))
-      .toBe('MC_HOST_backup=http://minio-admin:minio-secret/+=@minio.ml-tracking.svc.cluster.local:9000\nMC_STS_ENDPOINT_backup=\n');
+      .toBe('MC_HOST_backup=http://pg-backup:backup-secret/+=@minio.ml-tracking.svc.cluster.local:9000\nMC_STS_ENDPOINT_backup=\n');
     expect(fs.readFileSync(path.join(fake, 'calls'), 'utf8')).not.toContain('minio-secret');
 
     expect(psql('postgres', 'CREATE DATABASE mlflow_restored').status).toBe(0);

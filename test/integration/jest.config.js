@@ -20,5 +20,7 @@ module.exports = {
   moduleNameMapper: { '^cdk8s-stateful-ml$': '<rootDir>/lib/index.ts' },
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 120000,
+  // One suite at a time: the failover suites time real servers, and two CPUs shared by parallel suites starve them.
+  maxWorkers: 1,
   reporters: ['default', '<rootDir>/test/support/count-reporter.js'],
 };
