@@ -6,6 +6,7 @@
 import { type Finding, finding, joinPath, namespaceOf } from './finding';
 import { formatLabels, type LabelSelector, selectorMatches } from './label-selector';
 import { type Json, ManifestIndex, type ManifestObject, type PodTemplateRef } from './manifest-index';
+import { DNS_1123_SUBDOMAIN_PATTERN } from '../names';
 
 /** Controllers whose `spec.selector` must select their own `spec.template` (the API server rejects otherwise). */
 const SELECTOR_KINDS = new Set(['StatefulSet', 'Deployment', 'DaemonSet', 'ReplicaSet']);
@@ -14,7 +15,7 @@ const READINESS_KINDS = new Set(['StatefulSet', 'Deployment']);
 
 /** kube-apiserver validateContainerResourceName: standard container resources, hugepages, or a domain-qualified name. */
 const STANDARD_CONTAINER_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
-const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const QUALIFIED_NAME = new RegExp(`^(${DNS_1123_SUBDOMAIN_PATTERN})\\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$`);
 
 export function isValidContainerResourceName(name: string): boolean {
   if (STANDARD_CONTAINER_RESOURCES.has(name)) return true;
