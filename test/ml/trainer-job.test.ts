@@ -2,10 +2,11 @@ import { Chart } from 'cdk8s';
 import {
   CapacityReport, DEFAULT_FATAL_EXIT_CODES, DistributedTrainer, DistributedTrainerProps, GPU_POD_RESOURCES_PER_GPU, KubeVersion, Launcher,
   MAX_SUPPORTED_MINOR, MIN_SUPPORTED_MINOR, Profile, StorageClassPack, TrainingMode, UpdateStrategy, WorkloadNamespace,
-  formatFindings, runGates,
+  runGates,
 } from '../../lib';
-import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
+import { all, find, newChart, selects, synth } from '../support/synth';
 import { gkeWithShared } from '../support/clusters';
+import { expectGatesPass } from '../support/gates';
 
 const IMAGE = 'pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime';
 
@@ -29,10 +30,6 @@ function trainer(chart: Chart, pack: StorageClassPack, props: Partial<Distribute
   });
 }
 
-function gates(objects: Manifest[], profile: Profile) {
-  const report = runGates(objects as any, { kubeVersion: profile.kubeVersion.toString() });
-  return { ok: report.ok, text: formatFindings(report.errors) };
-}
 
 function envOf(pod: any): Record<string, any> {
   return Object.fromEntries(pod.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
@@ -64,7 +61,7 @@ describe('a training run is an Indexed Job (TrainingMode.job(), the default)', (
     expect(pod.restartPolicy).toBe('Never');
     expect(all(objects, 'StatefulSet')).toEqual([]);
     expect(all(objects, 'PodDisruptionBudget')).toEqual([]);
-    expect(gates(objects, profile)).toEqual({ ok: true, text: '' });
+    expectGatesPass(objects, profile);
   });
 
   test('pods <name>-<i> resolve through the headless Service (subdomain), which publishes unready pods', () => {
@@ -147,7 +144,7 @@ describe('Job version gates, both sides', () => {
     const { chart, pack } = setup(profile);
     trainer(chart, pack, props);
     const objects = synth(chart);
-    expect(gates(objects, profile)).toEqual({ ok: true, text: '' });
+    expectGatesPass(objects, profile);
     return find(objects, 'Job', 'pytorch');
   };
 
@@ -196,7 +193,7 @@ describe('Job version gates, both sides', () => {
       const { chart, pack } = setup(profile);
       trainer(chart, pack);
       const objects = synth(chart);
-      expect(gates(objects, profile)).toEqual({ ok: true, text: '' });
+      expectGatesPass(objects, profile);
       expect(find(objects, 'Job', 'pytorch').spec.completionMode).toBe('Indexed');
     });
 });
@@ -210,7 +207,7 @@ describe('run options', () => {
     expect(job.spec).toMatchObject({ activeDeadlineSeconds: 86400, ttlSecondsAfterFinished: 3600, backoffLimitPerIndex: 0 });
     expect(job.spec.podFailurePolicy.rules[1].onExitCodes.values).toEqual([3, 42, 78]);
     expect(envOf(job.spec.template.spec).TRAINER_FATAL_EXIT_CODES).toBe('3 42 78');
-    expect(gates(objects, gkeWithShared())).toEqual({ ok: true, text: '' });
+    expectGatesPass(objects, gkeWithShared());
   });
 
   test('no fatal exit codes: every failure is retried, disruptions still ignored', () => {
@@ -298,7 +295,7 @@ describe('TrainingMode.jobSet()', () => {
   test('a JobSet of one Indexed Job of the workers, strictly valid against the vendored CRD schema', () => {
     expect(jobSet.apiVersion).toBe('jobset.x-k8s.io/v1alpha2');
     expect(all(objects, 'Job')).toEqual([]);
-    expect(gates(objects, profile)).toEqual({ ok: true, text: '' });
+    expectGatesPass(objects, profile);
     expect(jobSet.spec.replicatedJobs.map((r: any) => [r.name, r.replicas])).toEqual([['workers', 1]]);
     const job = jobSet.spec.replicatedJobs[0].template.spec;
     expect(job).toMatchObject({ completionMode: 'Indexed', completions: 4, parallelism: 4, activeDeadlineSeconds: 7200 });

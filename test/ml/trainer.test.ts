@@ -1,10 +1,11 @@
 import { Chart } from 'cdk8s';
 import { ClusterConfig,
   DistributedTrainer, DistributedTrainerProps, ITrackingServer, IPeerable, Launcher, Profile, SharedDataset,
-  StorageClassPack, TrainingMode, UpdateStrategy, WorkloadNamespace, formatFindings, runGates,
+  StorageClassPack, TrainingMode, UpdateStrategy, WorkloadNamespace,
 } from '../../lib';
 import { gkeWithShared } from '../support/clusters';
 import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
+import { expectGatesPass } from '../support/gates';
 
 const IMAGE = 'pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime';
 
@@ -39,10 +40,6 @@ function envOf(objects: Manifest[], name = 'pytorch'): Record<string, any> {
   return Object.fromEntries(env.map((e) => [e.name, e.value ?? e.valueFrom]));
 }
 
-function gates(objects: Manifest[], profile: Profile) {
-  const report = runGates(objects as any, { kubeVersion: profile.kubeVersion.toString() });
-  return { ok: report.ok, text: formatFindings(report.errors) };
-}
 
 const POD_INDEX = { fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } };
 
@@ -90,7 +87,7 @@ describe('DistributedTrainer wiring (TrainingMode.statefulSet())', () => {
     expect(t.rendezvousEndpoint).toBe(env.PET_RDZV_ENDPOINT);
     expect(t.worldSize).toBe(32);
     expect(podSpec(objects).containers[0].args).toEqual(['torchrun', '--no_python', 'sh', '/etc/trainer/worker.sh', 'python3', '-u', 'train.py', '--epochs', '90']);
-    expect(gates(objects, profile)).toEqual({ ok: true, text: '' });
+    expectGatesPass(objects, profile);
   });
 
   test('WORLD_SIZE is nodes × procs per node; procs default to the GPUs, or 1 on CPUs', () => {
@@ -194,7 +191,7 @@ describe('node rank', () => {
     expect(env.TRAINER_MAX_NODES).toBe('4');
     expect(podSpec(objects).containers[0].env.filter((e: any) => e.valueFrom)).toEqual([]);
     expect(podSpec(objects).containers[0].command).toEqual(['sh', '/etc/trainer/entrypoint.sh']);
-    expect(gates(objects, profile)).toEqual({ ok: true, text: '' });
+    expectGatesPass(objects, profile);
   });
 });
 
@@ -221,7 +218,7 @@ describe('GPU scheduling per cloud', () => {
     // NCCL needs a real /dev/shm: memory-backed, half the memory limit by default.
     expect(spec.volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '64Gi' } });
     expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'dshm', mountPath: '/dev/shm' });
-    expect(gates(objects, profile)).toEqual({ ok: true, text: '' });
+    expectGatesPass(objects, profile);
   });
 
   test('labels the cluster config declares for its GPU pools become the node affinity; accelerators narrow a declared label key', () => {
@@ -252,7 +249,7 @@ describe('GPU scheduling per cloud', () => {
       .toEqual([{ weight: 100, podAffinityTerm: { labelSelector: self, topologyKey: 'kubernetes.io/hostname' } }]);
     expect(selects(self.matchLabels, find(objects, 'StatefulSet', 'pytorch').spec.template.metadata.labels)).toBe(true);
     expect(spec.topologySpreadConstraints).toBeUndefined();
-    expect(gates(objects, profile)).toEqual({ ok: true, text: '' });
+    expectGatesPass(objects, profile);
   });
 
   test('explicit sharedMemory and scratch sizes', () => {
@@ -306,7 +303,7 @@ describe('storage', () => {
       expect(volume.persistentVolumeClaim.readOnly).toBe(true);
       expect(spec.containers[0].volumeMounts).toContainEqual({ name: volume.name, mountPath, readOnly: true });
     }
-    expect(gates(objects, profile)).toEqual({ ok: true, text: '' });
+    expectGatesPass(objects, profile);
   });
 
   test('a dataset can be mounted read-write (for the job that fills it)', () => {
@@ -354,7 +351,7 @@ describe('DeepSpeed launcher', () => {
       '--num_nodes=4', '--num_gpus=8', 'train.py', '--deepspeed_config', 'ds.json',
     ]);
     expect(envOf(objects).NODE_RANK_FLAG).toBe('--node_rank');
-    expect(gates(objects, profile)).toEqual({ ok: true, text: '' });
+    expectGatesPass(objects, profile);
   });
 
   test('the ds alias and procs per node as hostfile slots', () => {
