@@ -1,20 +1,14 @@
 import { Chart } from 'cdk8s';
 import {
   CapacityReport, DEFAULT_FATAL_EXIT_CODES, DistributedTrainer, DistributedTrainerProps, GPU_POD_RESOURCES_PER_GPU, KubeVersion, Launcher,
-  MAX_SUPPORTED_MINOR, MIN_SUPPORTED_MINOR, Profile, StorageClassPack, TrainingMode, UpdateStrategy, WorkloadNamespace,
+  MAX_SUPPORTED_MINOR, MIN_SUPPORTED_MINOR, Profile, StorageClassPack, TrainingMode, UpdateStrategy,
   runGates,
 } from '../../lib';
-import { all, find, newChart, selects, synth } from '../support/synth';
-import { gkeWithShared } from '../support/clusters';
+import { all, find, selects, synth } from '../support/synth';
+import { gkeWithShared, trainingChart } from '../support/clusters';
 import { expectGatesPass } from '../support/gates';
 
 const IMAGE = 'pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime';
-
-function setup(profile: Profile): { chart: Chart; pack: StorageClassPack } {
-  const { chart } = newChart(profile);
-  new WorkloadNamespace(chart, 'ns', { name: 'ml-training' });
-  return { chart, pack: new StorageClassPack(chart, 'storage') };
-}
 
 /** A 4-rank GPU run where the profile has GPUs and ReadWriteMany storage, else a CPU run on one node. */
 function trainer(chart: Chart, pack: StorageClassPack, props: Partial<DistributedTrainerProps> = {}): DistributedTrainer {
@@ -30,7 +24,6 @@ function trainer(chart: Chart, pack: StorageClassPack, props: Partial<Distribute
   });
 }
 
-
 function envOf(pod: any): Record<string, any> {
   return Object.fromEntries(pod.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
 }
@@ -45,7 +38,7 @@ const PROFILES: ReadonlyArray<[string, (kubeVersion: string) => Profile]> = [
 
 describe('a training run is an Indexed Job (TrainingMode.job(), the default)', () => {
   const profile = gkeWithShared();
-  const { chart, pack } = setup(profile);
+  const { chart, pack } = trainingChart(profile);
   const t = trainer(chart, pack);
   const objects = synth(chart);
   const job = find(objects, 'Job', 'pytorch');
@@ -130,7 +123,7 @@ describe('a training run is an Indexed Job (TrainingMode.job(), the default)', (
 
   test('output is byte-identical across runs', () => {
     const render = () => {
-      const s = setup(gkeWithShared());
+      const s = trainingChart(gkeWithShared());
       trainer(s.chart, s.pack);
       return JSON.stringify(synth(s.chart));
     };
@@ -141,7 +134,7 @@ describe('a training run is an Indexed Job (TrainingMode.job(), the default)', (
 describe('Job version gates, both sides', () => {
   const jobAt = (kubeVersion: string, props: Partial<DistributedTrainerProps> = {}) => {
     const profile = Profile.aks({ kubeVersion });
-    const { chart, pack } = setup(profile);
+    const { chart, pack } = trainingChart(profile);
     trainer(chart, pack, props);
     const objects = synth(chart);
     expectGatesPass(objects, profile);
@@ -190,7 +183,7 @@ describe('Job version gates, both sides', () => {
   test.each(PROFILES.flatMap(([name, make]) => ALL_MINORS.map((minor) => [name, minor, make] as const)))(
     '%s %s renders a trainer Job that passes the gates', (_name, minor, make) => {
       const profile = make(minor);
-      const { chart, pack } = setup(profile);
+      const { chart, pack } = trainingChart(profile);
       trainer(chart, pack);
       const objects = synth(chart);
       expectGatesPass(objects, profile);
@@ -200,7 +193,7 @@ describe('Job version gates, both sides', () => {
 
 describe('run options', () => {
   test('deadline, TTL, retries and custom fatal exit codes (sorted, as the API server wants them)', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { mode: TrainingMode.job({ activeDeadlineSeconds: 86400, ttlSecondsAfterFinished: 3600, retriesPerRank: 0, fatalExitCodes: [78, 3, 42] }) });
     const objects = synth(chart);
     const job = find(objects, 'Job', 'pytorch');
@@ -211,7 +204,7 @@ describe('run options', () => {
   });
 
   test('no fatal exit codes: every failure is retried, disruptions still ignored', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { mode: TrainingMode.job({ fatalExitCodes: [] }) });
     const job = find(synth(chart), 'Job', 'pytorch');
     expect(job.spec.podFailurePolicy.rules).toEqual([{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }]);
@@ -219,7 +212,7 @@ describe('run options', () => {
   });
 
   test('a ReadWriteOnce checkpoint tier keeps every CPU rank on the node that mounts it', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { gpusPerNode: 0, checkpoints: { tier: pack.fast, size: '100Gi' } });
     const pod = find(synth(chart), 'Job', 'pytorch').spec.template.spec;
     expect(pod.affinity.podAffinity).toEqual({
@@ -234,7 +227,7 @@ describe('run options', () => {
 
 describe('DeepSpeed in a Job', () => {
   test('every rank must succeed (no rendezvous exit barrier), and 0 GPUs selects the CPU accelerator', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { gpusPerNode: 0, checkpoints: { tier: pack.shared, size: '1Ti' }, launcher: Launcher.deepspeed({ script: 'train.py' }) });
     const job = find(synth(chart), 'Job', 'pytorch');
     expect(job.spec.successPolicy).toBeUndefined();
@@ -247,7 +240,7 @@ describe('DeepSpeed in a Job', () => {
   });
 
   test('with GPUs DeepSpeed picks CUDA itself: no accelerator override', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { launcher: Launcher.deepspeed({ script: 'train.py' }) });
     expect(envOf(find(synth(chart), 'Job', 'pytorch').spec.template.spec).DS_ACCELERATOR).toBeUndefined();
   });
@@ -255,7 +248,7 @@ describe('DeepSpeed in a Job', () => {
 
 describe('GPU pods without explicit resources get resources proportional to their GPUs', () => {
   const resourcesOf = (props: Partial<DistributedTrainerProps>) => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     const t = trainer(chart, pack, props);
     const pod = find(synth(chart), 'Job', 'pytorch').spec.template.spec;
     return { t, resources: pod.containers[0].resources, shm: pod.volumes.find((v: any) => v.name === 'dshm').emptyDir.sizeLimit };
@@ -287,7 +280,7 @@ describe('GPU pods without explicit resources get resources proportional to thei
 
 describe('TrainingMode.jobSet()', () => {
   const profile = gkeWithShared();
-  const { chart, pack } = setup(profile);
+  const { chart, pack } = trainingChart(profile);
   const t = trainer(chart, pack, { mode: TrainingMode.jobSet({ maxGroupRestarts: 5, ttlSecondsAfterFinished: 600, activeDeadlineSeconds: 7200 }) });
   const objects = synth(chart);
   const jobSet = find(objects, 'JobSet', 'pytorch');
@@ -343,7 +336,7 @@ describe('TrainingMode.jobSet()', () => {
 
 describe('bad input for a Job', () => {
   test('StatefulSet-only props are refused with the fix', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { elastic: { minNodes: 2, maxNodes: 4 }, updateStrategy: UpdateStrategy.onDelete(), claimRetention: { whenScaled: 'Delete' } });
     expect(() => synth(chart)).toThrow([
       '[test/pytorch] elastic mode needs a StatefulSet to scale: a Job has a fixed number of ranks; drop elastic, or use TrainingMode.statefulSet() for a long-running workload.',
@@ -353,23 +346,23 @@ describe('bad input for a Job', () => {
   });
 
   test('multi-node GPU ranks on a ReadWriteOnce checkpoint tier', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { checkpoints: { tier: pack.fast, size: '100Gi' } });
     expect(() => synth(chart)).toThrow("[test/pytorch] checkpoint tier 'fast' is ReadWriteOnce: one node mounts it, so 4 GPU ranks would all have to fit on one node; " +
       'put checkpoints on the ReadWriteMany tier (pack.shared), where each rank writes its own directory, or use TrainingMode.statefulSet() (one claim per pod).');
   });
 
   test('a name too long for the pod hostnames, or not a DNS label', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     const long = 'a'.repeat(62);
     expect(() => trainer(chart, pack, { name: long })).toThrow(`DistributedTrainer 'test/pytorch': invalid name '${long}': use a DNS-1123 label short enough ` +
       `for the pod hostname '${long}-3' (64 characters) to stay within 63.`);
-    const other = setup(gkeWithShared());
+    const other = trainingChart(gkeWithShared());
     expect(() => trainer(other.chart, other.pack, { name: 'Resnet_50' })).toThrow("invalid name 'Resnet_50'");
   });
 
   test('bad run options', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { mode: TrainingMode.job({ retriesPerRank: -1, activeDeadlineSeconds: 0, fatalExitCodes: [0, 256, 3, 3] }) });
     expect(() => synth(chart)).toThrow([
       '[test/pytorch] retriesPerRank must be a whole number ≥ 0, got -1.',
