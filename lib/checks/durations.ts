@@ -5,7 +5,7 @@
  * which the pod strategy silently replaces by 1 when negative (a permanent diff, and pods killed after a second).
  */
 import { type Finding, finding, joinPath } from './finding';
-import { type Json, ManifestIndex, type ManifestObject } from './manifest-index';
+import { type Json, ManifestIndex, type ManifestObject, podContainers } from './manifest-index';
 
 const PROBE_FIELDS = ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold'];
 
@@ -23,15 +23,13 @@ export function checkDurations(objects: readonly ManifestObject[]): Finding[] {
     const spec: Json = t.spec ?? {};
     check(out, t.owner, joinPath(t.specPath, 'terminationGracePeriodSeconds'), spec.terminationGracePeriodSeconds, 0);
     check(out, t.owner, joinPath(t.specPath, 'activeDeadlineSeconds'), spec.activeDeadlineSeconds, 1);
-    for (const field of ['initContainers', 'containers']) {
-      (Array.isArray(spec[field]) ? spec[field] : []).forEach((c: Json, i: number) => {
-        for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
-          const p = c?.[probe];
-          if (!p) continue;
-          for (const f of PROBE_FIELDS) check(out, t.owner, joinPath(t.specPath, field, i, probe, f), p[f], 0);
-          check(out, t.owner, joinPath(t.specPath, field, i, probe, 'terminationGracePeriodSeconds'), p.terminationGracePeriodSeconds, 1);
-        }
-      });
+    for (const { container: c, path } of podContainers(t, ['initContainers', 'containers'])) {
+      for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+        const p = c?.[probe];
+        if (!p) continue;
+        for (const f of PROBE_FIELDS) check(out, t.owner, joinPath(path, probe, f), p[f], 0);
+        check(out, t.owner, joinPath(path, probe, 'terminationGracePeriodSeconds'), p.terminationGracePeriodSeconds, 1);
+      }
     }
   }
   for (const obj of objects) {

@@ -4,7 +4,7 @@
  * and server-side apply refuses the duplicate list-map key).
  */
 import { type Finding, finding, joinPath } from './finding';
-import { type Json, ManifestIndex, type ManifestObject } from './manifest-index';
+import { type Json, ManifestIndex, type ManifestObject, podContainers } from './manifest-index';
 
 /** validation.IsEnvVarName before RelaxedEnvironmentVariableValidation: letters, digits, '_', '-', '.', no leading digit. */
 const STRICT_ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
@@ -34,32 +34,27 @@ export function envVarNameProblem(name: string, kubeVersion: string): string | u
 export function checkEnvVars(objects: readonly ManifestObject[], kubeVersion: string): Finding[] {
   const out: Finding[] = [];
   for (const t of ManifestIndex.of(objects).podTemplates) {
-    for (const field of ['initContainers', 'containers', 'ephemeralContainers']) {
-      const list = t.spec?.[field];
-      if (!Array.isArray(list)) continue;
-      list.forEach((c: Json, i: number) => {
-        const path = joinPath(t.specPath, field, i);
-        const seen = new Map<string, number>();
-        (Array.isArray(c?.env) ? c.env : []).forEach((e: Json, j: number) => {
-          const name = e?.name;
-          if (typeof name !== 'string') return; // schema: name is required
-          const problem = envVarNameProblem(name, kubeVersion);
-          if (problem) out.push(finding('env/name', t.owner, joinPath(path, 'env', j, 'name'), `container "${c?.name}" ${problem}`));
-          const first = seen.get(name);
-          if (first !== undefined) {
-            out.push(finding('env/duplicate', t.owner, joinPath(path, 'env', j),
-              `container "${c?.name}" defines env ${name} twice (env[${first}] and env[${j}]); the later hides the generated one and server-side apply refuses the duplicate key: ` +
-              'drop the entry and set the value through the construct prop that generates it'));
-          } else {
-            seen.set(name, j);
-          }
-        });
-        (Array.isArray(c?.envFrom) ? c.envFrom : []).forEach((e: Json, j: number) => {
-          if (typeof e?.prefix === 'string' && e.prefix !== '' && envVarNameProblem(`${e.prefix}X`, kubeVersion)) {
-            out.push(finding('env/name', t.owner, joinPath(path, 'envFrom', j, 'prefix'),
-              `container "${c?.name}" envFrom prefix ${JSON.stringify(e.prefix)} makes invalid env var names on Kubernetes ${kubeVersion}; use letters, digits, '_', '-' or '.', not starting with a digit`));
-          }
-        });
+    for (const { container: c, path } of podContainers(t)) {
+      const seen = new Map<string, number>();
+      (Array.isArray(c?.env) ? c.env : []).forEach((e: Json, j: number) => {
+        const name = e?.name;
+        if (typeof name !== 'string') return; // schema: name is required
+        const problem = envVarNameProblem(name, kubeVersion);
+        if (problem) out.push(finding('env/name', t.owner, joinPath(path, 'env', j, 'name'), `container "${c?.name}" ${problem}`));
+        const first = seen.get(name);
+        if (first !== undefined) {
+          out.push(finding('env/duplicate', t.owner, joinPath(path, 'env', j),
+            `container "${c?.name}" defines env ${name} twice (env[${first}] and env[${j}]); the later hides the generated one and server-side apply refuses the duplicate key: ` +
+            'drop the entry and set the value through the construct prop that generates it'));
+        } else {
+          seen.set(name, j);
+        }
+      });
+      (Array.isArray(c?.envFrom) ? c.envFrom : []).forEach((e: Json, j: number) => {
+        if (typeof e?.prefix === 'string' && e.prefix !== '' && envVarNameProblem(`${e.prefix}X`, kubeVersion)) {
+          out.push(finding('env/name', t.owner, joinPath(path, 'envFrom', j, 'prefix'),
+            `container "${c?.name}" envFrom prefix ${JSON.stringify(e.prefix)} makes invalid env var names on Kubernetes ${kubeVersion}; use letters, digits, '_', '-' or '.', not starting with a digit`));
+        }
       });
     }
   }

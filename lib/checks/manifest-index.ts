@@ -22,6 +22,29 @@ export interface PodTemplateRef {
   readonly labels: Labels;
 }
 
+/** One container of a pod template, with the path findings name, e.g. `spec.template.spec.containers[0]`. */
+export interface ContainerRef {
+  /** The container object (`{}` for a null entry). */
+  readonly container: Json;
+  /** `initContainers`, `containers` or `ephemeralContainers`. */
+  readonly field: string;
+  readonly index: number;
+  readonly path: string;
+}
+
+/** Every container of `t` in `fields` order (all three kinds unless a check reads only the long-running ones). */
+export function podContainers(
+  t: PodTemplateRef, fields: readonly string[] = ['initContainers', 'containers', 'ephemeralContainers'],
+): ContainerRef[] {
+  const out: ContainerRef[] = [];
+  for (const field of fields) {
+    const list = t.spec?.[field];
+    if (!Array.isArray(list)) continue;
+    list.forEach((c: Json, index: number) => out.push({ container: c ?? {}, field, index, path: joinPath(t.specPath, field, index) }));
+  }
+  return out;
+}
+
 /**
  * Labels the StatefulSet controller puts on each pod at runtime (they are not in the template):
  * a Service selecting `statefulset.kubernetes.io/pod-name: db-0` serves pod 0 of StatefulSet `db`.

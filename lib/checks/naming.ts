@@ -3,21 +3,13 @@
  */
 import { type Finding, finding } from './finding';
 import type { ManifestObject } from './manifest-index';
+import { isDns1123Label, isDns1123Subdomain } from '../names';
 
-const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+export { isDns1123Label, isDns1123Subdomain };
 const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 /** RBAC names are path segments (e.g. `system:controller:foo`), not DNS names. */
 const PATH_SEGMENT_KINDS = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
-
-export function isDns1123Label(s: string): boolean {
-  return s.length <= 63 && LABEL.test(s);
-}
-
-export function isDns1123Subdomain(s: string): boolean {
-  return s.length <= 253 && SUBDOMAIN.test(s);
-}
 
 function nameProblem(kind: string, name: string): string | undefined {
   if (PATH_SEGMENT_KINDS.has(kind)) {

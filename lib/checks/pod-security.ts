@@ -8,7 +8,7 @@
  * UserNamespacesPodSecurityStandards) are not applied: a default cluster would reject those pods.
  */
 import { type Finding, finding, joinPath } from './finding';
-import { type Json, ManifestIndex, type ManifestObject, type PodTemplateRef } from './manifest-index';
+import { type Json, ManifestIndex, type ManifestObject, type PodTemplateRef, podContainers } from './manifest-index';
 
 /** pod-security-admission check_sysctls.go, newest allowed set (1.32+). */
 const SAFE_SYSCTLS = new Set([
@@ -34,16 +34,9 @@ interface ContainerRef {
   readonly sc: Json;
 }
 
+/** The containers with the names and securityContexts the messages use. */
 function containersOf(t: PodTemplateRef): ContainerRef[] {
-  const out: ContainerRef[] = [];
-  for (const field of ['initContainers', 'containers', 'ephemeralContainers']) {
-    const list = t.spec[field];
-    if (!Array.isArray(list)) continue;
-    list.forEach((c: Json, i: number) => {
-      out.push({ container: c ?? {}, name: c?.name ?? `#${i}`, path: joinPath(t.specPath, field, i), sc: c?.securityContext ?? {} });
-    });
-  }
-  return out;
+  return podContainers(t).map(({ container, index, path }) => ({ container, name: container.name ?? `#${index}`, path, sc: container.securityContext ?? {} }));
 }
 
 type Emit = (rule: string, path: string, message: string) => void;

@@ -5,7 +5,8 @@
  */
 import { type Finding, finding, joinPath, namespaceOf } from './finding';
 import { formatLabels, type LabelSelector, selectorMatches } from './label-selector';
-import { type Json, ManifestIndex, type ManifestObject, type PodTemplateRef } from './manifest-index';
+import { type Json, ManifestIndex, type ManifestObject, type PodTemplateRef, podContainers } from './manifest-index';
+import { DNS_1123_SUBDOMAIN_PATTERN } from '../names';
 
 /** Controllers whose `spec.selector` must select their own `spec.template` (the API server rejects otherwise). */
 const SELECTOR_KINDS = new Set(['StatefulSet', 'Deployment', 'DaemonSet', 'ReplicaSet']);
@@ -14,7 +15,7 @@ const READINESS_KINDS = new Set(['StatefulSet', 'Deployment']);
 
 /** kube-apiserver validateContainerResourceName: standard container resources, hugepages, or a domain-qualified name. */
 const STANDARD_CONTAINER_RESOURCES = new Set(['cpu', 'memory', 'ephemeral-storage']);
-const QUALIFIED_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+const QUALIFIED_NAME = new RegExp(`^(${DNS_1123_SUBDOMAIN_PATTERN})\\/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$`);
 
 export function isValidContainerResourceName(name: string): boolean {
   if (STANDARD_CONTAINER_RESOURCES.has(name)) return true;
@@ -35,54 +36,49 @@ export function parseImage(image: string): { tag?: string; digest?: string } {
 }
 
 function checkContainers(t: PodTemplateRef, out: Finding[]): void {
-  for (const field of ['initContainers', 'containers']) {
-    const list = t.spec[field];
-    if (!Array.isArray(list)) continue;
-    list.forEach((c: Json, i: number) => {
-      const path = joinPath(t.specPath, field, i);
-      const who = `container "${c?.name ?? `#${i}`}"`;
-      const requests: Json = c?.resources?.requests ?? {};
-      const limits: Json = c?.resources?.limits ?? {};
-      const resPath = joinPath(path, 'resources');
-      // A limit without a request defaults the request to the limit, which satisfies the scheduler.
-      if (requests.cpu === undefined && limits.cpu === undefined) {
-        out.push(finding('container-resources/cpu-request', t.owner, joinPath(resPath, 'requests', 'cpu'),
-          `${who} has no CPU request; set resources.requests.cpu so the scheduler reserves CPU for it`));
-      }
-      if (requests.memory === undefined && limits.memory === undefined) {
-        out.push(finding('container-resources/memory-request', t.owner, joinPath(resPath, 'requests', 'memory'),
-          `${who} has no memory request; set resources.requests.memory so the scheduler reserves memory for it`));
-      }
-      if (limits.memory === undefined) {
-        out.push(finding('container-resources/memory-limit', t.owner, joinPath(resPath, 'limits', 'memory'),
-          `${who} has no memory limit; set resources.limits.memory so a leak is OOM-killed in its own container, not the node`));
-      }
-      for (const [section, map] of [['requests', requests], ['limits', limits]] as const) {
-        for (const name of Object.keys(map)) {
-          if (!isValidContainerResourceName(name)) {
-            out.push(finding('container-resources/unknown-resource', t.owner, joinPath(resPath, section, name),
-              `${who} ${section} unknown resource "${name}"; containers may use cpu, memory, ephemeral-storage, hugepages-<size> ` +
-              'or a domain-qualified extended resource (e.g. nvidia.com/gpu); persistent disk belongs in a PersistentVolumeClaim ' +
-              '(volumeClaimTemplates), scratch space in ephemeral-storage'));
-          }
+  for (const { container: c, field, index: i, path } of podContainers(t, ['initContainers', 'containers'])) {
+    const who = `container "${c?.name ?? `#${i}`}"`;
+    const requests: Json = c?.resources?.requests ?? {};
+    const limits: Json = c?.resources?.limits ?? {};
+    const resPath = joinPath(path, 'resources');
+    // A limit without a request defaults the request to the limit, which satisfies the scheduler.
+    if (requests.cpu === undefined && limits.cpu === undefined) {
+      out.push(finding('container-resources/cpu-request', t.owner, joinPath(resPath, 'requests', 'cpu'),
+        `${who} has no CPU request; set resources.requests.cpu so the scheduler reserves CPU for it`));
+    }
+    if (requests.memory === undefined && limits.memory === undefined) {
+      out.push(finding('container-resources/memory-request', t.owner, joinPath(resPath, 'requests', 'memory'),
+        `${who} has no memory request; set resources.requests.memory so the scheduler reserves memory for it`));
+    }
+    if (limits.memory === undefined) {
+      out.push(finding('container-resources/memory-limit', t.owner, joinPath(resPath, 'limits', 'memory'),
+        `${who} has no memory limit; set resources.limits.memory so a leak is OOM-killed in its own container, not the node`));
+    }
+    for (const [section, map] of [['requests', requests], ['limits', limits]] as const) {
+      for (const name of Object.keys(map)) {
+        if (!isValidContainerResourceName(name)) {
+          out.push(finding('container-resources/unknown-resource', t.owner, joinPath(resPath, section, name),
+            `${who} ${section} unknown resource "${name}"; containers may use cpu, memory, ephemeral-storage, hugepages-<size> ` +
+            'or a domain-qualified extended resource (e.g. nvidia.com/gpu); persistent disk belongs in a PersistentVolumeClaim ' +
+            '(volumeClaimTemplates), scratch space in ephemeral-storage'));
         }
       }
-      if (field === 'containers' && READINESS_KINDS.has(t.owner.kind) && Array.isArray(c?.ports) && c.ports.length > 0 && !c.readinessProbe) {
-        out.push(finding('probes/readiness', t.owner, joinPath(path, 'readinessProbe'),
-          `${who} serves ports ${c.ports.map((p: Json) => p?.containerPort).join(', ')} but has no readinessProbe; add one so Services only route to ready pods`));
+    }
+    if (field === 'containers' && READINESS_KINDS.has(t.owner.kind) && Array.isArray(c?.ports) && c.ports.length > 0 && !c.readinessProbe) {
+      out.push(finding('probes/readiness', t.owner, joinPath(path, 'readinessProbe'),
+        `${who} serves ports ${c.ports.map((p: Json) => p?.containerPort).join(', ')} but has no readinessProbe; add one so Services only route to ready pods`));
+    }
+    const image = typeof c?.image === 'string' ? c.image : undefined;
+    if (image) {
+      const { tag, digest } = parseImage(image);
+      if (!digest && !tag) {
+        out.push(finding('image/tag', t.owner, joinPath(path, 'image'),
+          `${who} image "${image}" has no tag, so it pulls :latest; pin a version tag or a digest (e.g. ${image}:1.2.3)`));
+      } else if (!digest && tag === 'latest') {
+        out.push(finding('image/tag', t.owner, joinPath(path, 'image'),
+          `${who} image "${image}" uses the mutable tag latest; pin a version tag or a digest`));
       }
-      const image = typeof c?.image === 'string' ? c.image : undefined;
-      if (image) {
-        const { tag, digest } = parseImage(image);
-        if (!digest && !tag) {
-          out.push(finding('image/tag', t.owner, joinPath(path, 'image'),
-            `${who} image "${image}" has no tag, so it pulls :latest; pin a version tag or a digest (e.g. ${image}:1.2.3)`));
-        } else if (!digest && tag === 'latest') {
-          out.push(finding('image/tag', t.owner, joinPath(path, 'image'),
-            `${who} image "${image}" uses the mutable tag latest; pin a version tag or a digest`));
-        }
-      }
-    });
+    }
   }
 }
 

@@ -17,6 +17,7 @@ import { DatasetMount } from './shared-dataset';
 import { ITrackingServer } from './tracking-server';
 import { TrainerPodResources, trainerPodResources } from './trainer-resources';
 import { TrainingMode } from './training-mode';
+import { DNS_1123_LABEL, MANAGED_BY_LABELS } from '../names';
 
 /**
  * Checkpoint storage that outlives the run. Job and JobSet modes: one claim, each rank mounting its own
@@ -256,7 +257,7 @@ export class DistributedTrainer extends Construct implements IPeerable {
     if (this.mode.completes) {
       // The last pod's hostname (<job>-<index>, <jobset>-workers-0-<index>) is a DNS label of at most 63 characters.
       const lastHost = this.mode.kind === 'JobSet' ? `${this.name}-${JOBSET_WORKERS}-0-${this.nodes - 1}` : `${this.name}-${this.nodes - 1}`;
-      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.name) || lastHost.length > 63) {
+      if (!DNS_1123_LABEL.test(this.name) || lastHost.length > 63) {
         throw new Error(`${where}: invalid name '${this.name}': use a DNS-1123 label short enough for the pod hostname '${lastHost}' ` +
           `(${lastHost.length} characters) to stay within 63.`);
       }
@@ -446,7 +447,7 @@ export class DistributedTrainer extends Construct implements IPeerable {
       const labels = {
         ...this.selector,
         'app.kubernetes.io/component': 'training',
-        'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml',
+        ...MANAGED_BY_LABELS,
       };
       const claims = new Construct(this, 'Checkpoints');
       // Checkpoints are the run's data: Argo CD never prunes or deletes the claim.
@@ -692,7 +693,7 @@ export class DistributedTrainer extends Construct implements IPeerable {
 
 function configMap(scope: Construct, id: string, name: string, namespace: string, labels: Record<string, string>, data: Record<string, string>): k8s.KubeConfigMap {
   return new k8s.KubeConfigMap(scope, id, {
-    metadata: { name, namespace, labels: { ...labels, 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml' } },
+    metadata: { name, namespace, labels: { ...labels, ...MANAGED_BY_LABELS } },
     data: { ...data },
   });
 }

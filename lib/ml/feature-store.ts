@@ -7,6 +7,7 @@ import { feastProjectProblem, renderFeatureStoreYaml } from './feast-config';
 import { Registry } from './feast-registry';
 import { RedisServer, RedisServerProps, hashOf } from './redis';
 import { RedisUserKeys, RedisUsers, feastRedisUser } from './redis-acl';
+import { MANAGED_BY_LABELS } from '../names';
 
 /** Feast's Python feature server image. Pinned with the Feast version feature_store.yaml targets. */
 export const DEFAULT_FEATURE_SERVER_IMAGE = 'feastdev/feature-server:0.40.1';
@@ -127,7 +128,7 @@ export class FeatureStore extends Construct implements IPeerable {
 
     const serverName = `${this.name}-server`;
     this.serverSelector = { 'app.kubernetes.io/name': 'feast-feature-server', 'app.kubernetes.io/instance': serverName };
-    const labels = { ...this.serverSelector, 'app.kubernetes.io/component': 'feature-server', 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml' };
+    const labels = { ...this.serverSelector, 'app.kubernetes.io/component': 'feature-server', ...MANAGED_BY_LABELS };
 
     const registryTtl = server.registryTtlSeconds ?? 60;
     const binding = this.registry.bind({ scope: this, namespace: this.namespace, name: this.name, peer: this.asPeer(), labels }, registryTtl);

@@ -10,6 +10,7 @@ import {
 } from '../stateful';
 import { BucketAccess, bucketPolicyDocument } from '../storage';
 import { StorageTier } from '../storage/storage-class-pack';
+import { MANAGED_BY_LABELS, isDns1123Label } from '../names';
 
 /** MinIO server image (the last community release line published to Docker Hub). */
 export const MINIO_IMAGE = 'minio/minio:RELEASE.2025-04-22T22-12-26Z';
@@ -27,7 +28,7 @@ const MIN_DISTRIBUTED_REPLICAS = 4;
 /** S3 bucket naming: 3–63 characters, lower-case letters, digits, '.', '-', starting and ending alphanumeric. */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** A scoped user names its Job `<store>-user-<user>-<hash>` (≤ 63) and its Secret `<store>-<user>`. */
-const USER_NAME = /^(?=.{1,40}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const MAX_USER_NAME = 40;
 
 /** Per-pod data volume of the object store. */
 export interface ObjectStoreStorage {
@@ -244,7 +245,7 @@ export class ObjectStore extends Construct implements IPeerable {
    */
   public grant(user: string, access: readonly BucketAccess[], credentials?: Credentials): Credentials {
     const where = `ObjectStore '${this.node.path}'`;
-    if (!USER_NAME.test(user)) {
+    if (!isDns1123Label(user, MAX_USER_NAME)) {
       throw new Error(`${where}: user '${user}' is not a DNS-1123 label of at most 40 characters; name it after its consumer, e.g. 'mlflow'.`);
     }
     if (this.grants.has(user)) throw new Error(`${where}: user '${user}' is granted twice: grant it once with every BucketAccess it needs.`);
@@ -280,7 +281,7 @@ export class ObjectStore extends Construct implements IPeerable {
       'app.kubernetes.io/name': appName,
       'app.kubernetes.io/instance': this.name,
       'app.kubernetes.io/component': component,
-      'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml',
+      ...MANAGED_BY_LABELS,
     };
     this.allowFrom({ namespace: this.namespace, podSelector: labels });
     const template: k8s.PodTemplateSpec = {

@@ -14,6 +14,7 @@ import {
   DEFAULT_SAVE_POINTS, MaxMemoryPolicy, RedisSavePoint, defaultMaxmemoryBytes, redisBytes, renderRedisConf, renderSentinelConf,
 } from './redis-config';
 import { RedisMode } from './redis-mode';
+import { MANAGED_BY_LABELS, podIndexFieldRef } from '../names';
 
 /** The official Redis image (Debian, runs as redis uid/gid 999). */
 export const DEFAULT_REDIS_IMAGE = 'redis:7.4.2';
@@ -166,7 +167,7 @@ export class RedisServer extends Construct implements IPeerable {
         name: props.name,
         namespace,
         dnsNames: [...names(props.name, this.mode.servers), ...(this.mode.sentinels ? names(sentinelName, this.mode.sentinels) : [])],
-        labels: { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/instance': props.name, 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml' },
+        labels: { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/instance': props.name, ...MANAGED_BY_LABELS },
       });
     }
 
@@ -200,14 +201,14 @@ export class RedisServer extends Construct implements IPeerable {
       metadata: {
         name: configName,
         namespace,
-        labels: { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/instance': props.name, 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml' },
+        labels: { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/instance': props.name, ...MANAGED_BY_LABELS },
       },
       data,
     });
 
     const probe = (role: 'liveness' | 'readiness' | 'sentinel') => ['sh', `${CONFIG_DIR}/redis-probe.sh`, role];
     const podIndex = (name: string) => (profile.kubeVersion.hasPodIndexLabel
-      ? [{ name, valueFrom: { fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } } }]
+      ? [{ name, valueFrom: podIndexFieldRef() }]
       : []);
     const topologyEnv: k8s.EnvVar[] = [
       { name: 'REDIS_MODE', value: this.mode.kind },

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from '../k8s';
 import { StorageTier } from '../storage/storage-class-pack';
+import { MANAGED_BY_LABELS, isDns1123Label } from '../names';
 
 /** Props of `SharedDataset`. */
 export interface SharedDatasetProps {
@@ -43,8 +44,6 @@ export interface DatasetMount {
   readonly readOnly: boolean;
 }
 
-const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 /**
  * A dataset every worker reads: one standalone ReadWriteMany PersistentVolumeClaim (not a
  * per-pod claim template), mounted read-only by trainers through `dataset.mount('/data')`.
@@ -65,10 +64,10 @@ export class SharedDataset extends Construct {
     this.namespace = props.namespace;
     this.tier = props.tier;
     this.size = props.size;
-    if (!NAME.test(this.claimName) || this.claimName.length > 63) {
+    if (!isDns1123Label(this.claimName)) {
       throw new Error(`${where}: invalid claim name '${this.claimName}': use a DNS-1123 label (lower-case letters, digits, '-', at most 63 characters).`);
     }
-    if (!NAME.test(this.namespace) || this.namespace.length > 63) {
+    if (!isDns1123Label(this.namespace)) {
       throw new Error(`${where}: invalid namespace '${this.namespace}': a DNS-1123 label of at most 63 characters.`);
     }
     if (props.tier.accessMode !== 'ReadWriteMany') {
@@ -82,7 +81,7 @@ export class SharedDataset extends Construct {
         labels: {
           'app.kubernetes.io/name': 'dataset',
           'app.kubernetes.io/instance': this.claimName,
-          'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml',
+          ...MANAGED_BY_LABELS,
         },
       },
       spec: props.tier.claimSpec(props.size, props.dataSource),

@@ -1,3 +1,5 @@
+import { DNS_1123_LABEL, DNS_1123_SUBDOMAIN_PATTERN, isDns1123Label } from '../names';
+
 /** Toleration for a node taint (the subset of the Kubernetes Toleration we need). */
 export interface TaintToleration {
   /** Taint key, e.g. `nvidia.com/gpu`. */
@@ -59,8 +61,7 @@ export interface ClusterConfigProps {
   readonly gpuPools?: readonly GpuNodePool[];
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_KEY = new RegExp(`^(${DNS_1123_SUBDOMAIN_PATTERN}\\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$`);
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 /** Values known to be placeholders from documentation and earlier reference output; never accepted. */
@@ -91,7 +92,7 @@ export class ClusterConfig {
   private constructor(props: ClusterConfigProps) {
     const where = `ClusterConfig '${props.name}'`;
     const fail = (message: string): never => { throw new Error(`${where}: ${message}.`); };
-    if (!DNS_LABEL.test(props.name) || props.name.length > 63) fail(`name '${props.name}' must be a DNS-1123 label`);
+    if (!isDns1123Label(props.name)) fail(`name '${props.name}' must be a DNS-1123 label`);
     const placeholder = (field: string, value: string | undefined) => {
       if (value !== undefined && PLACEHOLDER_VALUES.some((p) => p.test(value))) {
         fail(`${field} '${value}' is a placeholder, not your cluster's value: put the real one here, or leave ${field} out to drop the feature that needs it`);
@@ -99,7 +100,7 @@ export class ClusterConfig {
     };
     if (props.zones !== undefined) {
       if (!props.zones.length) fail('zones is empty: list the zones of your node pools, or leave zones out');
-      for (const z of props.zones) if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(z)) fail(`zone '${z}' is not a zone name (e.g. 'us-central1-a', or '1' on AKS)`);
+      for (const z of props.zones) if (!DNS_1123_LABEL.test(z)) fail(`zone '${z}' is not a zone name (e.g. 'us-central1-a', or '1' on AKS)`);
     }
     if (props.apiServer !== undefined && !/^https:\/\/[^\s/]+(\/[^\s]*)?$/.test(props.apiServer)) {
       fail(`apiServer '${props.apiServer}' is not an https:// URL (e.g. 'https://ABC123.gr7.us-east-1.eks.amazonaws.com')`);
@@ -117,7 +118,7 @@ export class ClusterConfig {
     }
     const pools = new Set<string>();
     for (const pool of props.gpuPools ?? []) {
-      if (!DNS_LABEL.test(pool.name)) fail(`GPU pool name '${pool.name}' must be a DNS-1123 label`);
+      if (!DNS_1123_LABEL.test(pool.name)) fail(`GPU pool name '${pool.name}' must be a DNS-1123 label`);
       if (pools.has(pool.name)) fail(`GPU pool '${pool.name}' is declared twice`);
       pools.add(pool.name);
       for (const [key, value] of Object.entries(pool.nodeLabels ?? {})) {

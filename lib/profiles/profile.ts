@@ -3,6 +3,7 @@ import { ClusterNetwork, type ClusterNetworkProps } from './cluster-network';
 import { ClusterConfig, type TaintToleration } from './cluster-config';
 import { CsiDriver } from './csi-driver';
 import { KubeVersion } from './kube-version';
+import { DNS_1123_LABEL } from '../names';
 
 /** The clouds (and the local kind cluster) we generate manifests for. */
 export type Cloud = 'gke' | 'eks' | 'aks' | 'kind';
@@ -454,7 +455,7 @@ export class Profile {
 
   private constructor(props: ProfileProps) {
     this.name = props.name ?? props.cloud;
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.name)) {
+    if (!DNS_1123_LABEL.test(this.name)) {
       throw new Error(`Invalid profile name '${this.name}': use lower-case letters, digits and '-' (it names the dist/ folder).`);
     }
     this.cloud = props.cloud;

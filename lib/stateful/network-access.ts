@@ -1,5 +1,6 @@
 import { isIPv4, isIPv6 } from 'net';
 import { k8s } from '../k8s';
+import { isDns1123Label } from '../names';
 
 /**
  * Pods that may be admitted by a NetworkPolicy: a namespace and a label selector. An empty
@@ -20,7 +21,6 @@ export interface IPeerable {
 /** What `allowFrom` accepts: a construct with pods, a pod selector, or any `NetworkPeer`. */
 export type PeerLike = IPeerable | WorkloadPeer | NetworkPeer;
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /**
  * A source of ingress traffic a NetworkPolicy admits: pods, a whole namespace, an IP range, or
@@ -95,7 +95,7 @@ export function tcpPorts(ports: readonly number[]): k8s.NetworkPolicyPort[] {
 }
 
 function checkNamespace(name: string, where: string): void {
-  if (!DNS_LABEL.test(name) || name.length > 63) {
+  if (!isDns1123Label(name)) {
     throw new Error(`${where}: '${name}' is not a namespace name (a DNS-1123 label of at most 63 characters, e.g. 'ingress-nginx').`);
   }
 }

@@ -3,6 +3,7 @@ import { k8s } from '../k8s';
 import { PersistentVolumeClaimResource, Quantity, SnapshotRef, StorageTier } from '../storage';
 import type { VolumeClaimTemplateSpec } from './stateful-workload';
 import { WorkloadSource, workloadOf } from './snapshot-schedule';
+import { MANAGED_BY_LABELS } from '../names';
 
 /** Props of `RestoredClaim`. */
 export interface RestoredClaimProps {
@@ -60,7 +61,7 @@ export class RestoredClaim extends Construct {
         tier: spec.tier,
         size: spec.size,
         snapshot,
-        labels: { ...workload.selectorLabels, 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml' },
+        labels: { ...workload.selectorLabels, ...MANAGED_BY_LABELS },
       });
       workload.statefulSet.addDependency(claim.resource);
       return claim;
@@ -88,7 +89,7 @@ export class RestoredClaim extends Construct {
       metadata: {
         name: props.name,
         namespace: props.namespace,
-        labels: { 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml', ...props.labels },
+        labels: { ...MANAGED_BY_LABELS, ...props.labels },
         annotations: { 'ml.cdk8s.io/restored-from': props.snapshot.name },
       },
       spec: props.tier.claimSpec(props.size, props.snapshot.dataSource),

@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { SNAPSHOT_API_GROUP } from '../storage';
+import { MANAGED_BY_LABELS } from '../names';
 
 /** Props of `SnapshotDeleteGuard`. */
 export interface SnapshotDeleteGuardProps {
@@ -32,7 +33,7 @@ export class SnapshotDeleteGuard extends Construct {
     const user = `system:serviceaccount:${props.namespace}:${props.serviceAccount}`;
     const carriesLabel = (object: string) =>
       `has(${object}.metadata.labels) && '${props.label}' in ${object}.metadata.labels && ${object}.metadata.labels['${props.label}'] == '${props.value}'`;
-    const metadata = { name: this.policyName, labels: { 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml' } };
+    const metadata = { name: this.policyName, labels: { ...MANAGED_BY_LABELS } };
     new ApiObject(this, 'Policy', {
       apiVersion: 'admissionregistration.k8s.io/v1',
       kind: 'ValidatingAdmissionPolicy',

@@ -7,6 +7,7 @@ import { buildPodSpec, imageProblem } from './container';
 import { NetworkFlows } from './network-flows';
 import type { StatefulWorkload, VolumeClaimTemplateSpec } from './stateful-workload';
 import { assertKnownProps, propNames } from '../profiles/known-props';
+import { MANAGED_BY_LABELS } from '../names';
 
 /** A StatefulWorkload, or a construct built on one (StatefulDatabase, Redis, a trainer). */
 export type WorkloadSource = StatefulWorkload | { readonly workload: StatefulWorkload };
@@ -128,7 +129,7 @@ export class SnapshotSchedule extends Construct {
       'app.kubernetes.io/name': 'snapshot-schedule',
       'app.kubernetes.io/instance': this.name,
       'app.kubernetes.io/part-of': workload.name,
-      'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml',
+      ...MANAGED_BY_LABELS,
     };
     const metadata = { name: this.name, namespace: this.namespace, labels };
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata, automountServiceAccountToken: false });

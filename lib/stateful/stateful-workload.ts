@@ -1,7 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s, withNewerFields } from '../k8s';
-import { isDns1123Subdomain } from '../checks/naming';
 import { Profile } from '../profiles';
 import { Quantity } from '../storage/quantity';
 import { StorageTier } from '../storage/storage-class-pack';
@@ -10,6 +9,7 @@ import { ContainerSpec, PodSpecInput, RunAs, buildPodSpec, imageProblem } from '
 import { IngressAllowList } from './ingress-allow-list';
 import { IPeerable, NetworkPeer, PeerLike, WorkloadPeer } from './network-access';
 import { NetworkFlows } from './network-flows';
+import { MANAGED_BY_LABELS, isDns1123Label, isDns1123Subdomain, podIndexFieldRef } from '../names';
 
 /** How the StatefulSet controller creates and deletes pods. */
 export enum PodManagementPolicy {
@@ -178,7 +178,6 @@ export interface ClientServiceProps {
   readonly annotations?: Readonly<Record<string, string>>;
 }
 
-const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** A StatefulSet pod gets a `controller-revision-hash` label `<name>-<10 chars>`, and labels are ≤ 63. */
 const MAX_STATEFULSET_NAME = 52;
 
@@ -224,7 +223,7 @@ export class StatefulWorkload extends Construct implements IPeerable {
       ...props.labels,
       ...this.selectorLabels,
       ...(props.component ? { 'app.kubernetes.io/component': props.component } : {}),
-      'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml',
+      ...MANAGED_BY_LABELS,
     };
 
     // Before 1.32 Services do not resolve named ports of native sidecars (kubernetes/kubernetes#127958, fixed by
@@ -402,7 +401,7 @@ export class StatefulWorkload extends Construct implements IPeerable {
   /** Environment variable holding the pod's ordinal from the pod-index label, where the version has it. */
   public podIndexEnv(name: string): k8s.EnvVar | undefined {
     if (!this.profile.kubeVersion.hasPodIndexLabel) return undefined;
-    return { name, valueFrom: { fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } } };
+    return { name, valueFrom: podIndexFieldRef() };
   }
 
   /** The object a selector-bearing reference should point at (e.g. for dependencies). */
@@ -458,11 +457,11 @@ export class StatefulWorkload extends Construct implements IPeerable {
     if (!Number.isInteger(this.replicas) || this.replicas < 1) {
       throw new Error(`${where}: replicas must be a whole number ≥ 1, got ${props.replicas}.`);
     }
-    if (!NAME.test(this.name) || this.name.length > MAX_STATEFULSET_NAME) {
+    if (!isDns1123Label(this.name, MAX_STATEFULSET_NAME)) {
       throw new Error(`${where}: invalid StatefulSet name '${this.name}' (${this.name.length} characters): use a DNS-1123 label of at most ${MAX_STATEFULSET_NAME} characters ` +
         '(pods carry a controller-revision-hash label of the name plus 11 characters, and labels are limited to 63).');
     }
-    if (!NAME.test(this.namespace) || this.namespace.length > 63) {
+    if (!isDns1123Label(this.namespace)) {
       throw new Error(`${where}: invalid namespace '${this.namespace}': a DNS-1123 label of at most 63 characters.`);
     }
     // The kubelet's clusterDomain is a DNS name (kubelet validates it as a DNS-1123 subdomain); pod host names are built from it.

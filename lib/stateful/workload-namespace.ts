@@ -4,6 +4,7 @@ import { Profile } from '../profiles';
 import { NetworkPeer, tcpPorts } from './network-access';
 import { NetworkFlows } from './network-flows';
 import { assertKnownProps, propNames } from '../profiles/known-props';
+import { MANAGED_BY_LABELS, isDns1123Label } from '../names';
 
 /** Props of `WorkloadNamespace`. */
 export interface WorkloadNamespaceProps {
@@ -34,7 +35,7 @@ export class WorkloadNamespace extends Construct {
     assertKnownProps(`WorkloadNamespace '${this.node.path}'`, props, WORKLOAD_NAMESPACE_PROPS);
     const profile = props.profile ?? Profile.of(this);
     this.name = props.name;
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(this.name) || this.name.length > 63) {
+    if (!isDns1123Label(this.name)) {
       throw new Error(`WorkloadNamespace '${this.node.path}': invalid namespace name '${this.name}': a DNS-1123 label (lower-case letters, digits, '-', at most 63 characters).`);
     }
     const pss = `v${profile.kubeVersion}`;
@@ -43,7 +44,7 @@ export class WorkloadNamespace extends Construct {
         name: this.name,
         labels: {
           ...props.labels,
-          'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml',
+          ...MANAGED_BY_LABELS,
           'pod-security.kubernetes.io/enforce': 'restricted',
           'pod-security.kubernetes.io/enforce-version': pss,
           'pod-security.kubernetes.io/warn': 'restricted',

@@ -6,6 +6,7 @@
 
 import { timeZoneProblem as checkedTimeZoneProblem } from '../checks/cron';
 import { k8s } from '../k8s';
+import { isDns1123Label } from '../names';
 
 interface CronField {
   readonly name: string;
@@ -94,7 +95,7 @@ export const MAX_CRONJOB_NAME = 52;
 
 /** Why `name` cannot name a CronJob (with the fix), or undefined. */
 export function cronJobNameProblem(name: string): string | undefined {
-  if (/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) && name.length <= MAX_CRONJOB_NAME) return undefined;
+  if (isDns1123Label(name, MAX_CRONJOB_NAME)) return undefined;
   return `invalid name '${name}' (${name.length} characters): a CronJob name is a DNS-1123 label of at most ${MAX_CRONJOB_NAME} characters; pass a shorter name`;
 }
 

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { CsiDriver, Profile } from '../profiles';
 import { KubeVolumeSnapshotClass, SnapshotDeletionPolicy } from './snapshot-api';
 import { StorageClassPack, StorageTier } from './storage-class-pack';
+import { MANAGED_BY_LABELS } from '../names';
 
 /** Props of `SnapshotClass`. */
 export interface SnapshotClassProps {
@@ -74,7 +75,7 @@ export class SnapshotClass extends Construct {
     this.resource = new KubeVolumeSnapshotClass(this, 'Resource', {
       metadata: {
         name: this.name,
-        labels: { 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml' },
+        labels: { ...MANAGED_BY_LABELS },
         ...(props.isDefault ? { annotations: { 'snapshot.storage.kubernetes.io/is-default-class': 'true' } } : {}),
       },
       driver: driver.provisioner,

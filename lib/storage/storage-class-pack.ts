@@ -4,6 +4,7 @@ import { k8s } from '../k8s';
 import { AccessMode, CsiDriver, Profile, StorageTierName, TierNodeAffinity, assertKnownProps, propNames } from '../profiles';
 import { Quantity } from './quantity';
 import { KubeVolumeAttributesClass, volumeAttributesClassName } from './volume-attributes-class';
+import { MANAGED_BY_LABELS } from '../names';
 
 /** Props of `StorageClassPack`. */
 export interface StorageClassPackProps {
@@ -141,7 +142,7 @@ export class StorageClassPack extends Construct {
       const storageClassName = `${this.prefix}-${name}-v${this.version}`;
       const metadata: ApiObjectMetadata = {
         name: storageClassName,
-        labels: { 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml', 'ml.cdk8s.io/storage-tier': name },
+        labels: { ...MANAGED_BY_LABELS, 'ml.cdk8s.io/storage-tier': name },
         ...(props.defaultTier === name ? { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } : {}),
       };
       new k8s.KubeStorageClass(this, name, {

@@ -9,21 +9,10 @@ import { renderGitOps } from '../../lib';
 import { buildPlatform } from '../../apps/platform';
 import { referenceProfiles } from '../../apps/profiles';
 import { buildLeaky } from '../support/leaky-render';
+import { readTree } from '../support/files';
 
 const ROOT = path.resolve(__dirname, '../..');
 const LOADER = path.join(ROOT, 'apps/ts-loader.js');
-
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, entry.name);
-      if (entry.isDirectory()) walk(p); else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
-    }
-  };
-  if (fs.existsSync(dir)) walk(dir);
-  return out;
-}
 
 describe('profiles rendered on worker threads', () => {
   let tmp: string;
@@ -47,15 +36,15 @@ describe('profiles rendered on worker threads', () => {
   test('one and two workers, and the default (workers when they pay), write the same files and log the same lines as one thread', () => {
     const single = run(path.join(tmp, 'single'), undefined);
     expect(single.code).toBe(0);
-    const files = tree(path.join(tmp, 'single'));
+    const files = readTree(path.join(tmp, 'single'));
     expect(Object.keys(files).filter((f) => f.endsWith('kustomization.yaml')).sort()).toEqual(['aks', 'argocd', 'eks', 'gke', 'kind'].map((f) => `${f}/kustomization.yaml`));
     for (const workers of [1, 2, 'auto'] as const) {
       const parallel = run(path.join(tmp, `w${workers}`), workers);
       expect(parallel).toEqual(single);
-      expect(tree(path.join(tmp, `w${workers}`))).toEqual(files);
+      expect(readTree(path.join(tmp, `w${workers}`))).toEqual(files);
     }
     // And exactly what is committed in dist/.
-    expect(files).toEqual(tree(path.join(ROOT, 'dist')));
+    expect(files).toEqual(readTree(path.join(ROOT, 'dist')));
   });
 
   test('a profile failing in a worker fails the synth with the one-thread message; nothing written, no staging left', () => {
@@ -68,7 +57,7 @@ describe('profiles rendered on worker threads', () => {
     expect(single.code).toBe(1);
     expect(single.lines.join('\n')).toMatch(/profile gke: gates failed:\n.*Secret ml-db\/pw/);
     expect(parallel).toEqual(single);
-    expect(tree(outdir)).toEqual({ 'kind/platform.k8s.yaml': 'previous render\n' });
+    expect(readTree(outdir)).toEqual({ 'kind/platform.k8s.yaml': 'previous render\n' });
   });
 
   test('a worker that cannot load its module fails the synth with the reason', () => {
@@ -76,7 +65,7 @@ describe('profiles rendered on worker threads', () => {
     const r = run(outdir, 1, buildPlatform, 'renderReferenceProfile', path.join(tmp, 'missing.ts'));
     expect(r.code).toBe(1);
     expect(r.lines.join('\n')).toContain('worker failed to start: Error: Cannot find module');
-    expect(tree(outdir)).toEqual({});
+    expect(readTree(outdir)).toEqual({});
   });
 
   test('renderReferenceProfile renders one profile by name, as the worker does', () => {

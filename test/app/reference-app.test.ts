@@ -8,20 +8,9 @@ import { renderWith, selectProfiles, synthesize } from '../../apps/main';
 import { NAMESPACES, buildPlatform } from '../../apps/platform';
 import { referenceProfiles } from '../../apps/profiles';
 import { Manifest, all, find, selects } from '../support/synth';
+import { readTree } from '../support/files';
 
 const ROOT = path.resolve(__dirname, '../..');
-
-function snapshotTree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, entry.name);
-      if (entry.isDirectory()) walk(p); else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
-    }
-  };
-  if (fs.existsSync(dir)) walk(dir);
-  return out;
-}
 
 describe('reference platform', () => {
   const rendered = referenceProfiles().map((profile) => renderWith(profile, buildPlatform));
@@ -98,7 +87,7 @@ describe('safe synth', () => {
     });
     expect(code).toBe(1);
     expect(lines.join('\n')).toContain("Profile 'kind' has no 'shared' (ReadWriteMany) storage tier");
-    expect(snapshotTree(outdir)).toEqual({ 'kind/platform.k8s.yaml': 'previous render\n' });
+    expect(readTree(outdir)).toEqual({ 'kind/platform.k8s.yaml': 'previous render\n' });
   });
 
   test('a failed gate in any profile: nothing is written for any profile', () => {
@@ -116,14 +105,14 @@ describe('safe synth', () => {
     });
     expect(code).toBe(1);
     expect(lines.join('\n')).toMatch(/profile kind: gates failed:\n.*Secret ml-db\/pw/);
-    expect(snapshotTree(outdir)).toEqual({ 'kind/platform.k8s.yaml': 'previous render\n' });
+    expect(readTree(outdir)).toEqual({ 'kind/platform.k8s.yaml': 'previous render\n' });
   });
 
   test('success replaces each profile folder whole (stale files vanish)', () => {
     fs.writeFileSync(path.join(outdir, 'kind', 'stale.k8s.yaml'), 'old\n');
     const code = synthesize({ outdir, profiles: () => [Profile.kind()], build: buildPlatform, log: () => undefined });
     expect(code).toBe(0);
-    const files = Object.keys(snapshotTree(outdir));
+    const files = Object.keys(readTree(outdir));
     expect(files).toContain('kind/platform.k8s.yaml');
     expect(files).not.toContain('kind/stale.k8s.yaml');
     expect(fs.readFileSync(path.join(outdir, 'kind', 'platform.k8s.yaml'), 'utf8')).toContain('kind: StorageClass');
@@ -133,14 +122,14 @@ describe('safe synth', () => {
     const run = spawnSync(process.execPath, [path.join(ROOT, 'apps/run.js'), '--profile', 'nope', '--outdir', outdir], { cwd: ROOT, encoding: 'utf8' });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("Unknown profile 'nope': the app renders kind, gke, eks, aks.");
-    expect(snapshotTree(outdir)).toEqual({ 'kind/platform.k8s.yaml': 'previous render\n' });
+    expect(readTree(outdir)).toEqual({ 'kind/platform.k8s.yaml': 'previous render\n' });
   });
 
   test('the CLI renders a selected profile into --outdir', () => {
     const run = spawnSync(process.execPath, [path.join(ROOT, 'apps/run.js'), '--profile', 'kind', '--outdir', outdir, '--no-upgrade-guard'], { cwd: ROOT, encoding: 'utf8' });
     expect(run.status).toBe(0);
     expect(run.stdout).toBe('');
-    expect(Object.keys(snapshotTree(outdir))).toContain('kind/kustomization.yaml');
+    expect(Object.keys(readTree(outdir))).toContain('kind/kustomization.yaml');
     expect(fs.readFileSync(path.join(outdir, 'kind', 'platform.k8s.yaml'), 'utf8')).toContain('name: ml-db');
   });
 });

@@ -9,7 +9,7 @@ const LIB = path.join(__dirname, '..', '..', 'lib');
 
 /** Layer of each top-level entry of lib/ (a folder, or a root file without extension); higher imports lower. */
 const LAYERS: Record<string, number> = {
-  'k8s': 0, 'assets': 0, 'sync-phase': 0, 'profiles': 0, 'checks': 0, 'private': 0,
+  'k8s': 0, 'assets': 0, 'sync-phase': 0, 'profiles': 0, 'checks': 0, 'private': 0, 'names': 0,
   'storage': 1, 'secrets': 1,
   'stateful': 2,
   'databases': 3,

@@ -5,6 +5,7 @@ import { transformSync } from 'esbuild';
 import * as lib from '../../lib';
 import { run } from '../../lib/cli/bin';
 import { PlatformDefinition, runSynth, scaffold, scaffoldFiles, snapshotFiles } from '../../lib';
+import { readTree } from '../support/files';
 
 /** Runs a scaffold's TypeScript files as its repository would, with 'cdk8s-stateful-ml' resolved to this checkout. */
 function loadScaffold(files: Record<string, string>, edit: (name: string, code: string) => string = (_n, c) => c): PlatformDefinition {
@@ -20,19 +21,6 @@ function loadScaffold(files: Record<string, string>, edit: (name: string, code: 
     return module.exports;
   };
   return load('main.ts').default;
-}
-
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
-    }
-  };
-  if (fs.existsSync(dir)) walk(dir);
-  return out;
 }
 
 describe('the public synth entry with a scaffolded repository', () => {
@@ -52,7 +40,7 @@ describe('the public synth entry with a scaffolded repository', () => {
     const { code, log } = synth(() => platform);
     expect(code).toBe(0);
     expect(log).toContain(`upgrade guard skipped: no git repository or no commit 'HEAD' in ${tmp}`);
-    const written = tree(path.join(tmp, 'dist'));
+    const written = readTree(path.join(tmp, 'dist'));
     for (const folder of ['kind', 'gke', 'argocd']) {
       const expected = Object.fromEntries(Object.entries(snapshotFiles(platform, folder)).map(([f, c]) => [`${folder}/${f}`, c]));
       expect(Object.fromEntries(Object.entries(written).filter(([f]) => f.startsWith(`${folder}/`)))).toEqual(expected);
@@ -67,7 +55,7 @@ describe('the public synth entry with a scaffolded repository', () => {
 
   test('a throw in main.ts, in build, or a failed gate: exit 1 and dist/ untouched', () => {
     expect(synth(() => loadScaffold(files)).code).toBe(0);
-    const before = tree(path.join(tmp, 'dist'));
+    const before = readTree(path.join(tmp, 'dist'));
     const thrown = synth(() => loadScaffold(files, (name, code) => (name === 'main.ts' ? `${code}\nthrow new Error('boom');\n` : code)));
     expect(thrown).toEqual({ code: 1, log: 'synth failed, ' + path.relative(process.cwd(), path.join(tmp, 'dist')) + '/ left unchanged:\nboom' });
     const badSize = synth(() => loadScaffold(files, (_name, code) => code.replace("size: '20Gi'", "size: '20 GB'")));
@@ -79,7 +67,7 @@ describe('the public synth entry with a scaffolded repository', () => {
       : code)));
     expect(gate.code).toBe(1);
     expect(gate.log).toMatch(/profile kind: gates failed:\n.*Secret ml-db\/pw/);
-    expect(tree(path.join(tmp, 'dist'))).toEqual(before);
+    expect(readTree(path.join(tmp, 'dist'))).toEqual(before);
   });
 
   test('--profile renders one profile and keeps dist/argocd; --check-upgrade writes nothing', () => {

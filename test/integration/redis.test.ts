@@ -20,7 +20,7 @@ import * as path from 'path';
 import { FeatureStore, Profile, RedisMode, Registry, ServerTls, StorageClassPack } from '../../lib';
 import { Manifest, find, newChart, synth } from '../support/synth';
 import { containerEnv, containerScript, waitFor, which, writeConfigMap } from './database-support';
-import * as net from 'net';
+import { freePort } from '../support/ports';
 
 const SECRET = 'feast-redis';
 const PASSWORDS: Record<string, string> = {
@@ -31,18 +31,6 @@ const PASSWORDS: Record<string, string> = {
   'feast-password': 'feast-pw',
 };
 const SECRETS = { [SECRET]: PASSWORDS };
-
-/** A free TCP port on `host` (a loopback address). */
-function freePortOn(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function synthesized(mode: RedisMode, tls?: ServerTls): Manifest[] {
   const { chart } = newChart(Profile.kind());
@@ -107,8 +95,8 @@ class Cluster {
     // Sentinels also listen on 127.0.0.1, where their rendered probe connects inside a pod: pick
     // their ports free there.
     const portHost = kind === 'sentinel' ? '127.0.0.1' : host;
-    const plainPort = kind === 'sentinel' && this.tlsFiles ? await freePortOn(portHost) : undefined;
-    return { name, host, port: await freePortOn(portHost), dir, kind, plainPort };
+    const plainPort = kind === 'sentinel' && this.tlsFiles ? await freePort(portHost) : undefined;
+    return { name, host, port: await freePort(portHost), dir, kind, plainPort };
   }
 
   /** `feast-redis-1.feast-redis-headless...:6379` -> `127.0.0.3:<port>`: the test's cluster DNS. */

@@ -1,10 +1,11 @@
 import { Chart } from 'cdk8s';
 import {
   AddDatabaseOptions, Credentials, ServerTls, DatabaseGrant, FeatureStore, FeatureStoreProps, IDatabase, IPeerable, Profile,
-  NetworkPeer, RedisMode, Registry, StorageClassPack, WorkloadPeer, WorkloadService, feastProjectProblem, k8s, runGates,
+  NetworkPeer, RedisMode, Registry, StorageClassPack, WorkloadPeer, WorkloadService, feastProjectProblem, k8s,
 } from '../../lib';
 import { gkeWithShared } from '../support/clusters';
 import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
+import { expectGatesPass } from '../support/gates';
 
 /** A database server as the IDatabase contract describes it, recording what consumers ask of it. */
 class FakeDatabase implements IDatabase {
@@ -286,8 +287,7 @@ describe.each([Profile.kind(), Profile.gke(), Profile.eks(), Profile.aks()].map(
       const { chart, store } = build(profile, (pack) => (registry === 'file' ? { registry: Registry.file({ tier: pack.standard }), featureServer: { replicas: 1 } } : {}));
       store.allowFrom({ namespace: 'ml-training', podSelector: { app: 'trainer' } });
       const objects: Manifest[] = synth(chart);
-      const report = runGates(objects as any, { kubeVersion: String(profile.kubeVersion) });
-      expect(report.errors).toEqual([]);
+      expectGatesPass(objects, profile);
       // The pack's StorageClasses and (Kubernetes 1.34+) VolumeAttributesClasses are the pack's, not the store's.
       expect(objects.filter((o) => o.kind !== 'StorageClass' && o.kind !== 'VolumeAttributesClass').map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
         'ConfigMap/feast-redis-config', 'ConfigMap/feast-server-config', 'Deployment/feast-server',

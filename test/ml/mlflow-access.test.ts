@@ -1,8 +1,9 @@
 import {
   ArtifactStore, Credentials, DatabaseEngine, ExternalDatabase, IDatabase, MLFLOW_ENGINES_PER_WORKER, MlflowCache, MlflowCluster, MlflowClusterProps,
-  NetworkPeer, ObjectStore, Profile, StatefulDatabase, StorageClassPack, formatFindings, runGates,
+  NetworkPeer, ObjectStore, Profile, StatefulDatabase, StorageClassPack,
 } from '../../lib';
 import { Manifest, find, newChart, synth } from '../support/synth';
+import { expectGatesPass } from '../support/gates';
 
 const NS = 'ml-tracking';
 
@@ -60,8 +61,7 @@ describe('MlflowCluster and ObjectStore admit whole namespaces and CIDRs', () =>
       const objects = synth(chart);
       expect(find(objects, 'Service', 'mlflow').spec.type).toBe('LoadBalancer');
       expect(find(objects, 'NetworkPolicy', 'mlflow').spec.ingress).toContainEqual({ ports: tcp(5000) });
-      const report = runGates(objects, { kubeVersion: profile.kubeVersion.toString() });
-      if (!report.ok) throw new Error(formatFindings(report.errors));
+      expectGatesPass(objects, profile);
     });
 
   test('the MinIO console is admitted only to the peers declared for it; S3 clients get the API only', () => {

@@ -3,11 +3,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   ArtifactStore, CloudIdentity, ClusterConfig, Credentials, DatabaseEngine, ExternalDatabase, IDatabase, MlflowCache, MlflowCluster,
-  MlflowClusterProps, MlflowImage, ObjectStore, Profile, StatefulDatabase, StorageClassPack, formatFindings, renderProfile, runGates,
+  MlflowClusterProps, MlflowImage, ObjectStore, Profile, StatefulDatabase, StorageClassPack, renderProfile,
 } from '../../lib';
 import { NAMESPACES, buildPlatform } from '../../apps/platform';
 import { referenceProfiles } from '../../apps/profiles';
 import { Manifest, all, find, newChart, selects, synth, findJob } from '../support/synth';
+import { expectGatesPass } from '../support/gates';
 
 const NS = 'ml-tracking';
 const SCHEMA_SCRIPT = fs.readFileSync(path.join(__dirname, '../../lib/ml/scripts/mlflow-schema.sh'), 'utf8');
@@ -33,11 +34,6 @@ function setup(profile: Profile = Profile.kind()) {
     ...props,
   });
   return { chart, pack, db, minio, mlflow };
-}
-
-function expectGatesPass(objects: Manifest[], profile: Profile): void {
-  const report = runGates(objects, { kubeVersion: profile.kubeVersion.toString() });
-  if (!report.ok) throw new Error(formatFindings(report.errors));
 }
 
 const pod = (o: Manifest): any => o.spec.template.spec;

@@ -3,10 +3,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  Credentials, MINIO_CLIENT_IMAGE, MINIO_IMAGE, ObjectStore, Profile, StorageClassPack, formatFindings, runGates,
+  Credentials, MINIO_CLIENT_IMAGE, MINIO_IMAGE, ObjectStore, Profile, StorageClassPack,
 } from '../../lib';
 import { Manifest, all, find, newChart, selects, synth, findJob } from '../support/synth';
 import { describeEachShell } from '../support/shells';
+import { expectGatesPass } from '../support/gates';
 
 const NS = 'ml-tracking';
 
@@ -165,8 +166,7 @@ describe('ObjectStore (MinIO)', () => {
     ['kind', Profile.kind(), 1], ['gke', Profile.gke(), 4], ['eks', Profile.eks(), 4], ['aks', Profile.aks(), 1],
   ])('%s: the gates pass', (_name, profile, replicas) => {
     const { chart } = build(profile, { replicas });
-    const report = runGates(synth(chart), { kubeVersion: profile.kubeVersion.toString() });
-    if (!report.ok) throw new Error(formatFindings(report.errors));
+    expectGatesPass(synth(chart), profile);
   });
 });
 

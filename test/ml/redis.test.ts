@@ -2,9 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   MaxMemoryPolicy, Profile, RedisMode, RedisServer, RedisUsers, ServerTls, StorageClassPack,
-  defaultMaxmemoryBytes, feastRedisUser, redisBytes, runGates,
+  defaultMaxmemoryBytes, feastRedisUser, redisBytes,
 } from '../../lib';
 import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
+import { expectGatesPass } from '../support/gates';
 
 const SCRIPTS = path.resolve(__dirname, '../../lib/ml/scripts');
 
@@ -214,8 +215,7 @@ describe('pods', () => {
   test.each([Profile.kind(), Profile.gke(), Profile.eks(), Profile.aks()].map((p) => [p.name, p]))('%s: passes the schema and policy gates', (_, profile) => {
     const { chart: c, server } = redis(profile as Profile, { mode: RedisMode.replicated(3) });
     server.allowFrom({ namespace: 'ml-features', podSelector: { app: 'x' } });
-    const report = runGates(synth(c) as any, { kubeVersion: String((profile as Profile).kubeVersion) });
-    expect(report.errors).toEqual([]);
+    expectGatesPass(synth(c), profile);
   });
 });
 
@@ -288,7 +288,7 @@ describe('sentinel mode', () => {
   });
 
   test('passes the schema and policy gates', () => {
-    expect(runGates(objects as any, { kubeVersion: String(Profile.gke().kubeVersion) }).errors).toEqual([]);
+    expectGatesPass(objects, Profile.gke());
   });
 
   test.each([
@@ -332,7 +332,7 @@ describe('TLS', () => {
       expect(pod.containers[0].env).toContainEqual({ name: 'REDIS_TLS_CA_FILE', value: '/etc/tls/ca.crt' });
     }
     expect(server.tls!.ca).toEqual({ secretName: 'cache-tls', key: 'ca.crt' });
-    expect(runGates(objects as any, { kubeVersion: String(Profile.eks().kubeVersion) }).errors).toEqual([]);
+    expectGatesPass(objects, Profile.eks());
   });
 
   test('an existing Secret with its own keys: no Certificate, the keys mapped to fixed file names', () => {

@@ -1,7 +1,8 @@
 import {
-  CloudIdentity, Credentials, DistributedTrainer, Launcher, ManifestIndex, Profile, StorageClassPack, WorkloadNamespace, runGates,
+  CloudIdentity, Credentials, DistributedTrainer, Launcher, ManifestIndex, Profile, StorageClassPack, WorkloadNamespace,
 } from '../../lib';
 import { Manifest, newChart, synth } from '../support/synth';
+import { expectGatesPass } from '../support/gates';
 
 /** The trainer's objects on `profile`, with `identity`. */
 function render(profile: Profile, identity?: CloudIdentity): Manifest[] {
@@ -30,7 +31,7 @@ describe('DistributedTrainer identity', () => {
       automountServiceAccountToken: false,
     }]);
     expect(pod(objects).spec.serviceAccountName).toBe('pytorch');
-    expect(runGates(objects as any, { kubeVersion: '1.35' }).errors).toEqual([]);
+    expectGatesPass(objects, '1.35');
   });
 
   test('AKS Workload ID labels the pods; GKE annotates; EKS Pod Identity only names the ServiceAccount', () => {

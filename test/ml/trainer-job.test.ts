@@ -1,19 +1,14 @@
 import { Chart } from 'cdk8s';
 import {
   CapacityReport, DEFAULT_FATAL_EXIT_CODES, DistributedTrainer, DistributedTrainerProps, GPU_POD_RESOURCES_PER_GPU, KubeVersion, Launcher,
-  MAX_SUPPORTED_MINOR, MIN_SUPPORTED_MINOR, Profile, StorageClassPack, TrainingMode, UpdateStrategy, WorkloadNamespace,
-  formatFindings, runGates,
+  MAX_SUPPORTED_MINOR, MIN_SUPPORTED_MINOR, Profile, StorageClassPack, TrainingMode, UpdateStrategy,
+  runGates,
 } from '../../lib';
-import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
-import { gkeWithShared } from '../support/clusters';
+import { all, find, selects, synth } from '../support/synth';
+import { gkeWithShared, trainingChart } from '../support/clusters';
+import { expectGatesPass } from '../support/gates';
 
 const IMAGE = 'pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime';
-
-function setup(profile: Profile): { chart: Chart; pack: StorageClassPack } {
-  const { chart } = newChart(profile);
-  new WorkloadNamespace(chart, 'ns', { name: 'ml-training' });
-  return { chart, pack: new StorageClassPack(chart, 'storage') };
-}
 
 /** A 4-rank GPU run where the profile has GPUs and ReadWriteMany storage, else a CPU run on one node. */
 function trainer(chart: Chart, pack: StorageClassPack, props: Partial<DistributedTrainerProps> = {}): DistributedTrainer {
@@ -27,11 +22,6 @@ function trainer(chart: Chart, pack: StorageClassPack, props: Partial<Distribute
     checkpoints: gpu ? { tier: pack.shared, size: '1Ti' } : { tier: pack.standard, size: '10Gi' },
     ...props,
   });
-}
-
-function gates(objects: Manifest[], profile: Profile) {
-  const report = runGates(objects as any, { kubeVersion: profile.kubeVersion.toString() });
-  return { ok: report.ok, text: formatFindings(report.errors) };
 }
 
 function envOf(pod: any): Record<string, any> {
@@ -48,7 +38,7 @@ const PROFILES: ReadonlyArray<[string, (kubeVersion: string) => Profile]> = [
 
 describe('a training run is an Indexed Job (TrainingMode.job(), the default)', () => {
   const profile = gkeWithShared();
-  const { chart, pack } = setup(profile);
+  const { chart, pack } = trainingChart(profile);
   const t = trainer(chart, pack);
   const objects = synth(chart);
   const job = find(objects, 'Job', 'pytorch');
@@ -64,7 +54,7 @@ describe('a training run is an Indexed Job (TrainingMode.job(), the default)', (
     expect(pod.restartPolicy).toBe('Never');
     expect(all(objects, 'StatefulSet')).toEqual([]);
     expect(all(objects, 'PodDisruptionBudget')).toEqual([]);
-    expect(gates(objects, profile)).toEqual({ ok: true, text: '' });
+    expectGatesPass(objects, profile);
   });
 
   test('pods <name>-<i> resolve through the headless Service (subdomain), which publishes unready pods', () => {
@@ -133,7 +123,7 @@ describe('a training run is an Indexed Job (TrainingMode.job(), the default)', (
 
   test('output is byte-identical across runs', () => {
     const render = () => {
-      const s = setup(gkeWithShared());
+      const s = trainingChart(gkeWithShared());
       trainer(s.chart, s.pack);
       return JSON.stringify(synth(s.chart));
     };
@@ -144,10 +134,10 @@ describe('a training run is an Indexed Job (TrainingMode.job(), the default)', (
 describe('Job version gates, both sides', () => {
   const jobAt = (kubeVersion: string, props: Partial<DistributedTrainerProps> = {}) => {
     const profile = Profile.aks({ kubeVersion });
-    const { chart, pack } = setup(profile);
+    const { chart, pack } = trainingChart(profile);
     trainer(chart, pack, props);
     const objects = synth(chart);
-    expect(gates(objects, profile)).toEqual({ ok: true, text: '' });
+    expectGatesPass(objects, profile);
     return find(objects, 'Job', 'pytorch');
   };
 
@@ -193,28 +183,28 @@ describe('Job version gates, both sides', () => {
   test.each(PROFILES.flatMap(([name, make]) => ALL_MINORS.map((minor) => [name, minor, make] as const)))(
     '%s %s renders a trainer Job that passes the gates', (_name, minor, make) => {
       const profile = make(minor);
-      const { chart, pack } = setup(profile);
+      const { chart, pack } = trainingChart(profile);
       trainer(chart, pack);
       const objects = synth(chart);
-      expect(gates(objects, profile)).toEqual({ ok: true, text: '' });
+      expectGatesPass(objects, profile);
       expect(find(objects, 'Job', 'pytorch').spec.completionMode).toBe('Indexed');
     });
 });
 
 describe('run options', () => {
   test('deadline, TTL, retries and custom fatal exit codes (sorted, as the API server wants them)', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { mode: TrainingMode.job({ activeDeadlineSeconds: 86400, ttlSecondsAfterFinished: 3600, retriesPerRank: 0, fatalExitCodes: [78, 3, 42] }) });
     const objects = synth(chart);
     const job = find(objects, 'Job', 'pytorch');
     expect(job.spec).toMatchObject({ activeDeadlineSeconds: 86400, ttlSecondsAfterFinished: 3600, backoffLimitPerIndex: 0 });
     expect(job.spec.podFailurePolicy.rules[1].onExitCodes.values).toEqual([3, 42, 78]);
     expect(envOf(job.spec.template.spec).TRAINER_FATAL_EXIT_CODES).toBe('3 42 78');
-    expect(gates(objects, gkeWithShared())).toEqual({ ok: true, text: '' });
+    expectGatesPass(objects, gkeWithShared());
   });
 
   test('no fatal exit codes: every failure is retried, disruptions still ignored', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { mode: TrainingMode.job({ fatalExitCodes: [] }) });
     const job = find(synth(chart), 'Job', 'pytorch');
     expect(job.spec.podFailurePolicy.rules).toEqual([{ action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] }]);
@@ -222,7 +212,7 @@ describe('run options', () => {
   });
 
   test('a ReadWriteOnce checkpoint tier keeps every CPU rank on the node that mounts it', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { gpusPerNode: 0, checkpoints: { tier: pack.fast, size: '100Gi' } });
     const pod = find(synth(chart), 'Job', 'pytorch').spec.template.spec;
     expect(pod.affinity.podAffinity).toEqual({
@@ -237,7 +227,7 @@ describe('run options', () => {
 
 describe('DeepSpeed in a Job', () => {
   test('every rank must succeed (no rendezvous exit barrier), and 0 GPUs selects the CPU accelerator', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { gpusPerNode: 0, checkpoints: { tier: pack.shared, size: '1Ti' }, launcher: Launcher.deepspeed({ script: 'train.py' }) });
     const job = find(synth(chart), 'Job', 'pytorch');
     expect(job.spec.successPolicy).toBeUndefined();
@@ -250,7 +240,7 @@ describe('DeepSpeed in a Job', () => {
   });
 
   test('with GPUs DeepSpeed picks CUDA itself: no accelerator override', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { launcher: Launcher.deepspeed({ script: 'train.py' }) });
     expect(envOf(find(synth(chart), 'Job', 'pytorch').spec.template.spec).DS_ACCELERATOR).toBeUndefined();
   });
@@ -258,7 +248,7 @@ describe('DeepSpeed in a Job', () => {
 
 describe('GPU pods without explicit resources get resources proportional to their GPUs', () => {
   const resourcesOf = (props: Partial<DistributedTrainerProps>) => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     const t = trainer(chart, pack, props);
     const pod = find(synth(chart), 'Job', 'pytorch').spec.template.spec;
     return { t, resources: pod.containers[0].resources, shm: pod.volumes.find((v: any) => v.name === 'dshm').emptyDir.sizeLimit };
@@ -290,7 +280,7 @@ describe('GPU pods without explicit resources get resources proportional to thei
 
 describe('TrainingMode.jobSet()', () => {
   const profile = gkeWithShared();
-  const { chart, pack } = setup(profile);
+  const { chart, pack } = trainingChart(profile);
   const t = trainer(chart, pack, { mode: TrainingMode.jobSet({ maxGroupRestarts: 5, ttlSecondsAfterFinished: 600, activeDeadlineSeconds: 7200 }) });
   const objects = synth(chart);
   const jobSet = find(objects, 'JobSet', 'pytorch');
@@ -298,7 +288,7 @@ describe('TrainingMode.jobSet()', () => {
   test('a JobSet of one Indexed Job of the workers, strictly valid against the vendored CRD schema', () => {
     expect(jobSet.apiVersion).toBe('jobset.x-k8s.io/v1alpha2');
     expect(all(objects, 'Job')).toEqual([]);
-    expect(gates(objects, profile)).toEqual({ ok: true, text: '' });
+    expectGatesPass(objects, profile);
     expect(jobSet.spec.replicatedJobs.map((r: any) => [r.name, r.replicas])).toEqual([['workers', 1]]);
     const job = jobSet.spec.replicatedJobs[0].template.spec;
     expect(job).toMatchObject({ completionMode: 'Indexed', completions: 4, parallelism: 4, activeDeadlineSeconds: 7200 });
@@ -346,7 +336,7 @@ describe('TrainingMode.jobSet()', () => {
 
 describe('bad input for a Job', () => {
   test('StatefulSet-only props are refused with the fix', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { elastic: { minNodes: 2, maxNodes: 4 }, updateStrategy: UpdateStrategy.onDelete(), claimRetention: { whenScaled: 'Delete' } });
     expect(() => synth(chart)).toThrow([
       '[test/pytorch] elastic mode needs a StatefulSet to scale: a Job has a fixed number of ranks; drop elastic, or use TrainingMode.statefulSet() for a long-running workload.',
@@ -356,23 +346,23 @@ describe('bad input for a Job', () => {
   });
 
   test('multi-node GPU ranks on a ReadWriteOnce checkpoint tier', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { checkpoints: { tier: pack.fast, size: '100Gi' } });
     expect(() => synth(chart)).toThrow("[test/pytorch] checkpoint tier 'fast' is ReadWriteOnce: one node mounts it, so 4 GPU ranks would all have to fit on one node; " +
       'put checkpoints on the ReadWriteMany tier (pack.shared), where each rank writes its own directory, or use TrainingMode.statefulSet() (one claim per pod).');
   });
 
   test('a name too long for the pod hostnames, or not a DNS label', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     const long = 'a'.repeat(62);
     expect(() => trainer(chart, pack, { name: long })).toThrow(`DistributedTrainer 'test/pytorch': invalid name '${long}': use a DNS-1123 label short enough ` +
       `for the pod hostname '${long}-3' (64 characters) to stay within 63.`);
-    const other = setup(gkeWithShared());
+    const other = trainingChart(gkeWithShared());
     expect(() => trainer(other.chart, other.pack, { name: 'Resnet_50' })).toThrow("invalid name 'Resnet_50'");
   });
 
   test('bad run options', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { mode: TrainingMode.job({ retriesPerRank: -1, activeDeadlineSeconds: 0, fatalExitCodes: [0, 256, 3, 3] }) });
     expect(() => synth(chart)).toThrow([
       '[test/pytorch] retriesPerRank must be a whole number ≥ 0, got -1.',

@@ -1,19 +1,13 @@
 import { Chart } from 'cdk8s';
 import { ClusterConfig,
   DistributedTrainer, DistributedTrainerProps, ITrackingServer, IPeerable, Launcher, Profile, SharedDataset,
-  StorageClassPack, TrainingMode, UpdateStrategy, WorkloadNamespace, formatFindings, runGates,
+  StorageClassPack, TrainingMode, UpdateStrategy,
 } from '../../lib';
-import { gkeWithShared } from '../support/clusters';
-import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
+import { gkeWithShared, trainingChart } from '../support/clusters';
+import { Manifest, all, find, selects, synth } from '../support/synth';
+import { expectGatesPass } from '../support/gates';
 
 const IMAGE = 'pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime';
-
-/** A chart with the training namespace and a storage pack for `profile`. */
-function setup(profile: Profile): { chart: Chart; pack: StorageClassPack } {
-  const { chart } = newChart(profile);
-  new WorkloadNamespace(chart, 'ns', { name: 'ml-training' });
-  return { chart, pack: new StorageClassPack(chart, 'storage') };
-}
 
 function trainer(chart: Chart, pack: StorageClassPack, props: Partial<DistributedTrainerProps> = {}): DistributedTrainer {
   return new DistributedTrainer(chart, 'pytorch', {
@@ -39,17 +33,12 @@ function envOf(objects: Manifest[], name = 'pytorch'): Record<string, any> {
   return Object.fromEntries(env.map((e) => [e.name, e.value ?? e.valueFrom]));
 }
 
-function gates(objects: Manifest[], profile: Profile) {
-  const report = runGates(objects as any, { kubeVersion: profile.kubeVersion.toString() });
-  return { ok: report.ok, text: formatFindings(report.errors) };
-}
-
 const POD_INDEX = { fieldRef: { fieldPath: "metadata.labels['apps.kubernetes.io/pod-index']" } };
 
 describe('DistributedTrainer wiring (TrainingMode.statefulSet())', () => {
   test('MASTER_ADDR is pod 0 of the governing headless Service, which publishes unready pods', () => {
     const profile = gkeWithShared();
-    const { chart, pack } = setup(profile);
+    const { chart, pack } = trainingChart(profile);
     const t = trainer(chart, pack, { gpusPerNode: 8 });
     const objects = synth(chart);
     const sts = find(objects, 'StatefulSet', 'pytorch');
@@ -90,7 +79,7 @@ describe('DistributedTrainer wiring (TrainingMode.statefulSet())', () => {
     expect(t.rendezvousEndpoint).toBe(env.PET_RDZV_ENDPOINT);
     expect(t.worldSize).toBe(32);
     expect(podSpec(objects).containers[0].args).toEqual(['torchrun', '--no_python', 'sh', '/etc/trainer/worker.sh', 'python3', '-u', 'train.py', '--epochs', '90']);
-    expect(gates(objects, profile)).toEqual({ ok: true, text: '' });
+    expectGatesPass(objects, profile);
   });
 
   test('WORLD_SIZE is nodes × procs per node; procs default to the GPUs, or 1 on CPUs', () => {
@@ -101,14 +90,14 @@ describe('DistributedTrainer wiring (TrainingMode.statefulSet())', () => {
       [{ nodes: 2, procsPerNode: 4 }, '8', '4'],
     ];
     for (const [props, world, procs] of cases) {
-      const { chart, pack } = setup(Profile.aks());
+      const { chart, pack } = trainingChart(Profile.aks());
       trainer(chart, pack, props);
       expect(envOf(synth(chart))).toMatchObject({ WORLD_SIZE: world, PET_NPROC_PER_NODE: procs });
     }
   });
 
   test('custom port, rendezvous id, max restarts and cluster domain flow into every address', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { port: 23456, rendezvousId: 'resnet-run-7', maxRestarts: 10, clusterDomain: 'corp.local' });
     const env = envOf(synth(chart));
     expect(env).toMatchObject({
@@ -121,7 +110,7 @@ describe('DistributedTrainer wiring (TrainingMode.statefulSet())', () => {
   });
 
   test('restricted pod as uid 1000 with HOME and caches on writable emptyDirs', () => {
-    const { chart, pack } = setup(Profile.kind());
+    const { chart, pack } = trainingChart(Profile.kind());
     trainer(chart, pack);
     const objects = synth(chart);
     const spec = podSpec(objects);
@@ -142,7 +131,7 @@ describe('DistributedTrainer wiring (TrainingMode.statefulSet())', () => {
 
   test('PodDisruptionBudget lets one worker go at a time (fixed-size and elastic)', () => {
     for (const elastic of [undefined, { minNodes: 2, maxNodes: 6 }]) {
-      const { chart, pack } = setup(Profile.eks());
+      const { chart, pack } = trainingChart(Profile.eks());
       trainer(chart, pack, { elastic });
       const objects = synth(chart);
       const pdb = find(objects, 'PodDisruptionBudget', 'pytorch');
@@ -153,7 +142,7 @@ describe('DistributedTrainer wiring (TrainingMode.statefulSet())', () => {
   });
 
   test('claimRetention and updateStrategy pass through', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { claimRetention: { whenScaled: 'Delete' }, updateStrategy: UpdateStrategy.onDelete() });
     const sts = find(synth(chart), 'StatefulSet', 'pytorch');
     expect(sts.spec.persistentVolumeClaimRetentionPolicy).toEqual({ whenDeleted: 'Retain', whenScaled: 'Delete' });
@@ -162,7 +151,7 @@ describe('DistributedTrainer wiring (TrainingMode.statefulSet())', () => {
 
   test('output is byte-identical across runs', () => {
     const render = () => {
-      const { chart, pack } = setup(gkeWithShared());
+      const { chart, pack } = trainingChart(gkeWithShared());
       trainer(chart, pack, { gpusPerNode: 8, launcher: Launcher.deepspeed({ script: 'train.py' }) });
       return JSON.stringify(synth(chart));
     };
@@ -172,7 +161,7 @@ describe('DistributedTrainer wiring (TrainingMode.statefulSet())', () => {
 
 describe('node rank', () => {
   test.each(['1.28', '1.32', '1.34'])('Kubernetes %s: NODE_RANK from the pod-index label, PET_NODE_RANK from NODE_RANK', (kubeVersion) => {
-    const { chart, pack } = setup(Profile.gke({ kubeVersion }));
+    const { chart, pack } = trainingChart(Profile.gke({ kubeVersion }));
     trainer(chart, pack);
     const env = podSpec(synth(chart)).containers[0].env;
     const rank = env.findIndex((e: any) => e.name === 'NODE_RANK');
@@ -185,7 +174,7 @@ describe('node rank', () => {
 
   test('Kubernetes 1.27: no pod-index label, so the entrypoint derives the rank from the hostname', () => {
     const profile = Profile.gke({ kubeVersion: '1.27' });
-    const { chart, pack } = setup(profile);
+    const { chart, pack } = trainingChart(profile);
     trainer(chart, pack);
     const objects = synth(chart);
     const env = envOf(objects);
@@ -194,7 +183,7 @@ describe('node rank', () => {
     expect(env.TRAINER_MAX_NODES).toBe('4');
     expect(podSpec(objects).containers[0].env.filter((e: any) => e.valueFrom)).toEqual([]);
     expect(podSpec(objects).containers[0].command).toEqual(['sh', '/etc/trainer/entrypoint.sh']);
-    expect(gates(objects, profile)).toEqual({ ok: true, text: '' });
+    expectGatesPass(objects, profile);
   });
 });
 
@@ -208,7 +197,7 @@ describe('GPU scheduling per cloud', () => {
 
   test.each(cases)('%s: nvidia.com/gpu requested, tolerations for the GPU taints, no node label requirement', (_cloud, make, tolerations) => {
     const profile = make();
-    const { chart, pack } = setup(profile);
+    const { chart, pack } = trainingChart(profile);
     trainer(chart, pack, { gpusPerNode: 8, resources: { cpu: '32', memory: '128Gi' } });
     const objects = synth(chart);
     const spec = podSpec(objects);
@@ -221,16 +210,16 @@ describe('GPU scheduling per cloud', () => {
     // NCCL needs a real /dev/shm: memory-backed, half the memory limit by default.
     expect(spec.volumes).toContainEqual({ name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '64Gi' } });
     expect(spec.containers[0].volumeMounts).toContainEqual({ name: 'dshm', mountPath: '/dev/shm' });
-    expect(gates(objects, profile)).toEqual({ ok: true, text: '' });
+    expectGatesPass(objects, profile);
   });
 
   test('labels the cluster config declares for its GPU pools become the node affinity; accelerators narrow a declared label key', () => {
     const profile = Profile.eks({ cluster: ClusterConfig.of({ name: 'ml-eks', gpuPools: [{ name: 'p5', nodeLabels: { 'eks.amazonaws.com/nodegroup': 'gpu-p5' } }] }) });
-    const { chart, pack } = setup(profile);
+    const { chart, pack } = trainingChart(profile);
     trainer(chart, pack, { gpusPerNode: 8 });
     expect(podSpec(synth(chart)).affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms)
       .toEqual([{ matchExpressions: [{ key: 'eks.amazonaws.com/nodegroup', operator: 'In', values: ['gpu-p5'] }] }]);
-    const gke = setup(Profile.gke({ gpu: { ...Profile.gke().gpu!, nodeLabelKey: 'cloud.google.com/gke-accelerator' } }));
+    const gke = trainingChart(Profile.gke({ gpu: { ...Profile.gke().gpu!, nodeLabelKey: 'cloud.google.com/gke-accelerator' } }));
     trainer(gke.chart, gke.pack, { gpusPerNode: 8, accelerators: ['nvidia-h100-80gb'] });
     expect(podSpec(synth(gke.chart)).affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms)
       .toEqual([{ matchExpressions: [{ key: 'cloud.google.com/gke-accelerator', operator: 'In', values: ['nvidia-h100-80gb'] }] }]);
@@ -238,7 +227,7 @@ describe('GPU scheduling per cloud', () => {
 
   test('CPU-only (kind): no GPU resource, node affinity or tolerations; workers kept in one zone, one per node', () => {
     const profile = Profile.kind();
-    const { chart, pack } = setup(profile);
+    const { chart, pack } = trainingChart(profile);
     trainer(chart, pack);
     const objects = synth(chart);
     const spec = podSpec(objects);
@@ -252,11 +241,11 @@ describe('GPU scheduling per cloud', () => {
       .toEqual([{ weight: 100, podAffinityTerm: { labelSelector: self, topologyKey: 'kubernetes.io/hostname' } }]);
     expect(selects(self.matchLabels, find(objects, 'StatefulSet', 'pytorch').spec.template.metadata.labels)).toBe(true);
     expect(spec.topologySpreadConstraints).toBeUndefined();
-    expect(gates(objects, profile)).toEqual({ ok: true, text: '' });
+    expectGatesPass(objects, profile);
   });
 
   test('explicit sharedMemory and scratch sizes', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { resources: { memory: '64Gi' }, sharedMemory: '16Gi', scratch: { size: '200Gi', mountPath: '/local' } });
     const objects = synth(chart);
     const spec = podSpec(objects);
@@ -269,7 +258,7 @@ describe('GPU scheduling per cloud', () => {
 
 describe('storage', () => {
   test('per-pod checkpoint claims on the chosen tier, kept on scale-down and delete', () => {
-    const { chart, pack } = setup(Profile.eks());
+    const { chart, pack } = trainingChart(Profile.eks());
     const t = trainer(chart, pack, { checkpoints: { tier: pack.fast, size: '100Gi', mountPath: '/ckpt' } });
     const objects = synth(chart);
     const sts = find(objects, 'StatefulSet', 'pytorch');
@@ -289,7 +278,7 @@ describe('storage', () => {
 
   test('shared datasets: one ReadWriteMany claim on the shared tier, mounted read-only by every worker', () => {
     const profile = gkeWithShared();
-    const { chart, pack } = setup(profile);
+    const { chart, pack } = trainingChart(profile);
     const imagenet = new SharedDataset(chart, 'imagenet', { namespace: 'ml-training', tier: pack.shared, size: '1Ti' });
     const labels = new SharedDataset(chart, 'labels', { namespace: 'ml-training', tier: pack.shared, size: '1Ti', name: 'imagenet-labels' });
     trainer(chart, pack, { datasets: [imagenet.mount('/data'), labels.mount('/labels')] });
@@ -306,11 +295,11 @@ describe('storage', () => {
       expect(volume.persistentVolumeClaim.readOnly).toBe(true);
       expect(spec.containers[0].volumeMounts).toContainEqual({ name: volume.name, mountPath, readOnly: true });
     }
-    expect(gates(objects, profile)).toEqual({ ok: true, text: '' });
+    expectGatesPass(objects, profile);
   });
 
   test('a dataset can be mounted read-write (for the job that fills it)', () => {
-    const { chart, pack } = setup(Profile.aks());
+    const { chart, pack } = trainingChart(Profile.aks());
     const data = new SharedDataset(chart, 'corpus', { namespace: 'ml-training', tier: pack.shared, size: '1Ti' });
     trainer(chart, pack, { datasets: [data.mount('/data', { readOnly: false })] });
     const spec = podSpec(synth(chart));
@@ -320,7 +309,7 @@ describe('storage', () => {
 
   test('files ship in a code ConfigMap mounted as the working directory; changing them rolls the pods', () => {
     const hashOf = (script: string) => {
-      const { chart, pack } = setup(Profile.kind());
+      const { chart, pack } = trainingChart(Profile.kind());
       trainer(chart, pack, { files: { 'train.py': script } });
       const objects = synth(chart);
       const spec = podSpec(objects);
@@ -339,7 +328,7 @@ describe('storage', () => {
 describe('DeepSpeed launcher', () => {
   test('every pod runs the runner with --no_ssh and its own rank; the hostfile lists the headless DNS names', () => {
     const profile = Profile.aks();
-    const { chart, pack } = setup(profile);
+    const { chart, pack } = trainingChart(profile);
     const t = trainer(chart, pack, {
       gpusPerNode: 8, launcher: Launcher.deepspeed({ script: 'train.py', args: ['--deepspeed_config', 'ds.json'] }),
     });
@@ -354,11 +343,11 @@ describe('DeepSpeed launcher', () => {
       '--num_nodes=4', '--num_gpus=8', 'train.py', '--deepspeed_config', 'ds.json',
     ]);
     expect(envOf(objects).NODE_RANK_FLAG).toBe('--node_rank');
-    expect(gates(objects, profile)).toEqual({ ok: true, text: '' });
+    expectGatesPass(objects, profile);
   });
 
   test('the ds alias and procs per node as hostfile slots', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { nodes: 2, gpusPerNode: 8, procsPerNode: 4, launcher: Launcher.deepspeed({ script: 'train.py', executable: 'ds' }) });
     const objects = synth(chart);
     expect(podSpec(objects).containers[0].args[0]).toBe('ds');
@@ -366,7 +355,7 @@ describe('DeepSpeed launcher', () => {
   });
 
   test('torchrun has no hostfile and no rank flag', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { launcher: Launcher.torchrun({ script: 'trainer.main', module: true }) });
     const objects = synth(chart);
     expect(find(objects, 'ConfigMap', 'pytorch-launch').data.hostfile).toBeUndefined();
@@ -377,7 +366,7 @@ describe('DeepSpeed launcher', () => {
 
 describe('elastic mode', () => {
   test('PET_NNODES is min:max, c10d rendezvous on pod 0, the entrypoint accepts pods up to max', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { nodes: 4, elastic: { minNodes: 2, maxNodes: 8 }, maxRestarts: 5 });
     const objects = synth(chart);
     expect(envOf(objects)).toMatchObject({
@@ -397,7 +386,7 @@ describe('tracking', () => {
       asPeer: () => ({ namespace: 'ml-tracking', podSelector: { 'app.kubernetes.io/name': 'mlflow' } }),
       allowFrom: (peer) => { admitted.push(peer); },
     };
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     const t = trainer(chart, pack, { tracking });
     const objects = synth(chart);
     expect(envOf(objects).MLFLOW_TRACKING_URI).toBe('http://mlflow.ml-tracking.svc.cluster.local:5000');
@@ -411,53 +400,53 @@ describe('tracking', () => {
 describe('bad input', () => {
   test('nodes < 1 throws at construction', () => {
     for (const nodes of [0, -1, 1.5]) {
-      const { chart, pack } = setup(gkeWithShared());
+      const { chart, pack } = trainingChart(gkeWithShared());
       expect(() => trainer(chart, pack, { nodes })).toThrow(`DistributedTrainer 'test/pytorch': nodes must be a whole number ≥ 1, got ${nodes}.`);
     }
   });
 
   test('procs per node not dividing the GPUs', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { gpusPerNode: 8, procsPerNode: 3 });
     expect(() => synth(chart)).toThrow('[test/pytorch] procsPerNode 3 does not divide gpusPerNode 8: every process drives the same number of GPUs; use one of 1, 2, 4, 8.');
   });
 
   test('elastic min > max', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { elastic: { minNodes: 6, maxNodes: 2 } });
     expect(() => synth(chart)).toThrow('[test/pytorch] elastic minNodes 6 is greater than maxNodes 2: use minNodes ≤ maxNodes.');
   });
 
   test('elastic range that excludes the starting size', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { nodes: 4, elastic: { minNodes: 1, maxNodes: 3 } });
     expect(() => synth(chart)).toThrow('[test/pytorch] nodes 4 is outside the elastic range 1..3: start with minNodes ≤ nodes ≤ maxNodes.');
   });
 
   test('elastic DeepSpeed', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { elastic: { minNodes: 2, maxNodes: 4 }, launcher: Launcher.deepspeed({ script: 'train.py' }) });
     expect(() => synth(chart)).toThrow('[test/pytorch] elastic mode needs Launcher.torchrun: the deepspeed launcher starts a fixed set of nodes from its hostfile.');
   });
 
   test('a ReadWriteMany dataset on a profile without a shared tier (kind, EKS without EFS)', () => {
-    const kind = setup(Profile.kind());
+    const kind = trainingChart(Profile.kind());
     expect(() => new SharedDataset(kind.chart, 'imagenet', { namespace: 'ml-training', tier: kind.pack.shared, size: '500Gi' }))
       .toThrow("Profile 'kind' has no 'shared' (ReadWriteMany) storage tier: kind has no ReadWriteMany driver: declare one with " +
         "Profile.kind({ storageTiers: { shared: { driver: CsiDriver.custom({ provisioner: …, accessMode: 'ReadWriteMany', … }), parameters: {} } } }), e.g. an NFS provisioner.");
-    const eks = setup(Profile.eks());
+    const eks = trainingChart(Profile.eks());
     expect(() => new SharedDataset(eks.chart, 'imagenet', { namespace: 'ml-training', tier: eks.pack.shared, size: '500Gi' }))
       .toThrow("Profile 'eks' has no 'shared' (ReadWriteMany) storage tier: EKS provides ReadWriteMany through EFS: pass Profile.eks({ efsFileSystemId: 'fs-…' }) with your file system's id.");
   });
 
   test('a dataset on a ReadWriteOnce tier', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     expect(() => new SharedDataset(chart, 'imagenet', { namespace: 'ml-training', tier: pack.fast, size: '500Gi' }))
       .toThrow("SharedDataset 'test/imagenet': tier 'fast' (ml-fast-v1) is ReadWriteOnce, but every worker mounts a shared dataset at once: use the ReadWriteMany tier, pack.shared.");
   });
 
   test('a dataset in another namespace, and clashing mount paths', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     const data = new SharedDataset(chart, 'imagenet', { namespace: 'ml-data', tier: pack.shared, size: '1Ti' });
     trainer(chart, pack, { datasets: [data.mount('/checkpoints')] });
     expect(() => synth(chart)).toThrow(
@@ -466,7 +455,7 @@ describe('bad input', () => {
   });
 
   test('scratch and the code ConfigMap clashing with dataset mounts', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     const data = new SharedDataset(chart, 'imagenet', { namespace: 'ml-training', tier: pack.shared, size: '1Ti' });
     trainer(chart, pack, {
       scratch: { size: '10Gi', mountPath: '/data' }, files: { 'train.py': 'pass' }, workingDir: '/work',
@@ -477,21 +466,21 @@ describe('bad input', () => {
   });
 
   test('GPUs on a profile with no GPU settings', () => {
-    const { chart, pack } = setup(Profile.kind());
+    const { chart, pack } = trainingChart(Profile.kind());
     trainer(chart, pack, { gpusPerNode: 8 });
     expect(() => synth(chart)).toThrow("[test/pytorch] gpusPerNode 8 needs GPU nodes, but profile 'kind' has no GPU settings: " +
       'declare them with Profile.kind({ gpu: { resourceName, nodeLabelKey, tolerations } }), or set gpusPerNode to 0 to train on CPUs (gloo).');
   });
 
   test('/dev/shm larger than the memory limit', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     trainer(chart, pack, { resources: { memory: '8Gi' }, sharedMemory: '16Gi' });
     expect(() => synth(chart)).toThrow('[test/pytorch] sharedMemory 16Gi exceeds the memory limit 8Gi: /dev/shm lives in the container\'s memory, ' +
       'so it can never grow past the limit; raise resources.memoryLimit or lower sharedMemory.');
   });
 
   test('bad quantities and an empty script', () => {
-    const { chart, pack } = setup(gkeWithShared());
+    const { chart, pack } = trainingChart(gkeWithShared());
     expect(() => trainer(chart, pack, { sharedMemory: '16GB' }))
       .toThrow("Invalid sharedMemory of DistributedTrainer 'test/pytorch' '16GB': not a Kubernetes quantity (e.g. '20Gi', '512Mi', '500m'). Did you mean '16Gi'?");
     expect(() => Launcher.torchrun({ script: ' ' }))

@@ -4,10 +4,11 @@ import * as os from 'os';
 import * as path from 'path';
 import {
   BackupDestination, CloudIdentity, Credentials, DatabaseEngine, LogicalBackup, LogicalBackupProps, MINIO_CLIENT_IMAGE, ObjectStore, Profile,
-  StatefulDatabase, StorageClassPack, runGates,
+  StatefulDatabase, StorageClassPack,
 } from '../../lib';
 import { Manifest, all, find, newChart, selects, synth, findJob } from '../support/synth';
 import { describeEachShell } from '../support/shells';
+import { expectGatesPass } from '../support/gates';
 
 const PROFILES = [Profile.kind(), Profile.gke(), Profile.eks(), Profile.aks()];
 const SCRIPTS = path.join(__dirname, '../../lib/databases/scripts');
@@ -122,8 +123,7 @@ describe('LogicalBackup to the in-cluster object store', () => {
 
   test.each(PROFILES.map((p) => [p.name, p] as const))('%s: the gates pass', (_, profile) => {
     const { objects: rendered } = backedUp((p) => BackupDestination.objectStore(p.store, 'ml-db-backups', { prefix: '/nightly/postgres/' }), {}, profile);
-    const report = runGates(rendered, { kubeVersion: profile.kubeVersion.toString() });
-    expect(report.errors).toEqual([]);
+    expectGatesPass(rendered, profile);
     expect(podOf(find(rendered, 'CronJob', 'postgres-logical-backup')).containers[0].env)
       .toContainEqual({ name: 'S3_PREFIX', value: 'nightly/postgres' });
   });
@@ -192,7 +192,7 @@ describe('LogicalBackup to a cloud bucket', () => {
       { name: 'MC_CONFIG_DIR', value: '/tmp/.mc' },
     ]);
     expect(backup.bucketUrl).toBe('s3://acme-db-backups/');
-    expect(runGates(objects, { kubeVersion: '1.35' }).errors).toEqual([]);
+    expectGatesPass(objects, '1.35');
   });
   test('EKS Pod Identity: its own ServiceAccount without annotations, no STS endpoint, no keys; IRSA on GKE fails synth', () => {
     const { objects } = backedUp(() => BackupDestination.s3({ url: 's3://acme-db-backups/pg', identity: CloudIdentity.awsPodIdentity() }), {}, Profile.eks());

@@ -1,7 +1,8 @@
-import { Credentials, DatabaseEngine, Profile, RestoredClaim, SnapshotRef, StatefulDatabase, StatefulWorkload, restoredTemplate, runGates } from '../../lib';
+import { Credentials, DatabaseEngine, Profile, RestoredClaim, SnapshotRef, StatefulDatabase, StatefulWorkload, restoredTemplate } from '../../lib';
 import { gkeWithShared } from '../support/clusters';
 import { find, synth } from '../support/synth';
 import { postgresLike, withSnapshotClass } from './support/workloads';
+import { expectGatesPass } from '../support/gates';
 
 const SNAP = 'data-pg-0-20250301-030000';
 
@@ -58,7 +59,7 @@ describe('restore from a VolumeSnapshot', () => {
         dataSource: { apiGroup: 'snapshot.storage.k8s.io', kind: 'VolumeSnapshot', name: SNAP },
       },
     });
-    expect(runGates(objects, { kubeVersion: '1.35' }).errors).toEqual([]);
+    expectGatesPass(objects, '1.35');
   });
 
   test('per-ordinal restore: claims named as the StatefulSet names them, ordered before it, adopted instead of created', () => {

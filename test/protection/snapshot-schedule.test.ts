@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { KUBECTL_IMAGES, Profile, SnapshotSchedule, runGates } from '../../lib';
+import { KUBECTL_IMAGES, Profile, SnapshotSchedule } from '../../lib';
 import { gkeWithShared } from '../support/clusters';
 import { Manifest, find, synth } from '../support/synth';
 import { withSnapshotClass } from './support/workloads';
+import { expectGatesPass } from '../support/gates';
 
 const SCRIPT = fs.readFileSync(path.join(__dirname, '../../lib/stateful/scripts/snapshot-claims.sh'), 'utf8');
 
@@ -122,7 +123,7 @@ describe('SnapshotSchedule', () => {
     expect(SCRIPT).toContain("SCHEDULE_LABEL='ml.cdk8s.io/snapshot-schedule'");
     expect(SCRIPT).toContain('$SCHEDULE_LABEL: $SCHEDULE');
     expect(envOf(find(o, 'CronJob', 'pg-snapshots')).SCHEDULE).toBe('pg-snapshots');
-    expect(runGates(o, { kubeVersion: '1.30' }).errors).toEqual([]);
+    expectGatesPass(o, '1.30');
     // Below 1.30 the API has no ValidatingAdmissionPolicy to render.
     expect(scheduled(Profile.gke({ kubeVersion: '1.29' })).objects().filter((x) => x.kind.startsWith('ValidatingAdmission'))).toEqual([]);
   });
@@ -155,8 +156,7 @@ describe('SnapshotSchedule', () => {
     ['gke', Profile.gke()], ['eks', Profile.eks()], ['aks', Profile.aks()],
   ])('%s: the output passes the gates (strict schema incl. VolumeSnapshotClass, PSS restricted)', (_, profile) => {
     const { objects } = scheduled(profile);
-    const report = runGates(objects(), { kubeVersion: profile.kubeVersion.toString() });
-    expect(report.errors).toEqual([]);
+    expectGatesPass(objects(), profile);
   });
 });
 

@@ -1,8 +1,9 @@
 import {
-  IngressAllowList, NetworkPeer, Probe, Profile, StatefulWorkload, StorageClassPack, formatFindings, runGates,
+  IngressAllowList, NetworkPeer, Probe, Profile, StatefulWorkload, StorageClassPack,
 } from '../../lib';
 import { k8s } from '../../lib/k8s';
 import { all, find, newChart, synth } from '../support/synth';
+import { expectGatesPass } from '../support/gates';
 
 function workload(profile: Profile) {
   const { chart } = newChart(profile);
@@ -106,8 +107,7 @@ describe.each(CLOUDS)('internal load balancer on a restricted workload ($name)',
       { ports: tcp(6379) },
       { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ml-tracking' } }, podSelector: { matchLabels: { app: 'mlflow' } } }], ports: tcp(6379) },
     ]);
-    const report = runGates(out, { kubeVersion: profile.kubeVersion.toString() });
-    if (!report.ok) throw new Error(formatFindings(report.errors));
+    expectGatesPass(out, profile);
   });
 
   test('declared before the restriction, or on an open workload (no NetworkPolicy at all)', () => {

@@ -3,6 +3,7 @@ import {
   StatefulWorkloadProps, StorageClassPack, UpdateStrategy, checkUpgrade, minioTolerableOutages, runGates, volumeAttributesClassName, withNewerFields,
 } from '../../lib';
 import { Manifest, all, find, newChart, synth } from '../support/synth';
+import { expectGatesPass } from '../support/gates';
 
 /** A small workload with a server, a sidecar with a port, a claim from `tier`, at `kubeVersion`. */
 function render(profile: Profile, overrides: Partial<StatefulWorkloadProps> = {}, options: { readonly tier?: 'fast' | 'iops'; readonly preferClose?: boolean } = {}) {
@@ -115,7 +116,7 @@ describe('StatefulSet maxUnavailable (1.35+), Parallel workloads only', () => {
       const pack = new StorageClassPack(chart, 'storage');
       new ObjectStore(chart, 'minio', { namespace: 'ml-tracking', replicas, storage: { tier: pack.standard, size: '100Gi' }, credentials: Credentials.existingSecret('minio-root') });
       const objects = synth(chart);
-      expect(runGates(objects as ManifestObject[], { kubeVersion: version }).errors).toEqual([]);
+      expectGatesPass(objects, version);
       return find(objects, 'StatefulSet', 'minio').spec.updateStrategy.rollingUpdate;
     };
     expect(minio('1.35', 8)).toEqual({ partition: 0, maxUnavailable: 3 });
@@ -163,7 +164,7 @@ describe('VolumeAttributesClass (1.34+)', () => {
         name: 'pg-inspect', namespace: 'ml-db', tier: pack.fast, size: '20Gi', snapshot: SnapshotRef.named('pg-snap', { namespace: 'ml-db' }),
       });
       const objects = synth(chart);
-      expect(runGates(objects as ManifestObject[], { kubeVersion: version }).errors).toEqual([]);
+      expectGatesPass(objects, version);
       return { spec: find(objects, 'PersistentVolumeClaim', 'pg-inspect').spec, pack };
     };
     const at34 = restored('1.34');
