@@ -119,14 +119,16 @@ export class LogicalBackup extends Construct {
     // A TLS database: pg_dump and pg_dumpall verify its certificate against the mounted CA.
     const dbCa = db.clientTls?.mount(this, this.namespace);
     const dbCaVolumes = dbCa ? [dbCa.volume] : [];
+    const backupRole = postgres ? db.backupRole() : undefined;
     const dumpEnv = (backupDir: string, keep: number): k8s.EnvVar[] => [
       { name: 'BACKUP_DIR', value: backupDir },
       { name: 'KEEP', value: String(keep) },
       ...(postgres ? [
         { name: 'PGHOST', value: host },
         { name: 'PGPORT', value: String(db.port) },
-        db.credentials.envVar('PGUSER', 'username'),
-        db.credentials.envVar('PGPASSWORD', 'password'),
+        // Not the superuser: the database's pg_read_all_data role.
+        { name: 'PGUSER', value: backupRole!.user },
+        backupRole!.credentials.envVar('PGPASSWORD', 'password'),
         ...(dbCa ? dbCa.env : []),
       ] : [
         { name: 'DB_HOST', value: host },

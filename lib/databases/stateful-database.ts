@@ -177,6 +177,8 @@ export interface PatroniRbac {
 export const REPLICATION_USER = 'replicator';
 /** PostgreSQL role of the metrics exporter: `pg_monitor` only, no password, unix socket only. */
 export const MONITOR_USER = 'metrics_exporter';
+/** PostgreSQL role of the logical backups: `pg_read_all_data`, not a superuser. */
+export const BACKUP_USER = 'backup';
 /** Name of the data volume claim template. */
 export const DATA_VOLUME = 'data';
 
@@ -249,6 +251,7 @@ export class StatefulDatabase extends Construct implements IDatabase {
   /** What clients mount and set to verify the server (with `tls`). */
   public readonly clientTls?: DatabaseClientTls;
   private readonly grants = new Map<string, DatabaseGrant>();
+  private backup?: { readonly user: string; readonly credentials: Credentials };
   private readonly profile: Profile;
   private readonly metricsPort?: number;
   private readonly clusterDomain: string;
@@ -675,9 +678,29 @@ export class StatefulDatabase extends Construct implements IDatabase {
     return grant;
   }
 
+  /**
+   * PostgreSQL: the role logical backups connect as, `BACKUP_USER` with `pg_read_all_data` (reads
+   * every table, owns nothing, not a superuser), created or updated by the primary at every start
+   * with the password of `credentials`, which must exist in the database's namespace.
+   * Idempotent: later calls return the first role.
+   */
+  public backupRole(credentials: Credentials = Credentials.existingSecret(`${this.name}-backup`)): { readonly user: string; readonly credentials: Credentials } {
+    if (this.family !== 'postgres') {
+      throw new Error(`StatefulDatabase '${this.node.path}': backupRole() is PostgreSQL's pg_read_all_data role; ${this.engine.title} backups use the superuser.`);
+    }
+    if (!this.backup) {
+      credentials.bind(this, this.namespace);
+      this.backup = { user: BACKUP_USER, credentials };
+    }
+    return this.backup;
+  }
+
   private renderGrantsList(): string {
     const lines = [...this.grants.values()].map((g) => `${g.database} ${g.user}`);
-    return ['# database user (the password is the file grants/<database>/password)', ...lines, ''].join('\n');
+    const backup = this.backup
+      ? ['# @backup user: the pg_read_all_data role of the logical backups (password: the file backup/password)', `@backup ${this.backup.user}`]
+      : [];
+    return ['# database user (the password is the file grants/<database>/password)', ...lines, ...backup, ''].join('\n');
   }
 
   private secretSources(): k8s.VolumeProjection[] {
@@ -685,6 +708,7 @@ export class StatefulDatabase extends Construct implements IDatabase {
       this.credentials.projection({ password: 'superuser/password' }),
       this.replicationCredentials.projection({ password: 'replication/password' }),
       ...[...this.grants.values()].map((g) => g.credentials.projection({ password: `grants/${g.database}/password` })),
+      ...(this.backup ? [this.backup.credentials.projection({ password: 'backup/password' })] : []),
     ];
   }
 
