@@ -185,3 +185,23 @@ describe.each(referenceProfiles().map((p) => [p.name, p] as const))('reference p
     expect(env(dump, 'PGSSLROOTCERT')).toBe('/etc/db-ca/ca.crt');
   });
 });
+
+describe('backup role', () => {
+  test('PostgreSQL: one pg_read_all_data role, its password projected from its own Secret', () => {
+    const { chart, db } = database(Profile.kind(), { tls: undefined });
+    const role = db.backupRole();
+    expect(db.backupRole()).toBe(role);
+    expect(role.user).toBe('backup');
+    expect(role.credentials.secretName).toBe('pg-backup');
+    const objects = synth(chart);
+    expect(find(objects, 'ConfigMap', 'pg-config').data['databases.list']).toContain('\n@backup backup\n');
+    expect(spec(find(objects, 'StatefulSet', 'pg')).volumes.find((v: any) => v.name === 'secrets').projected.sources)
+      .toContainEqual({ secret: { name: 'pg-backup', items: [{ key: 'password', path: 'backup/password' }] } });
+  });
+
+  test('MySQL has none: its backups use the superuser', () => {
+    const { db } = database(Profile.kind(), { engine: DatabaseEngine.mysql('8.4.3'), replicas: 1, tls: undefined });
+    expect(() => db.backupRole()).toThrow(
+      "StatefulDatabase 'test/pg': backupRole() is PostgreSQL's pg_read_all_data role; MySQL 8.4.3 backups use the superuser.");
+  });
+});
