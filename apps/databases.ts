@@ -1,11 +1,13 @@
 import { App, Chart } from 'cdk8s';
 import { Credentials, DatabaseEngine, HighAvailability, StatefulDatabase, StorageClassPack } from '../lib';
 import { CLUSTER_SIZING, PlatformSizing } from './sizing';
+import { platformTls } from './tls';
 
 /**
  * The platform's PostgreSQL: a primary and two hot standbys in `namespace`, one of them
  * synchronous (a commit survives the loss of the primary), with automatic failover by Patroni
- * and a metrics exporter. MLflow and Feast get their own databases through `addDatabase()`.
+ * and a metrics exporter. MLflow and Feast get their own databases through `addDatabase()`. TLS on
+ * the cloud profiles (`hostssl` only; every client verifies the certificate), plain on kind.
  */
 export function buildDatabases(app: App, pack: StorageClassPack, namespace: string, sizing: PlatformSizing['database'] = CLUSTER_SIZING.database): StatefulDatabase {
   const chart = new Chart(app, 'databases');
@@ -21,5 +23,6 @@ export function buildDatabases(app: App, pack: StorageClassPack, namespace: stri
     replicationCredentials: Credentials.existingSecret('postgres-replication'),
     resources: sizing.resources,
     metrics: true,
+    tls: platformTls(pack),
   });
 }

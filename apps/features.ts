@@ -1,17 +1,9 @@
 import { App, Chart } from 'cdk8s';
-import { FeatureStore, IDatabase, RedisMode, Registry, ServerTls, StorageClassPack } from '../lib';
+import { FeatureStore, IDatabase, RedisMode, Registry, StorageClassPack } from '../lib';
 import { CLUSTER_SIZING, PlatformSizing } from './sizing';
+import { platformTls } from './tls';
 
-/** The cert-manager ClusterIssuer the platform's servers get certificates from on the clouds. */
-export const PLATFORM_ISSUER = 'platform-ca';
-
-/**
- * TLS of the platform's servers: cert-manager certificates from `PLATFORM_ISSUER` on the cloud
- * profiles; none on kind (a local cluster without cert-manager).
- */
-export function platformTls(pack: StorageClassPack): ServerTls | undefined {
-  return pack.profile.cloud === 'kind' ? undefined : ServerTls.certManager({ issuer: { kind: 'ClusterIssuer', name: PLATFORM_ISSUER } });
-}
+export { PLATFORM_ISSUER, platformTls } from './tls';
 
 /**
  * The platform's Feast feature store in `namespace`: the online store on a Redis primary and two

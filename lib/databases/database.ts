@@ -1,4 +1,5 @@
 import { Credentials } from '../secrets';
+import type { DatabaseClientTls } from './database-tls';
 import { IPeerable, WorkloadPeer, WorkloadService } from '../stateful';
 
 /** SQL engine families a database can be. */
@@ -26,6 +27,12 @@ export interface DatabaseGrant {
    * the process command line, which every process on the node can read.
    */
   sqlalchemyUrl(passwordEnv: string): string;
+  /**
+   * Set when the server requires TLS: the URL then carries `sslmode=verify-full` and the CA path,
+   * and the consumer mounts the CA with `tls.mount()`.
+   * @default - none: the server does not use TLS
+   */
+  readonly tls?: DatabaseClientTls;
 }
 
 /** Options of `IDatabase.addDatabase()`. */

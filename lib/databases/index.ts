@@ -1,4 +1,5 @@
 export * from './database';
+export * from './database-tls';
 export * from './connection-url';
 export * from './database-engine';
 export * from './server-config';

@@ -116,14 +116,20 @@ export class LogicalBackup extends Construct {
     });
 
     const host = db.readWriteService.host;
+    // A TLS database: pg_dump and pg_dumpall verify its certificate against the mounted CA.
+    const dbCa = db.clientTls?.mount(this, this.namespace);
+    const dbCaVolumes = dbCa ? [dbCa.volume] : [];
+    const backupRole = postgres ? db.backupRole() : undefined;
     const dumpEnv = (backupDir: string, keep: number): k8s.EnvVar[] => [
       { name: 'BACKUP_DIR', value: backupDir },
       { name: 'KEEP', value: String(keep) },
       ...(postgres ? [
         { name: 'PGHOST', value: host },
         { name: 'PGPORT', value: String(db.port) },
-        db.credentials.envVar('PGUSER', 'username'),
-        db.credentials.envVar('PGPASSWORD', 'password'),
+        // Not the superuser: the database's pg_read_all_data role.
+        { name: 'PGUSER', value: backupRole!.user },
+        backupRole!.credentials.envVar('PGPASSWORD', 'password'),
+        ...(dbCa ? dbCa.env : []),
       ] : [
         { name: 'DB_HOST', value: host },
         { name: 'DB_PORT', value: String(db.port) },
@@ -140,6 +146,7 @@ export class LogicalBackup extends Construct {
       volumeMounts: [
         { name: 'script', mountPath: '/scripts', readOnly: true },
         { name: volume, mountPath: backupDir },
+        ...(dbCa ? [dbCa.volumeMount] : []),
       ],
       writablePaths: ['/tmp'],
     });
@@ -155,7 +162,7 @@ export class LogicalBackup extends Construct {
       podSpec = buildPodSpec({
         restartPolicy: 'Never',
         runAs: db.engine.runAs,
-        volumes: [scriptVolume, { name: 'backup', persistentVolumeClaim: { claimName: this.claimName } }],
+        volumes: [scriptVolume, { name: 'backup', persistentVolumeClaim: { claimName: this.claimName } }, ...dbCaVolumes],
         containers: [dumpContainer('/backup', this.keep, 'backup')],
       }, profile);
     } else {
@@ -179,7 +186,7 @@ export class LogicalBackup extends Construct {
         restartPolicy: 'Never',
         runAs: db.engine.runAs,
         serviceAccountName: this.serviceAccount ? this.name : undefined,
-        volumes: [scriptVolume, { name: 'dump', emptyDir: { sizeLimit: k8s.Quantity.fromString(target.sizeLimit) } }],
+        volumes: [scriptVolume, { name: 'dump', emptyDir: { sizeLimit: k8s.Quantity.fromString(target.sizeLimit) } }, ...dbCaVolumes],
         // The dump runs to completion first: the upload container starts only after it succeeded.
         initContainers: [dumpContainer(DUMP_DIR, 1, 'dump')],
         containers: [this.uploadContainer(target, prefix, props.uploadResources)],

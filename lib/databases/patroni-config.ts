@@ -62,6 +62,8 @@ export interface PatroniConfigInput {
   readonly loopWait: number;
   /** Seconds of retries against the DCS and PostgreSQL. */
   readonly retryTimeout: number;
+  /** libpq TLS settings of replication and rewind connections. @default - none (no TLS) */
+  readonly replicationTls?: { readonly sslmode: string; readonly sslrootcert: string };
   /** Script Patroni runs on start and role change (the primary reconciles roles and databases). */
   readonly callback: string;
 }
@@ -131,6 +133,8 @@ export function patroniConfig(input: PatroniConfigInput): Record<string, unknown
       remove_data_directory_on_diverged_timelines: false,
       parameters: local,
       pg_hba: [...input.pgHba],
+      // Usernames and passwords come from PATRONI_* env vars, merged into this section by Patroni.
+      ...(input.replicationTls ? { authentication: { replication: { ...input.replicationTls }, rewind: { ...input.replicationTls } } } : {}),
       callbacks: {
         on_start: input.callback,
         on_role_change: input.callback,

@@ -18,6 +18,8 @@ export interface ServerConfigInput {
   readonly synchronousReplicas: number;
   /** Extra or overriding settings, written last (later settings win in both engines). */
   readonly parameters: Readonly<Record<string, string>>;
+  /** PostgreSQL: server certificate, key and CA files (mounted from the TLS Secret). @default - no TLS */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
 }
 
 function mib(bytes: number): number {
@@ -68,6 +70,15 @@ function postgresSettings(input: ServerConfigInput): Array<[string, string]> {
     ['logging_collector', 'off'],
     ['log_line_prefix', "'%m [%p] %q%u@%d '"],
   ];
+  if (input.tls) {
+    settings.push(
+      ['ssl', 'on'],
+      ['ssl_cert_file', `'${input.tls.certFile}'`],
+      ['ssl_key_file', `'${input.tls.keyFile}'`],
+      ['ssl_ca_file', `'${input.tls.caFile}'`],
+      ['ssl_min_protocol_version', "'TLSv1.2'"],
+    );
+  }
   return settings;
 }
 
@@ -165,14 +176,16 @@ export function renderServerConfig(input: ServerConfigInput): string {
 
 /**
  * pg_hba.conf: the local socket (inside the pod's emptyDir, reachable only by the pod's own
- * containers) trusts local users; everything over the network needs a SCRAM password.
+ * containers) trusts local users; everything over the network needs a SCRAM password, and with
+ * `tls` a TLS connection (`hostssl`: no rule matches a plaintext TCP connection, so it is refused).
  */
-export function renderPgHba(replicationUser: string): string {
+export function renderPgHba(replicationUser: string, tls = false): string {
+  const host = tls ? 'hostssl' : 'host   ';
   return [
     '# TYPE  DATABASE     USER        ADDRESS  METHOD',
     'local   all          all                  trust',
-    `host    replication  ${replicationUser}  all      scram-sha-256`,
-    'host    all          all         all      scram-sha-256',
+    `${host} replication  ${replicationUser}  all      scram-sha-256`,
+    `${host} all          all         all      scram-sha-256`,
     '',
   ].join('\n');
 }
@@ -195,6 +208,7 @@ export const MANAGED_PARAMETERS: Readonly<Record<'postgres' | 'mysql', Readonly<
     max_wal_senders: ['replicas', 'it is sized from the replica count'],
     max_replication_slots: ['replicas', 'it is sized from the replica count'],
     password_encryption: [undefined, 'pg_hba requires scram-sha-256'],
+    ssl: ['tls', 'pg_hba and the clients follow the tls prop'],
   },
   mysql: {
     port: [undefined, "Services, probes and clients use the engine's port"],

@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { k8s } from '../k8s';
 import { Profile, assertKnownProps, propNames } from '../profiles';
-import { Credentials } from '../secrets';
+import { Credentials, ServerTls, ServerTlsBinding } from '../secrets';
 import {
   ClaimRetention, ContainerResources, ContainerSpec, IPeerable, NetworkFlows, Probe, SpreadMode, StatefulWorkload,
   UpdateStrategy, VolumeClaimTemplateSpec, WorkloadPeer, WorkloadService,
@@ -14,6 +14,7 @@ import { StorageTier } from '../storage/storage-class-pack';
 import { sqlalchemyUrl } from './connection-url';
 import { AddDatabaseOptions, DatabaseFamily, DatabaseGrant, IDatabase } from './database';
 import { DatabaseEngine } from './database-engine';
+import { DatabaseClientTls } from './database-tls';
 import { HighAvailability } from './high-availability';
 import { PATRONI_PORT, PRIMARY_ROLE, REPLICA_ROLE, ROLE_LABEL, renderPatroniConfig } from './patroni-config';
 import { innodbShutdownSeconds, managedParameterProblems, renderPgHba, renderServerConfig, serverSettings } from './server-config';
@@ -151,6 +152,15 @@ export interface StatefulDatabaseProps {
   readonly profile?: Profile;
   /** @default 'cluster.local' */
   readonly clusterDomain?: string;
+  /**
+   * PostgreSQL: TLS (`ServerTls.certManager(...)` or `.existingSecret(...)`), for the -rw, -ro and
+   * headless Services and every pod's name. The server then accepts TCP connections over TLS only
+   * (`hostssl`), replicas stream over TLS, and every client the library wires (MLflow, Feast's
+   * registry, logical backups) connects with `sslmode=verify-full` and the CA mounted. MySQL and
+   * MariaDB do not support it yet.
+   * @default - no TLS
+   */
+  readonly tls?: ServerTls;
 }
 
 /** The namespaced RBAC objects Patroni runs with. */
@@ -167,6 +177,8 @@ export interface PatroniRbac {
 export const REPLICATION_USER = 'replicator';
 /** PostgreSQL role of the metrics exporter: `pg_monitor` only, no password, unix socket only. */
 export const MONITOR_USER = 'metrics_exporter';
+/** PostgreSQL role of the logical backups: `pg_read_all_data`, not a superuser. */
+export const BACKUP_USER = 'backup';
 /** Name of the data volume claim template. */
 export const DATA_VOLUME = 'data';
 
@@ -234,7 +246,12 @@ export class StatefulDatabase extends Construct implements IDatabase {
   public readonly serverConfig: string;
   /** `max_connections` of the server (IDatabase: consumers check their pools fit). */
   public readonly maxConnections: number;
+  /** The server's certificate, key and CA (with `tls`). */
+  public readonly tls?: ServerTlsBinding;
+  /** What clients mount and set to verify the server (with `tls`). */
+  public readonly clientTls?: DatabaseClientTls;
   private readonly grants = new Map<string, DatabaseGrant>();
+  private backup?: { readonly user: string; readonly credentials: Credentials };
   private readonly profile: Profile;
   private readonly metricsPort?: number;
   private readonly clusterDomain: string;
@@ -298,6 +315,10 @@ export class StatefulDatabase extends Construct implements IDatabase {
       throw new Error(`${where}: recoverPrimaryFrom and allowEmptyPrimary contradict each other (recover the lost primary's data from a replica, ` +
         'or discard it and start empty): set one of them.');
     }
+    if (props.tls && this.family !== 'postgres') {
+      throw new Error(`${where}: tls is supported for PostgreSQL only; ${this.engine.title} would still accept and replicate in plaintext. ` +
+        'Remove tls (and keep the database on a default-deny network), or use DatabaseEngine.postgres(...).');
+    }
     if (patroni && this.family !== 'postgres') {
       throw new Error(`${where}: HighAvailability.patroni() is PostgreSQL's automatic failover; ${this.engine.title} has none: ` +
         'use HighAvailability.manual() (the default) and fail over by the runbook in docs/database-operations.md.');
@@ -350,6 +371,20 @@ export class StatefulDatabase extends Construct implements IDatabase {
     const memoryLimit = resources.memoryLimit ?? resources.memory ?? this.profile.defaultResources.memory;
     const memoryLimitBytes = Quantity.parse(memoryLimit, `memory limit of ${where}`).value;
     const replicaNames = Array.from({ length: this.replicas - 1 }, (_, i) => `${this.name}-${i + 1}`);
+    if (props.tls) {
+      const svc = (n: string) => [n, `${n}.${this.namespace}`, `${n}.${this.namespace}.svc`, `${n}.${this.namespace}.svc.${this.clusterDomain}`];
+      this.tls = props.tls.bind(this, {
+        name: this.name,
+        namespace: this.namespace,
+        dnsNames: [
+          ...svc(`${this.name}-rw`), ...(this.replicas > 1 ? svc(`${this.name}-ro`) : []), ...svc(`${this.name}-headless`),
+          ...Array.from({ length: this.replicas }, (_, i) => this.podHostName(i)),
+        ],
+        labels: { 'app.kubernetes.io/name': this.family, 'app.kubernetes.io/instance': this.name, 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml' },
+      });
+      this.clientTls = new DatabaseClientTls(props.tls, this.tls, this.namespace, this.name);
+    }
+    const tlsFiles = this.tls ? { certFile: this.tls.certFile, keyFile: this.tls.keyFile, caFile: this.tls.caFile } : undefined;
     this.serverConfig = renderServerConfig({
       engine: this.engine,
       memoryLimitBytes,
@@ -358,6 +393,7 @@ export class StatefulDatabase extends Construct implements IDatabase {
       replicaNames,
       synchronousReplicas: this.synchronousReplicas,
       parameters: props.parameters ?? {},
+      tls: tlsFiles,
     });
 
     const maxReadyLag = Quantity.parse(props.maxReadyLag ?? '16Mi', `maxReadyLag of ${where}`).value;
@@ -376,13 +412,14 @@ export class StatefulDatabase extends Construct implements IDatabase {
         pgpass: `${PASSFILE_DIR}/patroni.pgpass`,
         settings: serverSettings({
           engine: this.engine, memoryLimitBytes, storageBytes: size.value, maxConnections, replicaNames,
-          synchronousReplicas: this.synchronousReplicas, parameters: {},
+          synchronousReplicas: this.synchronousReplicas, parameters: {}, tls: tlsFiles,
         }).concat(Object.entries(props.parameters ?? {}).sort(([a], [b]) => a.localeCompare(b))),
-        pgHba: renderPgHba(REPLICATION_USER).split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.replace(/\s+/g, ' ')),
+        pgHba: renderPgHba(REPLICATION_USER, !!this.tls).split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.replace(/\s+/g, ' ')),
         synchronousReplicas: this.synchronousReplicas,
         strictSynchronous: patroniOptions.strictSynchronous ?? false,
         maximumLagOnFailover: maxReadyLag,
         ttl, loopWait, retryTimeout,
+        ...(this.tls ? { replicationTls: { sslmode: 'verify-full', sslrootcert: this.tls.caFile } } : {}),
         callback: `sh ${CONFIG_DIR}/patroni-callback.sh`,
       }),
       'databases.list': grantsList,
@@ -393,7 +430,7 @@ export class StatefulDatabase extends Construct implements IDatabase {
       'patroni-callback.sh': readAsset(__dirname, 'scripts/patroni-callback.sh'),
     } : {
       [layout.configFile]: this.serverConfig,
-      ...(this.family === 'postgres' ? { 'pg_hba.conf': renderPgHba(REPLICATION_USER) } : {}),
+      ...(this.family === 'postgres' ? { 'pg_hba.conf': renderPgHba(REPLICATION_USER, !!this.tls) } : {}),
       'databases.list': grantsList,
       'bootstrap.sh': layout.scripts.bootstrap,
       'run.sh': layout.scripts.run,
@@ -435,6 +472,12 @@ export class StatefulDatabase extends Construct implements IDatabase {
       { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
       { name: 'secrets', mountPath: SECRETS_DIR, readOnly: true },
     ];
+    if (this.tls) {
+      // Certificate and key for the server (and the bootstrap's temporary server); the CA verifies
+      // the primary when a replica clones or streams from it.
+      volumes.push(this.tls.volume('tls'));
+      mounts.push(this.tls.volumeMount('tls'));
+    }
     const serverMounts = [...mounts];
     if (this.family === 'postgres') {
       // Parallel queries allocate dynamic shared memory in /dev/shm (64 MiB by default).
@@ -625,17 +668,39 @@ export class StatefulDatabase extends Construct implements IDatabase {
     const family = this.family;
     const host = this.readWriteService.host;
     const port = this.port;
+    const clientTls = this.clientTls;
     const grant: DatabaseGrant = {
       family, database: name, user, credentials, host, port,
-      sqlalchemyUrl: (passwordEnv: string) => sqlalchemyUrl(family, user, passwordEnv, host, port, name),
+      sqlalchemyUrl: (passwordEnv: string) => sqlalchemyUrl(family, user, passwordEnv, host, port, name) + (clientTls ? clientTls.urlQuery : ''),
+      ...(clientTls ? { tls: clientTls } : {}),
     };
     this.grants.set(name, grant);
     return grant;
   }
 
+  /**
+   * PostgreSQL: the role logical backups connect as, `BACKUP_USER` with `pg_read_all_data` (reads
+   * every table, owns nothing, not a superuser), created or updated by the primary at every start
+   * with the password of `credentials`, which must exist in the database's namespace.
+   * Idempotent: later calls return the first role.
+   */
+  public backupRole(credentials: Credentials = Credentials.existingSecret(`${this.name}-backup`)): { readonly user: string; readonly credentials: Credentials } {
+    if (this.family !== 'postgres') {
+      throw new Error(`StatefulDatabase '${this.node.path}': backupRole() is PostgreSQL's pg_read_all_data role; ${this.engine.title} backups use the superuser.`);
+    }
+    if (!this.backup) {
+      credentials.bind(this, this.namespace);
+      this.backup = { user: BACKUP_USER, credentials };
+    }
+    return this.backup;
+  }
+
   private renderGrantsList(): string {
     const lines = [...this.grants.values()].map((g) => `${g.database} ${g.user}`);
-    return ['# database user (the password is the file grants/<database>/password)', ...lines, ''].join('\n');
+    const backup = this.backup
+      ? ['# @backup user: the pg_read_all_data role of the logical backups (password: the file backup/password)', `@backup ${this.backup.user}`]
+      : [];
+    return ['# database user (the password is the file grants/<database>/password)', ...lines, ...backup, ''].join('\n');
   }
 
   private secretSources(): k8s.VolumeProjection[] {
@@ -643,6 +708,7 @@ export class StatefulDatabase extends Construct implements IDatabase {
       this.credentials.projection({ password: 'superuser/password' }),
       this.replicationCredentials.projection({ password: 'replication/password' }),
       ...[...this.grants.values()].map((g) => g.credentials.projection({ password: `grants/${g.database}/password` })),
+      ...(this.backup ? [this.backup.credentials.projection({ password: 'backup/password' })] : []),
     ];
   }
 
@@ -670,7 +736,8 @@ export class StatefulDatabase extends Construct implements IDatabase {
           { name: 'PATRONI_NAME', value: '$(POD_NAME)' },
           { name: 'PATRONI_KUBERNETES_POD_IP', value: '$(POD_IP)' },
           { name: 'PATRONI_RESTAPI_CONNECT_ADDRESS', value: `$(POD_IP):${PATRONI_PORT}` },
-          { name: 'PATRONI_POSTGRESQL_CONNECT_ADDRESS', value: `$(POD_IP):${this.port}` },
+          // With TLS, replicas reach the leader by its pod name, which its certificate holds (not its IP).
+          { name: 'PATRONI_POSTGRESQL_CONNECT_ADDRESS', value: this.tls ? `$(POD_NAME).${this.name}-headless.${this.namespace}.svc.${this.clusterDomain}:${this.port}` : `$(POD_IP):${this.port}` },
           this.credentials.envVar('PATRONI_SUPERUSER_USERNAME', 'username'),
           this.credentials.envVar('PATRONI_SUPERUSER_PASSWORD', 'password'),
           { name: 'PATRONI_REPLICATION_USERNAME', value: REPLICATION_USER },
@@ -694,6 +761,7 @@ export class StatefulDatabase extends Construct implements IDatabase {
           // run.sh checks leftover data against the leader behind the -rw Service.
           { name: 'PGDATA', value: PGDATA },
           { name: 'DB_LEADER_HOST', value: `${this.name}-rw.${this.namespace}.svc.${this.clusterDomain}` },
+          ...this.libpqTlsEnv(),
           { name: 'PATH', value: `${this.highAvailability.patroniOptions.binDir ?? `/usr/lib/postgresql/${this.engine.line}/bin`}:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin` },
         ],
         writablePaths: [PGSOCKET, PASSFILE_DIR, '/tmp'],
@@ -721,6 +789,8 @@ export class StatefulDatabase extends Construct implements IDatabase {
           { name: 'DB_PASSFILE', value: `${PASSFILE_DIR}/replication.pgpass` },
           ...(props.allowEmptyPrimary ? [{ name: 'DB_ALLOW_INITDB_WITH_REPLICAS', value: '1' }] : []),
           ...(props.recoverPrimaryFrom !== undefined ? [{ name: 'DB_RECOVER_PRIMARY_FROM', value: this.podHostName(props.recoverPrimaryFrom) }] : []),
+          // Replicas clone, rewind and stream from the primary with verify-full.
+          ...this.libpqTlsEnv(),
           // ready.sh: a standby further behind than this is not Ready.
           { name: 'DB_READY_MAX_LAG_BYTES', value: String(maxReadyLagBytes) },
           // reconcile.sh: the exporter's pg_monitor role.
@@ -770,6 +840,11 @@ export class StatefulDatabase extends Construct implements IDatabase {
     };
   }
 
+  /** libpq defaults of the server container with TLS: TCP connections to peers verify their certificate (sockets are unaffected). */
+  private libpqTlsEnv(): k8s.EnvVar[] {
+    return this.tls ? [{ name: 'PGSSLMODE', value: 'verify-full' }, { name: 'PGSSLROOTCERT', value: this.tls.caFile }] : [];
+  }
+
   /** The primary's DNS name, before the workload exists (the layout is built first). */
   private primaryHostName(): string {
     return this.podHostName(0);
@@ -813,4 +888,4 @@ export class StatefulDatabase extends Construct implements IDatabase {
 }
 
 /** Keys of StatefulDatabaseProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
-const STATEFUL_DATABASE_PROPS = propNames<StatefulDatabaseProps>({ engine: true, namespace: true, storage: true, credentials: true, name: true, replicas: true, synchronousReplicas: true, replicationCredentials: true, resources: true, maxConnections: true, parameters: true, metrics: true, allowFrom: true, spread: true, claimRetention: true, updateStrategy: true, restoreFrom: true, terminationGracePeriodSeconds: true, allowEmptyPrimary: true, recoverPrimaryFrom: true, profile: true, clusterDomain: true, highAvailability: true, maxReadyLag: true, maxReadyLagSeconds: true, sharedMemorySize: true });
+const STATEFUL_DATABASE_PROPS = propNames<StatefulDatabaseProps>({ engine: true, namespace: true, storage: true, credentials: true, name: true, replicas: true, synchronousReplicas: true, replicationCredentials: true, resources: true, maxConnections: true, parameters: true, metrics: true, allowFrom: true, spread: true, claimRetention: true, updateStrategy: true, restoreFrom: true, tls: true, terminationGracePeriodSeconds: true, allowEmptyPrimary: true, recoverPrimaryFrom: true, profile: true, clusterDomain: true, highAvailability: true, maxReadyLag: true, maxReadyLagSeconds: true, sharedMemorySize: true });

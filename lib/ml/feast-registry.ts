@@ -113,6 +113,8 @@ export class Registry {
     });
     grant.credentials.bind(context.scope, context.namespace);
     db.allowFrom(context.peer);
+    // A TLS database: the URL says verify-full and names the CA file, mounted in the feature server.
+    const ca = grant.tls?.mount(context.scope, context.namespace);
     return {
       config: { registryType: 'sql', path: `\${${URL_ENV}}`, cacheTtlSeconds },
       env: [
@@ -120,8 +122,8 @@ export class Registry {
         // Kubernetes substitutes $(FEAST_REGISTRY_DB_PASSWORD) here; Feast expands ${FEAST_REGISTRY_URL}.
         { name: URL_ENV, value: feastSqlalchemyUrl(grant, PASSWORD_ENV) },
       ],
-      volumes: [],
-      volumeMounts: [],
+      volumes: ca ? [ca.volume] : [],
+      volumeMounts: ca ? [ca.volumeMount] : [],
       allowsManyReplicas: true,
       grant,
     };

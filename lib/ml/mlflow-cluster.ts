@@ -128,6 +128,9 @@ export class MlflowCluster extends Construct implements ITrackingServer {
   public readonly trackingUri: string;
   /** MLflow's database and login on the backend. */
   public readonly grant: DatabaseGrant;
+  /** The database CA volume and mounts (a TLS backend), for every pod that connects to it. */
+  private readonly dbCaVolumes: k8s.Volume[];
+  private readonly dbCaMounts: k8s.VolumeMount[];
   /**
    * SQLAlchemy URL of the backend store, with `$(DB_PASSWORD)` expanded by Kubernetes in the pods'
    * environment (`MLFLOW_BACKEND_STORE_URI`, which `mlflow server` reads itself: never in args, which
@@ -170,6 +173,10 @@ export class MlflowCluster extends Construct implements ITrackingServer {
     this.grant = props.backend.addDatabase(props.database ?? 'mlflow');
     this.grant.credentials.bind(this, this.namespace);
     this.backendStoreUri = this.grant.sqlalchemyUrl('DB_PASSWORD');
+    // A TLS backend: the URI says verify-full and names the CA file, mounted in every pod that connects.
+    const dbCa = this.grant.tls?.mount(this, this.namespace);
+    this.dbCaVolumes = dbCa ? [dbCa.volume] : [];
+    this.dbCaMounts = dbCa ? [dbCa.volumeMount] : [];
     // The password is read from the grant's Secret first, so the URI can interpolate it.
     const backendEnv: k8s.EnvVar[] = [
       this.grant.credentials.envVar('DB_PASSWORD', 'password'),
@@ -207,7 +214,7 @@ export class MlflowCluster extends Construct implements ITrackingServer {
     const podSpec = buildPodSpec({
       runAs: this.image.runAs,
       serviceAccountName: this.serviceAccount.name,
-      volumes: [cache.volume, ...artifacts.volumes],
+      volumes: [cache.volume, ...artifacts.volumes, ...this.dbCaVolumes],
       // One server per node and spread over zones where possible, so a node or zone loss keeps tracking up.
       affinity: withTierNodeAffinity({
         podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: selfTerm }] },
@@ -221,6 +228,7 @@ export class MlflowCluster extends Construct implements ITrackingServer {
         command: ['/bin/sh', '-c', schemaScript, 'mlflow-schema', 'wait'],
         env: backendEnv,
         resources,
+        volumeMounts: [...this.dbCaMounts],
         writablePaths: ['/tmp'],
       }],
       containers: [{
@@ -251,7 +259,7 @@ export class MlflowCluster extends Construct implements ITrackingServer {
         startupProbe: Probe.http('/health', 'http'),
         readinessProbe: Probe.http('/health', 'http'),
         livenessProbe: Probe.http('/health', 'http'),
-        volumeMounts: [{ name: MLFLOW_CACHE_VOLUME, mountPath: CACHE_PATH }, ...artifacts.volumeMounts],
+        volumeMounts: [{ name: MLFLOW_CACHE_VOLUME, mountPath: CACHE_PATH }, ...artifacts.volumeMounts, ...this.dbCaMounts],
         writablePaths: ['/tmp'],
       }],
     }, profile);
@@ -332,12 +340,14 @@ export class MlflowCluster extends Construct implements ITrackingServer {
         restartPolicy: 'OnFailure',
         runAs: this.image.runAs,
         serviceAccountName: this.serviceAccount.name,
+        volumes: [...this.dbCaVolumes],
         containers: [{
           name: 'migrate',
           image: this.image.image,
           command: ['/bin/sh', '-c', script, 'mlflow-schema', 'migrate'],
           env: [...env, { name: 'SCHEMA_WAIT_ATTEMPTS', value: '60' }],
           resources,
+          volumeMounts: [...this.dbCaMounts],
           writablePaths: ['/tmp'],
         }],
       }, profile),

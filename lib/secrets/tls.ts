@@ -79,6 +79,34 @@ export class ServerTls {
   }
 
   /**
+   * Where a client in `namespace` finds the CA that verifies the server bound as `server`. In the
+   * server's namespace that is the server's Secret. Elsewhere (a Secret cannot be mounted across
+   * namespaces): with cert-manager, a client Certificate `name` from the same issuer is rendered
+   * under `scope` there, and its Secret's `ca.crt` is the issuer's CA (with an `Issuer`, that
+   * Issuer must exist in the client namespace too); with `existingSecret`, a Secret of the same
+   * name and CA key that you create in the client namespace.
+   */
+  public clientCa(scope: Construct, server: ServerTlsBinding, client: { readonly name: string; readonly namespace: string; readonly serverNamespace: string }): { readonly secretName: string; readonly key: string } {
+    const cm = this.certManagerOptions;
+    if (!cm || client.namespace === client.serverNamespace) return server.ca;
+    new ApiObject(scope, 'ClientCertificate', {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: { name: client.name, namespace: client.namespace },
+      spec: {
+        secretName: client.name,
+        commonName: client.name,
+        duration: cm.duration ?? '2160h',
+        renewBefore: cm.renewBefore ?? '360h',
+        privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
+        usages: ['client auth', 'digital signature'],
+        issuerRef: { name: cm.issuer.name, kind: cm.issuer.kind ?? 'ClusterIssuer', group: cm.issuer.group ?? 'cert-manager.io' },
+      },
+    });
+    return { secretName: client.name, key: CA_FILE };
+  }
+
+  /**
    * Binds the TLS source to a server: renders the Certificate (cert-manager) under `scope` and returns
    * the Secret, mount and file paths the server and its clients use.
    */

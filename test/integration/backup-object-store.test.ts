@@ -19,9 +19,10 @@ const PG_BIN = postgresBinDir();
 const IS_ROOT = process.getuid?.() === 0;
 const SECRETS: Record<string, Record<string, string>> = {
   'postgres-credentials': { username: 'admin', password: 'unused-with-trust' },
+  'postgres-backup': { password: 'unused-with-trust' },
   'minio-root': { username: 'minio-admin', password: 'minio-secret/+=' },
-  // The backup's own MinIO user (ObjectStore.grant), never the root key.
-  'minio-postgres-backup': { username: 'pg-backup', password: 'backup-secret/+=' },
+  // The backup's own MinIO user (write and prune its prefix), never the root key.
+  'minio-postgres-backup': { username: 'postgres-backup', password: 'backup-secret/+=' },
 };
 
 function asServerUser(command: string): { status: number | null; stderr: string } {
@@ -66,7 +67,7 @@ function synthesizedPod() {
   const objects = synth(chart);
   const pod = find(objects, 'CronJob', 'postgres-logical-backup').spec.jobTemplate.spec.template.spec;
   const scripts = find(objects, 'ConfigMap', 'postgres-logical-backup-script').data as Record<string, string>;
-  return { dump: pod.initContainers[0], upload: pod.containers[0], scripts };
+  return { dump: pod.initContainers[0], upload: pod.containers[0], scripts, databaseConfig: find(objects, 'ConfigMap', 'postgres-config').data as Record<string, string> };
 }
 
 describe('logical backup into the object store, against a real PostgreSQL', () => {
@@ -113,6 +114,20 @@ describe('logical backup into the object store, against a real PostgreSQL', () =
     if (start.status !== 0) throw new Error(`pg_ctl start failed: ${start.stderr}`);
     for (const sql of ['CREATE ROLE mlflow LOGIN', 'CREATE DATABASE mlflow OWNER mlflow']) expect(psql('postgres', sql).status).toBe(0);
     expect(psql('mlflow', "CREATE TABLE runs (id int PRIMARY KEY, name text); INSERT INTO runs VALUES (1, 'baseline'), (2, 'tuned');").status).toBe(0);
+    // The backup role the dump connects as, created by the database's rendered reconcile.sh as on the primary.
+    const config = path.join(work, 'config');
+    fs.mkdirSync(config);
+    for (const file of ['reconcile.sh', 'databases.list']) fs.writeFileSync(path.join(config, file), pod.databaseConfig[file]);
+    for (const dir of ['replication', 'backup']) {
+      fs.mkdirSync(path.join(work, 'secrets', dir), { recursive: true });
+      fs.writeFileSync(path.join(work, 'secrets', dir, 'password'), 'unused-with-trust');
+    }
+    const reconcile = spawnSync('dash', [path.join(config, 'reconcile.sh')], {
+      encoding: 'utf8', timeout: 30000,
+      env: { PATH: `${PG_BIN}:/usr/bin:/bin`, PGHOST: socketDir, PGPORT: String(port), DB_CONFIG_DIR: config, DB_SECRETS_DIR: path.join(work, 'secrets'), DB_SUPERUSER: 'admin' },
+    });
+    if (reconcile.status !== 0) throw new Error(`reconcile.sh failed: ${reconcile.stderr}`);
+    expect(psql('postgres', "SELECT rolsuper FROM pg_roles WHERE rolname = 'backup'").stdout).toBe('f\n');
   });
 
   afterAll(() => {
@@ -128,10 +143,10 @@ describe('logical backup into the object store, against a real PostgreSQL', () =
     const stored = path.join(bucket, 'postgres', '20250301-011500');
     expect(fs.readdirSync(path.join(bucket, 'postgres'))).toEqual(['20250301-011500']);
     expect(fs.readdirSync(stored).sort()).toEqual(['databases.list', 'globals.sql', 'mlflow.dump', 'postgres.dump']);
-    // mc was given the store's keys from the Secret (not literals from the manifest), through its environment.
+    // mc was given the backup user's keys from its Secret (not the root key, not literals from the manifest), through its environment.
     expect(fs.readFileSync(path.join(fake, 'env'), 'utf8'))
-      .toBe('MC_HOST_backup=http://pg-backup:backup-secret/+=@minio.ml-tracking.svc.cluster.local:9000\nMC_STS_ENDPOINT_backup=\n');
-    expect(fs.readFileSync(path.join(fake, 'calls'), 'utf8')).not.toContain('minio-secret');
+      .toBe('MC_HOST_backup=http://postgres-backup:backup-secret/+=@minio.ml-tracking.svc.cluster.local:9000\nMC_STS_ENDPOINT_backup=\n');
+    expect(fs.readFileSync(path.join(fake, 'calls'), 'utf8')).not.toContain('backup-secret');
 
     expect(psql('postgres', 'CREATE DATABASE mlflow_restored').status).toBe(0);
     const restore = spawnSync(path.join(PG_BIN, 'pg_restore'), ['--no-owner', '-d', 'mlflow_restored', path.join(stored, 'mlflow.dump')], {

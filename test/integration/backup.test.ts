@@ -38,7 +38,10 @@ function synthesizedBackup() {
   const cronJob = find(objects, 'CronJob', 'postgres-logical-backup');
   const container = cronJob.spec.jobTemplate.spec.template.spec.containers[0];
   const configMap = find(objects, 'ConfigMap', 'postgres-logical-backup-script');
-  return { script: configMap.data['backup-postgres.sh'] as string, env: container.env as Array<{ name: string; value?: string; valueFrom?: any }> };
+  return {
+    script: configMap.data['backup-postgres.sh'] as string, env: container.env as Array<{ name: string; value?: string; valueFrom?: any }>,
+    databaseConfig: find(objects, 'ConfigMap', 'postgres-config').data as Record<string, string>,
+  };
 }
 
 describe('logical backup script against a real PostgreSQL', () => {
@@ -47,7 +50,7 @@ describe('logical backup script against a real PostgreSQL', () => {
   const dataDir = path.join(work, 'data');
   const backupDir = path.join(work, 'backup');
   const bin = path.join(work, 'bin');
-  const { script, env: cronEnv } = synthesizedBackup();
+  const { script, env: cronEnv, databaseConfig } = synthesizedBackup();
   const scriptFile = path.join(work, 'backup-postgres.sh');
   let port = 0;
   const client = () => ({ PGHOST: socketDir, PGPORT: String(port), PGUSER: 'admin' });
@@ -61,7 +64,6 @@ describe('logical backup script against a real PostgreSQL', () => {
     const env: Record<string, string> = { PATH: `${bin}:${PG_BIN}:/usr/bin:/bin` };
     for (const e of cronEnv) {
       if (e.value !== undefined) env[e.name] = e.value;
-      else if (e.name === 'PGUSER') env.PGUSER = 'admin';
       else if (e.name === 'PGPASSWORD') env.PGPASSWORD = 'unused-with-trust';
     }
     // The pod reaches the primary through the rw Service on the network; here, the local socket.
@@ -85,6 +87,20 @@ describe('logical backup script against a real PostgreSQL', () => {
       expect(psql('postgres', sql).status).toBe(0);
     }
     expect(psql('mlflow', "CREATE TABLE runs (id int PRIMARY KEY, name text); INSERT INTO runs VALUES (1, 'baseline'), (2, 'tuned');").status).toBe(0);
+    // The database's own rendered reconcile.sh creates the backup role (databases.list: '@backup backup'),
+    // as the primary does at every start; the password files are what its Secrets project.
+    const config = path.join(work, 'config');
+    fs.mkdirSync(config);
+    for (const file of ['reconcile.sh', 'databases.list']) fs.writeFileSync(path.join(config, file), databaseConfig[file]);
+    for (const [dir, pw] of [['replication', 'repl-pw'], ['backup', 'backup-pw']]) {
+      fs.mkdirSync(path.join(work, 'secrets', dir), { recursive: true });
+      fs.writeFileSync(path.join(work, 'secrets', dir, 'password'), pw);
+    }
+    const reconcile = spawnSync('dash', [path.join(config, 'reconcile.sh')], {
+      encoding: 'utf8', timeout: 30000,
+      env: { PATH: `${PG_BIN}:/usr/bin:/bin`, PGHOST: socketDir, PGPORT: String(port), DB_CONFIG_DIR: config, DB_SECRETS_DIR: path.join(work, 'secrets'), DB_SUPERUSER: 'admin' },
+    });
+    if (reconcile.status !== 0) throw new Error(`reconcile.sh failed: ${reconcile.stderr}`);
   });
 
   afterAll(() => {
@@ -96,16 +112,29 @@ describe('logical backup script against a real PostgreSQL', () => {
     const names = cronEnv.map((e) => e.name).sort();
     expect(names).toEqual(['BACKUP_DIR', 'KEEP', 'PGHOST', 'PGPASSWORD', 'PGPORT', 'PGUSER']);
     expect(cronEnv.find((e) => e.name === 'PGHOST')!.value).toBe('postgres-rw.ml-db.svc.cluster.local');
-    expect(cronEnv.find((e) => e.name === 'PGPASSWORD')!.valueFrom).toEqual({ secretKeyRef: { name: 'postgres-credentials', key: 'password' } });
+    expect(cronEnv.find((e) => e.name === 'PGUSER')!.value).toBe('backup');
+    expect(cronEnv.find((e) => e.name === 'PGPASSWORD')!.valueFrom).toEqual({ secretKeyRef: { name: 'postgres-backup', key: 'password' } });
+  });
+
+  test('the backup role is not a superuser: it reads through pg_read_all_data only', () => {
+    expect(psql('postgres', "SELECT rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolcanlogin FROM pg_roles WHERE rolname = 'backup'").stdout).toBe('f|f|f|f|t\n');
+    expect(psql('postgres', "SELECT pg_has_role('backup', 'pg_read_all_data', 'MEMBER')").stdout).toBe('t\n');
+    // It can read the consumer's table but not change it.
+    const write = spawnSync('psql', ['-X', '-At', '-d', 'mlflow', '-c', "INSERT INTO runs VALUES (3, 'x')"], { encoding: 'utf8', env: { ...process.env, ...client(), PGUSER: 'backup' } });
+    expect(write.stderr).toContain('permission denied for table runs');
   });
 
   test('dumps roles and every database into a timestamped directory that pg_restore restores', () => {
     const run = runBackup('20250301-021500');
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
+    // Dumped as the backup role, not the superuser.
+    expect(cronEnv.find((e) => e.name === 'PGUSER')!.value).toBe('backup');
     const dir = path.join(backupDir, '20250301-021500');
     expect(fs.readdirSync(dir).sort()).toEqual(['databases.list', 'feast.dump', 'globals.sql', 'mlflow.dump', 'postgres.dump']);
     expect(fs.readFileSync(path.join(dir, 'globals.sql'), 'utf8')).toContain('CREATE ROLE mlflow;');
+    // No password hashes leave the server in a backup (a restored server sets them from its Secrets).
+    expect(fs.readFileSync(path.join(dir, 'globals.sql'), 'utf8')).not.toContain('SCRAM-SHA-256$');
 
     expect(psql('postgres', 'CREATE DATABASE mlflow_restored').status).toBe(0);
     const restore = spawnSync(path.join(PG_BIN, 'pg_restore'), ['--no-owner', '-d', 'mlflow_restored', path.join(dir, 'mlflow.dump')], {

@@ -57,8 +57,9 @@ describe('LogicalBackup to the in-cluster object store', () => {
       { name: 'KEEP', value: '1' },
       { name: 'PGHOST', value: 'postgres-rw.ml-db.svc.cluster.local' },
       { name: 'PGPORT', value: '5432' },
-      { name: 'PGUSER', valueFrom: { secretKeyRef: { name: 'db-admin', key: 'username' } } },
-      { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'db-admin', key: 'password' } } },
+      // The database's pg_read_all_data role, not the superuser.
+      { name: 'PGUSER', value: 'backup' },
+      { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'postgres-backup', key: 'password' } } },
     ]);
     expect(dump.volumeMounts).toEqual([
       { name: 'script', mountPath: '/scripts', readOnly: true },

@@ -45,9 +45,16 @@ describe('LogicalBackup', () => {
       // The primary, through the read-write Service.
       { name: 'PGHOST', value: 'postgres-rw.ml-db.svc.cluster.local' },
       { name: 'PGPORT', value: '5432' },
-      { name: 'PGUSER', valueFrom: { secretKeyRef: { name: 'db-admin', key: 'username' } } },
-      { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'db-admin', key: 'password' } } },
+      // Not the superuser: the database's pg_read_all_data role, its password from its own Secret.
+      { name: 'PGUSER', value: 'backup' },
+      { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'postgres-backup', key: 'password' } } },
     ]);
+    // The database creates that role at every start of the primary, its password projected from the same Secret.
+    const dbConfig = find(o, 'ConfigMap', 'postgres-config').data;
+    expect(dbConfig['databases.list'].split('\n')).toContain('@backup backup');
+    expect(dbConfig['reconcile.sh']).toContain('GRANT pg_read_all_data TO :"role";');
+    expect(find(o, 'StatefulSet', 'postgres').spec.template.spec.volumes.find((v: any) => v.name === 'secrets').projected.sources)
+      .toContainEqual({ secret: { name: 'postgres-backup', items: [{ key: 'password', path: 'backup/password' }] } });
     expect(find(o, 'Service', 'postgres-rw').spec.ports[0].port).toBe(5432);
     expect(pod.volumes).toContainEqual({ name: 'backup', persistentVolumeClaim: { claimName: 'postgres-backups' } });
     expect(container.volumeMounts).toContainEqual({ name: 'backup', mountPath: '/backup' });

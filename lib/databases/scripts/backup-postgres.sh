@@ -22,7 +22,9 @@ log() { echo "backup-postgres: $*"; }
 rm -rf "$partial"
 mkdir -p "$partial"
 log "dumping roles and tablespaces from $PGHOST:${PGPORT:-5432}"
-pg_dumpall --globals-only --no-password --file="$partial/globals.sql"
+# Without password hashes: the backup role cannot read them (pg_authid), and a restored server
+# sets every password from its Secrets again.
+pg_dumpall --globals-only --no-role-passwords --no-password --file="$partial/globals.sql"
 
 databases=$(psql --no-password -X -At -d postgres \
   -c "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname")

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Creates or updates, on a running primary reached through its unix socket as the superuser,
-# the replication role and every consumer's role and database (databases.list), passwords read
+# the replication role, every consumer's role and database, and the backup role (databases.list), passwords read
 # from the mounted Secret files so a rotated password takes effect. With DB_SLOT_PREFIX set
 # (scripted mode; Patroni manages its own slots), one physical replication slot per replica
 # ordinal below DB_REPLICAS, dropping the slots of ordinals scaled away. POSIX sh.
@@ -36,6 +36,12 @@ SQL
   fi
   while read -r database user; do
     case "$database" in ''|'#'*) continue ;; esac
+    if [ "$database" = '@backup' ]; then
+      # The logical backups' role: reads every table (pg_read_all_data), owns and writes nothing.
+      ensure_role "$user" "$DB_SECRETS_DIR/backup/password" 'NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION'
+      echo 'GRANT pg_read_all_data TO :"role";'
+      continue
+    fi
     ensure_role "$user" "$DB_SECRETS_DIR/grants/$database/password" ''
     cat <<SQL
 \\set database $database

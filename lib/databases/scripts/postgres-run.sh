@@ -66,6 +66,10 @@ if [ "$ordinal" -ne 0 ]; then
   # primary's bootstrap.
   slot="$(printf '%s' "${pod%-*}" | tr '-' '_')_$ordinal"
   conninfo="host=$(conninfo_value "$PRIMARY_HOST") port=$(conninfo_value "$PRIMARY_PORT") user=$(conninfo_value "$REPLICATION_USER") passfile=$(conninfo_value "$DB_PASSFILE") application_name=$(conninfo_value "$pod")"
+  # With TLS (PGSSLMODE set in the pod) the walreceiver verifies the primary's certificate too.
+  if [ -n "${PGSSLMODE:-}" ]; then
+    conninfo="$conninfo sslmode=$(conninfo_value "$PGSSLMODE") sslrootcert=$(conninfo_value "${PGSSLROOTCERT:-}")"
+  fi
   rewrite_auto_conf "primary_conninfo = $(conf_string "$conninfo")
 primary_slot_name = '$slot'
 "
