@@ -38,7 +38,7 @@ move_aside() {
 
 primary=$(psql -X -A -t -q -F ' ' -d "$source_conn" -c "SELECT (SELECT system_identifier FROM pg_control_system()),
   substr(pg_walfile_name(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END), 1, 8),
-  (SELECT min(name) FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}\$')" 2>/dev/null) || {
+  (SELECT name FROM pg_ls_waldir() WHERE name ~ '^[0-9A-F]{24}\$' ORDER BY substr(name, 9) LIMIT 1)" 2>/dev/null) || {
   log "the primary $host:$port does not answer: keeping $PGDATA as it is"
   exit 0
 }
@@ -52,7 +52,37 @@ fi
 controldata=$(pg_controldata -D "$PGDATA")
 local_sysid=$(printf '%s\n' "$controldata" | sed -n 's/^Database system identifier: *//p')
 local_tli=$(printf '%s\n' "$controldata" | sed -n "s/^Latest checkpoint's TimeLineID: *//p")
-newest=$(ls "$PGDATA/pg_wal" | grep -E '^[0-9A-F]{24}$' | sort | tail -n 1 || true)
+# Where this copy's WAL really ends: replay resumes at the latest checkpoint's REDO location and
+# needs every record from there on. The newest file name in pg_wal says nothing about that: a
+# server recycles old segments under future names (and a walreceiver writes into them), so
+# pg_wal can hold segments named past the end of valid WAL. pg_waldump reads from the REDO
+# location until the first record that is missing or not valid; the segment it stops in is the
+# first one this copy needs from the primary. It reads one timeline: the checkpoint's, and the
+# newest one in pg_wal (a standby that followed a promotion since); the further end counts.
+# Anything it cannot tell leaves the REDO segment, so doubt means a clone, never a stuck replica.
+redo=$(printf '%s\n' "$controldata" | sed -n "s/^Latest checkpoint's REDO location: *//p")
+redo_file=$(printf '%s\n' "$controldata" | sed -n "s/^Latest checkpoint's REDO WAL file: *//p")
+seg_bytes=$(printf '%s\n' "$controldata" | sed -n 's/^Bytes per WAL segment: *//p')
+wal_end() {
+  waldump=$(pg_waldump -q -p "$PGDATA/pg_wal" -t "$1" -s "$redo" 2>&1 || true)
+  missing=$(printf '%s\n' "$waldump" | sed -n 's/.*could not find file "\([0-9A-F]\{24\}\)".*/\1/p' | tail -n 1)
+  stop_lsn=$(printf '%s\n' "$waldump" | grep -oE ' at [0-9A-F]{1,8}/[0-9A-F]{1,8}' | tail -n 1 | sed 's/^ at //' || true)
+  if [ -n "$missing" ]; then
+    printf '%s' "$missing"
+  elif [ -n "$stop_lsn" ]; then
+    printf '%08X%08X%08X' "$1" "$((0x${stop_lsn%/*}))" "$((0x${stop_lsn#*/} / seg_bytes))"
+  fi
+}
+newest="$redo_file"
+if [ -n "$redo" ] && [ -n "$local_tli" ] && [ -n "$seg_bytes" ]; then
+  newest_tli=$(ls "$PGDATA/pg_wal" | grep -E '^[0-9A-F]{24}$' | cut -c1-8 | sort | tail -n 1 || true)
+  for tli in "$local_tli" ${newest_tli:+$((0x$newest_tli))}; do
+    end=$(wal_end "$tli")
+    if [ -n "$end" ] && [ "$(printf '%s' "$newest" | cut -c9-24)" \< "$(printf '%s' "$end" | cut -c9-24)" ]; then
+      newest="$end"
+    fi
+  done
+fi
 
 if [ "$local_sysid" != "$primary_sysid" ]; then
   move_aside "$PGDATA belongs to another cluster (system identifier $local_sysid, the primary's is $primary_sysid)"
