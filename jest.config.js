@@ -8,7 +8,7 @@ module.exports = {
   // The examples import the library by its package name, as a user's app does.
   moduleNameMapper: { '^cdk8s-stateful-ml$': '<rootDir>/lib/index.ts' },
   moduleFileExtensions: ['ts', 'js', 'json'],
-  // Says once which script shells (busybox on a fresh machine) this run cannot use.
-  globalSetup: '<rootDir>/test/support/shell-banner.js',
+  // Says once which optional programs (busybox, git, python3, ... on a fresh machine) this run lacks.
+  globalSetup: '<rootDir>/test/support/tool-banner.js',
   reporters: ['default', '<rootDir>/test/support/count-reporter.js'],
 };

@@ -5,6 +5,7 @@ import * as path from 'path';
 import { Chart, JsonPatch } from 'cdk8s';
 import { ManifestObject, Profile, StorageClassPack, WorkloadNamespace, checkUpgrade, guardUpgrade, parseManifests } from '../../lib';
 import { renderWith, synthesize } from '../../apps/main';
+import { describeWith } from '../support/tools';
 
 type M = ManifestObject & { metadata: { name: string; [k: string]: any }; [k: string]: any };
 const clone = <T>(o: T): T => JSON.parse(JSON.stringify(o));
@@ -169,7 +170,7 @@ describe('risky changes: warnings (renames: errors unless acknowledged)', () => 
   });
 });
 
-describe('guardUpgrade against git', () => {
+describeWith('git', 'guardUpgrade against git', () => {
   let repo: string;
   const sh = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'pipe' }).toString();
   const build = () => (app: any, profile: Profile) => {

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs what the integration suite runs, when it is missing, from Debian's packages:
 #   postgresql (15), mariadb-server (10.11), redis-server and redis-sentinel (7.0), patroni (3.0),
-#   etcd-server (3.4), python3-torch (1.13, CPU), busybox (Alpine's sh, for the script suites),
-#   openssl (test certificates).
+#   etcd-server (3.4), python3-torch (1.13, CPU), openssl (test certificates), and the programs some
+#   `npm test` suites skip without (test/support/tools.ts): busybox and dash (the scripts' shells), git
+#   (the upgrade guard), python3 (the shipped Python) and graphviz (`dot`, the topology diagrams).
 # Idempotent; run as root (CI does). Debian has no MySQL server package: the MySQL engine is tested
 # for its exact statements. Packaged services are not started: the tests run their own servers.
 set -eu
@@ -16,6 +17,10 @@ patroni|command -v patroni
 etcd-server|command -v etcd
 python3-torch|/usr/bin/python3 -c "import torch"
 busybox|command -v busybox
+dash|command -v dash
+git|command -v git
+python3|command -v python3
+graphviz|command -v dot
 openssl|command -v openssl'
 
 missing=''

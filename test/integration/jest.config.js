@@ -1,21 +1,23 @@
 /**
  * Integration suite: synthesized scripts and configuration run against real servers on loopback
- * addresses, plus every container-script suite of `npm test` again with all POSIX shells required
- * (busybox is Alpine's sh and is not on a fresh machine, so `npm test` may skip it; here it fails).
+ * addresses, plus every `npm test` suite that needs an optional program (busybox, dash, git, python3,
+ * graphviz `dot`: test/support/tools.ts) again with all of them required: `npm test` may skip those
+ * tests on a fresh machine; here a missing program fails.
  * `test/integration/install-servers.sh` installs what this needs; a missing server fails the suite
  * with that instruction instead of skipping.
  */
-const SCRIPT_SUITES = [
+const TOOL_SUITES = [
   'databases/scripts', 'gitops/cmp-kustomize', 'ml/mlflow-schema', 'ml/object-store', 'ml/object-store-users', 'ml/trainer-entrypoint',
   'protection/backup-object-store', 'protection/expansion', 'protection/logical-backup', 'protection/snapshot-script',
+  'checks/catalogue/upgrades', 'examples/training-on-kind', 'gitops/upgrade-guard', 'report/topology',
 ];
 
 module.exports = {
   rootDir: '../..',
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  testMatch: ['<rootDir>/test/integration/**/*.test.ts', ...SCRIPT_SUITES.map((s) => `<rootDir>/test/${s}.test.ts`)],
-  setupFiles: ['<rootDir>/test/integration/require-all-shells.js'],
+  testMatch: ['<rootDir>/test/integration/**/*.test.ts', ...TOOL_SUITES.map((s) => `<rootDir>/test/${s}.test.ts`)],
+  setupFiles: ['<rootDir>/test/integration/require-all-tools.js'],
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   moduleNameMapper: { '^cdk8s-stateful-ml$': '<rootDir>/lib/index.ts' },
   moduleFileExtensions: ['ts', 'js', 'json'],

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { describeEachShell } from '../support/shells';
+import { testWith } from '../support/tools';
 
 const SCRIPT = path.join(__dirname, '../../lib/ml/scripts/mlflow-schema.sh');
 const URI = 'postgresql://mlflow:p4ss@postgres-rw.ml-db.svc.cluster.local:5432/mlflow';
@@ -165,6 +166,11 @@ describeEachShell('mlflow-schema.sh under %s', (shell) => {
     expect(program).toContain('utils._initialize_tables');
     expect(program).toContain('utils._upgrade_db(utils.create_sqlalchemy_engine_with_retry(url))');
     expect(program).toContain('os.environ["MLFLOW_BACKEND_STORE_URI"]');
+  });
+
+  testWith('python3')('the program fed to python compiles', () => {
+    expect(run('wait', '0').status).toBe(0);
+    const program = fs.readFileSync(path.join(work, 'program.py'), 'utf8');
     const compiled = spawnSync('python3', ['-c', 'import sys; compile(sys.stdin.read(), "mlflow-schema", "exec")'], { input: program, encoding: 'utf8' });
     expect(compiled.stderr).toBe('');
     expect(compiled.status).toBe(0);

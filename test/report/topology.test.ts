@@ -6,11 +6,11 @@ import { buildPlatform } from '../../apps/platform';
 import { referenceProfiles } from '../../apps/profiles';
 import { sizingFor } from '../../apps/sizing';
 import { container, deployment, labels, objectsOf, podSpec, service, statefulSet, storageClass } from './fixtures';
+import { testWith } from '../support/tools';
 
 /** The trainer's kind per reference profile: a Job, or a StatefulSet where GPU ranks have no ReadWriteMany checkpoint tier. */
 const TRAINER_KIND: Record<string, string> = { kind: 'Job', gke: 'StatefulSet', eks: 'StatefulSet', aks: 'Job' };
 
-const hasDot = !spawnSync('dot', ['-V']).error;
 
 /** Structural checks of a Mermaid flowchart as we write it: every edge endpoint declared, subgraphs closed. */
 function checkMermaid(text: string, namespaces: readonly string[]): void {
@@ -136,7 +136,7 @@ describe('Topology of a hand-built chart', () => {
     expect(t.nodes.map((n) => n.id)).toEqual(['sts__ns__aDb', 'sts__ns__a_Hb', 'sts__ns__a_b']);
   });
 
-  (hasDot ? test : test.skip)(`dot -Tsvg accepts it${hasDot ? '' : ' (skipped: graphviz `dot` is not installed)'}`, () => {
+  testWith('dot')('dot -Tsvg accepts it', () => {
     const run = renderDot(topology.toDot());
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
@@ -189,10 +189,8 @@ describe('Topology of the reference platform', () => {
     expect(again.files.find((f) => f.name === REPORT_FILES.mermaid)!.content).toBe(file(REPORT_FILES.mermaid));
   });
 
-  if (!hasDot) {
-    test.skip('dot -Tsvg renders every profile\'s topology.dot (skipped: graphviz `dot` is not installed)', () => undefined);
-  } else {
-    test.each(cases)('%s: dot -Tsvg renders topology.dot', (_name, r) => {
+  for (const [name, r] of cases) {
+    testWith('dot')(`${name}: dot -Tsvg renders topology.dot`, () => {
       const run = renderDot(r.files.find((f) => f.name === REPORT_FILES.dot)!.content);
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);

@@ -1,13 +1,12 @@
-import { spawnSync } from 'child_process';
+import { installed, requireIfAsked, skippedFor } from './tools';
 
 /**
  * The POSIX shells our container scripts are run with: Debian's dash (`/bin/sh` on Debian images and
  * on a fresh Debian machine) and busybox sh (Alpine images).
  *
  * `npm test` runs the script suites under every shell that is installed and reports the missing ones as
- * skipped tests (and once, in a banner, via test/support/shell-banner.js): a fresh machine with only
- * Node.js has no busybox. The integration suite (`npm run test:integration`, after install-servers.sh
- * installed busybox) runs the same suites with REQUIRE_ALL_SHELLS=1, where a missing shell fails.
+ * skipped tests (test/support/tools.ts): a fresh machine with only Node.js has no busybox. The integration
+ * run re-runs the same suites with REQUIRE_ALL_TOOLS=1, where a missing shell fails.
  */
 export interface PosixShell {
   /** `dash`, `busybox sh`: used in test titles. */
@@ -23,20 +22,11 @@ export const POSIX_SHELLS: readonly PosixShell[] = [
   { name: 'busybox sh', argv: ['busybox', 'sh'], binary: 'busybox' },
 ];
 
-/** `true` when `binary` is on PATH. */
-export function installed(binary: string): boolean {
-  return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', binary], { stdio: 'ignore' }).status === 0;
-}
-
-/** Shells the script suites run under here; throws when REQUIRE_ALL_SHELLS=1 and one is missing. */
+/** Shells the script suites run under here (REQUIRE_ALL_TOOLS=1 makes a missing one an error). */
 export function availableShells(): { present: PosixShell[]; missing: PosixShell[] } {
+  for (const shell of POSIX_SHELLS) requireIfAsked(shell.binary);
   const present = POSIX_SHELLS.filter((s) => installed(s.binary));
-  const missing = POSIX_SHELLS.filter((s) => !present.includes(s));
-  if (missing.length && process.env.REQUIRE_ALL_SHELLS === '1') {
-    throw new Error(`REQUIRE_ALL_SHELLS=1 but ${missing.map((s) => s.binary).join(', ')} is not installed; run test/integration/install-servers.sh`);
-  }
-  if (!present.length) throw new Error('no POSIX shell (dash or busybox) is installed; the script suites cannot run');
-  return { present, missing };
+  return { present, missing: POSIX_SHELLS.filter((s) => !present.includes(s)) };
 }
 
 const SHELLS_HERE = availableShells();
@@ -48,6 +38,6 @@ const SHELLS_HERE = availableShells();
 export function describeEachShell(title: string, body: (shell: readonly string[], name: string) => void): void {
   for (const shell of SHELLS_HERE.present) describe(title.replace('%s', shell.name), () => body(shell.argv, shell.name));
   for (const shell of SHELLS_HERE.missing) {
-    test.skip(`${title.replace('%s', shell.name)} (skipped: ${shell.binary} is not installed; npm run test:integration runs it)`, () => undefined);
+    test.skip(`${title.replace('%s', shell.name)} ${skippedFor(shell.binary)}`, () => undefined);
   }
 }

@@ -14,6 +14,7 @@ import { acknowledgements, synthesize } from '../../../lib';
 import { buildPlatform } from '../../../apps/platform';
 import { type Finding, type ManifestObject, Profile, checkUpgrade, engineOf } from '../../../lib';
 import { type Obj, first, freshRender, line, podSpec, treeHash } from './support';
+import { describeWith } from '../../support/tools';
 
 type ProfileName = 'kind' | 'gke';
 interface UpgradeCase {
@@ -145,7 +146,7 @@ describe('catalogue: upgrade changes', () => {
   });
 });
 
-describe('catalogue: the guard end to end (synth entry, committed dist/ in a git repository)', () => {
+describeWith('git', 'catalogue: the guard end to end (synth entry, committed dist/ in a git repository)', () => {
   let repo: string;
   const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'pipe' });
   const kind = () => [Profile.kind()];
