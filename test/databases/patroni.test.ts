@@ -1,26 +1,14 @@
 import {
-  Credentials, DatabaseEngine, HighAvailability, PRIMARY_ROLE, Profile, REPLICA_ROLE, ROLE_LABEL, StatefulDatabase, StatefulDatabaseProps,
-  StorageClassPack, runGates,
+  Credentials, DatabaseEngine, HighAvailability, PRIMARY_ROLE, Profile, REPLICA_ROLE, ROLE_LABEL, StatefulDatabaseProps,
+  runGates,
 } from '../../lib';
-import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
+import { Manifest, all, find, selects, synth } from '../support/synth';
+import { PROFILES, postgresDatabase } from '../support/databases';
 
-const PROFILES: Array<[string, () => Profile]> = [
-  ['kind', () => Profile.kind()],
-  ['gke', () => Profile.gke()],
-  ['eks', () => Profile.eks({ efsFileSystemId: 'fs-0123456789abcdef0' })],
-  ['aks', () => Profile.aks()],
-];
-
+/** The fixture database with Patroni, a synchronous replica, its own replication Secret and MLflow's database. */
 function postgres(profile: Profile, extra: Partial<StatefulDatabaseProps> = {}) {
-  const { chart } = newChart(profile);
-  const pack = new StorageClassPack(chart, 'storage');
-  const db = new StatefulDatabase(chart, 'postgres', {
-    engine: DatabaseEngine.postgres('16.4'),
-    replicas: 3,
+  const { chart, db } = postgresDatabase(profile, {
     synchronousReplicas: 1,
-    namespace: 'ml-db',
-    storage: { tier: pack.fast, size: '20Gi' },
-    credentials: Credentials.existingSecret('postgres-credentials'),
     replicationCredentials: Credentials.existingSecret('postgres-replication'),
     resources: { memory: '1Gi' },
     highAvailability: HighAvailability.patroni(),

@@ -1,25 +1,22 @@
 import { App } from 'cdk8s';
 import {
-  Credentials, DatabaseEngine, HighAvailability, Profile, ServerTls, StatefulDatabase, StatefulDatabaseProps, StorageClassPack, renderProfile,
+  Credentials, DatabaseEngine, HighAvailability, Profile, ServerTls, StatefulDatabaseProps, renderProfile,
 } from '../../lib';
 import { NAMESPACES, buildPlatform } from '../../apps/platform';
 import { PLATFORM_ISSUER } from '../../apps/tls';
 import { referenceProfiles } from '../../apps/profiles';
-import { Manifest, find, findJob, newChart, synth } from '../support/synth';
+import { Manifest, find, findJob, synth } from '../support/synth';
+import { postgresDatabase } from '../support/databases';
 
+/** The fixture database as `pg` (PostgreSQL 15, superuser Secret `pg-admin`) with TLS from the Secret `pg-certs`. */
 function database(profile: Profile, extra: Partial<StatefulDatabaseProps> = {}) {
-  const { chart } = newChart(profile);
-  const pack = new StorageClassPack(chart, 'storage');
-  const db = new StatefulDatabase(chart, 'pg', {
+  const { chart, db } = postgresDatabase(profile, {
     engine: DatabaseEngine.postgres('15.8'),
-    replicas: 3,
-    namespace: 'ml-db',
-    storage: { tier: pack.fast, size: '20Gi' },
     credentials: Credentials.existingSecret('pg-admin'),
     resources: { memory: '1Gi' },
     tls: ServerTls.existingSecret('pg-certs'),
     ...extra,
-  });
+  }, { name: 'pg' });
   return { chart, db };
 }
 

@@ -1,29 +1,11 @@
 import { Chart } from 'cdk8s';
 import {
-  Credentials, DatabaseEngine, Profile, StatefulDatabase, StatefulDatabaseProps, StorageClassPack, UpdateStrategy, runGates,
+  Credentials, DatabaseEngine, Profile, StatefulDatabase, StorageClassPack, UpdateStrategy, runGates,
 } from '../../lib';
 import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
+import { PROFILES, postgresDatabase } from '../support/databases';
 
-const PROFILES: Array<[string, () => Profile]> = [
-  ['kind', () => Profile.kind()],
-  ['gke', () => Profile.gke()],
-  ['eks', () => Profile.eks({ efsFileSystemId: 'fs-0123456789abcdef0' })],
-  ['aks', () => Profile.aks()],
-];
-
-function postgres(profile: Profile = Profile.kind(), extra: Partial<StatefulDatabaseProps> = {}) {
-  const { chart } = newChart(profile);
-  const pack = new StorageClassPack(chart, 'storage');
-  const db = new StatefulDatabase(chart, 'postgres', {
-    engine: DatabaseEngine.postgres('16.4'),
-    replicas: 3,
-    namespace: 'ml-db',
-    storage: { tier: pack.fast, size: '20Gi' },
-    credentials: Credentials.existingSecret('postgres-credentials'),
-    ...extra,
-  });
-  return { chart, pack, db };
-}
+const postgres = postgresDatabase;
 
 const template = (sts: Manifest) => sts.spec.template;
 const container = (sts: Manifest, name: string) =>

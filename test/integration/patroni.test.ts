@@ -18,8 +18,9 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import { Credentials, DatabaseEngine, HighAvailability, Profile, StatefulDatabase, StorageClassPack } from '../../lib';
-import { Manifest, find, newChart, synth } from '../support/synth';
+import { Credentials, DatabaseEngine, HighAvailability, Profile } from '../../lib';
+import { postgresDatabase } from '../support/databases';
+import { Manifest, find, synth } from '../support/synth';
 import { RunAs, chownTree, containerEnv, freePort, postgresBinDir, sleep, stop, systemUser, waitFor, writeConfigMap, writeProjectedSecrets } from './database-support';
 
 const SECRETS: Record<string, Record<string, string>> = {
@@ -30,22 +31,16 @@ const SECRETS: Record<string, Record<string, string>> = {
 const ADDRESSES = ['127.0.15.2', '127.0.15.3', '127.0.15.4'];
 
 function rendered(): { statefulSet: Manifest; configMap: Manifest } {
-  const { chart } = newChart(Profile.kind());
-  const pack = new StorageClassPack(chart, 'pack');
-  const db = new StatefulDatabase(chart, 'postgres', {
+  const { chart, db } = postgresDatabase(Profile.kind(), {
     // Debian's PostgreSQL 15: the rendered bin_dir is /usr/lib/postgresql/15/bin.
     engine: DatabaseEngine.postgres('15.10'),
-    replicas: 3,
     synchronousReplicas: 1,
-    namespace: 'ml-db',
-    storage: { tier: pack.fast, size: '1Gi' },
-    credentials: Credentials.existingSecret('postgres-credentials'),
     replicationCredentials: Credentials.existingSecret('postgres-replication'),
     resources: { memory: '256Mi' },
     maxReadyLag: '16Mi',
     metrics: true,
     highAvailability: HighAvailability.patroni(),
-  });
+  }, { size: '1Gi' }); // the claim size sets wal_keep_size, which the WAL-gap case outgrows
   db.addDatabase('mlflow');
   const objects = synth(chart);
   return { statefulSet: find(objects, 'StatefulSet', 'postgres'), configMap: find(objects, 'ConfigMap', 'postgres-patroni') };
@@ -227,6 +222,7 @@ describe('Patroni from the rendered configuration: synchronous commits survive k
     // The writer commits one row per transaction and prints each id once COMMIT has returned.
     const writer = spawn('/usr/bin/python3', ['-u', '-c', `
 import psycopg2, sys
+
 conn = psycopg2.connect(host='${ADDRESSES[0]}', port=5432, user='mlflow', password='mlflow-pw', dbname='mlflow', connect_timeout=3)
 conn.autocommit = True
 cur = conn.cursor()

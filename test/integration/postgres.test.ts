@@ -12,12 +12,14 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Credentials, DatabaseEngine, Profile, StatefulDatabase, StatefulDatabaseProps, StorageClassPack } from '../../lib';
-import { Manifest, find, newChart, synth } from '../support/synth';
+import { Credentials, Profile, StatefulDatabaseProps } from '../../lib';
+import { postgresDatabase } from '../support/databases';
+import { Manifest, find, synth } from '../support/synth';
 import {
   RunAs, chownTree, containerEnv, containerScript, freePort, postgresBinDir, runScript, startScript, stop, systemUser, waitFor,
   writeConfigMap, writeProjectedSecrets,
 } from './database-support';
+
 
 const SECRETS: Record<string, Record<string, string>> = {
   'postgres-credentials': { username: 'admin', password: 'sup3r"secret\'pw\\x' },
@@ -27,19 +29,12 @@ const SECRETS: Record<string, Record<string, string>> = {
 };
 
 function synthesized(extra: Partial<StatefulDatabaseProps> = {}): { statefulSet: Manifest; configMap: Manifest } {
-  const { chart } = newChart(Profile.kind());
-  const pack = new StorageClassPack(chart, 'pack');
-  const db = new StatefulDatabase(chart, 'postgres', {
-    engine: DatabaseEngine.postgres('16.4'),
-    replicas: 3,
+  const { chart, db } = postgresDatabase(Profile.kind(), {
     synchronousReplicas: 1,
-    namespace: 'ml-db',
-    storage: { tier: pack.fast, size: '1Gi' },
-    credentials: Credentials.existingSecret('postgres-credentials'),
     replicationCredentials: Credentials.existingSecret('postgres-replication'),
     resources: { memory: '256Mi' },
     ...extra,
-  });
+  }, { size: '1Gi' });
   db.addDatabase('mlflow');
   const objects = synth(chart);
   return { statefulSet: find(objects, 'StatefulSet', 'postgres'), configMap: find(objects, 'ConfigMap', 'postgres-config') };
