@@ -7,7 +7,7 @@
  * with that instruction instead of skipping.
  */
 const TOOL_SUITES = [
-  'databases/scripts', 'gitops/cmp-kustomize', 'ml/mlflow-schema', 'ml/object-store', 'ml/object-store-users', 'ml/trainer-entrypoint',
+  'databases/scripts', 'gitops/cmp-kustomize', 'ml/mlflow-schema', 'ml/object-store', 'ml/object-store-users', 'ml/redis', 'ml/trainer-entrypoint',
   'protection/backup-object-store', 'protection/expansion', 'protection/logical-backup', 'protection/snapshot-script',
   'checks/catalogue/upgrades', 'examples/training-on-kind', 'gitops/upgrade-guard', 'report/topology',
 ];

@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import {
@@ -6,6 +7,7 @@ import {
 } from '../../lib';
 import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
 import { expectGatesPass } from '../support/gates';
+import { describeEachShell } from '../support/shells';
 
 const SCRIPTS = path.resolve(__dirname, '../../lib/ml/scripts');
 
@@ -352,5 +354,23 @@ describe('client users', () => {
     [{ name: 'app', passwordKey: 'k', commands: ['get'], keyPatterns: ['a b'] }, "Redis user 'app': key pattern 'a b' is empty or contains white space"],
   ])('bad client user %#', (client, message) => {
     expect(() => redis(Profile.kind(), { clients: [client] })).toThrow(message);
+  });
+});
+
+describeEachShell('redis-start.sh and sentinel-start.sh under %s: the pod ordinal (redis-lib.sh pod_ordinal)', (shell) => {
+  const start = (script: string, env: Record<string, string>) =>
+    spawnSync(shell[0], [...shell.slice(1), path.join(SCRIPTS, script)], { env: { PATH: process.env.PATH!, ...env }, encoding: 'utf8' });
+
+  test.each(['redis-start.sh', 'sentinel-start.sh'])('%s refuses a pod name without an ordinal, before anything else', (script) => {
+    const run = start(script, { POD_NAME: 'cache' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(`${script.replace('.sh', '')}: cannot derive the pod ordinal from POD_INDEX='' or pod name 'cache'\n`);
+  });
+
+  test.each(['redis-start.sh', 'sentinel-start.sh'])('%s takes the ordinal from POD_INDEX over the name, then checks the rest', (script) => {
+    const run = start(script, { POD_NAME: 'cache', POD_INDEX: '2' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).not.toContain('cannot derive the pod ordinal');
+    expect(run.stderr).toMatch(/REDIS_MEMBERS is not set/);
   });
 });

@@ -36,12 +36,7 @@ conf="${REDIS_CONF:-/etc/redis/redis.conf}"
 runtime="${REDIS_RUNTIME_CONF:-/run/redis/runtime.conf}"
 users="${REDIS_ACL_USERS:-/etc/redis/users.acl}"
 mode="${REDIS_MODE:-standalone}"
-name="${POD_NAME:-$(hostname)}"
-ordinal="${POD_INDEX:-${name##*-}}"
-
-case "$ordinal" in
-  '' | *[!0-9]*) fail "cannot derive the pod ordinal from POD_INDEX='${POD_INDEX:-}' or pod name '$name'" ;;
-esac
+pod_ordinal
 [ -n "${REDIS_MEMBERS:-}" ] || fail "REDIS_MEMBERS is not set"
 self=$(member "$ordinal")
 [ -n "$self" ] || fail "ordinal $ordinal has no entry in REDIS_MEMBERS ($REDIS_MEMBERS)"

@@ -23,11 +23,7 @@ script_name=sentinel-start
 static="${SENTINEL_CONF:-/etc/redis/sentinel.conf}"
 runtime="${SENTINEL_RUNTIME_CONF:-/run/sentinel/sentinel.conf}"
 users="${REDIS_ACL_USERS:-/etc/redis/sentinel-users.acl}"
-name="${POD_NAME:-$(hostname)}"
-ordinal="${POD_INDEX:-${name##*-}}"
-case "$ordinal" in
-  '' | *[!0-9]*) fail "cannot derive the pod ordinal from POD_INDEX='${POD_INDEX:-}' or pod name '$name'" ;;
-esac
+pod_ordinal
 for var in REDIS_MEMBERS REDIS_SENTINELS REDIS_MASTER_NAME SENTINEL_QUORUM SENTINEL_DOWN_AFTER_MS SENTINEL_FAILOVER_TIMEOUT_MS; do
   [ -n "$(env_value "$var")" ] || fail "$var is not set"
 done
