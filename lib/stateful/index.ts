@@ -10,3 +10,5 @@ export * from './snapshot-delete-guard';
 export * from './restored-claim';
 export * from './expansion-plan';
 export * from './versioned-name';
+export * from './workload-identity';
+export * from './stateful-service';

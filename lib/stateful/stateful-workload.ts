@@ -9,7 +9,8 @@ import { ContainerSpec, PodSpecInput, RunAs, buildPodSpec, imageProblem } from '
 import { IngressAllowList } from './ingress-allow-list';
 import { IPeerable, NetworkPeer, PeerLike, WorkloadPeer } from './network-access';
 import { NetworkFlows } from './network-flows';
-import { MANAGED_BY_LABELS, isDns1123Label, isDns1123Subdomain, podIndexFieldRef } from '../names';
+import { WorkloadIdentity } from './workload-identity';
+import { MANAGED_BY_LABELS, isDns1123Label, isDns1123Subdomain } from '../names';
 
 /** How the StatefulSet controller creates and deletes pods. */
 export enum PodManagementPolicy {
@@ -192,6 +193,8 @@ export class StatefulWorkload extends Construct implements IPeerable {
   public readonly profile: Profile;
   public readonly replicas: number;
   public readonly clusterDomain: string;
+  /** Names, DNS names and selector labels of the workload. */
+  public readonly identity: WorkloadIdentity;
   /** Labels the StatefulSet, Services and PDB select pods by (immutable once deployed). */
   public readonly selectorLabels: Readonly<Record<string, string>>;
   /** Labels on every object of the workload. */
@@ -211,14 +214,12 @@ export class StatefulWorkload extends Construct implements IPeerable {
     this.name = props.name;
     this.namespace = props.namespace;
     this.replicas = props.replicas ?? 1;
-    this.clusterDomain = props.clusterDomain ?? 'cluster.local';
+    this.identity = WorkloadIdentity.of({ name: props.name, namespace: props.namespace, clusterDomain: props.clusterDomain, appName: props.appName });
+    this.clusterDomain = this.identity.clusterDomain;
     this.volumeClaims = props.volumeClaims ?? [];
     this.validate(props);
 
-    this.selectorLabels = {
-      'app.kubernetes.io/name': props.appName ?? props.name,
-      'app.kubernetes.io/instance': props.name,
-    };
+    this.selectorLabels = this.identity.selectorLabels;
     this.labels = {
       ...props.labels,
       ...this.selectorLabels,
@@ -236,7 +237,7 @@ export class StatefulWorkload extends Construct implements IPeerable {
       name: p.name, port: p.port, targetPort: p.byNumber ? k8s.IntOrString.fromNumber(p.port) : k8s.IntOrString.fromString(p.name), protocol: 'TCP',
     }));
 
-    const headlessName = `${this.name}-headless`;
+    const headlessName = this.identity.headlessServiceName;
     this.headlessService = this.service(headlessName, {
       clusterIp: 'None',
       publishNotReadyAddresses: props.publishNotReadyAddresses ?? false,
@@ -310,12 +311,13 @@ export class StatefulWorkload extends Construct implements IPeerable {
   /** `<name>-<i>` */
   public podName(ordinal: number): string {
     this.checkOrdinal(ordinal);
-    return `${this.name}-${ordinal}`;
+    return this.identity.podName(ordinal);
   }
 
   /** Stable DNS name of pod `i` through the headless Service. */
   public podHost(ordinal: number): string {
-    return `${this.podName(ordinal)}.${this.headlessService.name}.${this.namespace}.svc.${this.clusterDomain}`;
+    this.checkOrdinal(ordinal);
+    return this.identity.podHost(ordinal);
   }
 
   /** Every pod's stable DNS name, in ordinal order. */
@@ -400,8 +402,7 @@ export class StatefulWorkload extends Construct implements IPeerable {
 
   /** Environment variable holding the pod's ordinal from the pod-index label, where the version has it. */
   public podIndexEnv(name: string): k8s.EnvVar | undefined {
-    if (!this.profile.kubeVersion.hasPodIndexLabel) return undefined;
-    return { name, valueFrom: podIndexFieldRef() };
+    return this.identity.podIndexEnv(name, this.profile.kubeVersion);
   }
 
   /** The object a selector-bearing reference should point at (e.g. for dependencies). */
@@ -417,7 +418,7 @@ export class StatefulWorkload extends Construct implements IPeerable {
     return {
       name,
       namespace: this.namespace,
-      host: `${name}.${this.namespace}.svc.${this.clusterDomain}`,
+      host: this.identity.serviceHost(name),
       ports: spec.ports ?? [],
       selector: spec.selector ?? {},
       resource,
