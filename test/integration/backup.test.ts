@@ -10,7 +10,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { BackupDestination, Credentials, DatabaseEngine, LogicalBackup, Profile, StatefulDatabase, StorageClassPack } from '../../lib';
 import { find, newChart, synth } from '../support/synth';
-import { freePort, postgresBinDir } from './database-support';
+import { postgresBinDir } from './database-support';
+import { freePort } from '../support/ports';
 
 const PG_BIN = postgresBinDir();
 const IS_ROOT = process.getuid?.() === 0;
