@@ -2,7 +2,8 @@
  * ConfigMap and Secret keys as kube-apiserver validates them (validation.IsConfigMapKey): they become file names
  * when mounted, so only letters, digits, '-', '_' and '.', at most 253 characters, never '.' or '..' or a '..' prefix.
  */
-import { type Finding, finding, joinPath } from './finding';
+import { type Finding, finding } from './finding';
+import { joinPath } from './json-path';
 import type { Json, ManifestObject } from './manifest-index';
 
 const KEY = /^[-._a-zA-Z0-9]+$/;

@@ -2,7 +2,8 @@
  * PodDisruptionBudgets: replicated workloads need one (or a node drain can take every replica at once), and none
  * may forbid all evictions (or every drain, and so every node upgrade, hangs).
  */
-import { type Finding, finding, namespaceOf } from './finding';
+import { type Finding, finding } from './finding';
+import { namespaceOf } from './object-identity';
 import { formatLabels } from './label-selector';
 import { type Json, ManifestIndex, type ManifestObject, type PodTemplateRef } from './manifest-index';
 

@@ -3,7 +3,8 @@
  * named `postgres` in one namespace, two `WorkloadNamespace('ml-db')`) make `kubectl kustomize` refuse the folder
  * ("may not add resource with an already registered id") and Argo CD apply whichever comes last.
  */
-import { type Finding, finding, namespaceOf } from './finding';
+import { type Finding, finding } from './finding';
+import { namespaceOf } from './object-identity';
 import type { ManifestObject } from './manifest-index';
 
 /** `group|Kind|namespace|name`: versions of one group are the same stored object. */

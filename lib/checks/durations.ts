@@ -4,7 +4,8 @@
  * startingDeadlineSeconds and history limits), pod activeDeadlineSeconds ≥ 1, and terminationGracePeriodSeconds,
  * which the pod strategy silently replaces by 1 when negative (a permanent diff, and pods killed after a second).
  */
-import { type Finding, finding, joinPath } from './finding';
+import { type Finding, finding } from './finding';
+import { joinPath } from './json-path';
 import { type Json, ManifestIndex, type ManifestObject, podContainers } from './manifest-index';
 
 const PROBE_FIELDS = ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold'];

@@ -3,7 +3,8 @@
  * container (the later entry silently hides the earlier, e.g. a user's `MASTER_ADDR` overriding the generated one,
  * and server-side apply refuses the duplicate list-map key).
  */
-import { type Finding, finding, joinPath } from './finding';
+import { type Finding, finding } from './finding';
+import { joinPath } from './json-path';
 import { type Json, ManifestIndex, type ManifestObject, podContainers } from './manifest-index';
 
 /** validation.IsEnvVarName before RelaxedEnvironmentVariableValidation: letters, digits, '_', '-', '.', no leading digit. */

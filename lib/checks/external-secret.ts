@@ -4,7 +4,8 @@
  * appears and every pod mounting it stays in ContainerCreating.
  */
 import { configKeyProblem } from './config-keys';
-import { type Finding, finding, joinPath } from './finding';
+import { type Finding, finding } from './finding';
+import { joinPath } from './json-path';
 import type { Json, ManifestObject } from './manifest-index';
 
 function empty(v: unknown): boolean {

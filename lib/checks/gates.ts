@@ -2,13 +2,12 @@
  * The gate a render passes before it is written: strict schema, Pod Security `restricted`, and hygiene, over all
  * objects of one profile at once so cross-object rules (Service <-> StatefulSet, PDBs, StorageClasses) see everything.
  */
-import { checkApiValidation } from './api-validation';
-import { describeObject, type Finding, formatFindings } from './finding';
-import type { ManifestObject } from './manifest-index';
-import { checkPodSecurity } from './pod-security';
-import { RULES } from './rules';
-import { type CustomResourceSchema, SchemaValidator } from './schema';
-import { checkStatefulSetHygiene } from './statefulset-hygiene';
+import { type Finding, formatFindings } from './finding';
+import type { ManifestObject } from './manifest-object';
+import { describeObject } from './object-identity';
+import { runChecks } from './registry';
+import { type RuleSelector, RULES } from './rules';
+import type { CustomResourceSchema } from './schema';
 
 /** Per-object opt-out, comma-separated rule ids, for the rare object that is right to break a rule. */
 export const SKIP_ANNOTATION = 'checks.cdk8s-stateful-ml.io/skip';
@@ -18,10 +17,10 @@ export interface GateOptions {
   readonly kubeVersion: string;
   /** Schemas for custom resources with no built-in schema (or to override a built-in one). @default none */
   readonly customResourceSchemas?: readonly CustomResourceSchema[];
-  /** Rule ids (or families like `pss/*`) not to run. @default none */
-  readonly skip?: readonly string[];
+  /** Rule ids (or families like `pss/*`) not to run; a misspelt id does not compile (and throws from JavaScript). @default none */
+  readonly skip?: readonly RuleSelector[];
   /** Rule ids (or families) reported as warnings instead of errors. @default none */
-  readonly warn?: readonly string[];
+  readonly warn?: readonly RuleSelector[];
 }
 
 export interface GateReport {
@@ -39,17 +38,21 @@ export class GateError extends Error {
   }
 }
 
-/** Compiles `skip`/`warn` entries into a predicate; unknown ids throw so a typo cannot silently disable nothing. */
+/**
+ * Compiles `skip`/`warn` entries into a predicate. Entries are checked again here because they also come untyped
+ * (JavaScript callers, the skip annotation): unknown ids throw so a typo cannot silently disable nothing.
+ */
 function ruleMatcher(entries: readonly string[] | undefined, option: string): (rule: string) => boolean {
+  const known = Object.keys(RULES);
   const exact = new Set<string>();
   const families: string[] = [];
   for (const e of entries ?? []) {
     if (e.endsWith('/*')) {
       const family = e.slice(0, -1);
-      if (!Object.keys(RULES).some((r) => r.startsWith(family))) throw new Error(`${option}: no rule matches "${e}"`);
+      if (!known.some((r) => r.startsWith(family))) throw new Error(`${option}: no rule matches "${e}"`);
       families.push(family);
     } else {
-      if (!RULES[e]) throw new Error(`${option}: unknown rule id "${e}" (known: ${Object.keys(RULES).join(', ')})`);
+      if (!known.includes(e)) throw new Error(`${option}: unknown rule id "${e}" (known: ${known.join(', ')})`);
       exact.add(e);
     }
   }
@@ -57,21 +60,15 @@ function ruleMatcher(entries: readonly string[] | undefined, option: string): (r
 }
 
 /**
- * Runs every gate on the whole render of one profile (all charts at once, so cross-object rules
- * see everything): strict schema validation for `options.kubeVersion`, Pod Security Standards
+ * Runs every check of the registry (registry.ts) on the whole render of one profile (all charts at once, so
+ * cross-object rules see everything): strict schema validation for `options.kubeVersion`, Pod Security Standards
  * `restricted`, StatefulSet/workload hygiene, and the API server's value rules (duplicates, limits, env names, keys, ...). Errors make `ok` false; `skip` and `warn`
  * switch rules (or rule families like `pss/*`) off or down to warnings.
  */
 export function runGates(objects: readonly ManifestObject[], options: GateOptions): GateReport {
   const skipped = ruleMatcher(options.skip, 'skip');
   const warned = ruleMatcher(options.warn, 'warn');
-  const validator = SchemaValidator.forVersion(options.kubeVersion).withCustomResources(options.customResourceSchemas ?? []);
-
-  const raw: Finding[] = [];
-  for (const obj of objects) raw.push(...validator.validate(obj));
-  raw.push(...checkPodSecurity(objects));
-  raw.push(...checkStatefulSetHygiene(objects));
-  raw.push(...checkApiValidation(objects, options.kubeVersion));
+  const raw = runChecks(objects, options);
 
   // Findings name their object with describeObject, so that string is the join key for per-object skips.
   const perObjectSkips = new Map<string, (rule: string) => boolean>();

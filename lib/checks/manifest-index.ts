@@ -3,7 +3,8 @@
  * per namespace, an inverted label index), so no rule scans the whole render per object: a render with thousands
  * of StatefulSets stays linear.
  */
-import { joinPath, namespaceOf } from './finding';
+import { joinPath } from './json-path';
+import { namespaceOf } from './object-identity';
 import { type LabelSelector, type Labels, mapSelects, selectorMatches } from './label-selector';
 import type { Json, ManifestObject } from './manifest-object';
 

@@ -7,8 +7,10 @@
  * see rules.ts). Feature-gated relaxations that are off by default (user-namespace pods under
  * UserNamespacesPodSecurityStandards) are not applied: a default cluster would reject those pods.
  */
-import { type Finding, finding, joinPath } from './finding';
+import { type Finding, finding } from './finding';
+import { joinPath } from './json-path';
 import { type Json, ManifestIndex, type ManifestObject, type PodTemplateRef, podContainers } from './manifest-index';
+import type { GateRuleId } from './rules';
 
 /** pod-security-admission check_sysctls.go, newest allowed set (1.32+). */
 const SAFE_SYSCTLS = new Set([
@@ -39,7 +41,7 @@ function containersOf(t: PodTemplateRef): ContainerRef[] {
   return podContainers(t).map(({ container, index, path }) => ({ container, name: container.name ?? `#${index}`, path, sc: container.securityContext ?? {} }));
 }
 
-type Emit = (rule: string, path: string, message: string) => void;
+type Emit = (rule: GateRuleId, path: string, message: string) => void;
 
 function checkTemplate(t: PodTemplateRef, emit: Emit): void {
   const spec = t.spec;

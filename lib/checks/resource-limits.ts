@@ -2,7 +2,8 @@
  * Requests never above limits (kube-apiserver ValidateResourceRequirements): a pod whose CPU limit is below its
  * request is refused on create, so the StatefulSet controller loops on FailedCreate while Argo CD shows Synced.
  */
-import { type Finding, finding, joinPath } from './finding';
+import { type Finding, finding } from './finding';
+import { joinPath } from './json-path';
 import { type Json, ManifestIndex, type ManifestObject, podContainers } from './manifest-index';
 import { compareQuantities } from './quantity';
 import { isValidContainerResourceName } from './workload-hygiene';

@@ -1,7 +1,8 @@
 /**
- * Catalogue of every rule the gates report: id -> the upstream check it mirrors and its default severity.
- * Keeping this in one place lets `skip`/`warn` be validated (a typo in a rule id must not silently disable nothing)
- * and lets the README list the rules without drifting from the code.
+ * Catalogue of every rule the gates and the upgrade check report: id -> the upstream check it mirrors and its default
+ * severity. Keeping this in one place lets `skip`/`warn` be validated (a typo in a rule id must not silently disable
+ * nothing), makes a misspelt id in a check a compile error (`RuleId`), and lets the README list the rules without
+ * drifting from the code.
  */
 /** An error fails synth; a warning is reported and kept. */
 export type Severity = 'error' | 'warning';
@@ -13,7 +14,8 @@ export interface RuleInfo {
 
 const PSA = 'pod-security-admission';
 
-export const RULES: Readonly<Record<string, RuleInfo>> = {
+/** Rules of the gates (`runGates`). */
+export const RULES = {
   // Strict schema validation.
   'schema/unknown-field': { upstream: 'kubeconform -strict (additionalProperties: false)', severity: 'error' },
   'schema/missing-field': { upstream: 'kubeconform (OpenAPI required)', severity: 'error' },
@@ -84,7 +86,7 @@ export const RULES: Readonly<Record<string, RuleInfo>> = {
     severity: 'error',
   },
   'secret/literal-data': { upstream: 'Argo CD secret management: no plaintext Secrets in git', severity: 'error' },
-  // API-server value validation a schema does not express (see api-validation.ts).
+  // API-server value validation a schema does not express (the `api-validation` checks of registry.ts).
   'objects/duplicate': {
     upstream: 'kustomize "may not add resource with an already registered id", kube-apiserver AlreadyExists (one object per group/kind/namespace/name)',
     severity: 'error',
@@ -120,10 +122,50 @@ export const RULES: Readonly<Record<string, RuleInfo>> = {
     severity: 'error',
   },
   'service/dangling': { upstream: 'kube-linter dangling-service, kube-score service-targets-pod', severity: 'error' },
-};
+} as const satisfies Record<string, RuleInfo>;
 
-export function ruleInfo(rule: string): RuleInfo {
-  const info = RULES[rule];
+/** Rules of the upgrade guard, with the API server check each mirrors. */
+export const UPGRADE_RULES = {
+  'upgrade/statefulset-immutable': {
+    upstream: "kube-apiserver ValidateStatefulSetUpdate (spec fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden)",
+    severity: 'error',
+  },
+  'upgrade/selector-immutable': { upstream: 'kube-apiserver ValidateDeploymentUpdate / ValidateDaemonSetUpdate (spec.selector: field is immutable)', severity: 'error' },
+  'upgrade/storageclass-immutable': { upstream: 'kube-apiserver ValidateStorageClassUpdate (provisioner, parameters, reclaimPolicy, volumeBindingMode are immutable)', severity: 'error' },
+  'upgrade/volumeattributesclass-immutable': { upstream: 'kube-apiserver ValidateVolumeAttributesClassUpdate (driverName and parameters are immutable)', severity: 'error' },
+  'upgrade/snapshotclass-immutable': { upstream: 'external-snapshotter VolumeSnapshotClass (driver and parameters are fixed at creation)', severity: 'error' },
+  'upgrade/claim-immutable': { upstream: 'kube-apiserver ValidatePersistentVolumeClaimUpdate (spec is immutable after creation except resources.requests and volumeAttributesClassName)', severity: 'error' },
+  'upgrade/claim-shrink': { upstream: 'kube-apiserver ValidatePersistentVolumeClaimUpdate (spec.resources.requests.storage: field can not be less than previous value)', severity: 'error' },
+  'upgrade/service-cluster-ip': { upstream: 'kube-apiserver ValidateServiceUpdate (spec.clusterIP / spec.clusterIPs: field is immutable)', severity: 'error' },
+  'upgrade/job-immutable': { upstream: 'kube-apiserver ValidateJobSpecUpdate (spec.template, spec.selector, spec.completionMode, spec.podFailurePolicy: field is immutable)', severity: 'error' },
+  'upgrade/statefulset-renamed': { upstream: 'kube-controller-manager StatefulSet controller (claims are named <template>-<statefulset>-<ordinal>)', severity: 'error' },
+  'upgrade/statefulset-moved': { upstream: 'kube-apiserver (metadata.namespace is immutable; PersistentVolumeClaims are namespaced and never follow a workload to another namespace)', severity: 'error' },
+  'upgrade/engine-major': { upstream: 'PostgreSQL pg_upgrade (a server refuses a data directory initialised by another major version); MySQL/MariaDB/Redis refuse data files written by a newer major', severity: 'error' },
+  'upgrade/minio-pool': { upstream: 'MinIO server (refuses to start when the erasure set layout of a pool changes; capacity grows by adding a pool)', severity: 'error' },
+  'upgrade/service-type': { upstream: "kube-apiserver ValidateServiceUpdate (a headless Service cannot become NodePort or LoadBalancer: clusterIP 'None' is immutable and only valid for ClusterIP)", severity: 'error' },
+  'upgrade/statefulset-removed': { upstream: 'kube-controller-manager StatefulSet controller (persistentVolumeClaimRetentionPolicy.whenDeleted)', severity: 'warning' },
+  'upgrade/scale-down-deletes-claims': { upstream: 'kube-controller-manager StatefulSet controller (persistentVolumeClaimRetentionPolicy.whenScaled: Delete)', severity: 'warning' },
+  'upgrade/statefulset-to-deployment': { upstream: 'kube-controller-manager StatefulSet and Deployment controllers (a kind change is a delete and a create)', severity: 'warning' },
+  'upgrade/acknowledgement': { upstream: 'cdk8s-stateful-ml upgrade guard (CDK8S_UPGRADE_ACK names a rename or namespace move it found)', severity: 'warning' },
+  'upgrade/claim-removed': { upstream: 'Argo CD sync option Prune=false (the claim stays, OutOfSync)', severity: 'warning' },
+} as const satisfies Record<string, RuleInfo>;
+
+/** Id of a rule the gates report, e.g. `pss/run-as-non-root`. */
+export type GateRuleId = keyof typeof RULES;
+/** Id of a rule the upgrade check reports, e.g. `upgrade/statefulset-renamed`. */
+export type UpgradeRuleId = keyof typeof UPGRADE_RULES;
+/** Id of any catalogued rule; `finding()` takes only these, so a misspelt id does not compile. */
+export type RuleId = GateRuleId | UpgradeRuleId;
+
+/** `pss/*` for `pss/run-as-non-root`: the family wildcard `skip` and `warn` accept. */
+type RuleFamily<Id extends string> = Id extends `${infer Family}/${string}` ? `${Family}/*` : never;
+/** What `skip` and `warn` name: a gate rule id or a family of them, e.g. `image/tag` or `pss/*`. */
+export type RuleSelector = GateRuleId | RuleFamily<GateRuleId>;
+
+const CATALOGUE: Readonly<Record<RuleId, RuleInfo>> = { ...RULES, ...UPGRADE_RULES };
+
+export function ruleInfo(rule: RuleId): RuleInfo {
+  const info = CATALOGUE[rule];
   if (!info) throw new Error(`unknown rule id ${rule}`);
   return info;
 }

@@ -1,15 +1,13 @@
 /**
  * StatefulSet hygiene: the governing Service that gives pods their stable DNS names, claim templates that GitOps
- * tooling can diff, and storage classes that exist. `checkStatefulSetHygiene` also runs the general workload,
- * disruption-budget, naming and secret rules, so one call covers every hygiene rule of a render.
+ * tooling can diff, and storage classes that exist. `checkStatefulSetHygiene` (registry.ts) runs these with the
+ * general workload, disruption-budget, naming and secret rules, so one call covers every hygiene rule of a render.
  */
-import { checkDisruptionBudgets } from './disruption-budget';
-import { type Finding, finding, joinPath, namespaceOf } from './finding';
+import { type Finding, finding } from './finding';
+import { joinPath } from './json-path';
+import { namespaceOf } from './object-identity';
 import { formatLabels, mapSelects } from './label-selector';
 import { type Json, ManifestIndex, type ManifestObject } from './manifest-index';
-import { checkNames } from './naming';
-import { checkSecretLiterals } from './secret-literals';
-import { checkWorkloadHygiene } from './workload-hygiene';
 
 function checkGoverningService(index: ManifestIndex, sts: ManifestObject, out: Finding[]): void {
   const spec: Json = (sts as Json).spec ?? {};
@@ -64,7 +62,7 @@ function checkClaimTemplates(index: ManifestIndex, sts: ManifestObject, out: Fin
   });
 }
 
-/** Rules specific to StatefulSets and their claims (see `checkStatefulSetHygiene` for the full hygiene set). */
+/** Rules specific to StatefulSets and their claims (`checkStatefulSetHygiene` runs the full hygiene set). */
 export function checkStatefulSets(objects: readonly ManifestObject[]): Finding[] {
   const index = ManifestIndex.of(objects);
   const out: Finding[] = [];
@@ -76,15 +74,4 @@ export function checkStatefulSets(objects: readonly ManifestObject[]): Finding[]
     checkStorageClass(index, pvc, 'spec.storageClassName', (pvc as Json).spec?.storageClassName, out);
   }
   return out;
-}
-
-/** Every hygiene rule: StatefulSets, workloads and Services, disruption budgets, names, literal secrets. */
-export function checkStatefulSetHygiene(objects: readonly ManifestObject[]): Finding[] {
-  return [
-    ...checkStatefulSets(objects),
-    ...checkWorkloadHygiene(objects),
-    ...checkDisruptionBudgets(objects),
-    ...checkNames(objects),
-    ...checkSecretLiterals(objects),
-  ];
 }

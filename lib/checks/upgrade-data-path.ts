@@ -4,11 +4,11 @@
  * Service type changes a headless Service cannot make. Pure functions over two versions of one object.
  */
 import type { Json, ManifestObject } from './manifest-index';
+import type { UpgradeRuleId } from './rules';
 import { parseImage } from './workload-hygiene';
 
 export interface DataPathChange {
-  /** Rule id (an `UPGRADE_RULES` key). */
-  readonly rule: string;
+  readonly rule: UpgradeRuleId;
   /** JSON path in the new object. */
   readonly path: string;
   /** The one-line message with values and safe path. */

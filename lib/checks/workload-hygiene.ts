@@ -3,7 +3,9 @@
  * (requests, a memory limit, only resource names the API server accepts), serving containers say when they are
  * ready, images are pinned, selectors select their own template, and Services select something.
  */
-import { type Finding, finding, joinPath, namespaceOf } from './finding';
+import { type Finding, finding } from './finding';
+import { joinPath } from './json-path';
+import { namespaceOf } from './object-identity';
 import { formatLabels, type LabelSelector, selectorMatches } from './label-selector';
 import { type Json, ManifestIndex, type ManifestObject, type PodTemplateRef, podContainers } from './manifest-index';
 import { DNS_1123_SUBDOMAIN_PATTERN } from '../names';

@@ -7,7 +7,7 @@ export * from './argocd-sync-policy';
 export * from './argocd-application';
 export * from './argocd-application-set';
 export * from './config-management-plugin';
-export * from './upgrade-check';
+export * from './upgrade-guard';
 export * from './capacity-report';
 export * from './topology';
 export * from './secrets-inventory';

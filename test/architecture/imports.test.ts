@@ -39,11 +39,23 @@ const layerOf = (file: string) => {
   return { top, layer: LAYERS[top] };
 };
 
+/**
+ * Every relative module a source names: `import`/`export ... from` (type-only too), side-effect `import '...'`,
+ * and the inline forms `import('...')` (a type reference or a lazy import) and `require('...')`.
+ */
+export function relativeImports(text: string): string[] {
+  const patterns = [
+    /^\s*(?:import|export)\b[^'";]*?from\s+['"](\.[^'"]+)['"]/gm,
+    /^\s*import\s+['"](\.[^'"]+)['"]/gm,
+    /\b(?:import|require)\(\s*['"](\.[^'"]+)['"]\s*\)/g,
+  ];
+  return patterns.flatMap((p) => [...text.matchAll(p)].map((m) => m[1]));
+}
+
 const files = sources(LIB);
 const graph = new Map<string, string[]>(files.map((file) => {
   const text = fs.readFileSync(file, 'utf8');
-  const specs = [...text.matchAll(/^\s*(?:import|export)\b[^'";]*?from\s+'(\.[^']+)'/gm)].map((m) => m[1]);
-  return [file, specs.map((s) => resolveImport(file, s)).filter((f): f is string => !!f)];
+  return [file, relativeImports(text).map((s) => resolveImport(file, s)).filter((f): f is string => !!f)];
 }));
 const rel = (f: string) => path.relative(path.join(LIB, '..'), f);
 
@@ -75,4 +87,19 @@ test('no import circle', () => {
   };
   for (const file of graph.keys()) if (!state.has(file)) visit(file);
   expect(circles).toEqual([]);
+});
+
+test('the import scan sees type-only, side-effect and inline imports', () => {
+  const text = [
+    "import type { A } from './a';",
+    "export type { B } from './b';",
+    'import {',
+    '  C,',
+    "} from \"./c\";",
+    "import './d';",
+    "type E = import('./e').E;",
+    "const f = require('./f') as typeof import('./g');",
+    "import * as fs from 'fs';",
+  ].join('\n');
+  expect(relativeImports(text).sort()).toEqual(['./a', './b', './c', './d', './e', './f', './g']);
 });

@@ -66,7 +66,10 @@ describe('runGates / assertGates', () => {
   });
 
   test('unknown rule ids in skip/warn are errors, so a typo cannot disable nothing silently', () => {
+    // A typo is a compile error in TypeScript; JavaScript callers get the runtime error.
+    // @ts-expect-error 'image-tag' is no rule id
     expect(() => runGates(goodRender(), { kubeVersion: '1.31', skip: ['image-tag'] })).toThrow('skip: unknown rule id "image-tag"');
+    // @ts-expect-error no rule family 'nope'
     expect(() => runGates(goodRender(), { kubeVersion: '1.31', warn: ['nope/*'] })).toThrow('warn: no rule matches "nope/*"');
   });
 

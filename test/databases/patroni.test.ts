@@ -1,9 +1,9 @@
 import {
   Credentials, DatabaseEngine, HighAvailability, PRIMARY_ROLE, Profile, REPLICA_ROLE, ROLE_LABEL, StatefulDatabaseProps,
-  runGates,
 } from '../../lib';
 import { Manifest, all, find, selects, synth } from '../support/synth';
 import { PROFILES, postgresDatabase } from '../support/databases';
+import { expectGatesPass } from '../support/gates';
 
 /** The fixture database with Patroni, a synchronous replica, its own replication Secret and MLflow's database. */
 function postgres(profile: Profile, extra: Partial<StatefulDatabaseProps> = {}) {
@@ -50,7 +50,7 @@ describe('StatefulDatabase with HighAvailability.patroni()', () => {
     expect(db.readWriteService.selector[ROLE_LABEL]).toBe(PRIMARY_ROLE);
     expect(db.readOnlyService?.selector[ROLE_LABEL]).toBe(REPLICA_ROLE);
 
-    expect(runGates(objects, { kubeVersion: profile.kubeVersion.toString() }).errors).toEqual([]);
+    expectGatesPass(objects, profile);
   });
 
   test.each(PROFILES)('%s: manual mode: -rw selects pod 0 by the controller\'s pod-name label, -ro every pod, no role label anywhere', (_n, make) => {
@@ -70,7 +70,7 @@ describe('StatefulDatabase with HighAvailability.patroni()', () => {
     expect(podLabels[ROLE_LABEL]).toBeUndefined();
     expect(sts.spec.template.metadata.annotations['ml.cdk8s.io/runtime-labels']).toBeUndefined();
     expect(all(objects, 'Role')).toEqual([]);
-    expect(runGates(objects, { kubeVersion: profile.kubeVersion.toString() }).errors).toEqual([]);
+    expectGatesPass(objects, profile);
   });
 
   test('least-privilege RBAC in the database namespace only: DCS ConfigMaps and its own pods, no exec, no Secrets', () => {

@@ -1,9 +1,10 @@
 import { Chart } from 'cdk8s';
 import {
-  Credentials, DatabaseEngine, Profile, StatefulDatabase, StorageClassPack, UpdateStrategy, runGates,
+  Credentials, DatabaseEngine, Profile, StatefulDatabase, StorageClassPack, UpdateStrategy,
 } from '../../lib';
 import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
 import { PROFILES, postgresDatabase } from '../support/databases';
+import { expectGatesPass } from '../support/gates';
 
 const postgres = postgresDatabase;
 
@@ -93,8 +94,7 @@ describe('StatefulDatabase: the issue example (3-replica PostgreSQL in ml-db)', 
     }
     expect(server.volumeMounts).toContainEqual({ name: 'w-var-run-postgresql-auth', mountPath: '/var/run/postgresql-auth' });
 
-    const gates = runGates(objects, { kubeVersion: profile.kubeVersion.toString() });
-    expect(gates.errors).toEqual([]);
+    expectGatesPass(objects, profile);
   });
 
   test('the pod runs the bootstrap script in an init container, then the run script; both from the ConfigMap', () => {
@@ -331,7 +331,7 @@ describe('StatefulDatabase options', () => {
     expect(server.lifecycle).toEqual({ preStop: { exec: { command: ['sh', '/etc/db/config/stop.sh'] } } });
     expect(find(objects, 'ConfigMap', `${name}-config`).data['stop.sh']).toContain(`admin=${admin} ;;`);
     expect(template(sts).spec.terminationGracePeriodSeconds).toBe(60);
-    expect(runGates(objects, { kubeVersion: '1.35' }).errors).toEqual([]);
+    expectGatesPass(objects, '1.35');
   });
 
   test.each([

@@ -10,10 +10,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  BackupDestination, Credentials, DatabaseEngine, LogicalBackup, ObjectStore, Profile, StatefulDatabase, StorageClassPack,
+  BackupDestination, Credentials, LogicalBackup, ObjectStore, Profile,
 } from '../../lib';
-import { find, newChart, synth } from '../support/synth';
-import { freePort, postgresBinDir } from './database-support';
+import { find, synth } from '../support/synth';
+import { postgresDatabase } from '../support/databases';
+import { postgresBinDir } from './database-support';
+import { freePort } from '../support/ports';
 
 const PG_BIN = postgresBinDir();
 const IS_ROOT = process.getuid?.() === 0;
@@ -51,12 +53,7 @@ function kubeletEnv(env: EnvVar[], overrides: Record<string, string>): Record<st
 
 /** The backup CronJob's pod, synthesized for PostgreSQL backed up into MinIO's `ml-db-backups`. */
 function synthesizedPod() {
-  const { chart } = newChart(Profile.gke());
-  const pack = new StorageClassPack(chart, 'storage');
-  const database = new StatefulDatabase(chart, 'postgres', {
-    engine: DatabaseEngine.postgres('16.4'), namespace: 'ml-db',
-    storage: { tier: pack.fast, size: '20Gi' }, credentials: Credentials.existingSecret('postgres-credentials'),
-  });
+  const { chart, pack, db: database } = postgresDatabase(Profile.gke(), { replicas: 1 });
   const store = new ObjectStore(chart, 'minio', {
     namespace: 'ml-tracking', storage: { tier: pack.standard, size: '100Gi' },
     buckets: ['ml-db-backups'], credentials: Credentials.existingSecret('minio-root'),

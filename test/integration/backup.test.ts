@@ -8,9 +8,11 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BackupDestination, Credentials, DatabaseEngine, LogicalBackup, Profile, StatefulDatabase, StorageClassPack } from '../../lib';
-import { find, newChart, synth } from '../support/synth';
-import { freePort, postgresBinDir } from './database-support';
+import { BackupDestination, LogicalBackup, Profile } from '../../lib';
+import { find, synth } from '../support/synth';
+import { postgresDatabase } from '../support/databases';
+import { postgresBinDir } from './database-support';
+import { freePort } from '../support/ports';
 
 const PG_BIN = postgresBinDir();
 const IS_ROOT = process.getuid?.() === 0;
@@ -25,12 +27,7 @@ function asServerUser(command: string, env: Record<string, string> = {}): { stat
 
 /** The backup CronJob's script and environment, synthesized for a PostgreSQL StatefulDatabase. */
 function synthesizedBackup() {
-  const { chart } = newChart(Profile.gke());
-  const pack = new StorageClassPack(chart, 'storage');
-  const database = new StatefulDatabase(chart, 'postgres', {
-    engine: DatabaseEngine.postgres('16.4'), namespace: 'ml-db',
-    storage: { tier: pack.fast, size: '20Gi' }, credentials: Credentials.existingSecret('postgres-credentials'),
-  });
+  const { chart, pack, db: database } = postgresDatabase(Profile.gke(), { replicas: 1 });
   new LogicalBackup(chart, 'backup', {
     database, destination: BackupDestination.claim({ tier: pack.standard, size: '50Gi' }), schedule: '@daily', keep: 2,
   });

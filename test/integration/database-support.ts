@@ -1,20 +1,12 @@
 /**
  * Runs a StatefulDatabase's synthesized pods as local processes: the ConfigMap's files written
  * to a directory, the projected Secret files written from test passwords, and each container's
- * environment taken from the synthesized StatefulSet with only paths, host and port remapped.
+ * environment taken from the synthesized StatefulSet with only paths, host and port remapped. Starting, waiting for and
+ * stopping the processes is test/support/servers.ts.
  */
-import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Manifest } from '../support/synth';
-
-export function which(binary: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${binary}`]).status === 0;
-}
-
-export { freePort } from '../support/ports';
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `bin` of the newest PostgreSQL server Debian's postgresql package installed (install-servers.sh). */
 export function postgresBinDir(): string {
@@ -24,24 +16,6 @@ export function postgresBinDir(): string {
     throw new Error('PostgreSQL server binaries not found in /usr/lib/postgresql/<major>/bin: run test/integration/install-servers.sh (Debian package postgresql)');
   }
   return path.join(root, majors.sort((a, b) => Number(b) - Number(a))[0], 'bin');
-}
-
-/** Polls `check` until it returns true; fails naming `what` after `limitMs`. */
-export async function waitFor(what: string, check: () => boolean, limitMs = 60000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (Date.now() < deadline) {
-    if (check()) return;
-    await sleep(200);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-/** uid/gid of a local system user (the one the package created for the server). */
-export function systemUser(name: string): { uid: number; gid: number } {
-  const uid = spawnSync('id', ['-u', name], { encoding: 'utf8' });
-  const gid = spawnSync('id', ['-g', name], { encoding: 'utf8' });
-  if (uid.status !== 0) throw new Error(`system user '${name}' not found: run test/integration/install-servers.sh`);
-  return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
 }
 
 /** Writes every key of the ConfigMap as a file in `dir`. */
@@ -116,50 +90,4 @@ export function containerScript(statefulSet: Manifest, name: string): string {
   const [shell, script] = container.command;
   if (shell !== 'sh') throw new Error(`container '${name}' does not run a sh script: ${container.command.join(' ')}`);
   return path.basename(script);
-}
-
-export interface RunAs {
-  readonly uid: number;
-  readonly gid: number;
-}
-
-/** Runs a script to completion as `user`; fails with its output when it exits non-zero. */
-export function runScript(script: string, env: Record<string, string>, user: RunAs | undefined, timeoutMs = 90000): string {
-  const result = spawnSync('sh', [script], {
-    env, encoding: 'utf8', timeout: timeoutMs, ...(user ? { uid: user.uid, gid: user.gid } : {}),
-  });
-  const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
-  if (result.status !== 0) {
-    throw new Error(`sh ${script} exited ${result.status ?? result.signal}:\n${output}`);
-  }
-  return output;
-}
-
-/** Starts a long-running script (the server container) as `user`, collecting its output. */
-export function startScript(script: string, env: Record<string, string>, user: RunAs | undefined): { process: ChildProcess; output: () => string } {
-  let out = '';
-  const child = spawn('sh', [script], { env, ...(user ? { uid: user.uid, gid: user.gid } : {}) });
-  child.stdout?.on('data', (d) => { out += d; });
-  child.stderr?.on('data', (d) => { out += d; });
-  return { process: child, output: () => out };
-}
-
-/** Sends `signal` and waits for the process to exit. */
-export async function stop(child: ChildProcess | undefined, signal: NodeJS.Signals, limitMs = 30000): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill(signal);
-  const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** Gives `dir` (recursively) to `user`, so a server running as that user can use it. */
-export function chownTree(dir: string, user: RunAs | undefined): void {
-  if (!user) return;
-  const walk = (p: string) => {
-    fs.chownSync(p, user.uid, user.gid);
-    if (fs.statSync(p).isDirectory()) for (const e of fs.readdirSync(p)) walk(path.join(p, e));
-  };
-  walk(dir);
 }

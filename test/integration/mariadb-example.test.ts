@@ -13,9 +13,8 @@ import { App } from 'cdk8s';
 import { renderProfile } from '../../lib';
 import { build } from '../../examples/mariadb/main';
 import { Manifest, find } from '../support/synth';
-import {
-  RunAs, chownTree, containerEnv, containerScript, runScript, startScript, stop, systemUser, waitFor, writeConfigMap, writeProjectedSecrets,
-} from './database-support';
+import { containerEnv, containerScript, writeConfigMap, writeProjectedSecrets } from './database-support';
+import { RunAs, chownTree, runScript, startScript, stop, systemUser, waitFor } from '../support/servers';
 
 const SECRETS = {
   'mariadb-superuser': { username: 'admin', password: 'sup3r"secret\'pw\\x' },

@@ -10,10 +10,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { Credentials, DatabaseEngine, Profile, StatefulDatabase, StorageClassPack } from '../../lib';
 import { Manifest, find, newChart, synth } from '../support/synth';
-import {
-  RunAs, chownTree, containerEnv, containerScript, freePort, runScript, startScript, stop, systemUser, waitFor, which,
-  writeConfigMap, writeProjectedSecrets,
-} from './database-support';
+import { containerEnv, containerScript, writeConfigMap, writeProjectedSecrets } from './database-support';
+import { freePort } from '../support/ports';
+import { RunAs, chownTree, runScript, startScript, stop, systemUser, waitFor } from '../support/servers';
+import { installed } from '../support/tools';
 
 const SECRETS = {
   'mariadb-credentials': { username: 'admin', password: 'sup3r"secret\'pw\\x' },
@@ -87,7 +87,7 @@ describe('synthesized MariaDB scripts on real servers', () => {
 
   beforeAll(async () => {
     for (const binary of ['mariadbd', 'mariadb', 'mariadb-install-db', 'mariadb-dump', 'mariadb-admin']) {
-      if (!spawnSync('sh', ['-c', `command -v ${binary}`], { env: { PATH } }).stdout.length && !which(binary)) {
+      if (!spawnSync('sh', ['-c', `command -v ${binary}`], { env: { PATH } }).stdout.length && !installed(binary)) {
         throw new Error(`${binary} not found: run test/integration/install-servers.sh (Debian package mariadb-server)`);
       }
     }

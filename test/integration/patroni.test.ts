@@ -21,7 +21,9 @@ import * as path from 'path';
 import { Credentials, DatabaseEngine, HighAvailability, Profile } from '../../lib';
 import { postgresDatabase } from '../support/databases';
 import { Manifest, find, synth } from '../support/synth';
-import { RunAs, chownTree, containerEnv, freePort, postgresBinDir, sleep, stop, systemUser, waitFor, writeConfigMap, writeProjectedSecrets } from './database-support';
+import { containerEnv, postgresBinDir, writeConfigMap, writeProjectedSecrets } from './database-support';
+import { freePort } from '../support/ports';
+import { RunAs, chownTree, sleep, stop, systemUser, waitFor, waitForPort } from '../support/servers';
 
 const SECRETS: Record<string, Record<string, string>> = {
   'postgres-credentials': { username: 'admin', password: "sup3r'secret" },
@@ -166,7 +168,7 @@ describe('Patroni from the rendered configuration: synchronous commits survive k
       '--listen-peer-urls', `http://127.0.15.1:${peerPort}`, '--initial-advertise-peer-urls', `http://127.0.15.1:${peerPort}`,
       '--initial-cluster', `it=http://127.0.15.1:${peerPort}`,
     ], { stdio: 'ignore' });
-    await waitFor('etcd to answer', () => spawnSync('bash', ['-c', `exec 3<>/dev/tcp/127.0.15.1/${etcdPort}`]).status === 0, 20000);
+    await waitForPort('127.0.15.1', etcdPort, 20000);
     // Each pod's ConfigMap mount, with its patroni.yml adapted (see the header).
     for (const i of [0, 1, 2]) {
       fs.writeFileSync(configFile(i), JSON.stringify(memberConfig(i), null, 2));

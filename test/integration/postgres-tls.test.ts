@@ -14,7 +14,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { Credentials, DatabaseEngine, Profile, ServerTls, StatefulDatabase, StorageClassPack } from '../../lib';
 import { Manifest, find, newChart, synth } from '../support/synth';
-import { RunAs, chownTree, freePort, postgresBinDir, startScript, stop, systemUser, waitFor } from './database-support';
+import { postgresBinDir } from './database-support';
+import { freePort } from '../support/ports';
+import { RunAs, chownTree, startScript, stop, systemUser, waitFor } from '../support/servers';
 
 const ADDRESS = '127.0.0.5';
 const PASSWORD = 'tls-test-pw';

@@ -15,10 +15,9 @@ import * as path from 'path';
 import { Credentials, Profile, StatefulDatabaseProps } from '../../lib';
 import { postgresDatabase } from '../support/databases';
 import { Manifest, find, synth } from '../support/synth';
-import {
-  RunAs, chownTree, containerEnv, containerScript, freePort, postgresBinDir, runScript, startScript, stop, systemUser, waitFor,
-  writeConfigMap, writeProjectedSecrets,
-} from './database-support';
+import { containerEnv, containerScript, postgresBinDir, writeConfigMap, writeProjectedSecrets } from './database-support';
+import { freePort } from '../support/ports';
+import { RunAs, chownTree, runScript, startScript, stop, systemUser, waitFor } from '../support/servers';
 
 
 const SECRETS: Record<string, Record<string, string>> = {

@@ -19,7 +19,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { FeatureStore, Profile, RedisMode, Registry, ServerTls, StorageClassPack } from '../../lib';
 import { Manifest, find, newChart, synth } from '../support/synth';
-import { containerEnv, containerScript, waitFor, which, writeConfigMap } from './database-support';
+import { containerEnv, containerScript, writeConfigMap } from './database-support';
+import { waitFor } from '../support/servers';
+import { installed } from '../support/tools';
 import { freePort } from '../support/ports';
 
 const SECRET = 'feast-redis';
@@ -224,7 +226,7 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'still ru
 
 function requireBinaries(...binaries: string[]): void {
   for (const binary of binaries) {
-    if (!which(binary)) throw new Error(`${binary} not found: run test/integration/install-servers.sh (Debian packages redis-server, redis-sentinel)`);
+    if (!installed(binary)) throw new Error(`${binary} not found: run test/integration/install-servers.sh (Debian packages redis-server, redis-sentinel)`);
   }
 }
 

@@ -26,13 +26,13 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as dns from 'dns';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { DistributedTrainer, Launcher, Profile, StorageClassPack, WorkloadNamespace } from '../../lib';
 import { readAsset } from '../../lib/assets';
 import { Manifest, find, newChart, synth } from '../support/synth';
-import { freePort, sleep } from './database-support';
+import { freePort } from '../support/ports';
+import { sleep, waitForPort } from '../support/servers';
 
 const PYTHON = '/usr/bin/python3';
 const NAMESPACE = 'ml-training';
@@ -294,19 +294,6 @@ class Harness {
   }
 }
 
-async function listening(address: string, port: number, limitMs: number): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (Date.now() < deadline) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = net.connect({ host: address, port }, () => { socket.destroy(); resolve(true); });
-      socket.on('error', () => resolve(false));
-    });
-    if (up) return;
-    await sleep(200);
-  }
-  throw new Error(`nothing listening on ${address}:${port} after ${limitMs} ms`);
-}
-
 describe('the rendered training Job, two ranks on loopback with gloo', () => {
   const renders = { '1.27': render('1.27'), '1.32': render('1.32') };
   const { job } = renders['1.32'];
@@ -344,7 +331,7 @@ describe('the rendered training Job, two ranks on loopback with gloo', () => {
     const started = Date.now();
     h.start(0);
     // Rank 0 hosts the c10d store: start rank 1 once it listens, as a late pod would find it.
-    await listening('127.0.0.2', h.port, 60000);
+    await waitForPort('127.0.0.2', h.port, 60000);
     h.start(1);
     await h.waitAll(180000);
     const seconds = (Date.now() - started) / 1000;
@@ -383,7 +370,7 @@ describe('the rendered training Job, two ranks on loopback with gloo', () => {
     fs.mkdirSync(path.join(h.claim, 'rank-1'));
     fs.writeFileSync(path.join(h.claim, 'rank-1', 'smoke-local0.pt'), 'not a checkpoint');
     h.start(0);
-    await listening('127.0.0.2', h.port, 60000);
+    await waitForPort('127.0.0.2', h.port, 60000);
     const rank1 = h.start(1);
     const failing = Date.now();
     const deadline = Date.now() + 60000;

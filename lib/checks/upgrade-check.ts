@@ -1,43 +1,15 @@
 /**
- * The upgrade guard: compares a new render with the one the cluster already runs (the committed `dist/`) and
+ * The upgrade check: compares a new render with the one the cluster already runs (the committed `dist/`) and
  * reports every change the API server refuses on update, naming object and field, with the safe path. Risky
  * changes it accepts (a StatefulSet rename that leaves its data behind, a scale-down that deletes claims) are
  * warnings. Pure: input is two lists of manifest objects.
  */
-import { type Finding, describeObject, namespaceOf } from './finding';
-import type { ManifestObject } from './manifest-index';
+import { type Finding, finding } from './finding';
+import type { Json, ManifestObject } from './manifest-object';
+import { describeObject, namespaceOf } from './object-identity';
 import { compareQuantities } from './quantity';
+import { type RuleId, type UpgradeRuleId, UPGRADE_RULES } from './rules';
 import { serviceTypeChanges, statefulSetDataPathChanges } from './upgrade-data-path';
-import type { RuleInfo } from './rules';
-
-/** Loosely typed view of manifest fields. */
-type Json = any;
-
-/** Rules of the upgrade guard, with the API server check each mirrors. */
-export const UPGRADE_RULES: Readonly<Record<string, RuleInfo>> = {
-  'upgrade/statefulset-immutable': {
-    upstream: "kube-apiserver ValidateStatefulSetUpdate (spec fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden)",
-    severity: 'error',
-  },
-  'upgrade/selector-immutable': { upstream: 'kube-apiserver ValidateDeploymentUpdate / ValidateDaemonSetUpdate (spec.selector: field is immutable)', severity: 'error' },
-  'upgrade/storageclass-immutable': { upstream: 'kube-apiserver ValidateStorageClassUpdate (provisioner, parameters, reclaimPolicy, volumeBindingMode are immutable)', severity: 'error' },
-  'upgrade/volumeattributesclass-immutable': { upstream: 'kube-apiserver ValidateVolumeAttributesClassUpdate (driverName and parameters are immutable)', severity: 'error' },
-  'upgrade/snapshotclass-immutable': { upstream: 'external-snapshotter VolumeSnapshotClass (driver and parameters are fixed at creation)', severity: 'error' },
-  'upgrade/claim-immutable': { upstream: 'kube-apiserver ValidatePersistentVolumeClaimUpdate (spec is immutable after creation except resources.requests and volumeAttributesClassName)', severity: 'error' },
-  'upgrade/claim-shrink': { upstream: 'kube-apiserver ValidatePersistentVolumeClaimUpdate (spec.resources.requests.storage: field can not be less than previous value)', severity: 'error' },
-  'upgrade/service-cluster-ip': { upstream: 'kube-apiserver ValidateServiceUpdate (spec.clusterIP / spec.clusterIPs: field is immutable)', severity: 'error' },
-  'upgrade/job-immutable': { upstream: 'kube-apiserver ValidateJobSpecUpdate (spec.template, spec.selector, spec.completionMode, spec.podFailurePolicy: field is immutable)', severity: 'error' },
-  'upgrade/statefulset-renamed': { upstream: 'kube-controller-manager StatefulSet controller (claims are named <template>-<statefulset>-<ordinal>)', severity: 'error' },
-  'upgrade/statefulset-moved': { upstream: 'kube-apiserver (metadata.namespace is immutable; PersistentVolumeClaims are namespaced and never follow a workload to another namespace)', severity: 'error' },
-  'upgrade/engine-major': { upstream: 'PostgreSQL pg_upgrade (a server refuses a data directory initialised by another major version); MySQL/MariaDB/Redis refuse data files written by a newer major', severity: 'error' },
-  'upgrade/minio-pool': { upstream: 'MinIO server (refuses to start when the erasure set layout of a pool changes; capacity grows by adding a pool)', severity: 'error' },
-  'upgrade/service-type': { upstream: "kube-apiserver ValidateServiceUpdate (a headless Service cannot become NodePort or LoadBalancer: clusterIP 'None' is immutable and only valid for ClusterIP)", severity: 'error' },
-  'upgrade/statefulset-removed': { upstream: 'kube-controller-manager StatefulSet controller (persistentVolumeClaimRetentionPolicy.whenDeleted)', severity: 'warning' },
-  'upgrade/scale-down-deletes-claims': { upstream: 'kube-controller-manager StatefulSet controller (persistentVolumeClaimRetentionPolicy.whenScaled: Delete)', severity: 'warning' },
-  'upgrade/statefulset-to-deployment': { upstream: 'kube-controller-manager StatefulSet and Deployment controllers (a kind change is a delete and a create)', severity: 'warning' },
-  'upgrade/acknowledgement': { upstream: 'cdk8s-stateful-ml upgrade guard (CDK8S_UPGRADE_ACK names a rename or namespace move it found)', severity: 'warning' },
-  'upgrade/claim-removed': { upstream: 'Argo CD sync option Prune=false (the claim stays, OutOfSync)', severity: 'warning' },
-};
 
 /** Options of `checkUpgrade`. */
 export interface UpgradeCheckOptions {
@@ -50,10 +22,10 @@ export interface UpgradeCheckOptions {
 }
 
 /** Rules an explicit acknowledgement turns into a warning: the cluster accepts the change, the data stays behind. */
-export const ACKNOWLEDGEABLE_RULES: ReadonlySet<string> = new Set(['upgrade/statefulset-renamed', 'upgrade/statefulset-moved']);
+export const ACKNOWLEDGEABLE_RULES: ReadonlySet<RuleId> = new Set<UpgradeRuleId>(['upgrade/statefulset-renamed', 'upgrade/statefulset-moved']);
 
 /** The name an acknowledgement uses for a finding: `<rule without upgrade/>/<namespace>/<name>` of the old object. */
-export function acknowledgementId(rule: string, obj: ManifestObject): string {
+export function acknowledgementId(rule: RuleId, obj: ManifestObject): string {
   return `${rule.replace(/^upgrade\//, '')}/${namespaceOf(obj) ?? '-'}/${obj.metadata?.name ?? ''}`;
 }
 
@@ -108,11 +80,6 @@ export function diffJson(before: unknown, after: unknown, path: string, out: Cha
   return out;
 }
 
-function upgradeFinding(rule: string, obj: ManifestObject, path: string | undefined, message: string): Finding {
-  const info = UPGRADE_RULES[rule];
-  return { rule, upstream: info.upstream, severity: info.severity, object: describeObject(obj), path, message };
-}
-
 function identity(obj: ManifestObject): string {
   const group = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0] : '';
   return `${group}|${obj.kind}|${namespaceOf(obj) ?? ''}|${obj.metadata?.name ?? ''}`;
@@ -162,7 +129,7 @@ function statefulSetChanges(before: Json, after: Json, obj: ManifestObject): Fin
     } else {
       safe = orphan;
     }
-    return upgradeFinding('upgrade/statefulset-immutable', obj, c.path,
+    return finding('upgrade/statefulset-immutable', obj, c.path,
       `changes ${show(c.before)} -> ${show(c.after)}, which the API server refuses on a live StatefulSet.${why} Safe path: ${safe}.`);
   });
 }
@@ -181,7 +148,7 @@ function scaleDownWarnings(before: Json, after: Json, obj: ManifestObject): Find
   const templates: string[] = (after.spec?.volumeClaimTemplates ?? []).map((t: Json) => t.metadata?.name);
   if (!templates.length) return [];
   const claims = templates.flatMap((t) => Array.from({ length: from - to }, (_, i) => `${t}-${obj.metadata?.name}-${to + i}`));
-  return [upgradeFinding('upgrade/scale-down-deletes-claims', obj, 'spec.replicas',
+  return [finding('upgrade/scale-down-deletes-claims', obj, 'spec.replicas',
     `spec.replicas ${from} -> ${to} with persistentVolumeClaimRetentionPolicy.whenScaled: Delete deletes claims ${claims.join(', ')} and their data. ` +
     'Safe path: snapshot those claims first, or set whenScaled: Retain in one sync and scale down in the next.')];
 }
@@ -192,13 +159,13 @@ function claimChanges(before: Json, after: Json, obj: ManifestObject): Finding[]
     if (c.path === 'spec.volumeAttributesClassName') continue;
     if (c.path === 'spec.resources.requests.storage') {
       if ((compareQuantities(c.after, c.before) ?? 0) < 0) {
-        out.push(upgradeFinding('upgrade/claim-shrink', obj, c.path,
+        out.push(finding('upgrade/claim-shrink', obj, c.path,
           `${c.path} shrinks ${show(c.before)} -> ${show(c.after)}; Kubernetes refuses to shrink a claim (it only grows). Safe path: keep ${show(c.before)}; ` +
           'to use less, copy the data into a new claim under a new name with the smaller size (dump/restore, or a VolumeSnapshot restore where the data fits) and switch the workload over.'));
       }
       continue;
     }
-    out.push(upgradeFinding('upgrade/claim-immutable', obj, c.path,
+    out.push(finding('upgrade/claim-immutable', obj, c.path,
       `changes ${show(c.before)} -> ${show(c.after)}, which the API server refuses on an existing claim. ` +
       'Safe path: create a claim under a new name from a VolumeSnapshot of this one (dataSource), switch the workload to it, and delete the old claim by hand once done (it carries Prune=false).'));
   }
@@ -212,7 +179,7 @@ function serviceChanges(before: Json, after: Json, obj: ManifestObject): Finding
     const what = headless(c.before) !== headless(c.after)
       ? `switches the Service ${headless(c.before) ? 'from headless to a virtual IP' : 'from a virtual IP to headless'}`
       : `changes ${show(c.before)} -> ${show(c.after)}`;
-    out.push(upgradeFinding('upgrade/service-cluster-ip', obj, c.path,
+    out.push(finding('upgrade/service-cluster-ip', obj, c.path,
       `${what}, which the API server refuses (clusterIP is immutable). Safe path: create the new shape under a new name ` +
       `(e.g. ${obj.metadata?.name}-headless), move clients and the StatefulSet's serviceName over, then remove the old Service.`));
   }
@@ -224,15 +191,15 @@ function jobChanges(before: Json, after: Json, obj: ManifestObject): Finding[] {
   // Elastic indexed Jobs (1.27+) may change completions together with parallelism; any other change is refused.
   const elastic = after.spec?.completionMode === 'Indexed' && after.spec?.completions === after.spec?.parallelism;
   if (!elastic) changes.push(...changesUnder(before.spec, after.spec, ['completions'], 'spec'));
-  return changes.map((c) => upgradeFinding('upgrade/job-immutable', obj, c.path,
+  return changes.map((c) => finding('upgrade/job-immutable', obj, c.path,
     `changes ${show(c.before)} -> ${show(c.after)}; a Job's template and selector are immutable, so the sync fails. ` +
     `Safe path: give the Job a new name (e.g. suffix the migration version) so a new Job runs; delete the finished one (${kubectl(obj)} delete job ${obj.metadata?.name}).`));
 }
 
-function fieldChanges(rule: string, before: Json, after: Json, obj: ManifestObject, fields: readonly string[], safe: string): Finding[] {
+function fieldChanges(rule: UpgradeRuleId, before: Json, after: Json, obj: ManifestObject, fields: readonly string[], safe: string): Finding[] {
   return changesUnder(before, after, fields, '').map((c) => {
     const path = c.path.replace(/^\./, '');
-    return upgradeFinding(rule, obj, path, `changes ${show(c.before)} -> ${show(c.after)}, which the API server refuses on update. Safe path: ${safe}`);
+    return finding(rule, obj, path, `changes ${show(c.before)} -> ${show(c.after)}, which the API server refuses on update. Safe path: ${safe}`);
   });
 }
 
@@ -250,7 +217,7 @@ function removalWarnings(removed: readonly ManifestObject[], added: readonly Man
       const deployment = added.find((o) => o.kind === 'Deployment' && namespaceOf(o) === ns && o.metadata?.name === old.metadata?.name);
       if (deployment) {
         const name = old.metadata?.name;
-        out.push(upgradeFinding('upgrade/statefulset-to-deployment', old, 'kind',
+        out.push(finding('upgrade/statefulset-to-deployment', old, 'kind',
           `becomes a Deployment of the same name, without per-pod claims. The StatefulSet carries Prune=false, so both run side by side behind the ` +
           `same Service (no downtime). Safe path: sync, wait until 'kubectl -n ${ns} rollout status deployment/${name}' succeeds, then ` +
           `'kubectl -n ${ns} delete statefulset ${name}' and '... delete service ${name}-headless'; ${spec.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete' ? 'whenDeleted: Delete removes' : 'then delete'} ` +
@@ -262,18 +229,18 @@ function removalWarnings(removed: readonly ManifestObject[], added: readonly Man
         const what = moved
           ? `moved from namespace ${ns} to ${namespaceOf(successor)}: claims never follow a workload to another namespace, so its pods start on new, empty claims (${namespaceOf(successor)}/${newClaims}) while the data stays in ${ns}/${oldClaims}`
           : `renamed to ${successor.metadata?.name}: its pods start on new, empty claims (${newClaims}) while the data stays in ${oldClaims}`;
-        out.push(upgradeFinding(rule, old, moved ? 'metadata.namespace' : 'metadata.name',
+        out.push(finding(rule, old, moved ? 'metadata.namespace' : 'metadata.name',
           `${what}, and every client wired to it (connection URLs, e.g. MLflow's and Feast's backends) is switched to the empty one. ` +
           `Safe path: keep the old ${moved ? 'namespace' : 'name'}; or copy the data first (restore VolumeSnapshots of the old claims into claims named ${newClaims}${moved ? ` in ${namespaceOf(successor)}` : ''}, or dump/restore), ` +
           `then acknowledge the change by name: CDK8S_UPGRADE_ACK=${acknowledgementId(rule, old)} (or --acknowledge ${acknowledgementId(rule, old)}).`));
       } else {
         const deletes = spec.persistentVolumeClaimRetentionPolicy?.whenDeleted === 'Delete';
-        out.push(upgradeFinding('upgrade/statefulset-removed', old, undefined,
+        out.push(finding('upgrade/statefulset-removed', old, undefined,
           `removed from the render; ${deletes ? `whenDeleted: Delete deletes its claims (${oldClaims}) and their data once it is pruned` : `its claims (${oldClaims}) stay behind`}. ` +
           'It carries Prune=false, so Argo CD leaves it running (OutOfSync) until you delete it by hand; snapshot the claims first if the data matters.'));
       }
     } else if (old.kind === 'PersistentVolumeClaim') {
-      out.push(upgradeFinding('upgrade/claim-removed', old, undefined,
+      out.push(finding('upgrade/claim-removed', old, undefined,
         'removed from the render; it carries Prune=false, so Argo CD keeps it and its data (OutOfSync). Delete it by hand once the data is no longer needed.'));
     }
   }
@@ -301,7 +268,7 @@ export function checkUpgrade(before: readonly ManifestObject[], after: readonly 
     switch (obj.kind) {
       case 'StatefulSet':
         out.push(...statefulSetChanges(old, now, obj), ...scaleDownWarnings(old, now, obj));
-        out.push(...statefulSetDataPathChanges(old, now, obj).map((c) => upgradeFinding(c.rule, obj, c.path, c.message)));
+        out.push(...statefulSetDataPathChanges(old, now, obj).map((c) => finding(c.rule, obj, c.path, c.message)));
         break;
       case 'StorageClass':
         out.push(...fieldChanges('upgrade/storageclass-immutable', old, now, obj, STORAGECLASS_IMMUTABLE,
@@ -321,14 +288,14 @@ export function checkUpgrade(before: readonly ManifestObject[], after: readonly 
         break;
       case 'Service':
         out.push(...serviceChanges(old, now, obj));
-        out.push(...serviceTypeChanges(old, now, obj).map((c) => upgradeFinding(c.rule, obj, c.path, c.message)));
+        out.push(...serviceTypeChanges(old, now, obj).map((c) => finding(c.rule, obj, c.path, c.message)));
         break;
       case 'Job':
         out.push(...jobChanges(old, now, obj));
         break;
       default:
         if (SELECTOR_KINDS.has(obj.kind)) {
-          out.push(...changesUnder(old.spec, now.spec, ['selector'], 'spec').map((c) => upgradeFinding('upgrade/selector-immutable', obj, c.path,
+          out.push(...changesUnder(old.spec, now.spec, ['selector'], 'spec').map((c) => finding('upgrade/selector-immutable', obj, c.path,
             `changes ${show(c.before)} -> ${show(c.after)}, which the API server refuses (field is immutable). ` +
             `Safe path: create the ${obj.kind} under a new name with the new selector, then remove the old one.`)));
         }
