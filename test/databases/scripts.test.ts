@@ -224,7 +224,7 @@ describeEachShell('database scripts under %s', (shell) => {
     expect(run('bootstrap.sh', postgresEnv('db-0', { POD_INDEX: '1' })).log).toContain('application_name=db-0');
     const bad = run('bootstrap.sh', postgresEnv('database'));
     expect(bad.status).toBe(1);
-    expect(bad.stderr).toBe("postgres-bootstrap: cannot derive an ordinal from pod name 'database'\n");
+    expect(bad.stderr).toBe("postgres-bootstrap: cannot derive the pod ordinal from POD_INDEX='' or pod name 'database'\n");
   });
 
   test('a data directory that is not empty and not PostgreSQL is never touched', () => {

@@ -9,7 +9,7 @@
 const TOOL_SUITES = [
   'databases/scripts', 'gitops/cmp-kustomize', 'ml/mlflow-schema', 'ml/object-store', 'ml/object-store-users', 'ml/redis', 'ml/trainer-entrypoint',
   'protection/backup-object-store', 'protection/expansion', 'protection/logical-backup', 'protection/snapshot-script',
-  'checks/catalogue/upgrades', 'examples/training-on-kind', 'gitops/upgrade-guard', 'report/topology',
+  'checks/catalogue/upgrades', 'examples/training-on-kind', 'gitops/upgrade-guard', 'report/topology', 'scripts/prelude',
 ];
 
 module.exports = {

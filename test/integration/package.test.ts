@@ -29,6 +29,7 @@ describe('npm pack', () => {
       `package/${manifest.main}`, `package/${manifest.types}`,
       'package/build/lib/databases/stateful-database.d.ts',
       'package/lib/databases/scripts/postgres-bootstrap.sh',
+      'package/lib/scripts/prelude.sh',
       'package/build/lib/checks/schemas/compiled/v1.32.js',
       'package/LICENSE', 'package/README.md',
     ]));
@@ -53,7 +54,7 @@ describe('npm pack', () => {
       const rendered = lib.renderProfile(app, profile);
       const config = rendered.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'postgres-config');
       console.log(JSON.stringify({ host: db.primaryHost, ok: rendered.gates.ok, objects: rendered.objects.length,
-        bootstrap: config.data['bootstrap.sh'].startsWith('#!/bin/sh') }));
+        bootstrap: config.data['bootstrap.sh'].startsWith('#!/bin/sh') && config.data['bootstrap.sh'].includes('pod_ordinal() {') }));
     `);
     // Dependencies resolve from this repository's node_modules, as an installed package's would from the consumer's.
     const run = spawnSync(process.execPath, [consumer], { encoding: 'utf8', env: { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules') } });

@@ -1,5 +1,4 @@
 import { spawnSync } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
 import {
   MaxMemoryPolicy, Profile, RedisMode, RedisServer, RedisUsers, ServerTls, StorageClassPack,
@@ -7,9 +6,10 @@ import {
 } from '../../lib';
 import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
 import { expectGatesPass } from '../support/gates';
+import { renderedScript, renderedScriptDir } from '../support/scripts';
 import { describeEachShell } from '../support/shells';
 
-const SCRIPTS = path.resolve(__dirname, '../../lib/ml/scripts');
+const SCRIPTS = renderedScriptDir(...['redis-lib.sh', 'redis-start.sh', 'redis-probe.sh', 'sentinel-start.sh'].map((s) => `ml/scripts/${s}`));
 
 function redis(profile: Profile = Profile.kind(), extra: Partial<ConstructorParameters<typeof RedisServer>[2]> = {}) {
   const { chart } = newChart(profile);
@@ -148,7 +148,7 @@ describe('pods', () => {
     const cm = find(objects, 'ConfigMap', 'cache-config');
     expect(Object.keys(cm.data).sort()).toEqual(['redis-lib.sh', 'redis-probe.sh', 'redis-start.sh', 'redis.conf', 'users.acl']);
     for (const script of ['redis-lib.sh', 'redis-start.sh', 'redis-probe.sh']) {
-      expect(cm.data[script]).toBe(fs.readFileSync(path.join(SCRIPTS, script), 'utf8'));
+      expect(cm.data[script]).toBe(renderedScript(`ml/scripts/${script}`));
     }
     expect(pod.volumes).toContainEqual({ name: 'config', configMap: { name: 'cache-config', defaultMode: 0o444 } });
     expect(container.volumeMounts).toEqual(expect.arrayContaining([
@@ -357,7 +357,7 @@ describe('client users', () => {
   });
 });
 
-describeEachShell('redis-start.sh and sentinel-start.sh under %s: the pod ordinal (redis-lib.sh pod_ordinal)', (shell) => {
+describeEachShell('redis-start.sh and sentinel-start.sh under %s: the pod ordinal (prelude.sh pod_ordinal, through redis-lib.sh)', (shell) => {
   const start = (script: string, env: Record<string, string>) =>
     spawnSync(shell[0], [...shell.slice(1), path.join(SCRIPTS, script)], { env: { PATH: process.env.PATH!, ...env }, encoding: 'utf8' });
 

@@ -7,11 +7,12 @@ import {
   StatefulDatabase, StorageClassPack,
 } from '../../lib';
 import { Manifest, all, find, newChart, selects, synth, findJob } from '../support/synth';
+import { renderedScript, renderedScriptDir } from '../support/scripts';
 import { describeEachShell } from '../support/shells';
 import { expectGatesPass } from '../support/gates';
 
 const PROFILES = [Profile.kind(), Profile.gke(), Profile.eks(), Profile.aks()];
-const SCRIPTS = path.join(__dirname, '../../lib/databases/scripts');
+const SCRIPTS = renderedScriptDir('databases/scripts/backup-upload.sh');
 
 /** PostgreSQL in ml-db (restricted to MLflow's pods), MinIO in ml-tracking with a backup bucket. */
 function platform(profile: Profile = Profile.gke(), engine = DatabaseEngine.postgres('16.4')) {
@@ -108,8 +109,8 @@ describe('LogicalBackup to the in-cluster object store', () => {
 
   test('the ConfigMap carries the dump and upload scripts as they are in lib/databases/scripts', () => {
     expect(find(objects, 'ConfigMap', 'postgres-logical-backup-script').data).toEqual({
-      'backup-postgres.sh': fs.readFileSync(path.join(SCRIPTS, 'backup-postgres.sh'), 'utf8'),
-      'backup-upload.sh': fs.readFileSync(path.join(SCRIPTS, 'backup-upload.sh'), 'utf8'),
+      'backup-postgres.sh': renderedScript('databases/scripts/backup-postgres.sh'),
+      'backup-upload.sh': renderedScript('databases/scripts/backup-upload.sh'),
     });
   });
 

@@ -6,6 +6,7 @@ import {
   BackupDestination, Credentials, DatabaseEngine, LogicalBackup, LogicalBackupProps, Profile, StatefulDatabase, StorageClassPack, runGates,
 } from '../../lib';
 import { all, find, newChart, synth } from '../support/synth';
+import { renderedScript, renderedScriptDir } from '../support/scripts';
 import { describeEachShell } from '../support/shells';
 
 function backedUp(profile: Profile, engine = DatabaseEngine.postgres('16.4'), props: Partial<LogicalBackupProps> = {}, restrict = false) {
@@ -59,7 +60,7 @@ describe('LogicalBackup', () => {
     expect(pod.volumes).toContainEqual({ name: 'backup', persistentVolumeClaim: { claimName: 'postgres-backups' } });
     expect(container.volumeMounts).toContainEqual({ name: 'backup', mountPath: '/backup' });
     const script = find(o, 'ConfigMap', 'postgres-logical-backup-script').data['backup-postgres.sh'];
-    expect(script).toBe(fs.readFileSync(path.join(__dirname, '../../lib/databases/scripts/backup-postgres.sh'), 'utf8'));
+    expect(script).toBe(renderedScript('databases/scripts/backup-postgres.sh'));
     expect(all(o, 'Secret')).toEqual([]);
   });
 
@@ -133,7 +134,7 @@ describe('LogicalBackup bad input', () => {
 });
 
 describeEachShell('backup-mysql.sh under %s (stand-in mysqldump)', (shell) => {
-  const script = path.join(__dirname, '../../lib/databases/scripts/backup-mysql.sh');
+  const script = path.join(renderedScriptDir('databases/scripts/backup-mysql.sh'), 'backup-mysql.sh');
   let dir: string;
   beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mysql-backup-'));

@@ -1,12 +1,11 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { KUBECTL_IMAGES, Profile, SnapshotSchedule } from '../../lib';
 import { gkeWithShared } from '../support/clusters';
 import { Manifest, find, synth } from '../support/synth';
 import { withSnapshotClass } from './support/workloads';
 import { expectGatesPass } from '../support/gates';
+import { renderedScript } from '../support/scripts';
 
-const SCRIPT = fs.readFileSync(path.join(__dirname, '../../lib/stateful/scripts/snapshot-claims.sh'), 'utf8');
+const SCRIPT = renderedScript('stateful/scripts/snapshot-claims.sh');
 
 function scheduled(profile: Profile, props: Partial<ConstructorParameters<typeof SnapshotSchedule>[2]> = {}) {
   const built = withSnapshotClass(profile);

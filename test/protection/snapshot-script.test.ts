@@ -1,9 +1,8 @@
-import * as fs from 'fs';
-import * as path from 'path';
+import { renderedScript } from '../support/scripts';
 import { describeEachShell } from '../support/shells';
 import { StandInCluster } from './support/stand-in';
 
-const SCRIPT = fs.readFileSync(path.join(__dirname, '../../lib/stateful/scripts/snapshot-claims.sh'), 'utf8');
+const SCRIPT = renderedScript('stateful/scripts/snapshot-claims.sh');
 const ENV = {
   NAMESPACE: 'ml-db', STATEFULSET: 'pg', TEMPLATES: 'data wal', SELECTOR: 'app.kubernetes.io/instance=pg',
   SNAPSHOT_CLASS: 'ml-snapshots', SCHEDULE: 'pg-snapshots', KEEP: '3',

@@ -6,14 +6,15 @@
 #
 # Environment: BACKUP_DIR, KEEP, DB_HOST, DB_PORT, DB_USER, and MYSQL_PWD (read by the client).
 set -eu
+script_name=backup-mysql
+log_fd=1
+# prelude: log fail require_keep retain_newest
 
 : "${BACKUP_DIR:?BACKUP_DIR is required}"
 : "${KEEP:?KEEP is required}"
 : "${DB_HOST:?DB_HOST is required}"
 : "${DB_USER:?DB_USER is required}"
-case "$KEEP" in
-  '' | *[!0-9]* | 0 | 0*) echo "KEEP must be a whole number >= 1, got '$KEEP'" >&2; exit 2 ;;
-esac
+require_keep
 
 # MariaDB 11 ships mariadb-dump only; MySQL and older MariaDB have mysqldump.
 dump=mysqldump
@@ -22,7 +23,6 @@ command -v mysqldump >/dev/null 2>&1 || dump=mariadb-dump
 stamp=$(date -u +%Y%m%d-%H%M%S)
 partial="$BACKUP_DIR/$stamp.partial"
 final="$BACKUP_DIR/$stamp"
-log() { echo "backup-mysql: $*"; }
 
 rm -rf "$partial"
 mkdir -p "$partial"
@@ -31,27 +31,8 @@ log "dumping every database from $DB_HOST:${DB_PORT:-3306} with $dump"
 { "$dump" --host="$DB_HOST" --port="${DB_PORT:-3306}" --user="$DB_USER" \
     --single-transaction --routines --events --triggers --all-databases || echo $? > "$partial/dump.failed"; } \
   | gzip -c > "$partial/all-databases.sql.gz"
-if [ -f "$partial/dump.failed" ]; then
-  echo "backup-mysql: $dump failed with status $(cat "$partial/dump.failed")" >&2
-  exit 1
-fi
+[ ! -f "$partial/dump.failed" ] || fail "$dump failed with status $(cat "$partial/dump.failed")"
 mv "$partial" "$final"
 log "backup $final complete"
 
-kept=0
-for dir in $(ls -1 "$BACKUP_DIR" | sort -r); do
-  case "$dir" in
-    [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9][0-9])
-      if [ "$kept" -lt "$KEEP" ]; then
-        kept=$((kept + 1))
-      else
-        log "pruning $dir"
-        rm -rf "${BACKUP_DIR:?}/$dir"
-      fi
-      ;;
-    [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9][0-9].partial)
-      log "removing $dir, left by a failed run"
-      rm -rf "${BACKUP_DIR:?}/$dir"
-      ;;
-  esac
-done
+retain_newest "$BACKUP_DIR" "$KEEP"

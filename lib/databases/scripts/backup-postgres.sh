@@ -7,17 +7,17 @@
 #
 # Environment: BACKUP_DIR, KEEP, and libpq's PGHOST, PGPORT, PGUSER, PGPASSWORD.
 set -eu
+script_name=backup-postgres
+log_fd=1
+# prelude: log require_keep retain_newest
 
 : "${BACKUP_DIR:?BACKUP_DIR is required}"
 : "${KEEP:?KEEP is required}"
-case "$KEEP" in
-  '' | *[!0-9]* | 0 | 0*) echo "KEEP must be a whole number >= 1, got '$KEEP'" >&2; exit 2 ;;
-esac
+require_keep
 
 stamp=$(date -u +%Y%m%d-%H%M%S)
 partial="$BACKUP_DIR/$stamp.partial"
 final="$BACKUP_DIR/$stamp"
-log() { echo "backup-postgres: $*"; }
 
 rm -rf "$partial"
 mkdir -p "$partial"
@@ -36,21 +36,4 @@ done
 mv "$partial" "$final"
 log "backup $final complete"
 
-# Newest first; names are timestamps, so they sort chronologically.
-kept=0
-for dir in $(ls -1 "$BACKUP_DIR" | sort -r); do
-  case "$dir" in
-    [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9][0-9])
-      if [ "$kept" -lt "$KEEP" ]; then
-        kept=$((kept + 1))
-      else
-        log "pruning $dir"
-        rm -rf "${BACKUP_DIR:?}/$dir"
-      fi
-      ;;
-    [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9][0-9].partial)
-      log "removing $dir, left by a failed run"
-      rm -rf "${BACKUP_DIR:?}/$dir"
-      ;;
-  esac
-done
+retain_newest "$BACKUP_DIR" "$KEEP"

@@ -13,15 +13,15 @@
 # AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY for static keys, or neither for a workload identity
 # (mc exchanges the pod's token at MC_STS_ENDPOINT_backup).
 set -eu
+script_name=backup-upload
+log_fd=1
+# prelude: log fail require_keep
 
 : "${DUMP_DIR:?DUMP_DIR is required}"
 : "${KEEP:?KEEP is required}"
 : "${S3_ENDPOINT:?S3_ENDPOINT is required}"
 : "${S3_BUCKET:?S3_BUCKET is required}"
-case "$KEEP" in
-  '' | *[!0-9]* | 0 | 0*) echo "KEEP must be a whole number >= 1, got '$KEEP'" >&2; exit 2 ;;
-esac
-log() { echo "backup-upload: $*"; }
+require_keep
 
 # The dump container renames its directory to the bare timestamp only when the dump is complete.
 stamp=''
@@ -29,15 +29,12 @@ for entry in "$DUMP_DIR"/*; do
   name=${entry##*/}
   case "$name" in
     [0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]-[0-9][0-9][0-9][0-9][0-9][0-9])
-      if [ -n "$stamp" ]; then echo "backup-upload: more than one backup in $DUMP_DIR ($stamp, $name)" >&2; exit 1; fi
+      [ -z "$stamp" ] || fail "more than one backup in $DUMP_DIR ($stamp, $name)"
       stamp=$name
       ;;
   esac
 done
-if [ -z "$stamp" ]; then
-  echo "backup-upload: no complete backup in $DUMP_DIR: the dump did not finish" >&2
-  exit 1
-fi
+[ -n "$stamp" ] || fail "no complete backup in $DUMP_DIR: the dump did not finish"
 
 if [ -n "${AWS_ACCESS_KEY_ID:-}" ]; then
   : "${AWS_SECRET_ACCESS_KEY:?AWS_SECRET_ACCESS_KEY is required with AWS_ACCESS_KEY_ID}"

@@ -11,6 +11,7 @@
 #    (databases.list); a replica (re)points replication at the primary with GTID
 #    auto-positioning, in its engine's own syntax. Passwords are read from files.
 set -eu
+# prelude: log pod_ordinal
 
 : "${DB_ENGINE:?DB_ENGINE must be mysql or mariadb}"
 : "${DB_DATA_DIR:?DB_DATA_DIR must name the data directory}"
@@ -25,7 +26,7 @@ REPLICATION_USER="${REPLICATION_USER:-replicator}"
 BOOTSTRAP_TIMEOUT="${BOOTSTRAP_TIMEOUT:-600}"
 DB_TMP_DIR="${DB_TMP_DIR:-/tmp}"
 
-log() { echo "$DB_ENGINE-bootstrap: $*" >&2; }
+script_name="$DB_ENGINE-bootstrap"
 
 case "$DB_ENGINE" in
   mysql) server=mysqld; client=mysql; admin=mysqladmin; skip_replica_start=--skip-replica-start ;;
@@ -33,11 +34,7 @@ case "$DB_ENGINE" in
   *) log "DB_ENGINE must be mysql or mariadb, got '$DB_ENGINE'"; exit 1 ;;
 esac
 
-pod="${POD_NAME:-$(hostname)}"
-ordinal="${POD_INDEX:-${pod##*-}}"
-case "$ordinal" in
-  ''|*[!0-9]*) log "cannot derive an ordinal from pod name '$pod'"; exit 1 ;;
-esac
+pod_ordinal
 server_id=$((ordinal + 1))
 
 # A file's content as the body of a SQL string literal ('' and \\ escaped).

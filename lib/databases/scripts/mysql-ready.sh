@@ -8,7 +8,10 @@
 #    thread cannot connect or whose SQL thread stopped on an error is not Ready.
 # Liveness stays a plain ping: lag is no reason to restart a database.
 set -eu
+# prelude: pod_ordinal
+
 : "${DB_ENGINE:?DB_ENGINE must be mysql or mariadb}"
+script_name="$DB_ENGINE-ready"
 : "${DB_CLIENT_CNF:?DB_CLIENT_CNF must name the client option file}"
 : "${DB_READY_MAX_LAG_SECONDS:?DB_READY_MAX_LAG_SECONDS must be the lag bound in seconds}"
 case "$DB_ENGINE" in
@@ -16,9 +19,7 @@ case "$DB_ENGINE" in
   mariadb) client=mariadb ;;
   *) echo "DB_ENGINE must be mysql or mariadb, got '$DB_ENGINE'" >&2; exit 1 ;;
 esac
-pod="${POD_NAME:-$(hostname)}"
-ordinal="${POD_INDEX:-${pod##*-}}"
-case "$ordinal" in ''|*[!0-9]*) echo "cannot derive an ordinal from pod name '$pod'" >&2; exit 1 ;; esac
+pod_ordinal
 
 q() { "$client" --defaults-extra-file="$DB_CLIENT_CNF" --batch "$@"; }
 

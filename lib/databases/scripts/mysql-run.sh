@@ -6,18 +6,16 @@
 # socket-only root@localhost the scripts use). Replicas resume
 # replication on start with the position their bootstrap recorded. POSIX sh.
 set -eu
+# prelude: pod_ordinal
 
 : "${DB_ENGINE:?DB_ENGINE must be mysql or mariadb}"
+script_name="$DB_ENGINE-run"
 : "${DB_DATA_DIR:?DB_DATA_DIR must name the data directory}"
 : "${DB_SOCKET:?DB_SOCKET must name the unix socket}"
 : "${DB_CONFIG_DIR:?DB_CONFIG_DIR must name the directory holding my.cnf}"
 DB_PORT="${DB_PORT:-3306}"
 
-pod="${POD_NAME:-$(hostname)}"
-ordinal="${POD_INDEX:-${pod##*-}}"
-case "$ordinal" in
-  ''|*[!0-9]*) echo "cannot derive an ordinal from pod name '$pod'" >&2; exit 1 ;;
-esac
+pod_ordinal
 
 case "$DB_ENGINE" in
   mysql) server=mysqld; read_only=--super-read-only=ON ;;

@@ -15,6 +15,8 @@
 # Data directories are built next to PGDATA and renamed into place, so an interrupted bootstrap
 # is simply redone on the next start.
 set -eu
+script_name=postgres-bootstrap
+# prelude: log pod_ordinal
 
 : "${PGDATA:?PGDATA must name the data directory}"
 : "${PGHOST:?PGHOST must name the unix socket directory}"
@@ -30,13 +32,7 @@ DB_REPLICAS="${DB_REPLICAS:-1}"
 REPLICA_HOSTS="${REPLICA_HOSTS:-}"
 export PGPORT
 
-log() { echo "postgres-bootstrap: $*" >&2; }
-
-pod="${POD_NAME:-$(hostname)}"
-ordinal="${POD_INDEX:-${pod##*-}}"
-case "$ordinal" in
-  ''|*[!0-9]*) log "cannot derive an ordinal from pod name '$pod'"; exit 1 ;;
-esac
+pod_ordinal
 case "$DB_REPLICAS" in
   ''|*[!0-9]*) log "DB_REPLICAS must be the StatefulSet's replica count, got '$DB_REPLICAS'"; exit 1 ;;
 esac

@@ -13,11 +13,13 @@
 # primary's data is only read. Exits 0 when the copy can follow (or the primary cannot be asked:
 # then the server's own errors and the readiness probe tell).
 set -eu
+script_name=postgres-heal
+# prelude: log
+
 : "${PGDATA:?PGDATA must name the data directory}"
 : "${DB_SECRETS_DIR:?DB_SECRETS_DIR must name the directory holding the password files}"
 : "${DB_SUPERUSER:?DB_SUPERUSER must name the superuser}"
 PGPORT="${PGPORT:-5432}"
-log() { echo "postgres-heal: $*" >&2; }
 
 [ -s "$PGDATA/PG_VERSION" ] || exit 0
 case "$1" in

@@ -10,19 +10,15 @@
 #    passfile, and primary_slot_name names this ordinal's slot on the primary. This also
 #    repairs replicas cloned with `pg_basebackup -R`, which stored the password there.
 set -eu
+script_name=postgres-run
+# prelude: log pod_ordinal
 
 : "${PGDATA:?PGDATA must name the data directory}"
 : "${PGHOST:?PGHOST must name the unix socket directory}"
 : "${DB_CONFIG_DIR:?DB_CONFIG_DIR must name the directory holding postgresql.conf}"
 PGPORT="${PGPORT:-5432}"
 
-log() { echo "postgres-run: $*" >&2; }
-
-pod="${POD_NAME:-$(hostname)}"
-ordinal="${POD_INDEX:-${pod##*-}}"
-case "$ordinal" in
-  ''|*[!0-9]*) log "cannot derive an ordinal from pod name '$pod'"; exit 1 ;;
-esac
+pod_ordinal
 
 # postgresql.auto.conf without primary_conninfo / primary_slot_name (plus $1, already escaped
 # lines), replaced atomically. The server is not running: nothing else writes the file.

@@ -5,24 +5,7 @@
 #   REDIS_TLS_CA_FILE    when set, redis-cli talks TLS and checks servers against this CA
 #   REDIS_PASSWORD_*     passwords named by the ACL file (Secret references)
 
-fail() {
-  echo "$script_name: $*" >&2
-  exit 1
-}
-
-log() {
-  echo "$script_name: $*" >&2
-}
-
-# Sets `name` (POD_NAME, else the host name) and `ordinal` (POD_INDEX, else the name's numeric suffix);
-# fails when neither gives a number.
-pod_ordinal() {
-  name="${POD_NAME:-$(hostname)}"
-  ordinal="${POD_INDEX:-${name##*-}}"
-  case "$ordinal" in
-    '' | *[!0-9]*) fail "cannot derive the pod ordinal from POD_INDEX='${POD_INDEX:-}' or pod name '$name'" ;;
-  esac
-}
+# prelude: log fail pod_ordinal
 
 # Sets `value` to the environment variable named $1 (names come from our own ACL file:
 # [A-Z0-9_]). An assignment, not a command substitution, which would drop trailing newlines.

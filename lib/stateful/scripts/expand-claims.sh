@@ -3,8 +3,9 @@
 # volumeClaimTemplates, so each claim is grown on its own, then the StatefulSet is deleted
 # without its pods (--cascade=orphan) and re-applied with the new size, adopting pods and claims.
 
-log() { echo "expansion: $*"; }
-fail() { echo "expansion: $*" >&2; exit 1; }
+script_name=expansion
+log_fd=1
+# prelude: log fail
 
 # The StatefulSet must have exactly the planned ordinals; otherwise some claims would be left out.
 check_replicas() { # namespace statefulset planned

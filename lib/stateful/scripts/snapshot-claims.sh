@@ -18,6 +18,9 @@
 # everything older than the KEEP-th. Snapshots that are not ready yet and are newer stay.
 # Exits 1 if any claim could not be snapshotted (the Job then shows as failed).
 set -eu
+script_name=snapshot-claims
+log_fd=1
+# prelude: log require_keep
 
 : "${NAMESPACE:?NAMESPACE is required}"
 : "${STATEFULSET:?STATEFULSET is required}"
@@ -26,17 +29,13 @@ set -eu
 : "${SNAPSHOT_CLASS:?SNAPSHOT_CLASS is required}"
 : "${SCHEDULE:?SCHEDULE is required}"
 : "${KEEP:?KEEP is required}"
-
-case "$KEEP" in
-  '' | *[!0-9]* | 0 | 0*) echo "KEEP must be a whole number >= 1, got '$KEEP'" >&2; exit 2 ;;
-esac
+require_keep
 
 SCHEDULE_LABEL='ml.cdk8s.io/snapshot-schedule'
 CLAIM_LABEL='ml.cdk8s.io/source-claim'
 STAMP=$(date -u +%Y%m%d-%H%M%S)
 failures=0
 
-log() { echo "snapshot-claims: $*"; }
 warn() { echo "snapshot-claims: $*" >&2; }
 
 # Ordinal of claim $1 if it belongs to one of TEMPLATES, else nothing.
