@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { k8s } from '../k8s';
+import { MANAGED_BY_LABELS } from '../names';
 import { ContainerResources, ContainerSpec, buildPodSpec } from '../stateful/container';
 import { BucketAccess } from '../storage/bucket-access';
 import { Quantity } from '../storage/quantity';
@@ -100,12 +101,12 @@ export class LogicalBackup extends Construct {
       'app.kubernetes.io/name': 'logical-backup',
       'app.kubernetes.io/instance': this.name,
       'app.kubernetes.io/part-of': db.name,
-      'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml',
+      ...MANAGED_BY_LABELS,
     };
     const metadata = { name: this.name, namespace: this.namespace, labels: { ...this.podLabels } };
 
-    const postgres = db.family === 'postgres';
-    const scriptFile = postgres ? 'backup-postgres.sh' : 'backup-mysql.sh';
+    const engineBackup = db.engine.driver.backup;
+    const scriptFile = engineBackup.scriptFile;
     const configMapName = `${this.name}-script`;
     this.configMap = new k8s.KubeConfigMap(this, 'Script', {
       metadata: { ...metadata, name: configMapName },
@@ -119,23 +120,13 @@ export class LogicalBackup extends Construct {
     // A TLS database: pg_dump and pg_dumpall verify its certificate against the mounted CA.
     const dbCa = db.clientTls?.mount(this, this.namespace);
     const dbCaVolumes = dbCa ? [dbCa.volume] : [];
-    const backupRole = postgres ? db.backupRole() : undefined;
+    const connectionEnv = engineBackup.connectionEnv({
+      host, port: db.port, superuser: db.credentials, backupRole: () => db.backupRole(), tlsEnv: dbCa ? dbCa.env : [],
+    });
     const dumpEnv = (backupDir: string, keep: number): k8s.EnvVar[] => [
       { name: 'BACKUP_DIR', value: backupDir },
       { name: 'KEEP', value: String(keep) },
-      ...(postgres ? [
-        { name: 'PGHOST', value: host },
-        { name: 'PGPORT', value: String(db.port) },
-        // Not the superuser: the database's pg_read_all_data role.
-        { name: 'PGUSER', value: backupRole!.user },
-        backupRole!.credentials.envVar('PGPASSWORD', 'password'),
-        ...(dbCa ? dbCa.env : []),
-      ] : [
-        { name: 'DB_HOST', value: host },
-        { name: 'DB_PORT', value: String(db.port) },
-        db.credentials.envVar('DB_USER', 'username'),
-        db.credentials.envVar('MYSQL_PWD', 'password'),
-      ]),
+      ...connectionEnv,
     ];
     const dumpContainer = (backupDir: string, keep: number, volume: string): ContainerSpec => ({
       name: bucketTarget ? 'dump' : 'backup',
