@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { k8s } from '../k8s';
 import { Credentials } from '../secrets';
+import { propsError } from '../private/errors';
 import { MANAGED_BY_LABELS, isDns1123Label, isDns1123Subdomain } from '../names';
 import { IServesTraffic, NetworkPeer, PeerLike, WorkloadPeer, WorkloadService } from '../stateful';
 import { sqlalchemyUrl } from './connection-url';
@@ -65,19 +66,18 @@ export class ExternalDatabase extends Construct implements IDatabase, IServesTra
 
   private constructor(scope: Construct, id: string, props: ExternalDatabaseProps) {
     super(scope, id);
-    const where = `ExternalDatabase '${this.node.path}'`;
     this.family = props.family;
     this.namespace = props.namespace;
     this.port = props.port ?? ENGINE_DRIVERS[props.family].port;
     this.credentials = props.credentials;
     if (!isDns1123Subdomain(props.host.toLowerCase())) {
-      throw new Error(`${where}: host '${props.host}' is not a DNS name: give the server's endpoint, e.g. 'mlflow.abc123.eu-west-1.rds.amazonaws.com'.`);
+      throw propsError(this, 'ExternalDatabase', `host '${props.host}' is not a DNS name: give the server's endpoint, e.g. 'mlflow.abc123.eu-west-1.rds.amazonaws.com'.`);
     }
     if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535) {
-      throw new Error(`${where}: port ${props.port} is not a TCP port (1–65535).`);
+      throw propsError(this, 'ExternalDatabase', `port ${props.port} is not a TCP port (1–65535).`);
     }
     if (!isDns1123Label(props.name)) {
-      throw new Error(`${where}: Service name '${props.name}' is not a DNS-1123 label (lower-case letters, digits, '-', at most 63 characters).`);
+      throw propsError(this, 'ExternalDatabase', `Service name '${props.name}' is not a DNS-1123 label (lower-case letters, digits, '-', at most 63 characters).`);
     }
     this.primaryHost = props.host.toLowerCase();
     this.urlParameters = props.urlParameters ?? {};
@@ -106,16 +106,15 @@ export class ExternalDatabase extends Construct implements IDatabase, IServesTra
    * name twice returns the same grant.
    */
   public addDatabase(name: string, options: AddDatabaseOptions = {}): DatabaseGrant {
-    const where = `ExternalDatabase '${this.node.path}'`;
     const user = options.user ?? name;
     for (const [what, value] of [['database', name], ['user', user]] as const) {
       if (!IDENTIFIER.test(value)) {
-        throw new Error(`${where}: ${what} name '${value}' must be a lower-case SQL identifier (letters, digits, '_', at most 63 characters).`);
+        throw propsError(this, 'ExternalDatabase', `${what} name '${value}' must be a lower-case SQL identifier (letters, digits, '_', at most 63 characters).`);
       }
     }
     const existing = this.grants.get(name);
     if (existing) {
-      if (existing.user !== user) throw new Error(`${where}: database '${name}' was already granted to user '${existing.user}', not '${user}'.`);
+      if (existing.user !== user) throw propsError(this, 'ExternalDatabase', `database '${name}' was already granted to user '${existing.user}', not '${user}'.`);
       return existing;
     }
     const host = this.primaryHost;

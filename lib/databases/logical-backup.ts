@@ -2,7 +2,9 @@ import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { k8s } from '../k8s';
 import { MANAGED_BY_LABELS } from '../names';
+import { describeConstruct, propsError } from '../private/errors';
 import { ContainerResources, ContainerSpec, buildPodSpec } from '../stateful/container';
+import { tierProfileProblem } from '../stateful/stateful-service';
 import { BucketAccess } from '../storage/bucket-access';
 import { Quantity } from '../storage/quantity';
 import { cronJobNameProblem, retentionCronJobSpec, retentionScheduleProblems } from '../storage/cron-schedule';
@@ -77,24 +79,23 @@ export class LogicalBackup extends Construct {
 
   constructor(scope: Construct, id: string, props: LogicalBackupProps) {
     super(scope, id);
-    assertKnownProps(`LogicalBackup '${this.node.path}'`, props, LOGICAL_BACKUP_PROPS);
+    const where = describeConstruct(this, 'LogicalBackup');
+    assertKnownProps(where, props, LOGICAL_BACKUP_PROPS);
     const db = props.database;
-    const where = `LogicalBackup '${this.node.path}'`;
     this.namespace = db.namespace;
     this.name = props.name ?? `${db.name}-logical-backup`;
     this.keep = props.keep ?? 7;
     const profile = db.workload.profile;
     const nameProblem = cronJobNameProblem(this.name);
-    if (nameProblem) throw new Error(`${where}: ${nameProblem}.`);
+    if (nameProblem) throw propsError(this, 'LogicalBackup', `${nameProblem}.`);
     const { claim: claimTarget, bucket: bucketTarget } = props.destination;
     if (claimTarget) {
       const tier = claimTarget.tier;
-      if (tier.profile !== profile) {
-        throw new Error(`${where}: backup tier '${tier.name}' belongs to a StorageClassPack of profile '${tier.profile.name}', not '${profile.name}': take the tier from the pack built for this profile.`);
-      }
+      const tierProblem = tierProfileProblem(tier, profile, 'backup tier');
+      if (tierProblem) throw propsError(this, 'LogicalBackup', tierProblem);
       Quantity.parse(claimTarget.size, `backup claim size of ${where}`);
       const sizeProblem = tier.sizeProblem(claimTarget.size);
-      if (sizeProblem) throw new Error(`${where}: backup claim ${sizeProblem}.`);
+      if (sizeProblem) throw propsError(this, 'LogicalBackup', `backup claim ${sizeProblem}.`);
     }
 
     this.podLabels = {
@@ -192,7 +193,7 @@ export class LogicalBackup extends Construct {
     // A database that restricts its clients admits the backup pods; an open one stays open rather
     // than being closed to everyone else by a backup.
     const crossApp = crossAppProblem(this, db, 'database') ?? crossAppProblem(this, bucketTarget?.store, 'backup destination');
-    if (crossApp) throw new Error(`LogicalBackup '${this.node.path}': ${crossApp}.`);
+    if (crossApp) throw propsError(this, 'LogicalBackup', `${crossApp}.`);
     db.workload.allowFromIfRestricted(peer, [db.port]);
     bucketTarget?.store?.allowFrom(peer);
     this.node.addValidation({ validate: () => retentionScheduleProblems({ ...props, keep: this.keep }, 'backup') });
