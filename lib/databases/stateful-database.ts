@@ -5,7 +5,7 @@ import { k8s } from '../k8s';
 import { MANAGED_BY_LABELS } from '../names';
 import { Profile, assertKnownProps, propNames } from '../profiles';
 import { describeConstruct, propsError } from '../private/errors';
-import { Credentials, ServerTlsBinding } from '../secrets';
+import { Credentials, ServerTls, ServerTlsBinding } from '../secrets';
 import {
   IServesTraffic, PeerLike, StatefulWorkload, VolumeClaimTemplateSpec, WorkloadIdentity, WorkloadPeer, WorkloadService, serviceProfile,
 } from '../stateful';
@@ -16,7 +16,7 @@ import { DatabaseEngine } from './database-engine';
 import { DATA_VOLUME, databasePod } from './database-pod';
 import { BACKUP_USER, REPLICATION_USER } from './database-roles';
 import { DatabaseClientTls } from './database-tls';
-import { DatabaseSizing, EngineContext, EngineDriver, EngineSettingsInput } from './engines';
+import { DatabaseSizing, EngineContext, EngineDriver, EnginePod, EngineSettingsInput } from './engines';
 import { HighAvailability } from './high-availability';
 import { PRIMARY_ROLE, REPLICA_ROLE, ROLE_LABEL } from './patroni-config';
 import { PatroniRbac, createPatroniRbac, patroniAccountName } from './patroni-rbac';
@@ -77,17 +77,18 @@ export class StatefulDatabase extends Construct implements IDatabase, IServesTra
   public readonly tls?: ServerTlsBinding;
   /** What clients mount and set to verify the server (with `tls`). */
   public readonly clientTls?: DatabaseClientTls;
-  private readonly grants = new Map<string, DatabaseGrant>();
-  private backup?: { readonly user: string; readonly credentials: Credentials };
   /** Names and DNS names of the pods and Services, known before the workload exists. */
   public readonly identity: WorkloadIdentity;
+  private readonly grants = new Map<string, DatabaseGrant>();
+  private backup?: { readonly user: string; readonly credentials: Credentials };
   private readonly driver: EngineDriver;
   private readonly profile: Profile;
   private readonly metricsPort?: number;
 
   constructor(scope: Construct, id: string, props: StatefulDatabaseProps) {
     super(scope, id);
-    assertKnownProps(describeConstruct(this, 'StatefulDatabase'), props, STATEFUL_DATABASE_PROPS);
+    const where = describeConstruct(this, 'StatefulDatabase');
+    assertKnownProps(where, props, STATEFUL_DATABASE_PROPS);
     this.engine = props.engine;
     this.driver = props.engine.driver;
     this.family = this.driver.family;
@@ -100,44 +101,69 @@ export class StatefulDatabase extends Construct implements IDatabase, IServesTra
     this.replicationCredentials = props.replicationCredentials ?? props.credentials;
     this.profile = serviceProfile(this, props.profile, props.storage.tier);
     this.highAvailability = props.highAvailability ?? HighAvailability.manual();
-    const where = describeConstruct(this, 'StatefulDatabase');
     validateDatabaseProps(this, {
       props, driver: this.driver, title: this.engine.title, replicas: this.replicas, synchronousReplicas: this.synchronousReplicas,
       highAvailability: this.highAvailability, profile: this.profile, where,
     });
     this.identity = WorkloadIdentity.of({ name: this.name, namespace: this.namespace, clusterDomain: props.clusterDomain, appName: this.family });
 
+    // Settings and configuration: the engine's files for this database's HA mode.
     const sizing = this.sizing(props, where);
     this.maxConnections = sizing.maxConnections;
     if (props.tls) {
-      this.tls = props.tls.bind(this, {
-        name: this.name,
-        namespace: this.namespace,
-        dnsNames: this.tlsDnsNames(),
-        labels: { ...this.identity.selectorLabels, ...MANAGED_BY_LABELS },
-      });
+      this.tls = this.bindTls(props.tls);
       this.clientTls = new DatabaseClientTls(props.tls, this.tls, this.namespace, this.name);
     }
     const context = this.engineContext(props, sizing, where);
     this.serverConfig = context.serverConfig;
-
-    // Configuration: the engine's files for this database's HA mode.
     const pod = this.driver.pod(context);
     this.configMap = new k8s.KubeConfigMap(this, 'Config', {
       metadata: { name: pod.configMapName, namespace: this.namespace, labels: { ...this.identity.selectorLabels } },
       data: pod.configFiles,
     });
-    // Changing the configuration, the scripts or the grants rolls the pods.
-    const checksum = Lazy.any({
-      produce: () => createHash('sha256')
-        .update(JSON.stringify({ ...pod.configFiles, 'databases.list': this.renderGrantsList() }))
-        .digest('hex'),
-    }) as unknown as string;
 
-    // Containers.
+    // Credentials, Patroni's RBAC, the workload.
     this.credentials.bind(this, this.namespace);
     this.replicationCredentials.bind(this, this.namespace);
     if (props.metrics) this.metricsPort = this.engine.metricsPort;
+    if (this.patroni) this.patroniRbac = createPatroniRbac(this, this.identity, this.replicas, this.profile);
+    this.workload = this.createWorkload(props, context, pod);
+
+    // Services and network policy.
+    const { readWrite, readOnly } = this.createClientServices();
+    this.readWriteService = readWrite;
+    this.readOnlyService = readOnly;
+    for (const peer of props.allowFrom ?? []) this.allowFrom(peer);
+    // The cluster's scraper, when the profile names one, may read the exporter.
+    const scraper = this.workload.profile.network.metricsScraper;
+    if (scraper && this.metricsPort !== undefined) this.allowMetricsFrom(scraper);
+  }
+
+  private get patroni(): boolean {
+    return this.highAvailability.mode === 'patroni';
+  }
+
+  private get readWriteServiceName(): string {
+    return `${this.name}-rw`;
+  }
+
+  /** The server's certificate for every name clients and peers use: the 4 forms of each Service's name, and every pod's DNS name. */
+  private bindTls(tls: ServerTls): ServerTlsBinding {
+    const id = this.identity;
+    return tls.bind(this, {
+      name: this.name,
+      namespace: this.namespace,
+      dnsNames: [
+        ...id.serviceNames(this.readWriteServiceName), ...(this.replicas > 1 ? id.serviceNames(this.readOnlyServiceName) : []),
+        ...id.serviceNames(id.headlessServiceName), ...id.podHosts(this.replicas),
+      ],
+      labels: { ...id.selectorLabels, ...MANAGED_BY_LABELS },
+    });
+  }
+
+  /** The StatefulSet (with its headless Service and PDB): the engine's pod, one data claim per pod. */
+  private createWorkload(props: StatefulDatabaseProps, context: EngineContext, pod: EnginePod): StatefulWorkload {
+    const patroni = this.patroni;
     const { volumes, initContainers, containers, sidecars } = databasePod({
       engine: this.engine,
       context,
@@ -147,17 +173,19 @@ export class StatefulDatabase extends Construct implements IDatabase, IServesTra
       tls: this.tls,
       metrics: props.metrics === true ? {} : props.metrics || undefined,
     });
-
-    // Workload.
-    const patroni = this.highAvailability.mode === 'patroni';
-    if (patroni) this.patroniRbac = createPatroniRbac(this, this.identity, this.replicas, this.profile);
+    // Changing the configuration, the scripts or the grants rolls the pods.
+    const checksum = Lazy.any({
+      produce: () => createHash('sha256')
+        .update(JSON.stringify({ ...pod.configFiles, 'databases.list': this.renderGrantsList() }))
+        .digest('hex'),
+    }) as unknown as string;
     const claim: VolumeClaimTemplateSpec = {
       name: DATA_VOLUME,
       tier: props.storage.tier,
       size: Quantity.parse(props.storage.size).text,
       ...(props.restoreFrom ? { dataSource: props.restoreFrom } : {}),
     };
-    this.workload = new StatefulWorkload(this, 'Workload', {
+    return new StatefulWorkload(this, 'Workload', {
       name: this.name,
       namespace: this.namespace,
       profile: this.profile,
@@ -176,7 +204,7 @@ export class StatefulDatabase extends Construct implements IDatabase, IServesTra
       containers,
       sidecars,
       volumes,
-      terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? this.driver.terminationGracePeriodSeconds(sizing.memoryLimitBytes),
+      terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? this.driver.terminationGracePeriodSeconds(context.sizing.memoryLimitBytes),
       podAnnotations: {
         'ml.cdk8s.io/config-checksum': checksum,
         // Patroni labels each pod with its role; the -rw/-ro Services select those labels
@@ -185,23 +213,21 @@ export class StatefulDatabase extends Construct implements IDatabase, IServesTra
       },
       clusterDomain: this.identity.clusterDomain,
     });
+  }
 
-    // Services and network policy.
-    const dbPorts: k8s.ServicePort[] = [{ name: 'db', port: this.port, targetPort: k8s.IntOrString.fromString('db'), protocol: 'TCP' }];
+  /** `-rw` selects the primary; `-ro`, with replicas, the pods that serve reads. */
+  private createClientServices(): { readonly readWrite: WorkloadService; readonly readOnly?: WorkloadService } {
+    const patroni = this.patroni;
+    const ports: k8s.ServicePort[] = [{ name: 'db', port: this.port, targetPort: k8s.IntOrString.fromString('db'), protocol: 'TCP' }];
     // Patroni labels the leader `role: primary` and every streaming member `role: replica`.
-    this.readWriteService = this.workload.addClientService({
-      name: context.readWriteServiceName, extraSelector: patroni ? { [ROLE_LABEL]: PRIMARY_ROLE } : this.workload.podSelector(0), ports: dbPorts,
+    const readWrite = this.workload.addClientService({
+      name: this.readWriteServiceName, extraSelector: patroni ? { [ROLE_LABEL]: PRIMARY_ROLE } : this.workload.podSelector(0), ports,
     });
-    if (this.replicas > 1) {
-      // Replicas are interchangeable for reads: keep them in the client's zone where the version allows.
-      this.readOnlyService = this.workload.addClientService({
-        name: this.readOnlyServiceName, ...(patroni ? { extraSelector: { [ROLE_LABEL]: REPLICA_ROLE } } : {}), ports: dbPorts, preferClose: true,
-      });
-    }
-    for (const peer of props.allowFrom ?? []) this.allowFrom(peer);
-    // The cluster's scraper, when the profile names one, may read the exporter.
-    const scraper = this.workload.profile.network.metricsScraper;
-    if (scraper && this.metricsPort !== undefined) this.allowMetricsFrom(scraper);
+    // Replicas are interchangeable for reads: keep them in the client's zone where the version allows.
+    const readOnly = this.replicas > 1 ? this.workload.addClientService({
+      name: this.readOnlyServiceName, ...(patroni ? { extraSelector: { [ROLE_LABEL]: REPLICA_ROLE } } : {}), ports, preferClose: true,
+    }) : undefined;
+    return { readWrite, readOnly };
   }
 
   private get readOnlyServiceName(): string {
@@ -219,15 +245,6 @@ export class StatefulDatabase extends Construct implements IDatabase, IServesTra
       maxReadyLagBytes: Quantity.parse(props.maxReadyLag ?? '16Mi', `maxReadyLag of ${where}`).value,
       maxReadyLagSeconds: props.maxReadyLagSeconds ?? 30,
     };
-  }
-
-  /** Every name the server's certificate holds: the 4 forms of each Service's name, and every pod's DNS name. */
-  private tlsDnsNames(): string[] {
-    const id = this.identity;
-    return [
-      ...id.serviceNames(`${this.name}-rw`), ...(this.replicas > 1 ? id.serviceNames(this.readOnlyServiceName) : []),
-      ...id.serviceNames(id.headlessServiceName), ...id.podHosts(this.replicas),
-    ];
   }
 
   /** What the engine's driver builds the pod from. */
@@ -248,7 +265,7 @@ export class StatefulDatabase extends Construct implements IDatabase, IServesTra
       engine: this.engine,
       props,
       identity: this.identity,
-      readWriteServiceName: `${this.name}-rw`,
+      readWriteServiceName: this.readWriteServiceName,
       profile: this.profile,
       replicas: this.replicas,
       synchronousReplicas: this.synchronousReplicas,
