@@ -32,7 +32,6 @@ const TOYDB: EngineDriver = {
     maxSynchronousReplicas: { count: 1, why: 'ToyDB acknowledges commits from one replica at most; use 1 (or 0)' },
     backupRole: false,
   },
-  configFileName: 'toydb.ini',
   configSection: '[server]',
   settings: (input) => [
     ['port', String(input.engine.port)],

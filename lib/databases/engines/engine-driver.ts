@@ -51,8 +51,6 @@ export interface EngineDriver {
   readonly supports: EngineSupport;
 
   // Server settings
-  /** File name of the generated server configuration in the ConfigMap (`postgresql.conf`, `my.cnf`). */
-  readonly configFileName: string;
   /** The settings derived from the input, in file order (keys are the engine's parameter names). */
   settings(input: EngineSettingsInput): Array<[string, string]>;
   /** Section header the settings are written under (`[mysqld]`), if the file format has sections. */
@@ -224,7 +222,7 @@ export interface EnginePod {
   readonly serverVolumes: ReadonlyArray<{ readonly volume: k8s.Volume; readonly mount: k8s.VolumeMount }>;
   /** Name of the ConfigMap holding `configFiles`. */
   readonly configMapName: string;
-  /** Configuration and scripts, mounted at `configDir` (insertion order is the checksum's). */
+  /** Configuration (the server's settings file, `serverConfig`) and scripts, mounted at `configDir` (insertion order is the checksum's). */
   readonly configFiles: Record<string, string>;
 }
 

@@ -146,7 +146,6 @@ function mysqlFamilyDriver(member: MysqlFamilyMember): EngineDriver {
       ...(member.maxSynchronousReplicas ? { maxSynchronousReplicas: member.maxSynchronousReplicas } : {}),
       backupRole: false,
     },
-    configFileName: 'my.cnf',
     configSection: '[mysqld]',
     settings: member.settings,
     managedParameters: MANAGED_PARAMETERS,

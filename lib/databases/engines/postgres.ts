@@ -280,7 +280,6 @@ export const POSTGRES_DRIVER: EngineDriver = {
     synchronousWaitsForever: true,
     backupRole: true,
   },
-  configFileName: 'postgresql.conf',
   settings: postgresSettings,
   managedParameters: {
     port: [undefined, "Services, probes and clients use the engine's port"],
