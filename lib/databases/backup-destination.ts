@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import type { CloudIdentity, Credentials } from '../secrets';
-import type { WorkloadPeer } from '../stateful';
+import type { PeerLike } from '../stateful';
 import type { BucketAccess } from '../storage/bucket-access';
 import { Quantity } from '../storage/quantity';
 import type { StorageTier } from '../storage/storage-class-pack';
@@ -23,7 +23,7 @@ export interface S3CompatibleStore extends IConstruct {
   /** Buckets the store creates. */
   readonly buckets: readonly string[];
   /** Admits `peer` to the S3 API (the store denies undeclared clients). */
-  allowFrom(peer: WorkloadPeer): void;
+  allowFrom(peer: PeerLike): void;
   /** A user of the store limited to `access`, created by the store; returns its keys by reference (ObjectStore.grant). */
   grant(user: string, access: readonly BucketAccess[], credentials?: Credentials): Credentials;
 }

@@ -1,17 +1,13 @@
 import { DatabaseFamily } from './database';
-
-/** SQLAlchemy dialect+driver of each family (psycopg2 and PyMySQL, what MLflow and Feast ship). */
-const DIALECT: Record<DatabaseFamily, string> = {
-  postgres: 'postgresql',
-  mysql: 'mysql+pymysql',
-  mariadb: 'mysql+pymysql',
-};
+import { ENGINE_DRIVERS, EngineDriver } from './engines';
 
 /**
  * A SQLAlchemy URL whose password is the Kubernetes `$(VAR)` reference to `passwordEnv`, so the
  * password is substituted by the kubelet from a secretKeyRef env var and never written out.
+ * The dialect+driver is the engine's default (psycopg2, PyMySQL: what MLflow and Feast ship).
  * The password must be URL-safe (no '@', ':', '/', '%').
  */
-export function sqlalchemyUrl(family: DatabaseFamily, user: string, passwordEnv: string, host: string, port: number, database: string): string {
-  return `${DIALECT[family]}://${user}:$(${passwordEnv})@${host}:${port}/${database}`;
+export function sqlalchemyUrl(engine: DatabaseFamily | EngineDriver, user: string, passwordEnv: string, host: string, port: number, database: string): string {
+  const driver = typeof engine === 'string' ? ENGINE_DRIVERS[engine] : engine;
+  return `${driver.sqlalchemySchemes.default}://${user}:$(${passwordEnv})@${host}:${port}/${database}`;
 }

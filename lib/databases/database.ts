@@ -1,6 +1,6 @@
 import { Credentials } from '../secrets';
 import type { DatabaseClientTls } from './database-tls';
-import { IPeerable, WorkloadPeer, WorkloadService } from '../stateful';
+import { IPeerable, IServesTraffic, PeerLike, WorkloadService } from '../stateful';
 
 /** SQL engine families a database can be. */
 export type DatabaseFamily = 'postgres' | 'mysql' | 'mariadb';
@@ -47,7 +47,7 @@ export interface AddDatabaseOptions {
  * What consumers (MLflow, Feast) need from a SQL database server, whether we run it
  * (StatefulDatabase) or it lives elsewhere (ExternalDatabase).
  */
-export interface IDatabase extends IPeerable {
+export interface IDatabase extends IPeerable, IServesTraffic {
   /** Engine family of the server. */
   readonly family: DatabaseFamily;
   /** Namespace of the server. */
@@ -70,5 +70,5 @@ export interface IDatabase extends IPeerable {
   /** Creates a database and a user owning it for a consumer, idempotently at server start. */
   addDatabase(name: string, options?: AddDatabaseOptions): DatabaseGrant;
   /** Admits `peer` to the database port (and denies every undeclared client). */
-  allowFrom(peer: IPeerable | WorkloadPeer): void;
+  allowFrom(peer: PeerLike): void;
 }

@@ -1,12 +1,13 @@
 import { Construct } from 'constructs';
 import { k8s } from '../k8s';
 import { Credentials } from '../secrets';
-import { IPeerable, WorkloadPeer, WorkloadService } from '../stateful';
+import { propsError } from '../private/errors';
+import { MANAGED_BY_LABELS, isDns1123Label, isDns1123Subdomain } from '../names';
+import { IServesTraffic, NetworkPeer, PeerLike, WorkloadPeer, WorkloadService } from '../stateful';
 import { sqlalchemyUrl } from './connection-url';
 import { AddDatabaseOptions, DatabaseFamily, DatabaseGrant, IDatabase } from './database';
+import { ENGINE_DRIVERS } from './engines';
 
-const DEFAULT_PORTS: Record<DatabaseFamily, number> = { postgres: 5432, mysql: 3306, mariadb: 3306 };
-const HOST = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/i;
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** A database server outside the cluster (Cloud SQL, RDS, Azure Database) and where its logins are. */
@@ -42,7 +43,7 @@ export interface ExternalDatabaseProps {
  * databases and logins `addDatabase` names must already exist (Terraform, your DBA), and its
  * firewall (security group, authorized networks) — not a NetworkPolicy — decides who may connect.
  */
-export class ExternalDatabase extends Construct implements IDatabase {
+export class ExternalDatabase extends Construct implements IDatabase, IServesTraffic {
   /**
    * The server at `props.host`, whose consumers log in with the Secret `props.credentials`.
    */
@@ -61,23 +62,22 @@ export class ExternalDatabase extends Construct implements IDatabase {
   public readonly credentials: Credentials;
   private readonly urlParameters: Readonly<Record<string, string>>;
   private readonly grants = new Map<string, DatabaseGrant>();
-  private readonly declaredClients: WorkloadPeer[] = [];
+  private readonly declaredSources: NetworkPeer[] = [];
 
   private constructor(scope: Construct, id: string, props: ExternalDatabaseProps) {
     super(scope, id);
-    const where = `ExternalDatabase '${this.node.path}'`;
     this.family = props.family;
     this.namespace = props.namespace;
-    this.port = props.port ?? DEFAULT_PORTS[props.family];
+    this.port = props.port ?? ENGINE_DRIVERS[props.family].port;
     this.credentials = props.credentials;
-    if (!HOST.test(props.host)) {
-      throw new Error(`${where}: host '${props.host}' is not a DNS name: give the server's endpoint, e.g. 'mlflow.abc123.eu-west-1.rds.amazonaws.com'.`);
+    if (!isDns1123Subdomain(props.host.toLowerCase())) {
+      throw propsError(this, 'ExternalDatabase', `host '${props.host}' is not a DNS name: give the server's endpoint, e.g. 'mlflow.abc123.eu-west-1.rds.amazonaws.com'.`);
     }
     if (!Number.isInteger(this.port) || this.port < 1 || this.port > 65535) {
-      throw new Error(`${where}: port ${props.port} is not a TCP port (1–65535).`);
+      throw propsError(this, 'ExternalDatabase', `port ${props.port} is not a TCP port (1–65535).`);
     }
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.name) || props.name.length > 63) {
-      throw new Error(`${where}: Service name '${props.name}' is not a DNS-1123 label (lower-case letters, digits, '-', at most 63 characters).`);
+    if (!isDns1123Label(props.name)) {
+      throw propsError(this, 'ExternalDatabase', `Service name '${props.name}' is not a DNS-1123 label (lower-case letters, digits, '-', at most 63 characters).`);
     }
     this.primaryHost = props.host.toLowerCase();
     this.urlParameters = props.urlParameters ?? {};
@@ -87,7 +87,7 @@ export class ExternalDatabase extends Construct implements IDatabase {
       metadata: {
         name: props.name,
         namespace: this.namespace,
-        labels: { 'app.kubernetes.io/name': props.name, 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml' },
+        labels: { 'app.kubernetes.io/name': props.name, ...MANAGED_BY_LABELS },
       },
       spec: { type: 'ExternalName', externalName: this.primaryHost, ports },
     });
@@ -106,16 +106,15 @@ export class ExternalDatabase extends Construct implements IDatabase {
    * name twice returns the same grant.
    */
   public addDatabase(name: string, options: AddDatabaseOptions = {}): DatabaseGrant {
-    const where = `ExternalDatabase '${this.node.path}'`;
     const user = options.user ?? name;
     for (const [what, value] of [['database', name], ['user', user]] as const) {
       if (!IDENTIFIER.test(value)) {
-        throw new Error(`${where}: ${what} name '${value}' must be a lower-case SQL identifier (letters, digits, '_', at most 63 characters).`);
+        throw propsError(this, 'ExternalDatabase', `${what} name '${value}' must be a lower-case SQL identifier (letters, digits, '_', at most 63 characters).`);
       }
     }
     const existing = this.grants.get(name);
     if (existing) {
-      if (existing.user !== user) throw new Error(`${where}: database '${name}' was already granted to user '${existing.user}', not '${user}'.`);
+      if (existing.user !== user) throw propsError(this, 'ExternalDatabase', `database '${name}' was already granted to user '${existing.user}', not '${user}'.`);
       return existing;
     }
     const host = this.primaryHost;
@@ -136,13 +135,18 @@ export class ExternalDatabase extends Construct implements IDatabase {
   }
 
   /** Records `peer` as a client. The server's own firewall must admit the cluster's egress addresses. */
-  public allowFrom(peer: IPeerable | WorkloadPeer): void {
-    this.declaredClients.push('asPeer' in peer ? peer.asPeer() : peer);
+  public allowFrom(peer: PeerLike): void {
+    this.declaredSources.push(NetworkPeer.of(peer));
   }
 
-  /** Clients declared with `allowFrom`, for documentation and firewall rules. */
+  /** The pods declared as clients with `allowFrom`, for documentation and firewall rules. */
   public get clients(): readonly WorkloadPeer[] {
-    return [...this.declaredClients];
+    return this.declaredSources.flatMap((source) => (source.pods ? [source.pods] : []));
+  }
+
+  /** Every source declared with `allowFrom`, address ranges included. */
+  public get sources(): readonly NetworkPeer[] {
+    return [...this.declaredSources];
   }
 
   /** No pods of its own run in the cluster: as a peer it names nothing but its Service's namespace. */

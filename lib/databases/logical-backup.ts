@@ -1,7 +1,10 @@
 import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { k8s } from '../k8s';
+import { MANAGED_BY_LABELS } from '../names';
+import { describeConstruct, propsError } from '../private/errors';
 import { ContainerResources, ContainerSpec, buildPodSpec } from '../stateful/container';
+import { tierProfileProblem } from '../stateful/stateful-service';
 import { BucketAccess } from '../storage/bucket-access';
 import { Quantity } from '../storage/quantity';
 import { cronJobNameProblem, retentionCronJobSpec, retentionScheduleProblems } from '../storage/cron-schedule';
@@ -76,36 +79,35 @@ export class LogicalBackup extends Construct {
 
   constructor(scope: Construct, id: string, props: LogicalBackupProps) {
     super(scope, id);
-    assertKnownProps(`LogicalBackup '${this.node.path}'`, props, LOGICAL_BACKUP_PROPS);
+    const where = describeConstruct(this, 'LogicalBackup');
+    assertKnownProps(where, props, LOGICAL_BACKUP_PROPS);
     const db = props.database;
-    const where = `LogicalBackup '${this.node.path}'`;
     this.namespace = db.namespace;
     this.name = props.name ?? `${db.name}-logical-backup`;
     this.keep = props.keep ?? 7;
     const profile = db.workload.profile;
     const nameProblem = cronJobNameProblem(this.name);
-    if (nameProblem) throw new Error(`${where}: ${nameProblem}.`);
+    if (nameProblem) throw propsError(this, 'LogicalBackup', `${nameProblem}.`);
     const { claim: claimTarget, bucket: bucketTarget } = props.destination;
     if (claimTarget) {
       const tier = claimTarget.tier;
-      if (tier.profile !== profile) {
-        throw new Error(`${where}: backup tier '${tier.name}' belongs to a StorageClassPack of profile '${tier.profile.name}', not '${profile.name}': take the tier from the pack built for this profile.`);
-      }
+      const tierProblem = tierProfileProblem(tier, profile, 'backup tier');
+      if (tierProblem) throw propsError(this, 'LogicalBackup', tierProblem);
       Quantity.parse(claimTarget.size, `backup claim size of ${where}`);
       const sizeProblem = tier.sizeProblem(claimTarget.size);
-      if (sizeProblem) throw new Error(`${where}: backup claim ${sizeProblem}.`);
+      if (sizeProblem) throw propsError(this, 'LogicalBackup', `backup claim ${sizeProblem}.`);
     }
 
     this.podLabels = {
       'app.kubernetes.io/name': 'logical-backup',
       'app.kubernetes.io/instance': this.name,
       'app.kubernetes.io/part-of': db.name,
-      'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml',
+      ...MANAGED_BY_LABELS,
     };
     const metadata = { name: this.name, namespace: this.namespace, labels: { ...this.podLabels } };
 
-    const postgres = db.family === 'postgres';
-    const scriptFile = postgres ? 'backup-postgres.sh' : 'backup-mysql.sh';
+    const engineBackup = db.engine.driver.backup;
+    const scriptFile = engineBackup.scriptFile;
     const configMapName = `${this.name}-script`;
     this.configMap = new k8s.KubeConfigMap(this, 'Script', {
       metadata: { ...metadata, name: configMapName },
@@ -119,23 +121,13 @@ export class LogicalBackup extends Construct {
     // A TLS database: pg_dump and pg_dumpall verify its certificate against the mounted CA.
     const dbCa = db.clientTls?.mount(this, this.namespace);
     const dbCaVolumes = dbCa ? [dbCa.volume] : [];
-    const backupRole = postgres ? db.backupRole() : undefined;
+    const connectionEnv = engineBackup.connectionEnv({
+      host, port: db.port, superuser: db.credentials, backupRole: () => db.backupRole(), tlsEnv: dbCa ? dbCa.env : [],
+    });
     const dumpEnv = (backupDir: string, keep: number): k8s.EnvVar[] => [
       { name: 'BACKUP_DIR', value: backupDir },
       { name: 'KEEP', value: String(keep) },
-      ...(postgres ? [
-        { name: 'PGHOST', value: host },
-        { name: 'PGPORT', value: String(db.port) },
-        // Not the superuser: the database's pg_read_all_data role.
-        { name: 'PGUSER', value: backupRole!.user },
-        backupRole!.credentials.envVar('PGPASSWORD', 'password'),
-        ...(dbCa ? dbCa.env : []),
-      ] : [
-        { name: 'DB_HOST', value: host },
-        { name: 'DB_PORT', value: String(db.port) },
-        db.credentials.envVar('DB_USER', 'username'),
-        db.credentials.envVar('MYSQL_PWD', 'password'),
-      ]),
+      ...connectionEnv,
     ];
     const dumpContainer = (backupDir: string, keep: number, volume: string): ContainerSpec => ({
       name: bucketTarget ? 'dump' : 'backup',
@@ -201,7 +193,7 @@ export class LogicalBackup extends Construct {
     // A database that restricts its clients admits the backup pods; an open one stays open rather
     // than being closed to everyone else by a backup.
     const crossApp = crossAppProblem(this, db, 'database') ?? crossAppProblem(this, bucketTarget?.store, 'backup destination');
-    if (crossApp) throw new Error(`LogicalBackup '${this.node.path}': ${crossApp}.`);
+    if (crossApp) throw propsError(this, 'LogicalBackup', `${crossApp}.`);
     db.workload.allowFromIfRestricted(peer, [db.port]);
     bucketTarget?.store?.allowFrom(peer);
     this.node.addValidation({ validate: () => retentionScheduleProblems({ ...props, keep: this.keep }, 'backup') });

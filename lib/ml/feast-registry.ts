@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { DatabaseGrant, IDatabase } from '../databases/database';
+import { ENGINE_DRIVERS } from '../databases/engines';
 import { k8s } from '../k8s';
 import { crossAppProblem } from '../profiles';
 import { Credentials } from '../secrets';
@@ -147,13 +148,13 @@ export class Registry {
 }
 
 /**
- * The grant's SQLAlchemy URL with the driver Feast ships: its `postgres` extra installs psycopg 3,
- * not psycopg2 (SQLAlchemy's default for `postgresql://`), so PostgreSQL URLs name `+psycopg`.
- * MySQL/MariaDB URLs already name PyMySQL, which Feast's `mysql` extra installs.
+ * The grant's SQLAlchemy URL with the driver Feast ships (the engine's `sqlalchemySchemes.feast`): its `postgres`
+ * extra installs psycopg 3, not psycopg2 (SQLAlchemy's default for `postgresql://`), so PostgreSQL URLs name
+ * `+psycopg`; MySQL/MariaDB URLs keep PyMySQL, which Feast's `mysql` extra installs.
  */
 export function feastSqlalchemyUrl(grant: DatabaseGrant, passwordEnv: string): string {
   const url = grant.sqlalchemyUrl(passwordEnv);
-  return grant.family === 'postgres' ? url.replace(/^postgresql(\+[a-z0-9_]+)?:\/\//, 'postgresql+psycopg://') : url;
+  return url.replace(/^[a-z0-9+_]+:\/\//, `${ENGINE_DRIVERS[grant.family].sqlalchemySchemes.feast}://`);
 }
 
 /** The registry file is tiny; 1Gi unless the tier provisions nothing that small. */
