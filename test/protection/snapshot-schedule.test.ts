@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { KUBECTL_IMAGES, Profile, SnapshotSchedule } from '../../lib';
+import { Profile, SnapshotSchedule } from '../../lib';
+import { KUBECTL_IMAGES } from '../../lib/storage';
 import { gkeWithShared } from '../support/clusters';
 import { Manifest, find, synth } from '../support/synth';
 import { withSnapshotClass } from './support/workloads';
