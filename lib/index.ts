@@ -57,7 +57,7 @@ export {
   ManifestSource, type OperatorNeed, parseManifests, type ProfileRenderModule, renderArgoCd, type RenderedFile,
   type RenderedFolder, type RenderedProfile, RenderError, renderGitOps, renderProfile, type RenderProfileOptions,
   type ResourceAmounts, type SecretInventoryEntry, type SecretNeed, type SecretReader, SecretsInventory, type StorageRequest,
-  type TierPlacement, type UpgradeGuardResult, type WorkloadCapacity, writeRendered,
+  type TierPlacement, type UpgradeGuardResult, type WorkloadCapacity, writeForCli, writeRendered,
 } from './gitops';
 export {
   assertGates, checkUpgrade, type CustomResourceSchema, customResourceSchemasFromCrd, type Finding, formatFindings, GateError,
