@@ -23,8 +23,8 @@ export {
 export {
   type ClaimExpansion, type ClaimRetention, type ClientServiceProps, type ContainerPortSpec, type ContainerResources,
   type ContainerSpec, ExpansionPlan, type ExpansionPlanProps, IngressAllowList, type IngressAllowListProps, type IPeerable,
-  type IServesTraffic, NetworkPeer, type PeerLike, PodManagementPolicy, Probe, type ProbeRole, type ProbeTiming,
-  type ResizePolicy, type ResizeRestartPolicy, RestoredClaim, type RestoredClaimProps, restoredTemplate,
+  type IServesTraffic, NetworkPeer, type PeerLike, PodManagementPolicy, type PodSpecInput, Probe, type ProbeRole,
+  type ProbeTiming, type ResizePolicy, type ResizeRestartPolicy, RestoredClaim, type RestoredClaimProps, restoredTemplate,
   type RollingUpdateOptions, type RunAs, type ServiceStorage, SnapshotDeleteGuard, type SnapshotDeleteGuardProps,
   SnapshotSchedule, type SnapshotScheduleProps, type SpreadMode, type StatefulServiceProps, StatefulWorkload,
   type StatefulWorkloadProps, UpdateStrategy, type VolumeClaimTemplateSpec, WorkloadIdentity, type WorkloadIdentityProps,
@@ -57,13 +57,14 @@ export {
   ManifestSource, type OperatorNeed, parseManifests, type ProfileRenderModule, renderArgoCd, type RenderedFile,
   type RenderedFolder, type RenderedProfile, RenderError, renderGitOps, renderProfile, type RenderProfileOptions,
   type ResourceAmounts, type SecretInventoryEntry, type SecretNeed, type SecretReader, SecretsInventory, type StorageRequest,
-  type TierPlacement, type UpgradeGuardResult, type WorkloadCapacity, writeForCli, writeRendered,
+  type TierPlacement, type UpgradeGuardResult, type WorkloadCapacity, type WorkloadScale, writeForCli, writeRendered,
 } from './gitops';
 export {
   assertGates, checkUpgrade, type CustomResourceSchema, customResourceSchemasFromCrd, type Finding, formatFindings, GateError,
   type GateOptions, type GateReport, type ManifestObject, type RuleInfo, RULES, runGates, SchemaValidator, type Severity,
   SKIP_ANNOTATION, type UpgradeCheckOptions,
 } from './checks';
+export { type Labels } from './checks/label-selector';
 export {
   definePlatform, type PlatformDefinition, renderWith, runSynth, type RunSynthOptions, scaffold, SCAFFOLD_PROFILES, scaffoldFiles,
   type ScaffoldOptions, selectProfiles, snapshotFiles, synthesize, type SynthOptions,

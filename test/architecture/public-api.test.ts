@@ -44,6 +44,38 @@ test('nothing from lib/private is exported', () => {
   expect(leaked).toEqual([]);
 });
 
+test('every type a public signature names is exported too', () => {
+  // What typedoc reports as "referenced but not included": a props member, parameter, return or base type that
+  // users can receive but cannot name. Walks declared signatures only (not bodies, initializers or private members).
+  const LIB = path.join(ROOT, 'lib') + path.sep;
+  const publicTargets = new Set(exported.map((e) => e.target));
+  const missing = new Set<string>();
+  const hidden = (node: ts.Node) => ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) =>
+    m.kind === ts.SyntaxKind.PrivateKeyword || m.kind === ts.SyntaxKind.ProtectedKeyword) ||
+    ts.getJSDocTags(node).some((t) => t.tagName.text === 'internal') || (ts.isClassElement(node) && !!node.name && ts.isPrivateIdentifier(node.name));
+  const visit = (node: ts.Node, owner: string): void => {
+    if (ts.isBlock(node) || hidden(node)) return;
+    if (ts.isTypeReferenceNode(node) || ts.isExpressionWithTypeArguments(node)) {
+      const at = ts.isTypeReferenceNode(node) ? node.typeName : node.expression;
+      let symbol = checker.getSymbolAtLocation(at);
+      if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+      const decl = symbol?.declarations?.[0];
+      // An alias of `any` (the manifest `Json`) names nothing a user has to spell.
+      const anyAlias = !!symbol && !!(symbol.flags & ts.SymbolFlags.TypeAlias) && !!(checker.getDeclaredTypeOfSymbol(symbol).flags & ts.TypeFlags.Any);
+      if (symbol && decl && !anyAlias && !(symbol.flags & ts.SymbolFlags.TypeParameter) && decl.getSourceFile().fileName.startsWith(LIB.split(path.sep).join('/'))
+        && ts.isSourceFile(decl.parent) && !publicTargets.has(symbol)) {
+        missing.add(`${symbol.name} (${path.relative(ROOT, decl.getSourceFile().fileName)}), named by ${owner}`);
+      }
+    }
+    const skip = new Set<ts.Node | undefined>([
+      (node as ts.PropertyDeclaration).initializer, (node as ts.VariableDeclaration).initializer, (node as ts.ParameterDeclaration).initializer,
+    ]);
+    ts.forEachChild(node, (child) => { if (!skip.has(child)) visit(child, owner); });
+  };
+  for (const e of exported) for (const decl of e.target.declarations ?? []) visit(decl, e.name);
+  expect([...missing].sort()).toEqual([]);
+});
+
 test('the list holds constructs users compose, not internals', () => {
   // A sample each side of the line, so an accidental `export *` or a dropped construct fails with a clear name.
   const names = new Set(exported.map((e) => e.name));
