@@ -1,5 +1,6 @@
 import * as path from 'path';
-import { DEFAULT_KUBE_VERSIONS, MAX_SUPPORTED_MINOR, MIN_SUPPORTED_MINOR, kubernetesVersionsMarkdown } from '../lib';
+import { DEFAULT_KUBE_VERSIONS, MAX_SUPPORTED_MINOR, MIN_SUPPORTED_MINOR } from '../lib';
+import { kubernetesVersionsMarkdown } from '../lib/profiles';
 
 /** Where the generated table lives. */
 export const KUBERNETES_VERSIONS_DOC = path.resolve(__dirname, '..', 'docs', 'kubernetes-versions.md');

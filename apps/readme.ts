@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ClusterConfig, Profile, storageTierTable, withTierTable } from '../lib';
+import { ClusterConfig, Profile } from '../lib';
+import { storageTierTable, withTierTable } from '../lib/profiles';
 
 const README = path.resolve(__dirname, '..', 'README.md');
 

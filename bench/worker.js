@@ -66,7 +66,7 @@ function validateConstructs(root) {
  * the whole text written, as `app.synth()` does): the floor.
  */
 const writers = {
-  lib: () => (file, objects) => { lib().writeManifestFile(file, objects); return require('fs').statSync(file).size; },
+  lib: () => (file, objects) => { require('../lib/gitops').writeManifestFile(file, objects); return require('fs').statSync(file).size; },
   cdk8s: () => {
     const { Yaml } = require('cdk8s');
     return (file, objects) => { const text = Yaml.stringify(...objects); require('fs').writeFileSync(file, text); return Buffer.byteLength(text); };
@@ -192,7 +192,7 @@ function emitters() {
   const objects = rendered.charts.flatMap((c) => c.objects);
   const { Yaml } = require('cdk8s');
   const jsYaml = require('js-yaml');
-  const { toYaml } = lib();
+  const { toYaml } = require('../lib/gitops');
   // js-yaml with the options that keep its output Kubernetes-safe: no anchors, no folding, double quotes.
   const jsYamlOptions = { noRefs: true, lineWidth: -1, quotingType: '"' };
   const candidates = {

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { transformSync } from 'esbuild';
 import * as lib from '../lib';
+import { TIER_TABLE_BEGIN, TIER_TABLE_END, storageTierTable, withTierTable } from '../lib/profiles';
 import { Manifest, find } from './support/synth';
 import { readmeTierProfiles, renderReadme } from '../apps/readme';
 
@@ -52,14 +53,14 @@ describe('README storage tier table', () => {
   const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
 
   test('is exactly what the profiles generate (npm run readme)', () => {
-    const block = (text: string) => text.slice(text.indexOf(lib.TIER_TABLE_BEGIN), text.indexOf(lib.TIER_TABLE_END));
+    const block = (text: string) => text.slice(text.indexOf(TIER_TABLE_BEGIN), text.indexOf(TIER_TABLE_END));
     expect(block(readme)).toBe(block(renderReadme(readme)));
     expect(renderReadme(readme)).toBe(readme);
   });
 
   test('names the disk every profile provisions for every tier', () => {
     const profiles = readmeTierProfiles();
-    const table = lib.storageTierTable(profiles);
+    const table = storageTierTable(profiles);
     for (const [index, profile] of profiles.entries()) {
       for (const tier of profile.tierNames) {
         const spec = profile.tier(tier);
@@ -74,6 +75,6 @@ describe('README storage tier table', () => {
   });
 
   test('fails loudly without its markers', () => {
-    expect(() => lib.withTierTable('# no block', 'x')).toThrow("README has no '<!-- storage-tiers:begin");
+    expect(() => withTierTable('# no block', 'x')).toThrow("README has no '<!-- storage-tiers:begin");
   });
 });

@@ -1,4 +1,5 @@
-import { ClusterConfig, Profile, Quantity, StorageClassPack } from '../lib';
+import { ClusterConfig, Profile, StorageClassPack } from '../lib';
+import { Quantity } from '../lib/storage';
 import { gkeWithShared } from './support/clusters';
 import { all, find, newChart, synth } from './support/synth';
 

@@ -6,7 +6,7 @@ export { type Finding, type Severity, formatFindings } from './finding';
 export { describeObject } from './object-identity';
 export { type ManifestObject, type PodTemplateRef, ManifestIndex } from './manifest-index';
 export { type LabelSelector, type LabelSelectorRequirement, selectorMatches } from './label-selector';
-export { RULES, type GateRuleId, type RuleId, type RuleInfo, type RuleSelector, type UpgradeRuleId, UPGRADE_RULES } from './rules';
+export { RULES, type GateRuleId, type RuleId, type RuleFamily, type RuleInfo, type RuleSelector, type UpgradeRuleId, UPGRADE_RULES } from './rules';
 export {
   type CustomResourceSchema, SchemaValidator, VENDORED_KUBE_VERSIONS, customResourceSchemasFromCrd, resolveKubeVersion,
   strictCustomResourceSchema,

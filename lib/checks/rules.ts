@@ -158,7 +158,7 @@ export type UpgradeRuleId = keyof typeof UPGRADE_RULES;
 export type RuleId = GateRuleId | UpgradeRuleId;
 
 /** `pss/*` for `pss/run-as-non-root`: the family wildcard `skip` and `warn` accept. */
-type RuleFamily<Id extends string> = Id extends `${infer Family}/${string}` ? `${Family}/*` : never;
+export type RuleFamily<Id extends string> = Id extends `${infer Family}/${string}` ? `${Family}/*` : never;
 /** What `skip` and `warn` name: a gate rule id or a family of them, e.g. `image/tag` or `pss/*`. */
 export type RuleSelector = GateRuleId | RuleFamily<GateRuleId>;
 

@@ -1,7 +1,8 @@
 /** PersistentVolume access modes our storage tiers offer. */
 export type AccessMode = 'ReadWriteOnce' | 'ReadWriteMany';
 
-type ParameterRule = (value: string, all: Readonly<Record<string, string>>) => string | undefined;
+/** Checks one StorageClass parameter value (given all of them); returns the problem, or undefined when it is valid. */
+export type ParameterRule = (value: string, all: Readonly<Record<string, string>>) => string | undefined;
 
 const oneOf = (...allowed: string[]): ParameterRule => (value) =>
   allowed.includes(value) ? undefined : `must be one of ${allowed.join(', ')}`;

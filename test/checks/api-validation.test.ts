@@ -2,9 +2,10 @@
  * The value rules' building blocks at their boundaries: versions, quantities, time zones, crons, keys, props.
  */
 import {
-  RELAXED_ENV_NAMES_MINOR, compareQuantities, configKeyProblem, duplicateObjectErrors, engineOf, envVarNameProblem, isKnownTimeZone,
-  parseQuantity, scheduleNeverFires, unknownPropsProblem,
-} from '../../lib';
+  RELAXED_ENV_NAMES_MINOR, compareQuantities, configKeyProblem, duplicateObjectErrors, engineOf, envVarNameProblem,
+  isKnownTimeZone, parseQuantity, scheduleNeverFires,
+} from '../../lib/checks';
+import { unknownPropsProblem } from '../../lib/profiles';
 
 describe('env var names per Kubernetes version (KEP-4369)', () => {
   test('strict through 1.31, printable ASCII but "=" from 1.32', () => {

@@ -1,5 +1,8 @@
 import { App } from 'cdk8s';
-import { ClusterConfig, ClusterNeeds, GKE_MACHINE_FAMILY_LABEL, Profile, StorageClassPack, k8s, renderProfile, withTierNodeAffinity } from '../../lib';
+import { ClusterConfig, ClusterNeeds, Profile, StorageClassPack, renderProfile } from '../../lib';
+import { GKE_MACHINE_FAMILY_LABEL } from '../../lib/profiles';
+import { k8s } from '../../lib/k8s';
+import { withTierNodeAffinity } from '../../lib/storage';
 import { buildPlatform } from '../../apps/platform';
 import { referenceProfiles } from '../../apps/profiles';
 import { Manifest, newChart } from '../support/synth';

@@ -1,6 +1,7 @@
 import {
-  Credentials, DatabaseEngine, Profile, StatefulDatabase, StatefulDatabaseProps, StorageClassPack, UpdateStrategy, validateConstructs,
+  Credentials, DatabaseEngine, Profile, StatefulDatabase, StatefulDatabaseProps, StorageClassPack, UpdateStrategy,
 } from '../../lib';
+import { validateConstructs } from '../../lib/gitops';
 import { newChart } from '../support/synth';
 
 function attempt(extra: Partial<StatefulDatabaseProps>, pack?: (p: StorageClassPack) => StatefulDatabaseProps['storage']) {

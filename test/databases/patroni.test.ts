@@ -1,6 +1,5 @@
-import {
-  Credentials, DatabaseEngine, HighAvailability, PRIMARY_ROLE, Profile, REPLICA_ROLE, ROLE_LABEL, StatefulDatabaseProps,
-} from '../../lib';
+import { Credentials, DatabaseEngine, HighAvailability, Profile, StatefulDatabaseProps } from '../../lib';
+import { PRIMARY_ROLE, REPLICA_ROLE, ROLE_LABEL } from '../../lib/databases';
 import { Manifest, all, find, selects, synth } from '../support/synth';
 import { PROFILES, postgresDatabase } from '../support/databases';
 import { expectGatesPass } from '../support/gates';

@@ -8,7 +8,7 @@ import * as mariadb from '../../examples/mariadb/main';
 import * as mysql from '../../examples/mysql/main';
 import * as postgresOnly from '../../examples/postgres-only/main';
 import * as trainingOnKind from '../../examples/training-on-kind/main';
-import { toYaml } from '../../lib';
+import { toYaml } from '../../lib/gitops';
 import { renderExample } from './render';
 
 const EXAMPLES_DIR = path.resolve(__dirname, '../../examples');

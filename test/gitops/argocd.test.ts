@@ -1,8 +1,9 @@
 import { App, Chart } from 'cdk8s';
 import {
   ArgoCdApplication, ArgoCdApplicationSet, ArgoCdDestination, ConfigManagementPlugin, ManifestObject, ManifestSource,
-  SchemaValidator, driftAllowances,
+  SchemaValidator,
 } from '../../lib';
+import { driftAllowances } from '../../lib/gitops';
 
 type M = ManifestObject & { [k: string]: any };
 const validator = SchemaValidator.forVersion('1.30');

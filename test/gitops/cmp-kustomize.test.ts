@@ -4,7 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { ConfigMap } from 'cdk8s-plus-27';
-import { Profile, StorageClassPack, WorkloadNamespace, parseManifests, renderProfile, writeForCli, writeRendered } from '../../lib';
+import { Profile, StorageClassPack, WorkloadNamespace, parseManifests, renderProfile, writeRendered } from '../../lib';
+import { writeForCli } from '../../lib/gitops';
 import { describeEachShell } from '../support/shells';
 
 const ROOT = path.resolve(__dirname, '../..');

@@ -1,9 +1,8 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import {
-  ManifestObject, Profile, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, StorageClassPack, SyncHints, SyncPhase,
-  WorkloadNamespace, applySyncPolicy, renderProfile, withDataProtection,
-} from '../../lib';
+import { ManifestObject, Profile, StorageClassPack, SyncHints, SyncPhase, WorkloadNamespace, renderProfile } from '../../lib';
+import { SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, withDataProtection } from '../../lib/sync-phase';
+import { applySyncPolicy } from '../../lib/gitops';
 import { renderWith } from '../../apps/main';
 import { buildPlatform } from '../../apps/platform';
 import { referenceProfiles } from '../../apps/profiles';

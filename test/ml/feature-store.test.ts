@@ -1,8 +1,10 @@
 import { Chart } from 'cdk8s';
 import {
   AddDatabaseOptions, Credentials, ServerTls, DatabaseGrant, FeatureStore, FeatureStoreProps, IDatabase, IPeerable, Profile,
-  NetworkPeer, RedisMode, Registry, StorageClassPack, WorkloadPeer, WorkloadService, feastProjectProblem, k8s,
+  NetworkPeer, RedisMode, Registry, StorageClassPack, WorkloadPeer, WorkloadService,
 } from '../../lib';
+import { feastProjectProblem } from '../../lib/ml';
+import { k8s } from '../../lib/k8s';
 import { gkeWithShared } from '../support/clusters';
 import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
 import { expectGatesPass } from '../support/gates';

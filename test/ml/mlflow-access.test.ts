@@ -1,7 +1,8 @@
 import {
-  ArtifactStore, Credentials, DatabaseEngine, ExternalDatabase, IDatabase, MLFLOW_ENGINES_PER_WORKER, MlflowCache, MlflowCluster, MlflowClusterProps,
+  ArtifactStore, Credentials, DatabaseEngine, ExternalDatabase, IDatabase, MlflowCache, MlflowCluster, MlflowClusterProps,
   NetworkPeer, ObjectStore, Profile, StatefulDatabase, StorageClassPack,
 } from '../../lib';
+import { MLFLOW_ENGINES_PER_WORKER } from '../../lib/ml';
 import { Manifest, find, newChart, synth } from '../support/synth';
 import { expectGatesPass } from '../support/gates';
 

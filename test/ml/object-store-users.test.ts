@@ -5,7 +5,10 @@ import * as path from 'path';
 import { App } from 'cdk8s';
 import { buildPlatform } from '../../apps/platform';
 import { referenceProfiles } from '../../apps/profiles';
-import { BucketAccess, BucketPolicyStatement, Credentials, ObjectStore, Profile, StorageClassPack, bucketPolicyDocument, renderProfile } from '../../lib';
+import {
+  BucketAccess, BucketPolicyStatement, Credentials, ObjectStore, Profile, StorageClassPack, renderProfile,
+} from '../../lib';
+import { bucketPolicyDocument } from '../../lib/storage';
 import { describeEachShell } from '../support/shells';
 import { Manifest, all, findJob, newChart, synth } from '../support/synth';
 

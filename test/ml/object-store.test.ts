@@ -2,9 +2,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import {
-  Credentials, MINIO_CLIENT_IMAGE, MINIO_IMAGE, ObjectStore, Profile, StorageClassPack,
-} from '../../lib';
+import { Credentials, ObjectStore, Profile, StorageClassPack } from '../../lib';
+import { MINIO_CLIENT_IMAGE } from '../../lib/databases';
+import { MINIO_IMAGE } from '../../lib/ml';
 import { Manifest, all, find, newChart, selects, synth, findJob } from '../support/synth';
 import { describeEachShell } from '../support/shells';
 import { expectGatesPass } from '../support/gates';

@@ -1,9 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import {
-  MaxMemoryPolicy, Profile, RedisMode, RedisServer, RedisUsers, ServerTls, StorageClassPack,
-  defaultMaxmemoryBytes, feastRedisUser, redisBytes,
-} from '../../lib';
+import { MaxMemoryPolicy, Profile, RedisMode, RedisServer, RedisUsers, ServerTls, StorageClassPack } from '../../lib';
+import { defaultMaxmemoryBytes, feastRedisUser, redisBytes } from '../../lib/ml';
 import { Manifest, all, find, newChart, selects, synth } from '../support/synth';
 import { expectGatesPass } from '../support/gates';
 import { renderedScript, renderedScriptDir } from '../support/scripts';

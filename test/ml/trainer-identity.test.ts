@@ -1,6 +1,7 @@
 import {
-  CloudIdentity, Credentials, DistributedTrainer, Launcher, ManifestIndex, Profile, StorageClassPack, WorkloadNamespace,
+  CloudIdentity, Credentials, DistributedTrainer, Launcher, Profile, StorageClassPack, WorkloadNamespace,
 } from '../../lib';
+import { ManifestIndex } from '../../lib/checks';
 import { Manifest, newChart, synth } from '../support/synth';
 import { expectGatesPass } from '../support/gates';
 

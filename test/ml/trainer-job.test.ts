@@ -1,9 +1,9 @@
 import { Chart } from 'cdk8s';
 import {
-  CapacityReport, DEFAULT_FATAL_EXIT_CODES, DistributedTrainer, DistributedTrainerProps, GPU_POD_RESOURCES_PER_GPU, KubeVersion, Launcher,
-  MAX_SUPPORTED_MINOR, MIN_SUPPORTED_MINOR, Profile, StorageClassPack, TrainingMode, UpdateStrategy,
-  runGates,
+  CapacityReport, DistributedTrainer, DistributedTrainerProps, KubeVersion, Launcher, MAX_SUPPORTED_MINOR, MIN_SUPPORTED_MINOR,
+  Profile, StorageClassPack, TrainingMode, UpdateStrategy, runGates,
 } from '../../lib';
+import { DEFAULT_FATAL_EXIT_CODES, GPU_POD_RESOURCES_PER_GPU } from '../../lib/ml';
 import { all, find, selects, synth } from '../support/synth';
 import { gkeWithShared, trainingChart } from '../support/clusters';
 import { expectGatesPass } from '../support/gates';

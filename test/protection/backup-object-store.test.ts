@@ -3,9 +3,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
-  BackupDestination, CloudIdentity, Credentials, DatabaseEngine, LogicalBackup, LogicalBackupProps, MINIO_CLIENT_IMAGE, ObjectStore, Profile,
+  BackupDestination, CloudIdentity, Credentials, DatabaseEngine, LogicalBackup, LogicalBackupProps, ObjectStore, Profile,
   StatefulDatabase, StorageClassPack,
 } from '../../lib';
+import { MINIO_CLIENT_IMAGE } from '../../lib/databases';
 import { Manifest, all, find, newChart, selects, synth, findJob } from '../support/synth';
 import { renderedScript, renderedScriptDir } from '../support/scripts';
 import { describeEachShell } from '../support/shells';

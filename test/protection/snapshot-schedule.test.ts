@@ -1,4 +1,5 @@
-import { KUBECTL_IMAGES, Profile, SnapshotSchedule } from '../../lib';
+import { Profile, SnapshotSchedule } from '../../lib';
+import { KUBECTL_IMAGES } from '../../lib/storage';
 import { gkeWithShared } from '../support/clusters';
 import { Manifest, find, synth } from '../support/synth';
 import { withSnapshotClass } from './support/workloads';

@@ -1,6 +1,6 @@
 import { spawnSync } from 'child_process';
 import { ApiObject } from 'cdk8s';
-import { REPORT_FILES, Topology } from '../../lib';
+import { REPORT_FILES, Topology } from '../../lib/gitops';
 import { renderWith } from '../../apps/main';
 import { buildPlatform } from '../../apps/platform';
 import { referenceProfiles } from '../../apps/profiles';

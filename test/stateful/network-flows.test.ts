@@ -2,9 +2,10 @@ import { App, Chart } from 'cdk8s';
 import { buildPlatform } from '../../apps/platform';
 import { referenceProfiles } from '../../apps/profiles';
 import {
-  NetworkFlows, NetworkPeer, Probe, Profile, SnapshotClass, SnapshotSchedule, StatefulWorkload, StorageClassPack, WorkloadNamespace, WorkloadPeer,
-  renderProfile,
+  NetworkPeer, Probe, Profile, SnapshotClass, SnapshotSchedule, StatefulWorkload, StorageClassPack, WorkloadNamespace,
+  WorkloadPeer, renderProfile,
 } from '../../lib';
+import { NetworkFlows } from '../../lib/stateful';
 import { PodModel, connectionAllowed, labelSelectorMatches, podsOf, udpEgressAllowed } from '../support/network-policy';
 import { find, synth } from '../support/synth';
 

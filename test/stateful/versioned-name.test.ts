@@ -1,4 +1,4 @@
-import { contentVersionedName } from '../../lib';
+import { contentVersionedName } from '../../lib/stateful';
 
 describe('contentVersionedName', () => {
   test('stable for equal content, different for different content', () => {

@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
-import { Profile, validateConstructs } from '../../lib';
+import { Profile } from '../../lib';
+import { validateConstructs } from '../../lib/gitops';
 
 export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: any }; [k: string]: any };
 

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
-import { DEFAULT_KUBE_VERSIONS, KubeVersion, MAX_SUPPORTED_MINOR, MIN_SUPPORTED_MINOR, Profile, VERSION_GATES, versionGate } from '../../lib';
+import { DEFAULT_KUBE_VERSIONS, KubeVersion, MAX_SUPPORTED_MINOR, MIN_SUPPORTED_MINOR, Profile } from '../../lib';
+import { VERSION_GATES, versionGate } from '../../lib/profiles';
 import { KUBERNETES_VERSIONS_DOC, kubernetesVersionsDoc } from '../../apps/kubernetes-versions';
 
 /** Every getter KubeVersion declares: each is a version-gated choice (hasX, supportsX, ...). */

@@ -1,7 +1,10 @@
 import {
-  Credentials, CsiDriver, ManifestObject, ObjectStore, PodManagementPolicy, Probe, Profile, RestoredClaim, SnapshotRef, StatefulWorkload,
-  StatefulWorkloadProps, StorageClassPack, UpdateStrategy, checkUpgrade, minioTolerableOutages, runGates, volumeAttributesClassName, withNewerFields,
+  Credentials, CsiDriver, ManifestObject, ObjectStore, PodManagementPolicy, Probe, Profile, RestoredClaim, SnapshotRef,
+  StatefulWorkload, StatefulWorkloadProps, StorageClassPack, UpdateStrategy, checkUpgrade, runGates,
 } from '../../lib';
+import { minioTolerableOutages } from '../../lib/ml';
+import { volumeAttributesClassName } from '../../lib/storage';
+import { withNewerFields } from '../../lib/k8s';
 import { Manifest, all, find, newChart, synth } from '../support/synth';
 import { expectGatesPass } from '../support/gates';
 

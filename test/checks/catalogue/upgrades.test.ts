@@ -10,9 +10,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, JsonPatch } from 'cdk8s';
-import { acknowledgements, synthesize } from '../../../lib';
+import { synthesize } from '../../../lib';
+import { acknowledgements } from '../../../lib/cli';
 import { buildPlatform } from '../../../apps/platform';
-import { type Finding, type ManifestObject, Profile, checkUpgrade, engineOf } from '../../../lib';
+import { type Finding, type ManifestObject, Profile, checkUpgrade } from '../../../lib';
+import { engineOf } from '../../../lib/checks';
 import { type Obj, first, freshRender, line, podSpec, treeHash } from './support';
 import { describeWith } from '../../support/tools';
 
