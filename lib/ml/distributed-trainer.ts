@@ -18,6 +18,7 @@ import { ITrackingServer } from './tracking-server';
 import { TrainerPodResources, trainerPodResources } from './trainer-resources';
 import { TrainingMode } from './training-mode';
 import { DNS_1123_LABEL, MANAGED_BY_LABELS } from '../names';
+import { describeConstruct, propsError } from '../private/errors';
 
 /**
  * Checkpoint storage that outlives the run. Job and JobSet modes: one claim, each rank mounting its own
@@ -244,7 +245,6 @@ export class DistributedTrainer extends Construct implements IPeerable {
     super(scope, id);
     // Workers are consumers of every other tier and start last.
     SyncHints.assignPhase(this, SyncPhase.WORKLOADS);
-    const where = `DistributedTrainer '${this.node.path}'`;
     this.name = props.name ?? id;
     this.namespace = props.namespace;
     this.mode = props.mode ?? TrainingMode.job();
@@ -252,23 +252,23 @@ export class DistributedTrainer extends Construct implements IPeerable {
     this.profile = props.profile ?? props.checkpoints.tier.profile;
     this.nodes = props.nodes;
     if (!Number.isInteger(this.nodes) || this.nodes < 1) {
-      throw new Error(`${where}: nodes must be a whole number ≥ 1, got ${props.nodes}.`);
+      throw propsError(this, 'DistributedTrainer', `nodes must be a whole number ≥ 1, got ${props.nodes}.`);
     }
     if (this.mode.completes) {
       // The last pod's hostname (<job>-<index>, <jobset>-workers-0-<index>) is a DNS label of at most 63 characters.
       const lastHost = this.mode.kind === 'JobSet' ? `${this.name}-${JOBSET_WORKERS}-0-${this.nodes - 1}` : `${this.name}-${this.nodes - 1}`;
       if (!DNS_1123_LABEL.test(this.name) || lastHost.length > 63) {
-        throw new Error(`${where}: invalid name '${this.name}': use a DNS-1123 label short enough for the pod hostname '${lastHost}' ` +
+        throw propsError(this, 'DistributedTrainer', `invalid name '${this.name}': use a DNS-1123 label short enough for the pod hostname '${lastHost}' ` +
           `(${lastHost.length} characters) to stay within 63.`);
       }
     }
     this.gpusPerNode = props.gpusPerNode ?? 0;
     if (!Number.isInteger(this.gpusPerNode) || this.gpusPerNode < 0) {
-      throw new Error(`${where}: gpusPerNode must be a whole number ≥ 0, got ${props.gpusPerNode}.`);
+      throw propsError(this, 'DistributedTrainer', `gpusPerNode must be a whole number ≥ 0, got ${props.gpusPerNode}.`);
     }
     this.procsPerNode = props.procsPerNode ?? Math.max(this.gpusPerNode, 1);
     if (!Number.isInteger(this.procsPerNode) || this.procsPerNode < 1) {
-      throw new Error(`${where}: procsPerNode must be a whole number ≥ 1, got ${props.procsPerNode}.`);
+      throw propsError(this, 'DistributedTrainer', `procsPerNode must be a whole number ≥ 1, got ${props.procsPerNode}.`);
     }
     this.worldSize = this.nodes * this.procsPerNode;
     this.port = props.port ?? 29400;
@@ -276,9 +276,9 @@ export class DistributedTrainer extends Construct implements IPeerable {
     const maxRestarts = props.maxRestarts ?? 3;
     const gpu = this.profile.gpu;
 
-    this.podResources = trainerPodResources(props.resources, props.sharedMemory, this.gpusPerNode, this.profile, where);
+    this.podResources = trainerPodResources(props.resources, props.sharedMemory, this.gpusPerNode, this.profile, describeConstruct(this, 'DistributedTrainer'));
     const { memoryLimit, sharedMemory } = this.podResources;
-    if (props.scratch) Quantity.parse(props.scratch.size, `scratch size of ${where}`);
+    if (props.scratch) Quantity.parse(props.scratch.size, `scratch size of ${describeConstruct(this, 'DistributedTrainer')}`);
     const scratchDir = props.scratch ? props.scratch.mountPath ?? '/scratch' : undefined;
 
     // Stable names of the pods, needed before the pods' owner exists (env, hostfile).
@@ -496,7 +496,7 @@ export class DistributedTrainer extends Construct implements IPeerable {
   /** Stable DNS name of worker `i`. */
   public podHost(ordinal: number): string {
     if (!Number.isInteger(ordinal) || ordinal < 0 || ordinal >= this.nodes) {
-      throw new Error(`DistributedTrainer '${this.node.path}' has ranks 0..${this.nodes - 1}; ${ordinal} is out of range.`);
+      throw new Error(`${describeConstruct(this, 'DistributedTrainer')} has ranks 0..${this.nodes - 1}; ${ordinal} is out of range.`);
     }
     return this.hosts[ordinal];
   }

@@ -8,6 +8,7 @@ import { Registry } from './feast-registry';
 import { RedisServer, RedisServerProps, hashOf } from './redis';
 import { RedisUserKeys, RedisUsers, feastRedisUser } from './redis-acl';
 import { MANAGED_BY_LABELS } from '../names';
+import { describeConstruct, propsError } from '../private/errors';
 
 /** Feast's Python feature server image. Pinned with the Feast version feature_store.yaml targets. */
 export const DEFAULT_FEATURE_SERVER_IMAGE = 'feastdev/feature-server:0.40.1';
@@ -100,8 +101,8 @@ export class FeatureStore extends Construct implements IPeerable {
 
   constructor(scope: Construct, id: string, props: FeatureStoreProps) {
     super(scope, id);
-    assertKnownProps(`FeatureStore '${this.node.path}'`, props, FEATURE_STORE_PROPS);
-    if (!props.registry) throw new Error(`FeatureStore '${this.node.path}': registry is required; pass registry: Registry.sql(database) (or a file registry), see FeatureStoreProps.registry.`);
+    assertKnownProps(describeConstruct(this, 'FeatureStore'), props, FEATURE_STORE_PROPS);
+    if (!props.registry) throw propsError(this, 'FeatureStore', `registry is required; pass registry: Registry.sql(database) (or a file registry), see FeatureStoreProps.registry.`);
     this.name = props.name ?? 'feast';
     this.namespace = props.namespace;
     this.project = props.project;

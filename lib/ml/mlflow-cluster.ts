@@ -12,6 +12,7 @@ import { ArtifactStore, ArtifactStoreAccess } from './artifact-store';
 import { MLFLOW_CACHE_VOLUME, MlflowCache } from './mlflow-cache';
 import { MLFLOW_DATABASE_DRIVERS, MlflowImage } from './mlflow-image';
 import { ITrackingServer } from './tracking-server';
+import { describeConstruct, propsError } from '../private/errors';
 
 const HTTP_PORT = 5000;
 const CACHE_PATH = '/var/cache/mlflow';
@@ -156,7 +157,7 @@ export class MlflowCluster extends Construct implements ITrackingServer {
 
   constructor(scope: Construct, id: string, props: MlflowClusterProps) {
     super(scope, id);
-    assertKnownProps(`MlflowCluster '${this.node.path}'`, props, MLFLOW_CLUSTER_PROPS);
+    assertKnownProps(describeConstruct(this, 'MlflowCluster'), props, MLFLOW_CLUSTER_PROPS);
     const profile = props.profile ?? Profile.of(this);
     this.profile = profile;
     this.name = props.name ?? 'mlflow';
@@ -165,11 +166,10 @@ export class MlflowCluster extends Construct implements ITrackingServer {
     const autoscaling = props.autoscaling;
     const replicas = props.replicas ?? autoscaling?.minReplicas ?? 2;
     const wave = props.syncWave ?? SyncPhase.MIGRATIONS.wave;
-    const where = `MlflowCluster '${this.node.path}'`;
-    if (!Number.isInteger(wave)) throw new Error(`${where}: syncWave ${wave} must be a whole number.`);
+    if (!Number.isInteger(wave)) throw propsError(this, 'MlflowCluster', `syncWave ${wave} must be a whole number.`);
 
     const crossApp = crossAppProblem(this, props.backend, 'backend') ?? crossAppProblem(this, props.artifacts, 'artifacts');
-    if (crossApp) throw new Error(`${where}: ${crossApp}.`);
+    if (crossApp) throw propsError(this, 'MlflowCluster', `${crossApp}.`);
     this.grant = props.backend.addDatabase(props.database ?? 'mlflow');
     this.grant.credentials.bind(this, this.namespace);
     this.backendStoreUri = this.grant.sqlalchemyUrl('DB_PASSWORD');
@@ -315,7 +315,7 @@ export class MlflowCluster extends Construct implements ITrackingServer {
 
   private addService(internal: boolean, profile: Profile): WorkloadService {
     if (internal && !profile.internalLoadBalancerAnnotations) {
-      throw new Error(`MlflowCluster '${this.node.path}': profile '${profile.name}' has no internal load balancer; ` +
+      throw propsError(this, 'MlflowCluster', `profile '${profile.name}' has no internal load balancer; ` +
         'declare internalLoadBalancerAnnotations on the profile or use a ClusterIP Service.');
     }
     this.internalLoadBalancer = internal;

@@ -11,6 +11,7 @@ import {
 import { BucketAccess, bucketPolicyDocument } from '../storage';
 import { StorageTier } from '../storage/storage-class-pack';
 import { MANAGED_BY_LABELS, isDns1123Label } from '../names';
+import { describeConstruct, propsError } from '../private/errors';
 
 /** MinIO server image (the last community release line published to Docker Hub). */
 export const MINIO_IMAGE = 'minio/minio:RELEASE.2025-04-22T22-12-26Z';
@@ -127,16 +128,15 @@ export class ObjectStore extends Construct implements IPeerable {
 
   constructor(scope: Construct, id: string, props: ObjectStoreProps) {
     super(scope, id);
-    assertKnownProps(`ObjectStore '${this.node.path}'`, props, OBJECT_STORE_PROPS);
+    assertKnownProps(describeConstruct(this, 'ObjectStore'), props, OBJECT_STORE_PROPS);
     const profile = props.profile ?? props.storage.tier.profile;
     this.name = props.name ?? 'minio';
     this.namespace = props.namespace;
     this.replicas = props.replicas ?? 1;
     this.credentials = props.credentials;
     this.buckets = [...(props.buckets ?? [])];
-    const where = `ObjectStore '${this.node.path}'`;
     if (!Number.isInteger(this.replicas) || this.replicas < 1 || (this.replicas > 1 && this.replicas < MIN_DISTRIBUTED_REPLICAS)) {
-      throw new Error(`${where}: replicas ${props.replicas} is not a MinIO topology: use 1 (standalone) or ${MIN_DISTRIBUTED_REPLICAS} or more ` +
+      throw propsError(this, 'ObjectStore', `replicas ${props.replicas} is not a MinIO topology: use 1 (standalone) or ${MIN_DISTRIBUTED_REPLICAS} or more ` +
         '(a distributed pool erasure-codes objects across at least four drives).');
     }
     const serveConsole = props.console ?? true;
@@ -231,7 +231,7 @@ export class ObjectStore extends Construct implements IPeerable {
    */
   public allowConsoleFrom(peer: PeerLike): void {
     if (this.consolePort === undefined) {
-      throw new Error(`ObjectStore '${this.node.path}' does not serve the console (console: false): set console: true or admit the API with allowFrom.`);
+      throw new Error(`${describeConstruct(this, 'ObjectStore')} does not serve the console (console: false): set console: true or admit the API with allowFrom.`);
     }
     this.workload.allowFrom(peer, [this.consolePort]);
   }
@@ -244,19 +244,18 @@ export class ObjectStore extends Construct implements IPeerable {
    * consumer uses the returned credentials.
    */
   public grant(user: string, access: readonly BucketAccess[], credentials?: Credentials): Credentials {
-    const where = `ObjectStore '${this.node.path}'`;
     if (!isDns1123Label(user, MAX_USER_NAME)) {
-      throw new Error(`${where}: user '${user}' is not a DNS-1123 label of at most 40 characters; name it after its consumer, e.g. 'mlflow'.`);
+      throw propsError(this, 'ObjectStore', `user '${user}' is not a DNS-1123 label of at most 40 characters; name it after its consumer, e.g. 'mlflow'.`);
     }
-    if (this.grants.has(user)) throw new Error(`${where}: user '${user}' is granted twice: grant it once with every BucketAccess it needs.`);
+    if (this.grants.has(user)) throw propsError(this, 'ObjectStore', `user '${user}' is granted twice: grant it once with every BucketAccess it needs.`);
     const missing = access.filter((a) => !this.hasBucket(a.bucket)).map((a) => a.bucket);
     if (missing.length) {
-      throw new Error(`${where}: user '${user}' is granted bucket '${missing.join("', '")}', which the store does not create (its buckets: ${this.buckets.join(', ') || 'none'}): add it to buckets.`);
+      throw propsError(this, 'ObjectStore', `user '${user}' is granted bucket '${missing.join("', '")}', which the store does not create (its buckets: ${this.buckets.join(', ') || 'none'}): add it to buckets.`);
     }
-    if (!access.length) throw new Error(`${where}: user '${user}' is granted nothing: pass at least one BucketAccess.`);
+    if (!access.length) throw propsError(this, 'ObjectStore', `user '${user}' is granted nothing: pass at least one BucketAccess.`);
     const keys = credentials ?? Credentials.existingSecret(`${this.name}-${user}`);
     if (keys.secretName === this.credentials.secretName) {
-      throw new Error(`${where}: user '${user}' would use the root credentials '${keys.secretName}': give it a Secret of its own.`);
+      throw propsError(this, 'ObjectStore', `user '${user}' would use the root credentials '${keys.secretName}': give it a Secret of its own.`);
     }
     keys.bind(this, this.namespace);
     const policyName = `${this.name}-${user}`;
@@ -326,14 +325,13 @@ export class ObjectStore extends Construct implements IPeerable {
   }
 
   private validate(props: ObjectStoreProps): void {
-    const where = `ObjectStore '${this.node.path}'`;
     const bad = this.buckets.filter((b) => !BUCKET_NAME.test(b) || b.includes('..'));
     if (bad.length) {
-      throw new Error(`${where}: invalid bucket name(s) ${bad.map((b) => `'${b}'`).join(', ')}: ` +
+      throw propsError(this, 'ObjectStore', `invalid bucket name(s) ${bad.map((b) => `'${b}'`).join(', ')}: ` +
         "use 3–63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit (e.g. 'ml-artifacts').");
     }
     const duplicates = this.buckets.filter((b, i) => this.buckets.indexOf(b) !== i);
-    if (duplicates.length) throw new Error(`${where}: bucket '${duplicates[0]}' is listed twice: list each bucket once.`);
+    if (duplicates.length) throw propsError(this, 'ObjectStore', `bucket '${duplicates[0]}' is listed twice: list each bucket once.`);
     this.node.addValidation({
       validate: () => {
         const problem = props.clientImage !== undefined ? imageProblem(props.clientImage) : undefined;

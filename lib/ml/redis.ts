@@ -15,6 +15,7 @@ import {
 } from './redis-config';
 import { RedisMode } from './redis-mode';
 import { MANAGED_BY_LABELS, podIndexFieldRef } from '../names';
+import { describeConstruct, propsError } from '../private/errors';
 
 /** The official Redis image (Debian, runs as redis uid/gid 999). */
 export const DEFAULT_REDIS_IMAGE = 'redis:7.4.2';
@@ -120,31 +121,31 @@ export class RedisServer extends Construct implements IPeerable {
     super(scope, id);
     this.mode = props.mode ?? RedisMode.standalone();
     const modeProblem = this.mode.problem();
-    if (modeProblem) throw new Error(`RedisServer '${this.node.path}': ${modeProblem}.`);
+    if (modeProblem) throw propsError(this, 'RedisServer', `${modeProblem}.`);
 
     const memory = props.memory ?? '1Gi';
-    const memoryBytes = Quantity.parse(memory, `memory of RedisServer '${this.node.path}'`).value;
+    const memoryBytes = Quantity.parse(memory, `memory of ${describeConstruct(this, 'RedisServer')}`).value;
     this.maxmemoryBytes = props.maxmemory === undefined
       ? defaultMaxmemoryBytes(memory)
-      : Quantity.parse(props.maxmemory, `maxmemory of RedisServer '${this.node.path}'`).value;
+      : Quantity.parse(props.maxmemory, `maxmemory of ${describeConstruct(this, 'RedisServer')}`).value;
     if (this.maxmemoryBytes > memoryBytes) {
-      throw new Error(`RedisServer '${this.node.path}': maxmemory ${props.maxmemory} is above the container memory limit ${memory}; ` +
+      throw propsError(this, 'RedisServer', `maxmemory ${props.maxmemory} is above the container memory limit ${memory}; ` +
         `the kernel would OOM-kill Redis before it enforces its limit. Leave maxmemory unset (75% of the limit) or raise memory.`);
     }
     if (this.maxmemoryBytes < 1) {
-      throw new Error(`RedisServer '${this.node.path}': maxmemory ${props.maxmemory ?? redisBytes(this.maxmemoryBytes)} must be positive (0 means unlimited in Redis).`);
+      throw propsError(this, 'RedisServer', `maxmemory ${props.maxmemory ?? redisBytes(this.maxmemoryBytes)} must be positive (0 means unlimited in Redis).`);
     }
     const savePoints = props.savePoints ?? DEFAULT_SAVE_POINTS;
     for (const p of savePoints) {
       if (!Number.isInteger(p.seconds) || p.seconds < 1 || !Number.isInteger(p.changes) || p.changes < 1) {
-        throw new Error(`RedisServer '${this.node.path}': save point { seconds: ${p.seconds}, changes: ${p.changes} } needs whole numbers ≥ 1.`);
+        throw propsError(this, 'RedisServer', `save point { seconds: ${p.seconds}, changes: ${p.changes} } needs whole numbers ≥ 1.`);
       }
     }
     this.maxmemoryPolicy = props.maxmemoryPolicy ?? MaxMemoryPolicy.noEviction();
     this.users = props.users;
     this.clients = props.clients ?? [];
     const clientProblem = this.users.clientProblem(this.clients);
-    if (clientProblem) throw new Error(`RedisServer '${this.node.path}': ${clientProblem}.`);
+    if (clientProblem) throw propsError(this, 'RedisServer', `${clientProblem}.`);
 
     const namespace = props.namespace;
     const clusterDomain = props.clusterDomain ?? 'cluster.local';

@@ -11,6 +11,7 @@ import { IPeerable, NetworkPeer, PeerLike, WorkloadPeer } from './network-access
 import { NetworkFlows } from './network-flows';
 import { WorkloadIdentity } from './workload-identity';
 import { MANAGED_BY_LABELS, isDns1123Label, isDns1123Subdomain } from '../names';
+import { describeConstruct, propsError } from '../private/errors';
 
 /** How the StatefulSet controller creates and deletes pods. */
 export enum PodManagementPolicy {
@@ -328,7 +329,7 @@ export class StatefulWorkload extends Construct implements IPeerable {
   /** Name of the claim of template `template` for pod `i`: `<template>-<statefulset>-<i>`. */
   public claimName(template: string, ordinal: number): string {
     if (!this.volumeClaims.some((c) => c.name === template)) {
-      throw new Error(`StatefulWorkload '${this.node.path}' has no volume claim template '${template}' (it has: ${this.volumeClaims.map((c) => c.name).join(', ') || 'none'}).`);
+      throw new Error(`${describeConstruct(this, 'StatefulWorkload')} has no volume claim template '${template}' (it has: ${this.volumeClaims.map((c) => c.name).join(', ') || 'none'}).`);
     }
     return `${template}-${this.podName(ordinal)}`;
   }
@@ -337,7 +338,7 @@ export class StatefulWorkload extends Construct implements IPeerable {
   public addClientService(props: ClientServiceProps): WorkloadService {
     const internal = props.internalLoadBalancer ?? false;
     if (internal && !this.profile.internalLoadBalancerAnnotations) {
-      throw new Error(`StatefulWorkload '${this.node.path}': Service '${props.name}': profile '${this.profile.name}' has no internal load balancer; ` +
+      throw propsError(this, 'StatefulWorkload', `Service '${props.name}': profile '${this.profile.name}' has no internal load balancer; ` +
         'declare internalLoadBalancerAnnotations on the profile or use a ClusterIP Service.');
     }
     const annotations = { ...props.annotations, ...(internal ? this.profile.internalLoadBalancerAnnotations : {}) };
@@ -447,33 +448,32 @@ export class StatefulWorkload extends Construct implements IPeerable {
 
   private checkOrdinal(ordinal: number): void {
     if (!Number.isInteger(ordinal) || ordinal < 0 || ordinal >= this.replicas) {
-      throw new Error(`StatefulWorkload '${this.node.path}' has ordinals 0..${this.replicas - 1}; ${ordinal} is out of range: use an ordinal below replicas (${this.replicas}).`);
+      throw new Error(`${describeConstruct(this, 'StatefulWorkload')} has ordinals 0..${this.replicas - 1}; ${ordinal} is out of range: use an ordinal below replicas (${this.replicas}).`);
     }
   }
 
   private validate(props: StatefulWorkloadProps): void {
-    const where = `StatefulWorkload '${this.node.path}'`;
     // Errors that make the identity helpers meaningless are thrown at once; the rest are
     // collected as construct validations and reported together at synth.
     if (!Number.isInteger(this.replicas) || this.replicas < 1) {
-      throw new Error(`${where}: replicas must be a whole number ≥ 1, got ${props.replicas}.`);
+      throw propsError(this, 'StatefulWorkload', `replicas must be a whole number ≥ 1, got ${props.replicas}.`);
     }
     if (!isDns1123Label(this.name, MAX_STATEFULSET_NAME)) {
-      throw new Error(`${where}: invalid StatefulSet name '${this.name}' (${this.name.length} characters): use a DNS-1123 label of at most ${MAX_STATEFULSET_NAME} characters ` +
+      throw propsError(this, 'StatefulWorkload', `invalid StatefulSet name '${this.name}' (${this.name.length} characters): use a DNS-1123 label of at most ${MAX_STATEFULSET_NAME} characters ` +
         '(pods carry a controller-revision-hash label of the name plus 11 characters, and labels are limited to 63).');
     }
     if (!isDns1123Label(this.namespace)) {
-      throw new Error(`${where}: invalid namespace '${this.namespace}': a DNS-1123 label of at most 63 characters.`);
+      throw propsError(this, 'StatefulWorkload', `invalid namespace '${this.namespace}': a DNS-1123 label of at most 63 characters.`);
     }
     // The kubelet's clusterDomain is a DNS name (kubelet validates it as a DNS-1123 subdomain); pod host names are built from it.
     if (!isDns1123Subdomain(this.clusterDomain)) {
-      throw new Error(`${where}: invalid clusterDomain '${this.clusterDomain}': a DNS name in lower case (letters, digits, '-' and '.'), e.g. 'cluster.local'; use your kubelet's --cluster-domain.`);
+      throw propsError(this, 'StatefulWorkload', `invalid clusterDomain '${this.clusterDomain}': a DNS name in lower case (letters, digits, '-' and '.'), e.g. 'cluster.local'; use your kubelet's --cluster-domain.`);
     }
     // Sizes are checked now, with a suggestion for near misses and the tier's minimum.
     for (const claim of this.volumeClaims) {
-      Quantity.parse(claim.size, `size of volume claim template '${claim.name}' of ${where}`);
+      Quantity.parse(claim.size, `size of volume claim template '${claim.name}' of ${describeConstruct(this, 'StatefulWorkload')}`);
       const problem = claim.tier.sizeProblem(claim.size);
-      if (problem) throw new Error(`${where}: volume claim template '${claim.name}': ${problem}.`);
+      if (problem) throw propsError(this, 'StatefulWorkload', `volume claim template '${claim.name}': ${problem}.`);
     }
     this.node.addValidation({
       validate: () => {
