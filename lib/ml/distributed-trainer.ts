@@ -8,7 +8,7 @@ import { CloudIdentity } from '../secrets';
 import { SyncHints, SyncPhase } from '../sync-phase';
 import {
   ClaimRetention, ContainerResources, ContainerSpec, IPeerable, PodManagementPolicy, Probe, RunAs, StatefulWorkload,
-  UpdateStrategy, WorkloadPeer, buildPodSpec,
+  UpdateStrategy, WorkloadIdentity, WorkloadPeer, buildPodSpec,
 } from '../stateful';
 import { Quantity } from '../storage/quantity';
 import { StorageTier } from '../storage/storage-class-pack';
@@ -237,8 +237,8 @@ export class DistributedTrainer extends Construct implements IPeerable {
   public readonly podResources: TrainerPodResources;
   /** ConfigMap holding the entrypoint, the worker wrapper (and the DeepSpeed hostfile). */
   public readonly launchConfigMap: k8s.KubeConfigMap;
-  /** Labels selecting the worker pods. */
-  private readonly selector: Readonly<Record<string, string>>;
+  /** Names, DNS names and selector labels of the workers. */
+  public readonly workloadIdentity: WorkloadIdentity;
   private readonly hosts: readonly string[];
 
   constructor(scope: Construct, id: string, props: DistributedTrainerProps) {
@@ -248,7 +248,6 @@ export class DistributedTrainer extends Construct implements IPeerable {
     this.name = props.name ?? id;
     this.namespace = props.namespace;
     this.mode = props.mode ?? TrainingMode.job();
-    this.selector = { 'app.kubernetes.io/name': TRAINER_APP, 'app.kubernetes.io/instance': this.name };
     this.profile = props.profile ?? props.checkpoints.tier.profile;
     this.nodes = props.nodes;
     if (!Number.isInteger(this.nodes) || this.nodes < 1) {
@@ -282,11 +281,13 @@ export class DistributedTrainer extends Construct implements IPeerable {
     const scratchDir = props.scratch ? props.scratch.mountPath ?? '/scratch' : undefined;
 
     // Stable names of the pods, needed before the pods' owner exists (env, hostfile).
-    const clusterDomain = props.clusterDomain ?? 'cluster.local';
-    this.headlessServiceName = `${this.name}-headless`;
-    const podName = (i: number) => (this.mode.kind === 'JobSet' ? `${this.name}-${JOBSET_WORKERS}-0-${i}` : `${this.name}-${i}`);
-    this.hosts = Array.from({ length: this.nodes },
-      (_, i) => `${podName(i)}.${this.headlessServiceName}.${this.namespace}.svc.${clusterDomain}`);
+    this.workloadIdentity = WorkloadIdentity.of({ name: this.name, namespace: this.namespace, clusterDomain: props.clusterDomain, appName: TRAINER_APP });
+    this.headlessServiceName = this.workloadIdentity.headlessServiceName;
+    // A JobSet's pods are `<jobset>-<replicated job>-<job index>-<completion index>`, under the trainer's headless Service.
+    const podIdentity = this.mode.kind === 'JobSet'
+      ? WorkloadIdentity.of({ name: `${this.name}-${JOBSET_WORKERS}-0`, namespace: this.namespace, clusterDomain: props.clusterDomain, headlessServiceName: this.headlessServiceName })
+      : this.workloadIdentity;
+    this.hosts = podIdentity.podHosts(this.nodes);
     this.masterAddr = this.hosts[0];
     this.rendezvousEndpoint = `${this.masterAddr}:${this.port}`;
 
@@ -301,9 +302,9 @@ export class DistributedTrainer extends Construct implements IPeerable {
       'worker.sh': workerScript,
       ...(launch.hostfile ? { hostfile: launch.hostfile } : {}),
     };
-    this.launchConfigMap = configMap(this, 'Launch', `${this.name}-launch`, this.namespace, this.selector, launchData);
+    this.launchConfigMap = configMap(this, 'Launch', `${this.name}-launch`, this.namespace, this.workloadIdentity.selectorLabels, launchData);
     const code = props.files && Object.keys(props.files).length
-      ? configMap(this, 'Code', `${this.name}-code`, this.namespace, this.selector, props.files)
+      ? configMap(this, 'Code', `${this.name}-code`, this.namespace, this.workloadIdentity.selectorLabels, props.files)
       : undefined;
     const workingDir = props.workingDir ?? (code ? CODE_DIR : undefined);
 
@@ -314,10 +315,13 @@ export class DistributedTrainer extends Construct implements IPeerable {
     }));
 
     const version = this.profile.kubeVersion;
-    const rankLabel = this.mode.completes
-      ? (version.hasJobCompletionIndexLabel ? 'batch.kubernetes.io/job-completion-index' : undefined)
-      : (version.hasPodIndexLabel ? 'apps.kubernetes.io/pod-index' : undefined);
-    const podIndex = rankLabel ? [{ name: 'NODE_RANK', valueFrom: { fieldRef: { fieldPath: `metadata.labels['${rankLabel}']` } } }] : [];
+    // The rank from the pod's index label: the Job's completion index, or the StatefulSet's pod index.
+    const rankEnv = this.mode.completes
+      ? (version.hasJobCompletionIndexLabel
+        ? { name: 'NODE_RANK', valueFrom: { fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/job-completion-index']" } } }
+        : undefined)
+      : this.workloadIdentity.podIndexEnv('NODE_RANK', version);
+    const podIndex = rankEnv ? [rankEnv] : [];
     const plain = (name: string, value: string | number): k8s.EnvVar => ({ name, value: String(value) });
     const env: k8s.EnvVar[] = [
       plain('MASTER_ADDR', this.masterAddr),
@@ -427,7 +431,7 @@ export class DistributedTrainer extends Construct implements IPeerable {
         appName: TRAINER_APP,
         component: 'training',
         replicas: this.nodes,
-        clusterDomain,
+        clusterDomain: this.workloadIdentity.clusterDomain,
         podManagementPolicy: PodManagementPolicy.PARALLEL,
         // Workers resolve each other (and pod 0's rendezvous) while they are still starting.
         publishNotReadyAddresses: true,
@@ -445,7 +449,7 @@ export class DistributedTrainer extends Construct implements IPeerable {
       });
     } else {
       const labels = {
-        ...this.selector,
+        ...this.workloadIdentity.selectorLabels,
         'app.kubernetes.io/component': 'training',
         ...MANAGED_BY_LABELS,
       };
@@ -477,7 +481,7 @@ export class DistributedTrainer extends Construct implements IPeerable {
             // Ranks resolve each other (and rank 0's rendezvous) before they are Ready.
             publishNotReadyAddresses: true,
             ports: [{ name: 'rendezvous', port: this.port, targetPort: k8s.IntOrString.fromString('rendezvous'), protocol: 'TCP' }],
-            selector: { ...this.selector },
+            selector: { ...this.workloadIdentity.selectorLabels },
           },
         });
         this.job = new TrainingJob(this, 'Job', {
@@ -518,7 +522,7 @@ export class DistributedTrainer extends Construct implements IPeerable {
   }
 
   public asPeer(): WorkloadPeer {
-    return { namespace: this.namespace, podSelector: { ...this.selector } };
+    return { namespace: this.namespace, podSelector: { ...this.workloadIdentity.selectorLabels } };
   }
 
   /**
@@ -594,7 +598,7 @@ export class DistributedTrainer extends Construct implements IPeerable {
   }
 
   private affinity(accelerators: readonly string[] | undefined, oneNode: boolean): k8s.Affinity {
-    const self = { matchLabels: { ...this.selector } };
+    const self = { matchLabels: { ...this.workloadIdentity.selectorLabels } };
     // GPU nodes are found by the GPU request and the cloud's taints; labels only where the cluster declares them.
     const gpuTerms = this.gpusPerNode > 0 ? this.profile.gpuNodeSelectorTerms(accelerators) : undefined;
     return {

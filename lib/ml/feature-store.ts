@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { k8s } from '../k8s';
 import { Profile, assertKnownProps, propNames } from '../profiles';
 import { ServerTls } from '../secrets';
-import { IngressAllowList, IPeerable, NetworkFlows, PeerLike, Probe, WorkloadPeer, buildPodSpec } from '../stateful';
+import { IngressAllowList, IPeerable, NetworkFlows, PeerLike, Probe, WorkloadIdentity, WorkloadPeer, buildPodSpec } from '../stateful';
 import { feastProjectProblem, renderFeatureStoreYaml } from './feast-config';
 import { Registry } from './feast-registry';
 import { RedisServer, RedisServerProps, hashOf } from './redis';
@@ -97,6 +97,7 @@ export class FeatureStore extends Construct implements IPeerable {
   public readonly serverSelector: Readonly<Record<string, string>>;
   public readonly serverReplicas: number;
   private readonly clusterDomain: string;
+  private readonly serverIdentity: WorkloadIdentity;
   private ingress?: IngressAllowList;
 
   constructor(scope: Construct, id: string, props: FeatureStoreProps) {
@@ -128,7 +129,8 @@ export class FeatureStore extends Construct implements IPeerable {
     const tls = this.redis.tls;
 
     const serverName = `${this.name}-server`;
-    this.serverSelector = { 'app.kubernetes.io/name': 'feast-feature-server', 'app.kubernetes.io/instance': serverName };
+    this.serverIdentity = WorkloadIdentity.of({ name: serverName, namespace: this.namespace, clusterDomain: this.clusterDomain, appName: 'feast-feature-server' });
+    this.serverSelector = this.serverIdentity.selectorLabels;
     const labels = { ...this.serverSelector, 'app.kubernetes.io/component': 'feature-server', ...MANAGED_BY_LABELS };
 
     const registryTtl = server.registryTtlSeconds ?? 60;
@@ -279,7 +281,7 @@ export class FeatureStore extends Construct implements IPeerable {
 
   /** `http://<name>-server.<namespace>.svc.<domain>:6566` */
   public get url(): string {
-    return `http://${this.deployment.name}.${this.namespace}.svc.${this.clusterDomain}:${FEATURE_SERVER_PORT}`;
+    return `http://${this.serverIdentity.serviceHost(this.deployment.name)}:${FEATURE_SERVER_PORT}`;
   }
 
   /** The feature server pods, as a NetworkPolicy peer. */

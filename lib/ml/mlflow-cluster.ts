@@ -6,8 +6,9 @@ import { Profile, assertKnownProps, crossAppProblem, propNames } from '../profil
 import { SYNC_WAVE_ANNOTATION, SyncPhase } from '../sync-phase';
 import { withTierNodeAffinity } from '../storage/tier-affinity';
 import {
-  ContainerResources, IngressAllowList, NetworkPeer, PeerLike, Probe, WorkloadPeer, WorkloadService, buildPodSpec, contentVersionedName,
+  ContainerResources, IngressAllowList, NetworkPeer, PeerLike, Probe, WorkloadIdentity, WorkloadPeer, WorkloadService, buildPodSpec, contentVersionedName,
 } from '../stateful';
+import { MANAGED_BY_LABELS } from '../names';
 import { ArtifactStore, ArtifactStoreAccess } from './artifact-store';
 import { MLFLOW_CACHE_VOLUME, MlflowCache } from './mlflow-cache';
 import { MLFLOW_DATABASE_DRIVERS, MlflowImage } from './mlflow-image';
@@ -140,6 +141,8 @@ export class MlflowCluster extends Construct implements ITrackingServer {
   public readonly backendStoreUri: string;
   public readonly image: MlflowImage;
   public readonly profile: Profile;
+  /** Names, DNS names and selector labels of the servers. */
+  public readonly identity: WorkloadIdentity;
   /** Labels the Deployment, Service and PodDisruptionBudget select server pods by. */
   public readonly selectorLabels: Readonly<Record<string, string>>;
   /** Labels on every server object. */
@@ -186,14 +189,15 @@ export class MlflowCluster extends Construct implements ITrackingServer {
     const resources: ContainerResources = props.resources ?? { cpu: profile.defaultResources.cpu, memory: '1Gi' };
     const schemaScript = readAsset(__dirname, 'scripts/mlflow-schema.sh');
 
-    const serverLabels = { 'app.kubernetes.io/name': 'mlflow', 'app.kubernetes.io/instance': this.name };
+    this.identity = WorkloadIdentity.of({ name: this.name, namespace: this.namespace, appName: 'mlflow' });
+    const serverLabels = this.identity.selectorLabels;
     const artifacts: ArtifactStoreAccess = props.artifacts.bind(this, this.namespace, { asPeer: () => ({ namespace: this.namespace, podSelector: serverLabels }) });
 
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: {
         name: this.name,
         namespace: this.namespace,
-        labels: { ...serverLabels, 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml' },
+        labels: { ...serverLabels, ...MANAGED_BY_LABELS },
         ...(Object.keys(artifacts.serviceAccountAnnotations).length ? { annotations: { ...artifacts.serviceAccountAnnotations } } : {}),
       },
       automountServiceAccountToken: false,
@@ -207,7 +211,7 @@ export class MlflowCluster extends Construct implements ITrackingServer {
 
     this.selectorLabels = serverLabels;
     this.labels = {
-      ...artifacts.podLabels, ...serverLabels, 'app.kubernetes.io/component': 'tracking-server', 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml',
+      ...artifacts.podLabels, ...serverLabels, 'app.kubernetes.io/component': 'tracking-server', ...MANAGED_BY_LABELS,
     };
     const cache = props.cache ?? MlflowCache.emptyDir('10Gi');
     const selfTerm = { labelSelector: { matchLabels: { ...serverLabels } }, topologyKey: 'kubernetes.io/hostname' };
@@ -328,12 +332,12 @@ export class MlflowCluster extends Construct implements ITrackingServer {
       spec: { type: internal ? 'LoadBalancer' : 'ClusterIP', selector: { ...this.selectorLabels }, ports },
     });
     return {
-      name: this.name, namespace: this.namespace, host: `${this.name}.${this.namespace}.svc.cluster.local`, ports, selector: this.selectorLabels, resource,
+      name: this.name, namespace: this.namespace, host: this.identity.serviceHost(this.name), ports, selector: this.selectorLabels, resource,
     };
   }
 
   private addMigrationJob(profile: Profile, env: k8s.EnvVar[], resources: ContainerResources, script: string, wave: number): k8s.KubeJob {
-    const labels = { ...this.migrationPeer.podSelector, 'app.kubernetes.io/component': 'schema-migration', 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml' };
+    const labels = { ...this.migrationPeer.podSelector, 'app.kubernetes.io/component': 'schema-migration', ...MANAGED_BY_LABELS };
     const template: k8s.PodTemplateSpec = {
       metadata: { labels },
       spec: buildPodSpec({

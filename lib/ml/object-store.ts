@@ -5,7 +5,7 @@ import { Profile, assertKnownProps, propNames } from '../profiles';
 import { MINIO_CLIENT_IMAGE } from '../databases/backup-destination';
 import { Credentials } from '../secrets';
 import {
-  ClaimRetention, ContainerResources, IPeerable, PeerLike, PodManagementPolicy, Probe, StatefulWorkload, UpdateStrategy, WorkloadPeer, WorkloadService,
+  ClaimRetention, ContainerResources, IPeerable, PeerLike, PodManagementPolicy, Probe, StatefulWorkload, UpdateStrategy, WorkloadIdentity, WorkloadPeer, WorkloadService,
   buildPodSpec, contentVersionedName, imageProblem,
 } from '../stateful';
 import { BucketAccess, bucketPolicyDocument } from '../storage';
@@ -144,11 +144,10 @@ export class ObjectStore extends Construct implements IPeerable {
     const distributed = this.replicas > 1;
 
     // The distributed pool is named by MinIO's ellipsis syntax over the pods' stable DNS names,
-    // which only exist under the headless Service: compute them the way StatefulWorkload does.
-    const domain = 'cluster.local';
-    const headless = `${this.name}-headless`;
+    // which only exist under the headless Service: `<pod>.<headless Service's host>`.
+    const identity = WorkloadIdentity.of({ name: this.name, namespace: this.namespace, appName: 'minio' });
     const drives = distributed
-      ? `http://${this.name}-{0...${this.replicas - 1}}.${headless}.${this.namespace}.svc.${domain}${DATA_PATH}`
+      ? `http://${this.name}-{0...${this.replicas - 1}}.${identity.serviceHost(identity.headlessServiceName)}${DATA_PATH}`
       : DATA_PATH;
 
     this.credentials.bind(this, this.namespace);
@@ -159,7 +158,7 @@ export class ObjectStore extends Construct implements IPeerable {
       appName: 'minio',
       component: 'object-store',
       replicas: this.replicas,
-      clusterDomain: domain,
+      clusterDomain: identity.clusterDomain,
       // Every member must be up before the pool reaches quorum and any pod turns Ready: ordered
       // start would wait forever on pod 0. Peers resolve each other before they are Ready.
       podManagementPolicy: distributed ? PodManagementPolicy.PARALLEL : PodManagementPolicy.ORDERED_READY,

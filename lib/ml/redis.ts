@@ -5,7 +5,7 @@ import { k8s } from '../k8s';
 import { Profile } from '../profiles';
 import { ServerTls, ServerTlsBinding } from '../secrets';
 import {
-  ClaimRetention, IPeerable, PeerLike, PodManagementPolicy, Probe, SpreadMode, StatefulWorkload, UpdateStrategy, WorkloadPeer,
+  ClaimRetention, IPeerable, PeerLike, PodManagementPolicy, Probe, SpreadMode, StatefulWorkload, UpdateStrategy, WorkloadIdentity, WorkloadPeer,
 } from '../stateful';
 import { Quantity } from '../storage/quantity';
 import { StorageTier } from '../storage/storage-class-pack';
@@ -14,7 +14,7 @@ import {
   DEFAULT_SAVE_POINTS, MaxMemoryPolicy, RedisSavePoint, defaultMaxmemoryBytes, redisBytes, renderRedisConf, renderSentinelConf,
 } from './redis-config';
 import { RedisMode } from './redis-mode';
-import { MANAGED_BY_LABELS, podIndexFieldRef } from '../names';
+import { MANAGED_BY_LABELS } from '../names';
 import { describeConstruct, propsError } from '../private/errors';
 
 /** The official Redis image (Debian, runs as redis uid/gid 999). */
@@ -151,24 +151,27 @@ export class RedisServer extends Construct implements IPeerable {
     const clusterDomain = props.clusterDomain ?? 'cluster.local';
     const profile = props.profile ?? props.storage.tier.profile;
     const sentinelName = `${props.name}-sentinel`;
-    // The names StatefulWorkload.podHost(i) returns; the workloads do not exist yet.
-    const hostOf = (set: string, i: number) => `${set}-${i}.${set}-headless.${namespace}.svc.${clusterDomain}`;
-    const members = Array.from({ length: this.mode.servers }, (_, i) => `${hostOf(props.name, i)}:${REDIS_PORT}`);
+    // The workloads do not exist yet: their names come from the identities they will be built with.
+    const identity = WorkloadIdentity.of({ name: props.name, namespace, clusterDomain, appName: 'redis' });
+    const sentinelIdentity = WorkloadIdentity.of({ name: sentinelName, namespace, clusterDomain, appName: 'redis-sentinel' });
+    const members = identity.podHosts(this.mode.servers).map((host) => `${host}:${REDIS_PORT}`);
     // Sentinels talk to each other, and the scripts to them, on the TLS port when there is one.
     const sentinelPort = props.tls ? SENTINEL_TLS_PORT : SENTINEL_PORT;
     const sentinelPorts = props.tls ? [SENTINEL_PORT, SENTINEL_TLS_PORT] : [SENTINEL_PORT];
-    const sentinelMembers = Array.from({ length: this.mode.sentinels }, (_, i) => `${hostOf(sentinelName, i)}:${sentinelPort}`);
+    const sentinelMembers = sentinelIdentity.podHosts(this.mode.sentinels).map((host) => `${host}:${sentinelPort}`);
+    const labels = { ...identity.selectorLabels, ...MANAGED_BY_LABELS };
 
     if (props.tls) {
-      const names = (set: string, count: number) => [
-        `${set}-headless`, `${set}-headless.${namespace}.svc`, `${set}-headless.${namespace}.svc.${clusterDomain}`,
-        ...Array.from({ length: count }, (_, i) => hostOf(set, i)),
-      ];
+      // The headless Service's names (without the `<service>.<namespace>` form) and every pod's.
+      const names = (id: WorkloadIdentity, count: number) => {
+        const [service, , withSvc, fqdn] = id.serviceNames(id.headlessServiceName);
+        return [service, withSvc, fqdn, ...id.podHosts(count)];
+      };
       this.tls = props.tls.bind(this, {
         name: props.name,
         namespace,
-        dnsNames: [...names(props.name, this.mode.servers), ...(this.mode.sentinels ? names(sentinelName, this.mode.sentinels) : [])],
-        labels: { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/instance': props.name, ...MANAGED_BY_LABELS },
+        dnsNames: [...names(identity, this.mode.servers), ...(this.mode.sentinels ? names(sentinelIdentity, this.mode.sentinels) : [])],
+        labels,
       });
     }
 
@@ -202,15 +205,13 @@ export class RedisServer extends Construct implements IPeerable {
       metadata: {
         name: configName,
         namespace,
-        labels: { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/instance': props.name, ...MANAGED_BY_LABELS },
+        labels,
       },
       data,
     });
 
     const probe = (role: 'liveness' | 'readiness' | 'sentinel') => ['sh', `${CONFIG_DIR}/redis-probe.sh`, role];
-    const podIndex = (name: string) => (profile.kubeVersion.hasPodIndexLabel
-      ? [{ name, valueFrom: podIndexFieldRef() }]
-      : []);
+    const podIndex = (id: WorkloadIdentity) => [id.podIndexEnv('POD_INDEX', profile.kubeVersion)].filter((env): env is k8s.EnvVar => env !== undefined);
     const topologyEnv: k8s.EnvVar[] = [
       { name: 'REDIS_MODE', value: this.mode.kind },
       { name: 'REDIS_MEMBERS', value: members.join(' ') },
@@ -253,7 +254,7 @@ export class RedisServer extends Construct implements IPeerable {
         env: [
           ...this.users.serverEnv(this.clients),
           { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-          ...podIndex('POD_INDEX'),
+          ...podIndex(identity),
           { name: 'REDIS_PORT', value: String(REDIS_PORT) },
           ...topologyEnv,
           { name: 'REDIS_CONF', value: `${CONFIG_DIR}/redis.conf` },
@@ -300,7 +301,7 @@ export class RedisServer extends Construct implements IPeerable {
           env: [
             ...this.users.sentinelEnv(),
             { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-            ...podIndex('POD_INDEX'),
+            ...podIndex(sentinelIdentity),
             { name: 'REDIS_PORT', value: String(sentinelPort) },
             ...topologyEnv.filter((e) => e.name !== 'REDIS_MODE'),
             { name: 'SENTINEL_QUORUM', value: String(this.mode.quorum) },

@@ -11,7 +11,6 @@ const LIB = path.join(__dirname, '..', '..', 'lib');
 const NOT_YET_CONSOLIDATED = [
   'names.ts',
   'databases/',
-  'ml/mlflow-cluster.ts',
 ];
 
 const LITERALS: Record<string, string> = {
