@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { k8s } from '../k8s';
 import { Profile, assertKnownProps, propNames } from '../profiles';
 import { ServerTls } from '../secrets';
-import { IngressAllowList, IPeerable, NetworkFlows, PeerLike, Probe, WorkloadIdentity, WorkloadPeer, buildPodSpec } from '../stateful';
+import { IngressAllowList, IPeerable, IServesTraffic, NetworkFlows, PeerLike, Probe, WorkloadIdentity, WorkloadPeer, buildPodSpec } from '../stateful';
 import { feastProjectProblem, renderFeatureStoreYaml } from './feast-config';
 import { Registry } from './feast-registry';
 import { RedisServer, RedisServerProps, hashOf } from './redis';
@@ -81,7 +81,7 @@ export interface FeatureStoreProps {
  * (the Redis primary, or the Sentinels that name it) and its own ACL user, and the registry (SQL on a database server, or a file on a claim). NetworkPolicies
  * admit only the feature server to Redis and to the registry database.
  */
-export class FeatureStore extends Construct implements IPeerable {
+export class FeatureStore extends Construct implements IPeerable, IServesTraffic {
   public readonly name: string;
   public readonly namespace: string;
   public readonly project: string;

@@ -5,7 +5,7 @@ import { Profile, assertKnownProps, propNames } from '../profiles';
 import { MINIO_CLIENT_IMAGE } from '../databases/backup-destination';
 import { Credentials } from '../secrets';
 import {
-  ClaimRetention, ContainerResources, IPeerable, PeerLike, PodManagementPolicy, Probe, StatefulWorkload, UpdateStrategy, WorkloadIdentity, WorkloadPeer, WorkloadService,
+  ClaimRetention, ContainerResources, IPeerable, IServesTraffic, PeerLike, PodManagementPolicy, Probe, StatefulWorkload, UpdateStrategy, WorkloadIdentity, WorkloadPeer, WorkloadService,
   buildPodSpec, contentVersionedName, imageProblem,
 } from '../stateful';
 import { BucketAccess, bucketPolicyDocument } from '../storage';
@@ -106,7 +106,7 @@ export function minioTolerableOutages(servers: number): number {
  * whose members find each other through their stable per-pod DNS names. Every pod gets its own data
  * volume; a Job creates the buckets; only declared clients (`allowFrom`) may connect.
  */
-export class ObjectStore extends Construct implements IPeerable {
+export class ObjectStore extends Construct implements IPeerable, IServesTraffic {
   public readonly name: string;
   public readonly namespace: string;
   public readonly replicas: number;

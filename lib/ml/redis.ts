@@ -5,7 +5,7 @@ import { k8s } from '../k8s';
 import { Profile } from '../profiles';
 import { ServerTls, ServerTlsBinding } from '../secrets';
 import {
-  ClaimRetention, IPeerable, PeerLike, PodManagementPolicy, Probe, SpreadMode, StatefulWorkload, UpdateStrategy, WorkloadIdentity, WorkloadPeer,
+  ClaimRetention, IPeerable, IServesTraffic, PeerLike, PodManagementPolicy, Probe, SpreadMode, StatefulWorkload, UpdateStrategy, WorkloadIdentity, WorkloadPeer,
 } from '../stateful';
 import { Quantity } from '../storage/quantity';
 import { StorageTier } from '../storage/storage-class-pack';
@@ -94,7 +94,7 @@ export interface RedisServerProps {
  * primary with replicas, or a primary with replicas and Redis Sentinel failover. Every data pod
  * announces its stable DNS name; none starts as an empty primary while another member holds data.
  */
-export class RedisServer extends Construct implements IPeerable {
+export class RedisServer extends Construct implements IPeerable, IServesTraffic {
   /** How the servers are arranged. */
   public readonly mode: RedisMode;
   /** Redis port of every data pod (the TLS port with `tls`). */

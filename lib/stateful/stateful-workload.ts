@@ -7,7 +7,7 @@ import { StorageTier } from '../storage/storage-class-pack';
 import { withTierNodeAffinity } from '../storage/tier-affinity';
 import { ContainerSpec, PodSpecInput, RunAs, buildPodSpec, imageProblem } from './container';
 import { IngressAllowList } from './ingress-allow-list';
-import { IPeerable, NetworkPeer, PeerLike, WorkloadPeer } from './network-access';
+import { IPeerable, IServesTraffic, NetworkPeer, PeerLike, WorkloadPeer } from './network-access';
 import { NetworkFlows } from './network-flows';
 import { WorkloadIdentity } from './workload-identity';
 import { MANAGED_BY_LABELS, isDns1123Label, isDns1123Subdomain } from '../names';
@@ -188,7 +188,7 @@ const MAX_STATEFULSET_NAME = 52;
  * governing Service, optional client Services, per-pod claims with retention, a PodDisruptionBudget
  * that never blocks a drain, spread over nodes and zones, and restricted pods.
  */
-export class StatefulWorkload extends Construct implements IPeerable {
+export class StatefulWorkload extends Construct implements IPeerable, IServesTraffic {
   public readonly name: string;
   public readonly namespace: string;
   public readonly profile: Profile;
@@ -371,13 +371,21 @@ export class StatefulWorkload extends Construct implements IPeerable {
   }
 
   /**
-   * Admits `peer` on `ports` and, from the first call on, denies every other ingress to the pods
-   * except from the workload's own pods. `peer` is a workload, a pod selector
-   * (`{ namespace, podSelector: {} }` is the whole namespace) or a `NetworkPeer` (`.namespace(name)`,
+   * Admits `peer` on `ports` (every port the containers serve, when omitted) and, from the first call on,
+   * denies every other ingress to the pods except from the workload's own pods. `peer` is a workload, a pod
+   * selector (`{ namespace, podSelector: {} }` is the whole namespace) or a `NetworkPeer` (`.namespace(name)`,
    * `.cidr('10.0.0.0/8')`, `.anywhere()`).
    */
-  public allowFrom(peer: PeerLike, ports: readonly number[]): void {
-    this.restrictIngress().allow(peer, ports);
+  public allowFrom(peer: PeerLike, ports?: readonly number[]): void {
+    this.restrictIngress().allow(peer, ports ?? this.servedPorts());
+  }
+
+  /** The container ports, for `allowFrom` without ports (an empty list would admit every port). */
+  private servedPorts(): number[] {
+    if (!this.ports.length) {
+      throw new Error(`${describeConstruct(this, 'StatefulWorkload')} serves no ports: pass the ports to admit to allowFrom(peer, ports).`);
+    }
+    return [...new Set(this.ports.map((p) => p.port))];
   }
 
   /** Puts the ingress allow-list in front of the pods (own pods and declared clients only). */
