@@ -8,7 +8,7 @@ import { CloudIdentity } from '../secrets';
 import { SyncHints, SyncPhase } from '../sync-phase';
 import {
   ClaimRetention, ContainerResources, ContainerSpec, IPeerable, PodManagementPolicy, Probe, RunAs, StatefulWorkload,
-  UpdateStrategy, WorkloadIdentity, WorkloadPeer, buildPodSpec,
+  UpdateStrategy, WorkloadIdentity, WorkloadPeer, ServiceStorage, StatefulServiceProps, buildPodSpec, serviceProfile, tierProfileProblem,
 } from '../stateful';
 import { Quantity } from '../storage/quantity';
 import { StorageTier } from '../storage/storage-class-pack';
@@ -25,7 +25,7 @@ import { describeConstruct, propsError } from '../private/errors';
  * directory `rank-<i>` (a ReadWriteMany tier lets ranks run on any node). StatefulSet mode: one claim
  * per worker, kept on scale-down and delete.
  */
-export interface CheckpointStorage {
+export interface CheckpointStorage extends ServiceStorage {
   /**
    * Storage tier of the claims. Job and JobSet modes: pack.shared for multi-node runs; a ReadWriteOnce
    * tier places every rank on one node. StatefulSet mode: any tier (one claim per pod).
@@ -54,7 +54,7 @@ export interface ElasticPolicy {
 }
 
 /** Props of `DistributedTrainer`. */
-export interface DistributedTrainerProps {
+export interface DistributedTrainerProps extends StatefulServiceProps {
   /** Namespace of the workers, their Services and ConfigMaps (and of the datasets they mount). */
   readonly namespace: string;
   /** Name of the Job (JobSet, StatefulSet); pods are `<name>-<i>`. @default - the construct id */
@@ -248,7 +248,9 @@ export class DistributedTrainer extends Construct implements IPeerable {
     this.name = props.name ?? id;
     this.namespace = props.namespace;
     this.mode = props.mode ?? TrainingMode.job();
-    this.profile = props.profile ?? props.checkpoints.tier.profile;
+    this.profile = serviceProfile(this, props.profile, props.checkpoints.tier);
+    const tierProblem = tierProfileProblem(props.checkpoints.tier, this.profile, 'checkpoint tier');
+    if (tierProblem) throw propsError(this, 'DistributedTrainer', tierProblem);
     this.nodes = props.nodes;
     if (!Number.isInteger(this.nodes) || this.nodes < 1) {
       throw propsError(this, 'DistributedTrainer', `nodes must be a whole number ≥ 1, got ${props.nodes}.`);

@@ -82,6 +82,11 @@ export class Registry {
 
   private bound?: RegistryBinding;
 
+  /** Tier of a file registry's claim (undefined for a SQL registry). */
+  public get tier(): StorageTier | undefined {
+    return this.fileOptions?.tier;
+  }
+
   private constructor(
     public readonly kind: 'sql' | 'file',
     /** The database server of a SQL registry. */

@@ -2,7 +2,10 @@ import { Construct } from 'constructs';
 import { k8s } from '../k8s';
 import { Profile, assertKnownProps, propNames } from '../profiles';
 import { ServerTls } from '../secrets';
-import { IngressAllowList, IPeerable, IServesTraffic, NetworkFlows, PeerLike, Probe, WorkloadIdentity, WorkloadPeer, buildPodSpec } from '../stateful';
+import {
+  ContainerResources, IngressAllowList, IPeerable, IServesTraffic, NetworkFlows, PeerLike, Probe, StatefulServiceProps, WorkloadIdentity, WorkloadPeer,
+  buildPodSpec, serviceProfile, tierProfileProblem,
+} from '../stateful';
 import { feastProjectProblem, renderFeatureStoreYaml } from './feast-config';
 import { Registry } from './feast-registry';
 import { RedisServer, RedisServerProps, hashOf } from './redis';
@@ -42,23 +45,21 @@ export interface FeatureServerOptions {
   readonly replicas?: number;
   /** Pinned Feast feature server image. @default DEFAULT_FEATURE_SERVER_IMAGE */
   readonly image?: string;
-  /** CPU request. @default - the profile's default */
-  readonly cpu?: string;
-  /** Memory request and limit. @default - the profile's default */
-  readonly memory?: string;
+  /** CPU and memory of each feature server. @default - the profile's default sizing */
+  readonly resources?: ContainerResources;
   /** How often the server reloads the registry. @default 60 */
   readonly registryTtlSeconds?: number;
 }
 
 /** Props of `FeatureStore`. */
-export interface FeatureStoreProps {
+export interface FeatureStoreProps extends Omit<StatefulServiceProps, 'resources' | 'claimRetention' | 'updateStrategy'> {
   /** Prefix of every object name: `<name>-redis`, `<name>-server`. @default 'feast' */
   readonly name?: string;
   /** Namespace of Redis, the feature server and their Services. */
   readonly namespace: string;
   /** Feast project (letters, digits, underscores; not starting with an underscore). */
   readonly project: string;
-  /** The online store: Redis mode, storage and sizing. */
+  /** The online store: Redis mode, storage, resources, claim retention and update strategy. */
   readonly online: OnlineStoreOptions;
   /** `Registry.sql(db)` or `Registry.file({ tier, size })`. */
   readonly registry: Registry;
@@ -66,8 +67,6 @@ export interface FeatureStoreProps {
   readonly featureServer?: FeatureServerOptions;
   /** Target cluster. @default - the online storage tier's profile */
   readonly profile?: Profile;
-  /** Kubernetes cluster DNS domain. @default 'cluster.local' */
-  readonly clusterDomain?: string;
   /**
    * TLS on Redis and its Sentinels; the feature server verifies them with the CA (`ssl=true`).
    * @default - no TLS
@@ -109,7 +108,10 @@ export class FeatureStore extends Construct implements IPeerable, IServesTraffic
     this.project = props.project;
     this.registry = props.registry;
     this.clusterDomain = props.clusterDomain ?? 'cluster.local';
-    const profile = props.profile ?? props.online.storage.tier.profile;
+    const profile = serviceProfile(this, props.profile, props.online.storage.tier);
+    // The online tier is checked by the RedisServer this profile is passed to.
+    const registryProblem = this.registry.tier && tierProfileProblem(this.registry.tier, profile, 'registry tier');
+    if (registryProblem) throw propsError(this, 'FeatureStore', registryProblem);
     const online = props.online;
     const server = props.featureServer ?? {};
 
@@ -201,7 +203,7 @@ export class FeatureStore extends Construct implements IPeerable, IServesTraffic
           { name: 'PYTHONDONTWRITEBYTECODE', value: '1' },
         ],
         ports: [{ name: 'http', port: FEATURE_SERVER_PORT }],
-        resources: { cpu: server.cpu, memory: server.memory, memoryLimit: server.memory },
+        resources: server.resources,
         startupProbe: Probe.tcp('http'),
         // /health answers 200 only once the registry has been loaded.
         readinessProbe: Probe.http('/health', 'http'),

@@ -6,7 +6,7 @@ import { Profile, assertKnownProps, crossAppProblem, propNames } from '../profil
 import { SYNC_WAVE_ANNOTATION, SyncPhase } from '../sync-phase';
 import { withTierNodeAffinity } from '../storage/tier-affinity';
 import {
-  ContainerResources, IngressAllowList, NetworkPeer, PeerLike, Probe, WorkloadIdentity, WorkloadPeer, WorkloadService, buildPodSpec, contentVersionedName,
+  ContainerResources, IngressAllowList, NetworkPeer, PeerLike, Probe, StatefulServiceProps, WorkloadIdentity, WorkloadPeer, WorkloadService, buildPodSpec, contentVersionedName, serviceProfile, tierProfileProblem,
 } from '../stateful';
 import { MANAGED_BY_LABELS } from '../names';
 import { ArtifactStore, ArtifactStoreAccess } from './artifact-store';
@@ -71,8 +71,8 @@ export interface MlflowConnectionPool {
   readonly reserve?: number;
 }
 
-/** Props of `MlflowCluster`. */
-export interface MlflowClusterProps {
+/** Props of `MlflowCluster`: a Deployment, so it has no claims to retain and rolls by surge (no updateStrategy). */
+export interface MlflowClusterProps extends Omit<StatefulServiceProps, 'claimRetention' | 'updateStrategy'> {
   /** Deployment, client Service, PodDisruptionBudget and autoscaler name. @default 'mlflow' */
   readonly name?: string;
   /** Namespace of the servers, their Services, the migration Job and the bound credentials. */
@@ -111,8 +111,10 @@ export interface MlflowClusterProps {
    * @default 30
    */
   readonly syncWave?: number;
-  /** Target cluster. @default - Profile.of(scope) */
+  /** Target cluster. @default - the cache tier's profile, else Profile.of(scope) */
   readonly profile?: Profile;
+  /** The kubelet's `--cluster-domain`, which `trackingUri` ends in. @default 'cluster.local' */
+  readonly clusterDomain?: string;
 }
 
 /**
@@ -126,7 +128,7 @@ export class MlflowCluster extends Construct implements ITrackingServer {
   public readonly name: string;
   public readonly namespace: string;
   public readonly port = HTTP_PORT;
-  /** `http://<name>.<namespace>.svc.cluster.local:5000` */
+  /** `http://<name>.<namespace>.svc.<clusterDomain>:5000` */
   public readonly trackingUri: string;
   /** MLflow's database and login on the backend. */
   public readonly grant: DatabaseGrant;
@@ -161,7 +163,10 @@ export class MlflowCluster extends Construct implements ITrackingServer {
   constructor(scope: Construct, id: string, props: MlflowClusterProps) {
     super(scope, id);
     assertKnownProps(describeConstruct(this, 'MlflowCluster'), props, MLFLOW_CLUSTER_PROPS);
-    const profile = props.profile ?? Profile.of(this);
+    const cache = props.cache ?? MlflowCache.emptyDir('10Gi');
+    const profile = serviceProfile(this, props.profile, cache.tier);
+    const tierProblem = cache.tier && tierProfileProblem(cache.tier, profile, 'cache tier');
+    if (tierProblem) throw propsError(this, 'MlflowCluster', tierProblem);
     this.profile = profile;
     this.name = props.name ?? 'mlflow';
     this.namespace = props.namespace;
@@ -189,7 +194,7 @@ export class MlflowCluster extends Construct implements ITrackingServer {
     const resources: ContainerResources = props.resources ?? { cpu: profile.defaultResources.cpu, memory: '1Gi' };
     const schemaScript = readAsset(__dirname, 'scripts/mlflow-schema.sh');
 
-    this.identity = WorkloadIdentity.of({ name: this.name, namespace: this.namespace, appName: 'mlflow' });
+    this.identity = WorkloadIdentity.of({ name: this.name, namespace: this.namespace, clusterDomain: props.clusterDomain, appName: 'mlflow' });
     const serverLabels = this.identity.selectorLabels;
     const artifacts: ArtifactStoreAccess = props.artifacts.bind(this, this.namespace, { asPeer: () => ({ namespace: this.namespace, podSelector: serverLabels }) });
 
@@ -213,7 +218,6 @@ export class MlflowCluster extends Construct implements ITrackingServer {
     this.labels = {
       ...artifacts.podLabels, ...serverLabels, 'app.kubernetes.io/component': 'tracking-server', ...MANAGED_BY_LABELS,
     };
-    const cache = props.cache ?? MlflowCache.emptyDir('10Gi');
     const selfTerm = { labelSelector: { matchLabels: { ...serverLabels } }, topologyKey: 'kubernetes.io/hostname' };
     const podSpec = buildPodSpec({
       runAs: this.image.runAs,
@@ -472,4 +476,4 @@ export class MlflowCluster extends Construct implements ITrackingServer {
 }
 
 /** Keys of MlflowClusterProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
-const MLFLOW_CLUSTER_PROPS = propNames<MlflowClusterProps>({ name: true, namespace: true, backend: true, database: true, artifacts: true, cache: true, image: true, replicas: true, autoscaling: true, workers: true, connectionPool: true, resources: true, internalLoadBalancer: true, syncWave: true, profile: true });
+const MLFLOW_CLUSTER_PROPS = propNames<MlflowClusterProps>({ name: true, namespace: true, backend: true, database: true, artifacts: true, cache: true, image: true, replicas: true, autoscaling: true, workers: true, connectionPool: true, resources: true, internalLoadBalancer: true, syncWave: true, profile: true, clusterDomain: true });

@@ -6,10 +6,9 @@ import { MINIO_CLIENT_IMAGE } from '../databases/backup-destination';
 import { Credentials } from '../secrets';
 import {
   ClaimRetention, ContainerResources, IPeerable, IServesTraffic, PeerLike, PodManagementPolicy, Probe, StatefulWorkload, UpdateStrategy, WorkloadIdentity, WorkloadPeer, WorkloadService,
-  buildPodSpec, contentVersionedName, imageProblem,
+  ServiceStorage, StatefulServiceProps, buildPodSpec, contentVersionedName, imageProblem, serviceProfile, tierProfileProblem,
 } from '../stateful';
 import { BucketAccess, bucketPolicyDocument } from '../storage';
-import { StorageTier } from '../storage/storage-class-pack';
 import { MANAGED_BY_LABELS, isDns1123Label } from '../names';
 import { describeConstruct, propsError } from '../private/errors';
 
@@ -31,16 +30,8 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** A scoped user names its Job `<store>-user-<user>-<hash>` (≤ 63) and its Secret `<store>-<user>`. */
 const MAX_USER_NAME = 40;
 
-/** Per-pod data volume of the object store. */
-export interface ObjectStoreStorage {
-  /** Storage tier of every pod's data volume (ReadWriteOnce tiers are fine: one claim per pod). */
-  readonly tier: StorageTier;
-  /** Size of each pod's volume, e.g. `100Gi`. */
-  readonly size: string;
-}
-
 /** Props of `ObjectStore`. */
-export interface ObjectStoreProps {
+export interface ObjectStoreProps extends StatefulServiceProps {
   /** StatefulSet and client Service name; pods are `<name>-<i>`. @default 'minio' */
   readonly name?: string;
   /** Namespace of the servers, their Services and the bucket Job. */
@@ -52,8 +43,8 @@ export interface ObjectStoreProps {
    * @default 1
    */
   readonly replicas?: number;
-  /** Each pod's data volume. */
-  readonly storage: ObjectStoreStorage;
+  /** Each pod's data volume (ReadWriteOnce tiers are fine: one claim per pod). */
+  readonly storage: ServiceStorage;
   /** Buckets the bucket Job creates (idempotently). @default - none (no Job) */
   readonly buckets?: readonly string[];
   /**
@@ -78,6 +69,8 @@ export interface ObjectStoreProps {
   readonly resources?: ContainerResources;
   /** Target cluster. @default - the profile of the storage tier's StorageClassPack */
   readonly profile?: Profile;
+  /** The kubelet's `--cluster-domain`, which the pool's member names and `endpoint` end in. @default 'cluster.local' */
+  readonly clusterDomain?: string;
   /** Data claim retention on delete and scale-down. @default Retain/Retain (the claims are the objects) */
   readonly claimRetention?: ClaimRetention;
   /**
@@ -129,7 +122,9 @@ export class ObjectStore extends Construct implements IPeerable, IServesTraffic 
   constructor(scope: Construct, id: string, props: ObjectStoreProps) {
     super(scope, id);
     assertKnownProps(describeConstruct(this, 'ObjectStore'), props, OBJECT_STORE_PROPS);
-    const profile = props.profile ?? props.storage.tier.profile;
+    const profile = serviceProfile(this, props.profile, props.storage.tier);
+    const tierProblem = tierProfileProblem(props.storage.tier, profile, 'storage tier');
+    if (tierProblem) throw propsError(this, 'ObjectStore', tierProblem);
     this.name = props.name ?? 'minio';
     this.namespace = props.namespace;
     this.replicas = props.replicas ?? 1;
@@ -145,7 +140,7 @@ export class ObjectStore extends Construct implements IPeerable, IServesTraffic 
 
     // The distributed pool is named by MinIO's ellipsis syntax over the pods' stable DNS names,
     // which only exist under the headless Service: `<pod>.<headless Service's host>`.
-    const identity = WorkloadIdentity.of({ name: this.name, namespace: this.namespace, appName: 'minio' });
+    const identity = WorkloadIdentity.of({ name: this.name, namespace: this.namespace, clusterDomain: props.clusterDomain, appName: 'minio' });
     const drives = distributed
       ? `http://${this.name}-{0...${this.replicas - 1}}.${identity.serviceHost(identity.headlessServiceName)}${DATA_PATH}`
       : DATA_PATH;
@@ -341,4 +336,4 @@ export class ObjectStore extends Construct implements IPeerable, IServesTraffic 
 }
 
 /** Keys of ObjectStoreProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
-const OBJECT_STORE_PROPS = propNames<ObjectStoreProps>({ name: true, namespace: true, replicas: true, storage: true, buckets: true, credentials: true, console: true, internalLoadBalancer: true, image: true, clientImage: true, resources: true, profile: true, claimRetention: true, updateStrategy: true });
+const OBJECT_STORE_PROPS = propNames<ObjectStoreProps>({ name: true, namespace: true, replicas: true, storage: true, buckets: true, credentials: true, console: true, internalLoadBalancer: true, image: true, clientImage: true, resources: true, profile: true, clusterDomain: true, claimRetention: true, updateStrategy: true });

@@ -6,9 +6,9 @@ import { Profile } from '../profiles';
 import { ServerTls, ServerTlsBinding } from '../secrets';
 import {
   ClaimRetention, IPeerable, IServesTraffic, PeerLike, PodManagementPolicy, Probe, SpreadMode, StatefulWorkload, UpdateStrategy, WorkloadIdentity, WorkloadPeer,
+  ContainerResources, ServiceStorage, StatefulServiceProps, serviceProfile, tierProfileProblem,
 } from '../stateful';
 import { Quantity } from '../storage/quantity';
-import { StorageTier } from '../storage/storage-class-pack';
 import { RedisClientUser, RedisUsers } from './redis-acl';
 import {
   DEFAULT_SAVE_POINTS, MaxMemoryPolicy, RedisSavePoint, defaultMaxmemoryBytes, redisBytes, renderRedisConf, renderSentinelConf,
@@ -30,16 +30,8 @@ const CONFIG_DIR = '/etc/redis';
 const RUNTIME_DIR = '/run/redis';
 const SENTINEL_RUNTIME_DIR = '/run/sentinel';
 
-/** A claim per Redis pod. */
-export interface RedisStorage {
-  /** Storage tier of the claims. */
-  readonly tier: StorageTier;
-  /** Claim size, a Kubernetes quantity. Keep it well above `memory`: AOF rewrites need room for two copies. */
-  readonly size: string;
-}
-
 /** Props of `RedisServer`. */
-export interface RedisServerProps {
+export interface RedisServerProps extends StatefulServiceProps {
   /** StatefulSet name; pods are `<name>-<i>`. */
   readonly name: string;
   /** Namespace of the servers and their Services. */
@@ -53,15 +45,17 @@ export interface RedisServerProps {
   readonly clients?: readonly RedisClientUser[];
   /** TLS on the Redis and Sentinel ports (`ServerTls.certManager(...)` or `.existingSecret(...)`). @default - no TLS */
   readonly tls?: ServerTls;
-  /** A claim per Redis pod. */
-  readonly storage: RedisStorage;
+  /** A claim per Redis pod. Keep its size well above the memory limit: AOF rewrites need room for two copies. */
+  readonly storage: ServiceStorage;
   /** One server, a primary and replicas, or a primary and replicas with Sentinel failover. @default RedisMode.standalone() */
   readonly mode?: RedisMode;
-  /** Memory request and limit of each Redis container (equal: Redis must not be the first OOM victim). @default '1Gi' */
-  readonly memory?: string;
-  /** CPU request. @default - the profile's default */
-  readonly cpu?: string;
-  /** Dataset limit, a Kubernetes quantity at most `memory`. @default - 75% of `memory` */
+  /**
+   * CPU and memory of each Redis container. The memory limit defaults to the request (Redis must not be the first OOM
+   * victim) and bounds `maxmemory`.
+   * @default - 1Gi of memory, the profile's CPU
+   */
+  readonly resources?: ContainerResources;
+  /** Dataset limit, a Kubernetes quantity at most the memory limit. @default - 75% of the memory limit */
   readonly maxmemory?: string;
   /**
    * What happens at `maxmemory`.
@@ -74,8 +68,6 @@ export interface RedisServerProps {
   readonly image?: string;
   /** Target cluster. @default - the storage tier's profile */
   readonly profile?: Profile;
-  /** Kubernetes cluster DNS domain. @default 'cluster.local' */
-  readonly clusterDomain?: string;
   /** Claim retention on delete and scale-down. @default Retain/Retain (the AOF and RDB files are the features) */
   readonly claimRetention?: ClaimRetention;
   /**
@@ -123,13 +115,14 @@ export class RedisServer extends Construct implements IPeerable, IServesTraffic 
     const modeProblem = this.mode.problem();
     if (modeProblem) throw propsError(this, 'RedisServer', `${modeProblem}.`);
 
-    const memory = props.memory ?? '1Gi';
-    const memoryBytes = Quantity.parse(memory, `memory of ${describeConstruct(this, 'RedisServer')}`).value;
+    const memory = props.resources?.memory ?? '1Gi';
+    const memoryLimit = props.resources?.memoryLimit ?? memory;
+    const memoryBytes = Quantity.parse(memoryLimit, `memory of ${describeConstruct(this, 'RedisServer')}`).value;
     this.maxmemoryBytes = props.maxmemory === undefined
-      ? defaultMaxmemoryBytes(memory)
+      ? defaultMaxmemoryBytes(memoryLimit)
       : Quantity.parse(props.maxmemory, `maxmemory of ${describeConstruct(this, 'RedisServer')}`).value;
     if (this.maxmemoryBytes > memoryBytes) {
-      throw propsError(this, 'RedisServer', `maxmemory ${props.maxmemory} is above the container memory limit ${memory}; ` +
+      throw propsError(this, 'RedisServer', `maxmemory ${props.maxmemory} is above the container memory limit ${memoryLimit}; ` +
         `the kernel would OOM-kill Redis before it enforces its limit. Leave maxmemory unset (75% of the limit) or raise memory.`);
     }
     if (this.maxmemoryBytes < 1) {
@@ -149,7 +142,9 @@ export class RedisServer extends Construct implements IPeerable, IServesTraffic 
 
     const namespace = props.namespace;
     const clusterDomain = props.clusterDomain ?? 'cluster.local';
-    const profile = props.profile ?? props.storage.tier.profile;
+    const profile = serviceProfile(this, props.profile, props.storage.tier);
+    const tierProblem = tierProfileProblem(props.storage.tier, profile, 'storage tier');
+    if (tierProblem) throw propsError(this, 'RedisServer', tierProblem);
     const sentinelName = `${props.name}-sentinel`;
     // The workloads do not exist yet: their names come from the identities they will be built with.
     const identity = WorkloadIdentity.of({ name: props.name, namespace, clusterDomain, appName: 'redis' });
@@ -262,7 +257,7 @@ export class RedisServer extends Construct implements IPeerable, IServesTraffic 
           { name: 'REDIS_RUNTIME_CONF', value: runtimeConf },
         ],
         ports: [{ name: 'redis', port: REDIS_PORT }],
-        resources: { cpu: props.cpu, memory, memoryLimit: memory },
+        resources: { ...props.resources, memory, memoryLimit },
         // Liveness accepts LOADING, so a long AOF replay never gets the pod killed.
         startupProbe: Probe.exec(probe('liveness')),
         readinessProbe: Probe.exec(probe('readiness')),

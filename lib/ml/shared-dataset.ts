@@ -1,11 +1,12 @@
 import { Construct } from 'constructs';
 import { k8s } from '../k8s';
+import type { ServiceStorage, StatefulServiceProps } from '../stateful';
 import { StorageTier } from '../storage/storage-class-pack';
 import { MANAGED_BY_LABELS, isDns1123Label } from '../names';
 import { propsError } from '../private/errors';
 
-/** Props of `SharedDataset`. */
-export interface SharedDatasetProps {
+/** Props of `SharedDataset`: one claim of `tier` and `size`, named and placed like a service's. */
+export interface SharedDatasetProps extends ServiceStorage, Pick<StatefulServiceProps, 'name' | 'namespace'> {
   /** Namespace of the claim; only pods in this namespace can mount it. */
   readonly namespace: string;
   /**
