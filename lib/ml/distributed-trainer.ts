@@ -18,7 +18,7 @@ import { ITrackingServer } from './tracking-server';
 import { TrainerPodResources, trainerPodResources } from './trainer-resources';
 import { TrainingMode } from './training-mode';
 import { DNS_1123_LABEL, MANAGED_BY_LABELS } from '../names';
-import { describeConstruct, propsError } from '../private/errors';
+import { addProblems, describeConstruct, propsError } from '../private/errors';
 
 /**
  * Checkpoint storage that outlives the run. Job and JobSet modes: one claim, each rank mounting its own
@@ -627,72 +627,70 @@ export class DistributedTrainer extends Construct implements IPeerable {
 
   private validate(props: DistributedTrainerProps, memoryLimit: string, sharedMemory: string, datasets: readonly DatasetMount[],
     mountPaths: readonly string[], oneNode: boolean): void {
-    this.node.addValidation({
-      validate: () => {
-        const errors = this.mode.problems();
-        const gpus = this.gpusPerNode;
-        const mode = this.mode.kind;
-        if (this.mode.completes) {
-          const fix = 'or use TrainingMode.statefulSet() for a long-running workload.';
-          if (props.elastic) errors.push(`elastic mode needs a StatefulSet to scale: a ${mode} has a fixed number of ranks; drop elastic, ${fix}`);
-          if (props.updateStrategy) errors.push(`updateStrategy applies to a StatefulSet: a ${mode}'s pod template is immutable (a new run is a new ${mode}); drop updateStrategy, ${fix}`);
-          if (props.claimRetention) errors.push(`claimRetention applies to a StatefulSet's claim templates: the ${mode}'s checkpoint claim is not owned by it and is always kept; drop claimRetention, ${fix}`);
-          if (oneNode && gpus > 0 && this.nodes > 1) {
-            errors.push(`checkpoint tier '${props.checkpoints.tier.name}' is ${props.checkpoints.tier.accessMode}: one node mounts it, so ${this.nodes} GPU ranks ` +
-              'would all have to fit on one node; put checkpoints on the ReadWriteMany tier (pack.shared), where each rank writes its own directory, ' +
-              'or use TrainingMode.statefulSet() (one claim per pod).');
-          }
+    addProblems(this, () => {
+      const errors = this.mode.problems();
+      const gpus = this.gpusPerNode;
+      const mode = this.mode.kind;
+      if (this.mode.completes) {
+        const fix = 'or use TrainingMode.statefulSet() for a long-running workload.';
+        if (props.elastic) errors.push(`elastic mode needs a StatefulSet to scale: a ${mode} has a fixed number of ranks; drop elastic, ${fix}`);
+        if (props.updateStrategy) errors.push(`updateStrategy applies to a StatefulSet: a ${mode}'s pod template is immutable (a new run is a new ${mode}); drop updateStrategy, ${fix}`);
+        if (props.claimRetention) errors.push(`claimRetention applies to a StatefulSet's claim templates: the ${mode}'s checkpoint claim is not owned by it and is always kept; drop claimRetention, ${fix}`);
+        if (oneNode && gpus > 0 && this.nodes > 1) {
+          errors.push(`checkpoint tier '${props.checkpoints.tier.name}' is ${props.checkpoints.tier.accessMode}: one node mounts it, so ${this.nodes} GPU ranks ` +
+            'would all have to fit on one node; put checkpoints on the ReadWriteMany tier (pack.shared), where each rank writes its own directory, ' +
+            'or use TrainingMode.statefulSet() (one claim per pod).');
         }
-        if (gpus > 0 && !this.profile.gpu) {
-          errors.push(`gpusPerNode ${gpus} needs GPU nodes, but profile '${this.profile.name}' has no GPU settings: ` +
-            `declare them with Profile.${this.profile.cloud}({ gpu: { resourceName, nodeLabelKey, tolerations } }), ` +
-            'or set gpusPerNode to 0 to train on CPUs (gloo).');
+      }
+      if (gpus > 0 && !this.profile.gpu) {
+        errors.push(`gpusPerNode ${gpus} needs GPU nodes, but profile '${this.profile.name}' has no GPU settings: ` +
+          `declare them with Profile.${this.profile.cloud}({ gpu: { resourceName, nodeLabelKey, tolerations } }), ` +
+          'or set gpusPerNode to 0 to train on CPUs (gloo).');
+      }
+      if (gpus > 0 && gpus % this.procsPerNode !== 0) {
+        const divisors = Array.from({ length: gpus }, (_, i) => i + 1).filter((d) => gpus % d === 0);
+        errors.push(`procsPerNode ${this.procsPerNode} does not divide gpusPerNode ${gpus}: every process drives the same ` +
+          `number of GPUs; use one of ${divisors.join(', ')}.`);
+      }
+      if (props.accelerators && !props.accelerators.length) {
+        errors.push('accelerators is empty: leave it out to accept any GPU node, or name the accepted node label values.');
+      }
+      const elastic = props.elastic;
+      if (elastic) {
+        for (const [field, value] of [['minNodes', elastic.minNodes], ['maxNodes', elastic.maxNodes]] as const) {
+          if (!Number.isInteger(value) || value < 1) errors.push(`elastic ${field} must be a whole number ≥ 1, got ${value}.`);
         }
-        if (gpus > 0 && gpus % this.procsPerNode !== 0) {
-          const divisors = Array.from({ length: gpus }, (_, i) => i + 1).filter((d) => gpus % d === 0);
-          errors.push(`procsPerNode ${this.procsPerNode} does not divide gpusPerNode ${gpus}: every process drives the same ` +
-            `number of GPUs; use one of ${divisors.join(', ')}.`);
+        if (elastic.minNodes > elastic.maxNodes) {
+          errors.push(`elastic minNodes ${elastic.minNodes} is greater than maxNodes ${elastic.maxNodes}: use minNodes ≤ maxNodes.`);
+        } else if (this.nodes < elastic.minNodes || this.nodes > elastic.maxNodes) {
+          errors.push(`nodes ${this.nodes} is outside the elastic range ${elastic.minNodes}..${elastic.maxNodes}: start with minNodes ≤ nodes ≤ maxNodes.`);
         }
-        if (props.accelerators && !props.accelerators.length) {
-          errors.push('accelerators is empty: leave it out to accept any GPU node, or name the accepted node label values.');
+        if (!props.launcher.supportsElastic) {
+          errors.push(`elastic mode needs Launcher.torchrun: the ${props.launcher.kind} launcher starts a fixed set of nodes from its hostfile.`);
         }
-        const elastic = props.elastic;
-        if (elastic) {
-          for (const [field, value] of [['minNodes', elastic.minNodes], ['maxNodes', elastic.maxNodes]] as const) {
-            if (!Number.isInteger(value) || value < 1) errors.push(`elastic ${field} must be a whole number ≥ 1, got ${value}.`);
-          }
-          if (elastic.minNodes > elastic.maxNodes) {
-            errors.push(`elastic minNodes ${elastic.minNodes} is greater than maxNodes ${elastic.maxNodes}: use minNodes ≤ maxNodes.`);
-          } else if (this.nodes < elastic.minNodes || this.nodes > elastic.maxNodes) {
-            errors.push(`nodes ${this.nodes} is outside the elastic range ${elastic.minNodes}..${elastic.maxNodes}: start with minNodes ≤ nodes ≤ maxNodes.`);
-          }
-          if (!props.launcher.supportsElastic) {
-            errors.push(`elastic mode needs Launcher.torchrun: the ${props.launcher.kind} launcher starts a fixed set of nodes from its hostfile.`);
-          }
+      }
+      const maxRestarts = props.maxRestarts;
+      if (maxRestarts !== undefined && (!Number.isInteger(maxRestarts) || maxRestarts < 0)) {
+        errors.push(`maxRestarts must be a whole number ≥ 0, got ${maxRestarts}.`);
+      }
+      if (!Number.isInteger(this.port) || this.port < 1024 || this.port > 65535) {
+        errors.push(`port ${this.port} must be between 1024 and 65535 (the pods run as a non-root user).`);
+      }
+      if (Quantity.parse(sharedMemory).value > Quantity.parse(memoryLimit).value) {
+        errors.push(`sharedMemory ${sharedMemory} exceeds the memory limit ${memoryLimit}: /dev/shm lives in the container's memory, ` +
+          'so it can never grow past the limit; raise resources.memoryLimit or lower sharedMemory.');
+      }
+      for (const { dataset } of datasets) {
+        if (dataset.namespace !== this.namespace) {
+          errors.push(`dataset '${dataset.claimName}' is in namespace '${dataset.namespace}', but the trainer runs in '${this.namespace}': ` +
+            'a pod can only mount claims of its own namespace; create the SharedDataset there.');
         }
-        const maxRestarts = props.maxRestarts;
-        if (maxRestarts !== undefined && (!Number.isInteger(maxRestarts) || maxRestarts < 0)) {
-          errors.push(`maxRestarts must be a whole number ≥ 0, got ${maxRestarts}.`);
-        }
-        if (!Number.isInteger(this.port) || this.port < 1024 || this.port > 65535) {
-          errors.push(`port ${this.port} must be between 1024 and 65535 (the pods run as a non-root user).`);
-        }
-        if (Quantity.parse(sharedMemory).value > Quantity.parse(memoryLimit).value) {
-          errors.push(`sharedMemory ${sharedMemory} exceeds the memory limit ${memoryLimit}: /dev/shm lives in the container's memory, ` +
-            'so it can never grow past the limit; raise resources.memoryLimit or lower sharedMemory.');
-        }
-        for (const { dataset } of datasets) {
-          if (dataset.namespace !== this.namespace) {
-            errors.push(`dataset '${dataset.claimName}' is in namespace '${dataset.namespace}', but the trainer runs in '${this.namespace}': ` +
-              'a pod can only mount claims of its own namespace; create the SharedDataset there.');
-          }
-        }
-        const paths = new Map<string, number>();
-        for (const p of mountPaths) paths.set(p, (paths.get(p) ?? 0) + 1);
-        const clashes = [...paths].filter(([, n]) => n > 1).map(([p]) => p);
-        if (clashes.length) errors.push(`several volumes are mounted at ${clashes.join(', ')}: give each dataset, checkpoint and scratch volume its own path.`);
-        return errors;
-      },
+      }
+      const paths = new Map<string, number>();
+      for (const p of mountPaths) paths.set(p, (paths.get(p) ?? 0) + 1);
+      const clashes = [...paths].filter(([, n]) => n > 1).map(([p]) => p);
+      if (clashes.length) errors.push(`several volumes are mounted at ${clashes.join(', ')}: give each dataset, checkpoint and scratch volume its own path.`);
+      return errors;
     });
   }
 }

@@ -11,7 +11,7 @@ import { Registry } from './feast-registry';
 import { RedisServer, RedisServerProps, hashOf } from './redis';
 import { RedisUserKeys, RedisUsers, feastRedisUser } from './redis-acl';
 import { MANAGED_BY_LABELS } from '../names';
-import { describeConstruct, propsError } from '../private/errors';
+import { addProblems, describeConstruct, propsError } from '../private/errors';
 
 /** Feast's Python feature server image. Pinned with the Feast version feature_store.yaml targets. */
 export const DEFAULT_FEATURE_SERVER_IMAGE = 'feastdev/feature-server:0.40.1';
@@ -252,27 +252,25 @@ export class FeatureStore extends Construct implements IPeerable, IServesTraffic
       },
     });
 
-    this.node.addValidation({
-      // Validation messages are prefixed with the construct path (`[app/chart/feast] ...`) already.
-      validate: () => {
-        const errors: string[] = [];
-        const project = feastProjectProblem(this.project);
-        if (project) errors.push(`${project}.`);
-        const ttl = online.keyTtlSeconds;
-        if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1)) {
-          errors.push(`online.keyTtlSeconds ${ttl} is invalid: use a whole number of seconds ≥ 1, or leave it unset so rows never expire.`);
-        }
-        if (!Number.isInteger(this.serverReplicas) || this.serverReplicas < 1) {
-          errors.push(`featureServer.replicas ${this.serverReplicas} is invalid: use a whole number ≥ 1.`);
-        } else if (this.serverReplicas > 1 && !binding.allowsManyReplicas) {
-          errors.push(`featureServer.replicas ${this.serverReplicas} cannot share a file registry on a ReadWriteOnce claim ` +
-            '(pods on other nodes cannot attach it): use Registry.sql(db), a ReadWriteMany tier, or 1 replica.');
-        }
-        if (!Number.isInteger(registryTtl) || registryTtl < 0) {
-          errors.push(`featureServer.registryTtlSeconds ${registryTtl} is invalid: use a whole number ≥ 0.`);
-        }
-        return errors;
-      },
+    // Validation messages are prefixed with the construct path (`[app/chart/feast] ...`) already.
+    addProblems(this, () => {
+      const errors: string[] = [];
+      const project = feastProjectProblem(this.project);
+      if (project) errors.push(`${project}.`);
+      const ttl = online.keyTtlSeconds;
+      if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1)) {
+        errors.push(`online.keyTtlSeconds ${ttl} is invalid: use a whole number of seconds ≥ 1, or leave it unset so rows never expire.`);
+      }
+      if (!Number.isInteger(this.serverReplicas) || this.serverReplicas < 1) {
+        errors.push(`featureServer.replicas ${this.serverReplicas} is invalid: use a whole number ≥ 1.`);
+      } else if (this.serverReplicas > 1 && !binding.allowsManyReplicas) {
+        errors.push(`featureServer.replicas ${this.serverReplicas} cannot share a file registry on a ReadWriteOnce claim ` +
+          '(pods on other nodes cannot attach it): use Registry.sql(db), a ReadWriteMany tier, or 1 replica.');
+      }
+      if (!Number.isInteger(registryTtl) || registryTtl < 0) {
+        errors.push(`featureServer.registryTtlSeconds ${registryTtl} is invalid: use a whole number ≥ 0.`);
+      }
+      return errors;
     });
   }
 

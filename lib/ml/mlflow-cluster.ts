@@ -13,7 +13,7 @@ import { ArtifactStore, ArtifactStoreAccess } from './artifact-store';
 import { MLFLOW_CACHE_VOLUME, MlflowCache } from './mlflow-cache';
 import { MLFLOW_DATABASE_DRIVERS, MlflowImage } from './mlflow-image';
 import { ITrackingServer } from './tracking-server';
-import { describeConstruct, propsError } from '../private/errors';
+import { addProblems, describeConstruct, propsError } from '../private/errors';
 
 const HTTP_PORT = 5000;
 const CACHE_PATH = '/var/cache/mlflow';
@@ -195,6 +195,9 @@ export class MlflowCluster extends Construct implements ITrackingServer {
     const schemaScript = readAsset(__dirname, 'scripts/mlflow-schema.sh');
 
     this.identity = WorkloadIdentity.of({ name: this.name, namespace: this.namespace, clusterDomain: props.clusterDomain, appName: 'mlflow' });
+    // trackingUri is built from the cluster domain.
+    const domainProblem = this.identity.clusterDomainProblem;
+    if (domainProblem) throw propsError(this, 'MlflowCluster', domainProblem);
     const serverLabels = this.identity.selectorLabels;
     const artifacts: ArtifactStoreAccess = props.artifacts.bind(this, this.namespace, { asPeer: () => ({ namespace: this.namespace, podSelector: serverLabels }) });
 
@@ -431,46 +434,44 @@ export class MlflowCluster extends Construct implements ITrackingServer {
   }
 
   private validate(props: MlflowClusterProps, replicas: number): void {
-    this.node.addValidation({
-      validate: () => {
-        const errors: string[] = [];
-        const a = props.autoscaling;
-        if (a) {
-          const whole = (n: number) => Number.isInteger(n) && n >= 1;
-          if (!whole(a.minReplicas) || !whole(a.maxReplicas)) {
-            errors.push(`autoscaling minReplicas ${a.minReplicas} and maxReplicas ${a.maxReplicas} must be whole numbers ≥ 1`);
-          } else if (a.minReplicas > a.maxReplicas) {
-            errors.push(`autoscaling minReplicas ${a.minReplicas} is greater than maxReplicas ${a.maxReplicas}: raise maxReplicas or lower minReplicas`);
-          } else if (replicas < a.minReplicas || replicas > a.maxReplicas) {
-            errors.push(`replicas ${replicas} is outside autoscaling ${a.minReplicas}..${a.maxReplicas}: leave replicas unset or pick a value in that range`);
-          }
-          for (const [what, value] of [['cpuPercent', a.cpuPercent], ['memoryPercent', a.memoryPercent]] as const) {
-            if (value !== undefined && (!Number.isInteger(value) || value < 1)) errors.push(`autoscaling ${what} ${value} must be a whole percentage ≥ 1`);
-          }
-          const window = a.scaleDownStabilizationSeconds;
-          if (window !== undefined && (!Number.isInteger(window) || window < 0 || window > 3600)) {
-            errors.push(`autoscaling scaleDownStabilizationSeconds ${window} must be a whole number of seconds between 0 and 3600`);
-          }
+    addProblems(this, () => {
+      const errors: string[] = [];
+      const a = props.autoscaling;
+      if (a) {
+        const whole = (n: number) => Number.isInteger(n) && n >= 1;
+        if (!whole(a.minReplicas) || !whole(a.maxReplicas)) {
+          errors.push(`autoscaling minReplicas ${a.minReplicas} and maxReplicas ${a.maxReplicas} must be whole numbers ≥ 1`);
+        } else if (a.minReplicas > a.maxReplicas) {
+          errors.push(`autoscaling minReplicas ${a.minReplicas} is greater than maxReplicas ${a.maxReplicas}: raise maxReplicas or lower minReplicas`);
+        } else if (replicas < a.minReplicas || replicas > a.maxReplicas) {
+          errors.push(`replicas ${replicas} is outside autoscaling ${a.minReplicas}..${a.maxReplicas}: leave replicas unset or pick a value in that range`);
         }
-        const workers = props.workers;
-        if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) errors.push(`workers ${workers} must be a whole number ≥ 1`);
-        else errors.push(...this.connectionProblems(props.backend, props.connectionPool ?? {}, a?.maxReplicas ?? replicas, workers ?? 2));
-        const cacheProblem = (props.cache ?? MlflowCache.emptyDir()).problem(Math.max(replicas, a?.maxReplicas ?? 0));
-        if (cacheProblem) errors.push(cacheProblem);
-        errors.push(...props.artifacts.problems(this.profile));
-        const required = [
-          [MLFLOW_DATABASE_DRIVERS[this.grant.family], `${this.grant.family} backend`],
-          [props.artifacts.pythonPackage, `${props.artifacts.uri.split(':')[0]}:// artifacts`],
-        ] as const;
-        const missing = required.filter(([pkg]) => this.image.missing([pkg]).length);
-        if (missing.length) {
-          const pip = missing.map(([pkg]) => PIP_NAMES[pkg] ?? pkg).join(' ');
-          errors.push(`image '${this.image.image}' lacks ${missing.map(([pkg, why]) => `${pkg} (${why})`).join(' and ')}, and the server installs nothing at start: ` +
-            `build an image FROM it with 'RUN pip install --no-cache-dir ${pip}' (pinned versions) and pass ` +
-            `MlflowImage.custom(image, { packages: [${[...this.image.packages, ...missing.map(([pkg]) => pkg)].map((p) => `'${p}'`).join(', ')}] }), or use MlflowImage.community()`);
+        for (const [what, value] of [['cpuPercent', a.cpuPercent], ['memoryPercent', a.memoryPercent]] as const) {
+          if (value !== undefined && (!Number.isInteger(value) || value < 1)) errors.push(`autoscaling ${what} ${value} must be a whole percentage ≥ 1`);
         }
-        return errors;
-      },
+        const window = a.scaleDownStabilizationSeconds;
+        if (window !== undefined && (!Number.isInteger(window) || window < 0 || window > 3600)) {
+          errors.push(`autoscaling scaleDownStabilizationSeconds ${window} must be a whole number of seconds between 0 and 3600`);
+        }
+      }
+      const workers = props.workers;
+      if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) errors.push(`workers ${workers} must be a whole number ≥ 1`);
+      else errors.push(...this.connectionProblems(props.backend, props.connectionPool ?? {}, a?.maxReplicas ?? replicas, workers ?? 2));
+      const cacheProblem = (props.cache ?? MlflowCache.emptyDir()).problem(Math.max(replicas, a?.maxReplicas ?? 0));
+      if (cacheProblem) errors.push(cacheProblem);
+      errors.push(...props.artifacts.problems(this.profile));
+      const required = [
+        [MLFLOW_DATABASE_DRIVERS[this.grant.family], `${this.grant.family} backend`],
+        [props.artifacts.pythonPackage, `${props.artifacts.uri.split(':')[0]}:// artifacts`],
+      ] as const;
+      const missing = required.filter(([pkg]) => this.image.missing([pkg]).length);
+      if (missing.length) {
+        const pip = missing.map(([pkg]) => PIP_NAMES[pkg] ?? pkg).join(' ');
+        errors.push(`image '${this.image.image}' lacks ${missing.map(([pkg, why]) => `${pkg} (${why})`).join(' and ')}, and the server installs nothing at start: ` +
+          `build an image FROM it with 'RUN pip install --no-cache-dir ${pip}' (pinned versions) and pass ` +
+          `MlflowImage.custom(image, { packages: [${[...this.image.packages, ...missing.map(([pkg]) => pkg)].map((p) => `'${p}'`).join(', ')}] }), or use MlflowImage.community()`);
+      }
+      return errors;
     });
   }
 }

@@ -10,7 +10,7 @@ import {
 } from '../stateful';
 import { BucketAccess, bucketPolicyDocument } from '../storage';
 import { MANAGED_BY_LABELS, isDns1123Label } from '../names';
-import { describeConstruct, propsError } from '../private/errors';
+import { addProblems, describeConstruct, propsError } from '../private/errors';
 
 /** MinIO server image (the last community release line published to Docker Hub). */
 export const MINIO_IMAGE = 'minio/minio:RELEASE.2025-04-22T22-12-26Z';
@@ -326,11 +326,9 @@ export class ObjectStore extends Construct implements IPeerable, IServesTraffic 
     }
     const duplicates = this.buckets.filter((b, i) => this.buckets.indexOf(b) !== i);
     if (duplicates.length) throw propsError(this, 'ObjectStore', `bucket '${duplicates[0]}' is listed twice: list each bucket once.`);
-    this.node.addValidation({
-      validate: () => {
-        const problem = props.clientImage !== undefined ? imageProblem(props.clientImage) : undefined;
-        return problem ? [`bucket Job: ${problem}`] : [];
-      },
+    addProblems(this, () => {
+      const problem = props.clientImage !== undefined ? imageProblem(props.clientImage) : undefined;
+      return problem ? [`bucket Job: ${problem}`] : [];
     });
   }
 }

@@ -8,7 +8,7 @@ import { NetworkFlows } from './network-flows';
 import type { StatefulWorkload, VolumeClaimTemplateSpec } from './stateful-workload';
 import { assertKnownProps, propNames } from '../profiles/known-props';
 import { MANAGED_BY_LABELS } from '../names';
-import { describeConstruct, propsError } from '../private/errors';
+import { addProblems, describeConstruct, propsError } from '../private/errors';
 
 /** A StatefulWorkload, or a construct built on one (StatefulDatabase, Redis, a trainer). */
 export type WorkloadSource = StatefulWorkload | { readonly workload: StatefulWorkload };
@@ -190,13 +190,11 @@ export class SnapshotSchedule extends Construct {
       }, labels, podSpec),
     });
 
-    this.node.addValidation({
-      validate: () => {
-        const errors = retentionScheduleProblems({ ...props, keep: this.keep }, 'snapshot');
-        const problem = imageProblem(image);
-        if (problem) errors.push(problem);
-        return errors;
-      },
+    addProblems(this, () => {
+      const errors = retentionScheduleProblems({ ...props, keep: this.keep }, 'snapshot');
+      const problem = imageProblem(image);
+      if (problem) errors.push(problem);
+      return errors;
     });
   }
 

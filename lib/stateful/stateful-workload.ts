@@ -10,8 +10,8 @@ import { IngressAllowList } from './ingress-allow-list';
 import { IPeerable, IServesTraffic, NetworkPeer, PeerLike, WorkloadPeer } from './network-access';
 import { NetworkFlows } from './network-flows';
 import { WorkloadIdentity } from './workload-identity';
-import { MANAGED_BY_LABELS, isDns1123Label, isDns1123Subdomain } from '../names';
-import { describeConstruct, propsError } from '../private/errors';
+import { MANAGED_BY_LABELS, isDns1123Label } from '../names';
+import { addProblems, describeConstruct, propsError } from '../private/errors';
 
 /** How the StatefulSet controller creates and deletes pods. */
 export enum PodManagementPolicy {
@@ -473,9 +473,10 @@ export class StatefulWorkload extends Construct implements IPeerable, IServesTra
     if (!isDns1123Label(this.namespace)) {
       throw propsError(this, 'StatefulWorkload', `invalid namespace '${this.namespace}': a DNS-1123 label of at most 63 characters.`);
     }
-    // The kubelet's clusterDomain is a DNS name (kubelet validates it as a DNS-1123 subdomain); pod host names are built from it.
-    if (!isDns1123Subdomain(this.clusterDomain)) {
-      throw propsError(this, 'StatefulWorkload', `invalid clusterDomain '${this.clusterDomain}': a DNS name in lower case (letters, digits, '-' and '.'), e.g. 'cluster.local'; use your kubelet's --cluster-domain.`);
+    // Pod host names are built from the cluster domain.
+    const domainProblem = this.identity.clusterDomainProblem;
+    if (domainProblem) {
+      throw propsError(this, 'StatefulWorkload', domainProblem);
     }
     // Sizes are checked now, with a suggestion for near misses and the tier's minimum.
     for (const claim of this.volumeClaims) {
@@ -483,40 +484,38 @@ export class StatefulWorkload extends Construct implements IPeerable, IServesTra
       const problem = claim.tier.sizeProblem(claim.size);
       if (problem) throw propsError(this, 'StatefulWorkload', `volume claim template '${claim.name}': ${problem}.`);
     }
-    this.node.addValidation({
-      validate: () => {
-        const errors: string[] = [];
-        const strategy = props.updateStrategy;
-        if (strategy?.partition !== undefined && (!Number.isInteger(strategy.partition) || strategy.partition < 0 || strategy.partition > this.replicas)) {
-          errors.push(`partition ${strategy.partition} must be between 0 and replicas (${this.replicas})`);
+    addProblems(this, () => {
+      const errors: string[] = [];
+      const strategy = props.updateStrategy;
+      if (strategy?.partition !== undefined && (!Number.isInteger(strategy.partition) || strategy.partition < 0 || strategy.partition > this.replicas)) {
+        errors.push(`partition ${strategy.partition} must be between 0 and replicas (${this.replicas})`);
+      }
+      if (props.maxUnavailable !== undefined && (!Number.isInteger(props.maxUnavailable) || props.maxUnavailable < 1)) {
+        errors.push(`maxUnavailable ${props.maxUnavailable} would block node drains: use a whole number ≥ 1`);
+      }
+      if (strategy?.maxUnavailable !== undefined) {
+        if (!Number.isInteger(strategy.maxUnavailable) || strategy.maxUnavailable < 1 || strategy.maxUnavailable > this.replicas) {
+          errors.push(`rolling update maxUnavailable ${strategy.maxUnavailable} must be a whole number between 1 and replicas (${this.replicas})`);
         }
-        if (props.maxUnavailable !== undefined && (!Number.isInteger(props.maxUnavailable) || props.maxUnavailable < 1)) {
-          errors.push(`maxUnavailable ${props.maxUnavailable} would block node drains: use a whole number ≥ 1`);
+        if ((props.podManagementPolicy ?? PodManagementPolicy.ORDERED_READY) !== PodManagementPolicy.PARALLEL) {
+          errors.push(`rolling update maxUnavailable ${strategy.maxUnavailable} needs podManagementPolicy Parallel (an OrderedReady workload such as a database is replaced one pod at a time): drop maxUnavailable`);
         }
-        if (strategy?.maxUnavailable !== undefined) {
-          if (!Number.isInteger(strategy.maxUnavailable) || strategy.maxUnavailable < 1 || strategy.maxUnavailable > this.replicas) {
-            errors.push(`rolling update maxUnavailable ${strategy.maxUnavailable} must be a whole number between 1 and replicas (${this.replicas})`);
-          }
-          if ((props.podManagementPolicy ?? PodManagementPolicy.ORDERED_READY) !== PodManagementPolicy.PARALLEL) {
-            errors.push(`rolling update maxUnavailable ${strategy.maxUnavailable} needs podManagementPolicy Parallel (an OrderedReady workload such as a database is replaced one pod at a time): drop maxUnavailable`);
-          }
+      }
+      const all = [...(props.initContainers ?? []), ...props.containers, ...(props.sidecars ?? [])];
+      for (const c of all) {
+        const problem = imageProblem(c.image);
+        if (problem) errors.push(`container '${c.name}': ${problem}`);
+      }
+      const volumeNames = new Set([
+        ...this.volumeClaims.map((c) => c.name),
+        ...(props.volumes ?? []).map((v) => v.name),
+      ]);
+      for (const c of all as ContainerSpec[]) {
+        for (const m of c.volumeMounts ?? []) {
+          if (!volumeNames.has(m.name)) errors.push(`container '${c.name}' mounts '${m.name}', which is neither a volume claim template nor a pod volume`);
         }
-        const all = [...(props.initContainers ?? []), ...props.containers, ...(props.sidecars ?? [])];
-        for (const c of all) {
-          const problem = imageProblem(c.image);
-          if (problem) errors.push(`container '${c.name}': ${problem}`);
-        }
-        const volumeNames = new Set([
-          ...this.volumeClaims.map((c) => c.name),
-          ...(props.volumes ?? []).map((v) => v.name),
-        ]);
-        for (const c of all as ContainerSpec[]) {
-          for (const m of c.volumeMounts ?? []) {
-            if (!volumeNames.has(m.name)) errors.push(`container '${c.name}' mounts '${m.name}', which is neither a volume claim template nor a pod volume`);
-          }
-        }
-        return errors;
-      },
+      }
+      return errors;
     });
   }
 }
