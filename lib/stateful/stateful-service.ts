@@ -2,7 +2,8 @@ import type { IConstruct } from 'constructs';
 import { Profile } from '../profiles';
 import type { StorageTier } from '../storage';
 import type { ContainerResources } from './container';
-import type { ClaimRetention, UpdateStrategy } from './stateful-workload';
+import type { ClaimRetention } from './claim-retention';
+import type { UpdateStrategy } from './update-strategy';
 
 /** Per-pod storage of a stateful service: a tier of the profile's StorageClassPack and a size. */
 export interface ServiceStorage {

@@ -9,6 +9,9 @@ import { ContainerSpec, PodSpecInput, RunAs, buildPodSpec, imageProblem } from '
 import { IngressAllowList } from './ingress-allow-list';
 import { IPeerable, IServesTraffic, NetworkPeer, PeerLike, WorkloadPeer } from './network-access';
 import { NetworkFlows } from './network-flows';
+import type { ClaimRetention } from './claim-retention';
+import { serviceProfile, tierProfileProblem } from './stateful-service';
+import { UpdateStrategy } from './update-strategy';
 import { WorkloadIdentity } from './workload-identity';
 import { MANAGED_BY_LABELS, isDns1123Label } from '../names';
 import { addProblems, describeConstruct, propsError } from '../private/errors';
@@ -19,49 +22,6 @@ export enum PodManagementPolicy {
   ORDERED_READY = 'OrderedReady',
   /** All pods at once (training workers that rendezvous, caches). */
   PARALLEL = 'Parallel',
-}
-
-/** How pod template changes roll out. */
-export class UpdateStrategy {
-  /**
-   * Replace pods from the highest ordinal down. With `partition` N, only ordinals ≥ N are
-   * updated: a canary. Lower the partition step by step to finish the rollout.
-   */
-  public static rollingUpdate(options: RollingUpdateOptions = {}): UpdateStrategy {
-    return new UpdateStrategy('RollingUpdate', options.partition, options.maxUnavailable);
-  }
-
-  /** Pods are replaced only when you delete them (full manual control). */
-  public static onDelete(): UpdateStrategy {
-    return new UpdateStrategy('OnDelete');
-  }
-
-  private constructor(
-    public readonly type: 'RollingUpdate' | 'OnDelete',
-    public readonly partition?: number,
-    public readonly maxUnavailable?: number,
-  ) {}
-}
-
-/** Options of `UpdateStrategy.rollingUpdate()`. */
-export interface RollingUpdateOptions {
-  /** Only ordinals ≥ partition are updated (a canary). @default 0 */
-  readonly partition?: number;
-  /**
-   * Pods replaced at once. Only for Parallel workloads whose members tolerate several peers away
-   * (caches, MinIO within its erasure-code parity), never databases. Emitted where the version has
-   * StatefulSet maxUnavailable (1.35+); below, pods are replaced one at a time.
-   * @default 1
-   */
-  readonly maxUnavailable?: number;
-}
-
-/** What happens to claims when the StatefulSet is deleted or scaled down. */
-export interface ClaimRetention {
-  /** @default 'Retain' */
-  readonly whenDeleted?: 'Retain' | 'Delete';
-  /** @default 'Retain' */
-  readonly whenScaled?: 'Retain' | 'Delete';
 }
 
 /** A per-pod volume: one PersistentVolumeClaim per ordinal, named `<name>-<statefulset>-<i>`. */
@@ -211,7 +171,7 @@ export class StatefulWorkload extends Construct implements IPeerable, IServesTra
 
   constructor(scope: Construct, id: string, props: StatefulWorkloadProps) {
     super(scope, id);
-    this.profile = props.profile ?? props.volumeClaims?.[0]?.tier.profile ?? Profile.of(this);
+    this.profile = serviceProfile(this, props.profile, props.volumeClaims?.[0]?.tier);
     this.name = props.name;
     this.namespace = props.namespace;
     this.replicas = props.replicas ?? 1;
@@ -483,6 +443,8 @@ export class StatefulWorkload extends Construct implements IPeerable, IServesTra
       Quantity.parse(claim.size, `size of volume claim template '${claim.name}' of ${describeConstruct(this, 'StatefulWorkload')}`);
       const problem = claim.tier.sizeProblem(claim.size);
       if (problem) throw propsError(this, 'StatefulWorkload', `volume claim template '${claim.name}': ${problem}.`);
+      const tierProblem = tierProfileProblem(claim.tier, this.profile, 'storage tier');
+      if (tierProblem) throw propsError(this, 'StatefulWorkload', `volume claim template '${claim.name}': ${tierProblem}`);
     }
     addProblems(this, () => {
       const errors: string[] = [];
