@@ -21,12 +21,6 @@ export interface IPeerable {
 /** What `allowFrom` accepts: a construct with pods, a pod selector, or any `NetworkPeer`. */
 export type PeerLike = IPeerable | WorkloadPeer | NetworkPeer;
 
-/** A construct that serves traffic: clients are admitted by NetworkPolicy, and the flow is recorded for the egress side. */
-export interface IServesTraffic {
-  /** Admits `peer` to every port the service serves (and keeps denying every undeclared client). */
-  allowFrom(peer: PeerLike): void;
-}
-
 
 /**
  * A source of ingress traffic a NetworkPolicy admits: pods, a whole namespace, an IP range, or

@@ -2,6 +2,7 @@ import type { IConstruct } from 'constructs';
 import { Profile } from '../profiles';
 import type { StorageTier } from '../storage';
 import type { ContainerResources } from './container';
+import type { PeerLike } from './network-access';
 import type { ClaimRetention } from './claim-retention';
 import type { UpdateStrategy } from './update-strategy';
 
@@ -34,8 +35,11 @@ export interface StatefulServiceProps {
   readonly updateStrategy?: UpdateStrategy;
 }
 
-/** Defined next to PeerLike (StatefulWorkload implements it too); exported here as well, with the other shared shapes. */
-export type { IServesTraffic } from './network-access';
+/** A construct that serves traffic: clients are admitted by NetworkPolicy, and the flow is recorded for the egress side. */
+export interface IServesTraffic {
+  /** Admits `peer` to every port the service serves (and keeps denying every undeclared client). */
+  allowFrom(peer: PeerLike): void;
+}
 
 /**
  * The one defaulting rule for a service's profile: the prop, else the profile of the tier its data lives on, else the
