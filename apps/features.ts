@@ -20,7 +20,7 @@ export function buildFeatures(
   return new FeatureStore(chart, 'feast', {
     namespace,
     project: 'ml_features',
-    online: { mode: RedisMode.sentinel({ servers: 3, sentinels: 3 }), storage: { tier: pack.iops, size: sizing.size }, memory: sizing.memory, cpu: sizing.cpu },
+    online: { mode: RedisMode.sentinel({ servers: 3, sentinels: 3 }), storage: { tier: pack.iops, size: sizing.size }, resources: sizing.resources },
     registry: Registry.sql(database),
     featureServer: { replicas: 2 },
     tls: platformTls(pack),

@@ -9,7 +9,7 @@ export interface PlatformSizing {
   readonly database: { readonly size: string; readonly resources: ContainerResources };
   readonly objectStore: { readonly replicas: number; readonly size: string; readonly resources: ContainerResources };
   readonly tracking: { readonly minReplicas: number; readonly maxReplicas: number; readonly cacheSize: string };
-  readonly onlineStore: { readonly size: string; readonly memory: string; readonly cpu: string };
+  readonly onlineStore: { readonly size: string; readonly resources: ContainerResources };
   /** Scratch space (emptyDir size limit) a nightly dump is written to before it is uploaded to MinIO. */
   readonly backups: { readonly size: string };
 }
@@ -18,7 +18,7 @@ export const CLUSTER_SIZING: PlatformSizing = {
   database: { size: '20Gi', resources: { cpu: '1', memory: '2Gi' } },
   objectStore: { replicas: 4, size: '100Gi', resources: { cpu: '250m', memory: '1Gi' } },
   tracking: { minReplicas: 3, maxReplicas: 10, cacheSize: '10Gi' },
-  onlineStore: { size: '100Gi', memory: '8Gi', cpu: '1' },
+  onlineStore: { size: '100Gi', resources: { cpu: '1', memory: '8Gi' } },
   backups: { size: '50Gi' },
 };
 
@@ -27,7 +27,7 @@ export const LAPTOP_SIZING: PlatformSizing = {
   // One MinIO pod runs standalone; a distributed pool needs 4.
   objectStore: { replicas: 1, size: '5Gi', resources: { cpu: '100m', memory: '256Mi' } },
   tracking: { minReplicas: 2, maxReplicas: 3, cacheSize: '1Gi' },
-  onlineStore: { size: '2Gi', memory: '512Mi', cpu: '100m' },
+  onlineStore: { size: '2Gi', resources: { cpu: '100m', memory: '512Mi' } },
   backups: { size: '5Gi' },
 };
 

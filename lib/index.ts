@@ -44,9 +44,9 @@ export {
   type FeastRegistryConfig, type FeatureServerOptions, FeatureStore, type FeatureStoreProps, type FileRegistryOptions,
   type ITrackingServer, type JobSetRunOptions, type LaunchCommand, type LaunchContext, Launcher, type LauncherScriptOptions,
   MaxMemoryPolicy, type MlflowAutoscaling, MlflowCache, MlflowCluster, type MlflowClusterProps, type MlflowConnectionPool,
-  MlflowImage, type MlflowImageOptions, ObjectStore, type ObjectStoreProps, type ObjectStoreStorage, type OnlineStoreOptions,
+  MlflowImage, type MlflowImageOptions, ObjectStore, type ObjectStoreProps, type OnlineStoreOptions,
   type RedisClientUser, RedisMode, type RedisSavePoint, type RedisSentinelOptions, RedisServer, type RedisServerProps,
-  type RedisStorage, type RedisUserKeys, RedisUsers, Registry, type RegistryBindContext, type RegistryBinding, type ScratchSpace,
+  type RedisUserKeys, RedisUsers, Registry, type RegistryBindContext, type RegistryBinding, type ScratchSpace,
   SharedDataset, type SharedDatasetProps, type SqlRegistryOptions, type TorchrunOptions, type TrainerPodResources, TrainingMode,
   type TrainingRunOptions,
 } from './ml';

@@ -75,7 +75,7 @@ export function build(app: App, profile: Profile = Profile.gke({ cluster: CLUSTE
   const features = new FeatureStore(new Chart(app, 'features'), 'feast', {
     namespace: NAMESPACES.features,
     project: 'recommendations',
-    online: { mode: RedisMode.replicated(3), storage: { tier: pack.iops, size: '50Gi' }, memory: '8Gi', cpu: '1' },
+    online: { mode: RedisMode.replicated(3), storage: { tier: pack.iops, size: '50Gi' }, resources: { cpu: '1', memory: '8Gi' } },
     registry: Registry.sql(database),
     featureServer: { replicas: 3 },
   });

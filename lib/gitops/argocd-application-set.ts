@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { propsError } from '../private/errors';
 import { type ArgoCdCommonProps, requireText } from './argocd-application';
 import { ArgoCdDestination } from './argocd-destination';
 import { syncSpec } from './argocd-sync-policy';
@@ -33,13 +34,13 @@ export class ArgoCdApplicationSet extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoCdApplicationSetProps) {
     super(scope, id);
-    const repoUrl = requireText(this.node.path, 'repoUrl', props.repoUrl, 'https://github.com/acme/ml-platform.git');
-    this.name = requireText(this.node.path, 'name', props.name, 'ml-platform');
-    if (!props.targets.length) throw new Error(`${this.node.path}: targets is empty; list at least one profile, e.g. [{ profile: 'gke' }].`);
+    const repoUrl = requireText(this, 'ArgoCdApplicationSet', 'repoUrl', props.repoUrl, 'https://github.com/acme/ml-platform.git');
+    this.name = requireText(this, 'ArgoCdApplicationSet', 'name', props.name, 'ml-platform');
+    if (!props.targets.length) throw propsError(this, 'ArgoCdApplicationSet', "targets is empty; list at least one profile, e.g. [{ profile: 'gke' }].");
     const destinations = props.targets.map((t) => t.destination ?? ArgoCdDestination.inCluster());
     const field = destinations[0].field;
     if (destinations.some((d) => d.field !== field)) {
-      throw new Error(`${this.node.path}: targets mix clusters by name and by server URL; the template has one destination field, so use ArgoCdDestination.clusterName() for all or ArgoCdDestination.server() for all.`);
+      throw propsError(this, 'ArgoCdApplicationSet', `targets mix clusters by name and by server URL; the template has one destination field, so use ArgoCdDestination.clusterName() for all or ArgoCdDestination.server() for all.`);
     }
     const dist = (props.distPath ?? 'dist').replace(/\/+$/, '');
     const destination: Record<string, string> = { [field]: '{{.cluster}}' };
@@ -60,7 +61,7 @@ export class ArgoCdApplicationSet extends Construct {
             project: props.project ?? 'default',
             source: { repoURL: repoUrl, targetRevision: props.targetRevision ?? 'HEAD', path: `${dist}/{{.profile}}` },
             destination,
-            ...syncSpec(props, props.destinationNamespace, this.node.path),
+            ...syncSpec(props, props.destinationNamespace, this, 'ArgoCdApplicationSet'),
           },
         },
       },

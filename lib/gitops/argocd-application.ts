@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
+import { propsError } from '../private/errors';
 import { ArgoCdDestination } from './argocd-destination';
 import { type ArgoCdSyncOptions, syncSpec } from './argocd-sync-policy';
 import { ManifestSource } from './manifest-source';
@@ -37,8 +38,8 @@ export interface ArgoCdApplicationProps extends ArgoCdCommonProps {
 }
 
 /** Throws when a required string prop is blank. */
-export function requireText(path: string, prop: string, value: string | undefined, example: string): string {
-  if (!value || !value.trim()) throw new Error(`${path}: ${prop} is empty; set it, e.g. ${prop}: '${example}'.`);
+export function requireText(scope: IConstruct, kind: string, prop: string, value: string | undefined, example: string): string {
+  if (!value || !value.trim()) throw propsError(scope, kind, `${prop} is empty; set it, e.g. ${prop}: '${example}'.`);
   return value;
 }
 
@@ -50,8 +51,8 @@ export class ArgoCdApplication extends Construct {
 
   constructor(scope: Construct, id: string, props: ArgoCdApplicationProps) {
     super(scope, id);
-    const repoUrl = requireText(this.node.path, 'repoUrl', props.repoUrl, 'https://github.com/acme/ml-platform.git');
-    this.name = requireText(this.node.path, 'name', props.name, 'ml-platform-gke');
+    const repoUrl = requireText(this, 'ArgoCdApplication', 'repoUrl', props.repoUrl, 'https://github.com/acme/ml-platform.git');
+    this.name = requireText(this, 'ArgoCdApplication', 'name', props.name, 'ml-platform-gke');
     const destination = props.destination ?? ArgoCdDestination.inCluster();
     this.apiObject = new ApiObject(this, 'Resource', {
       apiVersion: 'argoproj.io/v1alpha1',
@@ -65,7 +66,7 @@ export class ArgoCdApplication extends Construct {
         project: props.project ?? 'default',
         source: props.source.toJson(repoUrl, props.targetRevision ?? 'HEAD'),
         destination: destination.toJson(props.destinationNamespace),
-        ...syncSpec(props, props.destinationNamespace, this.node.path),
+        ...syncSpec(props, props.destinationNamespace, this, 'ArgoCdApplication'),
       },
     });
   }

@@ -1,4 +1,6 @@
 import type { ManifestObject } from '../checks';
+import type { IConstruct } from 'constructs';
+import { propsError } from '../private/errors';
 
 /** One `spec.ignoreDifferences` entry of an Argo CD Application. */
 export interface IgnoreDifference {
@@ -65,14 +67,14 @@ export function driftAllowances(objects: readonly ManifestObject[]): IgnoreDiffe
   return out;
 }
 
-/** `spec.syncPolicy` and `spec.ignoreDifferences` of an Application for these options. */
-export function syncSpec(options: ArgoCdSyncOptions, destinationNamespace: string | undefined, path: string): Record<string, unknown> {
+/** `spec.syncPolicy` and `spec.ignoreDifferences` of an Application for these options; errors name `scope` as a `kind`. */
+export function syncSpec(options: ArgoCdSyncOptions, destinationNamespace: string | undefined, scope: IConstruct, kind: string): Record<string, unknown> {
   if (options.createNamespace && !destinationNamespace) {
-    throw new Error(`${path}: createNamespace needs destinationNamespace (Argo CD creates only the destination namespace).`);
+    throw propsError(scope, kind, 'createNamespace needs destinationNamespace (Argo CD creates only the destination namespace).');
   }
   const retryLimit = options.retryLimit ?? 5;
   if (!Number.isInteger(retryLimit) || retryLimit < 0) {
-    throw new Error(`${path}: retryLimit ${retryLimit} must be a whole number ≥ 0, e.g. 5.`);
+    throw propsError(scope, kind, `retryLimit ${retryLimit} must be a whole number ≥ 0, e.g. 5.`);
   }
   const ignore = options.ignoreDifferences ?? [];
   const syncOptions = [

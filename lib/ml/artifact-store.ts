@@ -5,6 +5,7 @@ import { CloudIdentity, Credentials } from '../secrets';
 import { IPeerable } from '../stateful';
 import { BucketAccess } from '../storage';
 import { ObjectStore } from './object-store';
+import { describeConstruct } from '../private/errors';
 
 /** How a cloud artifact store is reached without a workload identity, or with one. */
 export interface CloudArtifactStoreOptions {
@@ -140,7 +141,7 @@ export class ArtifactStore {
     if (this.inCluster) {
       const { store, bucket } = this.inCluster;
       return store.hasBucket(bucket) ? [] : [
-        `bucket '${bucket}' is not created by ObjectStore '${store.node.path}' (its buckets: ${store.buckets.join(', ') || 'none'}): add it to the store's buckets`,
+        `bucket '${bucket}' is not created by ${describeConstruct(store, 'ObjectStore')} (its buckets: ${store.buckets.join(', ') || 'none'}): add it to the store's buckets`,
       ];
     }
     const spec = KINDS[this.kind];

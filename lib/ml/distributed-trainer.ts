@@ -8,7 +8,7 @@ import { CloudIdentity } from '../secrets';
 import { SyncHints, SyncPhase } from '../sync-phase';
 import {
   ClaimRetention, ContainerResources, ContainerSpec, IPeerable, PodManagementPolicy, Probe, RunAs, StatefulWorkload,
-  UpdateStrategy, WorkloadPeer, buildPodSpec,
+  UpdateStrategy, WorkloadIdentity, WorkloadPeer, ServiceStorage, StatefulServiceProps, buildPodSpec, serviceProfile, tierProfileProblem,
 } from '../stateful';
 import { Quantity } from '../storage/quantity';
 import { StorageTier } from '../storage/storage-class-pack';
@@ -18,13 +18,14 @@ import { ITrackingServer } from './tracking-server';
 import { TrainerPodResources, trainerPodResources } from './trainer-resources';
 import { TrainingMode } from './training-mode';
 import { DNS_1123_LABEL, MANAGED_BY_LABELS } from '../names';
+import { addProblems, describeConstruct, propsError } from '../private/errors';
 
 /**
  * Checkpoint storage that outlives the run. Job and JobSet modes: one claim, each rank mounting its own
  * directory `rank-<i>` (a ReadWriteMany tier lets ranks run on any node). StatefulSet mode: one claim
  * per worker, kept on scale-down and delete.
  */
-export interface CheckpointStorage {
+export interface CheckpointStorage extends ServiceStorage {
   /**
    * Storage tier of the claims. Job and JobSet modes: pack.shared for multi-node runs; a ReadWriteOnce
    * tier places every rank on one node. StatefulSet mode: any tier (one claim per pod).
@@ -53,7 +54,7 @@ export interface ElasticPolicy {
 }
 
 /** Props of `DistributedTrainer`. */
-export interface DistributedTrainerProps {
+export interface DistributedTrainerProps extends StatefulServiceProps {
   /** Namespace of the workers, their Services and ConfigMaps (and of the datasets they mount). */
   readonly namespace: string;
   /** Name of the Job (JobSet, StatefulSet); pods are `<name>-<i>`. @default - the construct id */
@@ -236,39 +237,39 @@ export class DistributedTrainer extends Construct implements IPeerable {
   public readonly podResources: TrainerPodResources;
   /** ConfigMap holding the entrypoint, the worker wrapper (and the DeepSpeed hostfile). */
   public readonly launchConfigMap: k8s.KubeConfigMap;
-  /** Labels selecting the worker pods. */
-  private readonly selector: Readonly<Record<string, string>>;
+  /** Names, DNS names and selector labels of the workers. */
+  public readonly workloadIdentity: WorkloadIdentity;
   private readonly hosts: readonly string[];
 
   constructor(scope: Construct, id: string, props: DistributedTrainerProps) {
     super(scope, id);
     // Workers are consumers of every other tier and start last.
     SyncHints.assignPhase(this, SyncPhase.WORKLOADS);
-    const where = `DistributedTrainer '${this.node.path}'`;
     this.name = props.name ?? id;
     this.namespace = props.namespace;
     this.mode = props.mode ?? TrainingMode.job();
-    this.selector = { 'app.kubernetes.io/name': TRAINER_APP, 'app.kubernetes.io/instance': this.name };
-    this.profile = props.profile ?? props.checkpoints.tier.profile;
+    this.profile = serviceProfile(this, props.profile, props.checkpoints.tier);
+    const tierProblem = tierProfileProblem(props.checkpoints.tier, this.profile, 'checkpoint tier');
+    if (tierProblem) throw propsError(this, 'DistributedTrainer', tierProblem);
     this.nodes = props.nodes;
     if (!Number.isInteger(this.nodes) || this.nodes < 1) {
-      throw new Error(`${where}: nodes must be a whole number ≥ 1, got ${props.nodes}.`);
+      throw propsError(this, 'DistributedTrainer', `nodes must be a whole number ≥ 1, got ${props.nodes}.`);
     }
     if (this.mode.completes) {
       // The last pod's hostname (<job>-<index>, <jobset>-workers-0-<index>) is a DNS label of at most 63 characters.
       const lastHost = this.mode.kind === 'JobSet' ? `${this.name}-${JOBSET_WORKERS}-0-${this.nodes - 1}` : `${this.name}-${this.nodes - 1}`;
       if (!DNS_1123_LABEL.test(this.name) || lastHost.length > 63) {
-        throw new Error(`${where}: invalid name '${this.name}': use a DNS-1123 label short enough for the pod hostname '${lastHost}' ` +
+        throw propsError(this, 'DistributedTrainer', `invalid name '${this.name}': use a DNS-1123 label short enough for the pod hostname '${lastHost}' ` +
           `(${lastHost.length} characters) to stay within 63.`);
       }
     }
     this.gpusPerNode = props.gpusPerNode ?? 0;
     if (!Number.isInteger(this.gpusPerNode) || this.gpusPerNode < 0) {
-      throw new Error(`${where}: gpusPerNode must be a whole number ≥ 0, got ${props.gpusPerNode}.`);
+      throw propsError(this, 'DistributedTrainer', `gpusPerNode must be a whole number ≥ 0, got ${props.gpusPerNode}.`);
     }
     this.procsPerNode = props.procsPerNode ?? Math.max(this.gpusPerNode, 1);
     if (!Number.isInteger(this.procsPerNode) || this.procsPerNode < 1) {
-      throw new Error(`${where}: procsPerNode must be a whole number ≥ 1, got ${props.procsPerNode}.`);
+      throw propsError(this, 'DistributedTrainer', `procsPerNode must be a whole number ≥ 1, got ${props.procsPerNode}.`);
     }
     this.worldSize = this.nodes * this.procsPerNode;
     this.port = props.port ?? 29400;
@@ -276,17 +277,19 @@ export class DistributedTrainer extends Construct implements IPeerable {
     const maxRestarts = props.maxRestarts ?? 3;
     const gpu = this.profile.gpu;
 
-    this.podResources = trainerPodResources(props.resources, props.sharedMemory, this.gpusPerNode, this.profile, where);
+    this.podResources = trainerPodResources(props.resources, props.sharedMemory, this.gpusPerNode, this.profile, describeConstruct(this, 'DistributedTrainer'));
     const { memoryLimit, sharedMemory } = this.podResources;
-    if (props.scratch) Quantity.parse(props.scratch.size, `scratch size of ${where}`);
+    if (props.scratch) Quantity.parse(props.scratch.size, `scratch size of ${describeConstruct(this, 'DistributedTrainer')}`);
     const scratchDir = props.scratch ? props.scratch.mountPath ?? '/scratch' : undefined;
 
     // Stable names of the pods, needed before the pods' owner exists (env, hostfile).
-    const clusterDomain = props.clusterDomain ?? 'cluster.local';
-    this.headlessServiceName = `${this.name}-headless`;
-    const podName = (i: number) => (this.mode.kind === 'JobSet' ? `${this.name}-${JOBSET_WORKERS}-0-${i}` : `${this.name}-${i}`);
-    this.hosts = Array.from({ length: this.nodes },
-      (_, i) => `${podName(i)}.${this.headlessServiceName}.${this.namespace}.svc.${clusterDomain}`);
+    this.workloadIdentity = WorkloadIdentity.of({ name: this.name, namespace: this.namespace, clusterDomain: props.clusterDomain, appName: TRAINER_APP });
+    this.headlessServiceName = this.workloadIdentity.headlessServiceName;
+    // A JobSet's pods are `<jobset>-<replicated job>-<job index>-<completion index>`, under the trainer's headless Service.
+    const podIdentity = this.mode.kind === 'JobSet'
+      ? WorkloadIdentity.of({ name: `${this.name}-${JOBSET_WORKERS}-0`, namespace: this.namespace, clusterDomain: props.clusterDomain, headlessServiceName: this.headlessServiceName })
+      : this.workloadIdentity;
+    this.hosts = podIdentity.podHosts(this.nodes);
     this.masterAddr = this.hosts[0];
     this.rendezvousEndpoint = `${this.masterAddr}:${this.port}`;
 
@@ -301,9 +304,9 @@ export class DistributedTrainer extends Construct implements IPeerable {
       'worker.sh': workerScript,
       ...(launch.hostfile ? { hostfile: launch.hostfile } : {}),
     };
-    this.launchConfigMap = configMap(this, 'Launch', `${this.name}-launch`, this.namespace, this.selector, launchData);
+    this.launchConfigMap = configMap(this, 'Launch', `${this.name}-launch`, this.namespace, this.workloadIdentity.selectorLabels, launchData);
     const code = props.files && Object.keys(props.files).length
-      ? configMap(this, 'Code', `${this.name}-code`, this.namespace, this.selector, props.files)
+      ? configMap(this, 'Code', `${this.name}-code`, this.namespace, this.workloadIdentity.selectorLabels, props.files)
       : undefined;
     const workingDir = props.workingDir ?? (code ? CODE_DIR : undefined);
 
@@ -314,10 +317,13 @@ export class DistributedTrainer extends Construct implements IPeerable {
     }));
 
     const version = this.profile.kubeVersion;
-    const rankLabel = this.mode.completes
-      ? (version.hasJobCompletionIndexLabel ? 'batch.kubernetes.io/job-completion-index' : undefined)
-      : (version.hasPodIndexLabel ? 'apps.kubernetes.io/pod-index' : undefined);
-    const podIndex = rankLabel ? [{ name: 'NODE_RANK', valueFrom: { fieldRef: { fieldPath: `metadata.labels['${rankLabel}']` } } }] : [];
+    // The rank from the pod's index label: the Job's completion index, or the StatefulSet's pod index.
+    const rankEnv = this.mode.completes
+      ? (version.hasJobCompletionIndexLabel
+        ? { name: 'NODE_RANK', valueFrom: { fieldRef: { fieldPath: "metadata.labels['batch.kubernetes.io/job-completion-index']" } } }
+        : undefined)
+      : this.workloadIdentity.podIndexEnv('NODE_RANK', version);
+    const podIndex = rankEnv ? [rankEnv] : [];
     const plain = (name: string, value: string | number): k8s.EnvVar => ({ name, value: String(value) });
     const env: k8s.EnvVar[] = [
       plain('MASTER_ADDR', this.masterAddr),
@@ -427,7 +433,7 @@ export class DistributedTrainer extends Construct implements IPeerable {
         appName: TRAINER_APP,
         component: 'training',
         replicas: this.nodes,
-        clusterDomain,
+        clusterDomain: this.workloadIdentity.clusterDomain,
         podManagementPolicy: PodManagementPolicy.PARALLEL,
         // Workers resolve each other (and pod 0's rendezvous) while they are still starting.
         publishNotReadyAddresses: true,
@@ -445,7 +451,7 @@ export class DistributedTrainer extends Construct implements IPeerable {
       });
     } else {
       const labels = {
-        ...this.selector,
+        ...this.workloadIdentity.selectorLabels,
         'app.kubernetes.io/component': 'training',
         ...MANAGED_BY_LABELS,
       };
@@ -477,7 +483,7 @@ export class DistributedTrainer extends Construct implements IPeerable {
             // Ranks resolve each other (and rank 0's rendezvous) before they are Ready.
             publishNotReadyAddresses: true,
             ports: [{ name: 'rendezvous', port: this.port, targetPort: k8s.IntOrString.fromString('rendezvous'), protocol: 'TCP' }],
-            selector: { ...this.selector },
+            selector: { ...this.workloadIdentity.selectorLabels },
           },
         });
         this.job = new TrainingJob(this, 'Job', {
@@ -496,7 +502,7 @@ export class DistributedTrainer extends Construct implements IPeerable {
   /** Stable DNS name of worker `i`. */
   public podHost(ordinal: number): string {
     if (!Number.isInteger(ordinal) || ordinal < 0 || ordinal >= this.nodes) {
-      throw new Error(`DistributedTrainer '${this.node.path}' has ranks 0..${this.nodes - 1}; ${ordinal} is out of range.`);
+      throw new Error(`${describeConstruct(this, 'DistributedTrainer')} has ranks 0..${this.nodes - 1}; ${ordinal} is out of range.`);
     }
     return this.hosts[ordinal];
   }
@@ -518,7 +524,7 @@ export class DistributedTrainer extends Construct implements IPeerable {
   }
 
   public asPeer(): WorkloadPeer {
-    return { namespace: this.namespace, podSelector: { ...this.selector } };
+    return { namespace: this.namespace, podSelector: { ...this.workloadIdentity.selectorLabels } };
   }
 
   /**
@@ -594,7 +600,7 @@ export class DistributedTrainer extends Construct implements IPeerable {
   }
 
   private affinity(accelerators: readonly string[] | undefined, oneNode: boolean): k8s.Affinity {
-    const self = { matchLabels: { ...this.selector } };
+    const self = { matchLabels: { ...this.workloadIdentity.selectorLabels } };
     // GPU nodes are found by the GPU request and the cloud's taints; labels only where the cluster declares them.
     const gpuTerms = this.gpusPerNode > 0 ? this.profile.gpuNodeSelectorTerms(accelerators) : undefined;
     return {
@@ -621,72 +627,70 @@ export class DistributedTrainer extends Construct implements IPeerable {
 
   private validate(props: DistributedTrainerProps, memoryLimit: string, sharedMemory: string, datasets: readonly DatasetMount[],
     mountPaths: readonly string[], oneNode: boolean): void {
-    this.node.addValidation({
-      validate: () => {
-        const errors = this.mode.problems();
-        const gpus = this.gpusPerNode;
-        const mode = this.mode.kind;
-        if (this.mode.completes) {
-          const fix = 'or use TrainingMode.statefulSet() for a long-running workload.';
-          if (props.elastic) errors.push(`elastic mode needs a StatefulSet to scale: a ${mode} has a fixed number of ranks; drop elastic, ${fix}`);
-          if (props.updateStrategy) errors.push(`updateStrategy applies to a StatefulSet: a ${mode}'s pod template is immutable (a new run is a new ${mode}); drop updateStrategy, ${fix}`);
-          if (props.claimRetention) errors.push(`claimRetention applies to a StatefulSet's claim templates: the ${mode}'s checkpoint claim is not owned by it and is always kept; drop claimRetention, ${fix}`);
-          if (oneNode && gpus > 0 && this.nodes > 1) {
-            errors.push(`checkpoint tier '${props.checkpoints.tier.name}' is ${props.checkpoints.tier.accessMode}: one node mounts it, so ${this.nodes} GPU ranks ` +
-              'would all have to fit on one node; put checkpoints on the ReadWriteMany tier (pack.shared), where each rank writes its own directory, ' +
-              'or use TrainingMode.statefulSet() (one claim per pod).');
-          }
+    addProblems(this, () => {
+      const errors = this.mode.problems();
+      const gpus = this.gpusPerNode;
+      const mode = this.mode.kind;
+      if (this.mode.completes) {
+        const fix = 'or use TrainingMode.statefulSet() for a long-running workload.';
+        if (props.elastic) errors.push(`elastic mode needs a StatefulSet to scale: a ${mode} has a fixed number of ranks; drop elastic, ${fix}`);
+        if (props.updateStrategy) errors.push(`updateStrategy applies to a StatefulSet: a ${mode}'s pod template is immutable (a new run is a new ${mode}); drop updateStrategy, ${fix}`);
+        if (props.claimRetention) errors.push(`claimRetention applies to a StatefulSet's claim templates: the ${mode}'s checkpoint claim is not owned by it and is always kept; drop claimRetention, ${fix}`);
+        if (oneNode && gpus > 0 && this.nodes > 1) {
+          errors.push(`checkpoint tier '${props.checkpoints.tier.name}' is ${props.checkpoints.tier.accessMode}: one node mounts it, so ${this.nodes} GPU ranks ` +
+            'would all have to fit on one node; put checkpoints on the ReadWriteMany tier (pack.shared), where each rank writes its own directory, ' +
+            'or use TrainingMode.statefulSet() (one claim per pod).');
         }
-        if (gpus > 0 && !this.profile.gpu) {
-          errors.push(`gpusPerNode ${gpus} needs GPU nodes, but profile '${this.profile.name}' has no GPU settings: ` +
-            `declare them with Profile.${this.profile.cloud}({ gpu: { resourceName, nodeLabelKey, tolerations } }), ` +
-            'or set gpusPerNode to 0 to train on CPUs (gloo).');
+      }
+      if (gpus > 0 && !this.profile.gpu) {
+        errors.push(`gpusPerNode ${gpus} needs GPU nodes, but profile '${this.profile.name}' has no GPU settings: ` +
+          `declare them with Profile.${this.profile.cloud}({ gpu: { resourceName, nodeLabelKey, tolerations } }), ` +
+          'or set gpusPerNode to 0 to train on CPUs (gloo).');
+      }
+      if (gpus > 0 && gpus % this.procsPerNode !== 0) {
+        const divisors = Array.from({ length: gpus }, (_, i) => i + 1).filter((d) => gpus % d === 0);
+        errors.push(`procsPerNode ${this.procsPerNode} does not divide gpusPerNode ${gpus}: every process drives the same ` +
+          `number of GPUs; use one of ${divisors.join(', ')}.`);
+      }
+      if (props.accelerators && !props.accelerators.length) {
+        errors.push('accelerators is empty: leave it out to accept any GPU node, or name the accepted node label values.');
+      }
+      const elastic = props.elastic;
+      if (elastic) {
+        for (const [field, value] of [['minNodes', elastic.minNodes], ['maxNodes', elastic.maxNodes]] as const) {
+          if (!Number.isInteger(value) || value < 1) errors.push(`elastic ${field} must be a whole number ≥ 1, got ${value}.`);
         }
-        if (gpus > 0 && gpus % this.procsPerNode !== 0) {
-          const divisors = Array.from({ length: gpus }, (_, i) => i + 1).filter((d) => gpus % d === 0);
-          errors.push(`procsPerNode ${this.procsPerNode} does not divide gpusPerNode ${gpus}: every process drives the same ` +
-            `number of GPUs; use one of ${divisors.join(', ')}.`);
+        if (elastic.minNodes > elastic.maxNodes) {
+          errors.push(`elastic minNodes ${elastic.minNodes} is greater than maxNodes ${elastic.maxNodes}: use minNodes ≤ maxNodes.`);
+        } else if (this.nodes < elastic.minNodes || this.nodes > elastic.maxNodes) {
+          errors.push(`nodes ${this.nodes} is outside the elastic range ${elastic.minNodes}..${elastic.maxNodes}: start with minNodes ≤ nodes ≤ maxNodes.`);
         }
-        if (props.accelerators && !props.accelerators.length) {
-          errors.push('accelerators is empty: leave it out to accept any GPU node, or name the accepted node label values.');
+        if (!props.launcher.supportsElastic) {
+          errors.push(`elastic mode needs Launcher.torchrun: the ${props.launcher.kind} launcher starts a fixed set of nodes from its hostfile.`);
         }
-        const elastic = props.elastic;
-        if (elastic) {
-          for (const [field, value] of [['minNodes', elastic.minNodes], ['maxNodes', elastic.maxNodes]] as const) {
-            if (!Number.isInteger(value) || value < 1) errors.push(`elastic ${field} must be a whole number ≥ 1, got ${value}.`);
-          }
-          if (elastic.minNodes > elastic.maxNodes) {
-            errors.push(`elastic minNodes ${elastic.minNodes} is greater than maxNodes ${elastic.maxNodes}: use minNodes ≤ maxNodes.`);
-          } else if (this.nodes < elastic.minNodes || this.nodes > elastic.maxNodes) {
-            errors.push(`nodes ${this.nodes} is outside the elastic range ${elastic.minNodes}..${elastic.maxNodes}: start with minNodes ≤ nodes ≤ maxNodes.`);
-          }
-          if (!props.launcher.supportsElastic) {
-            errors.push(`elastic mode needs Launcher.torchrun: the ${props.launcher.kind} launcher starts a fixed set of nodes from its hostfile.`);
-          }
+      }
+      const maxRestarts = props.maxRestarts;
+      if (maxRestarts !== undefined && (!Number.isInteger(maxRestarts) || maxRestarts < 0)) {
+        errors.push(`maxRestarts must be a whole number ≥ 0, got ${maxRestarts}.`);
+      }
+      if (!Number.isInteger(this.port) || this.port < 1024 || this.port > 65535) {
+        errors.push(`port ${this.port} must be between 1024 and 65535 (the pods run as a non-root user).`);
+      }
+      if (Quantity.parse(sharedMemory).value > Quantity.parse(memoryLimit).value) {
+        errors.push(`sharedMemory ${sharedMemory} exceeds the memory limit ${memoryLimit}: /dev/shm lives in the container's memory, ` +
+          'so it can never grow past the limit; raise resources.memoryLimit or lower sharedMemory.');
+      }
+      for (const { dataset } of datasets) {
+        if (dataset.namespace !== this.namespace) {
+          errors.push(`dataset '${dataset.claimName}' is in namespace '${dataset.namespace}', but the trainer runs in '${this.namespace}': ` +
+            'a pod can only mount claims of its own namespace; create the SharedDataset there.');
         }
-        const maxRestarts = props.maxRestarts;
-        if (maxRestarts !== undefined && (!Number.isInteger(maxRestarts) || maxRestarts < 0)) {
-          errors.push(`maxRestarts must be a whole number ≥ 0, got ${maxRestarts}.`);
-        }
-        if (!Number.isInteger(this.port) || this.port < 1024 || this.port > 65535) {
-          errors.push(`port ${this.port} must be between 1024 and 65535 (the pods run as a non-root user).`);
-        }
-        if (Quantity.parse(sharedMemory).value > Quantity.parse(memoryLimit).value) {
-          errors.push(`sharedMemory ${sharedMemory} exceeds the memory limit ${memoryLimit}: /dev/shm lives in the container's memory, ` +
-            'so it can never grow past the limit; raise resources.memoryLimit or lower sharedMemory.');
-        }
-        for (const { dataset } of datasets) {
-          if (dataset.namespace !== this.namespace) {
-            errors.push(`dataset '${dataset.claimName}' is in namespace '${dataset.namespace}', but the trainer runs in '${this.namespace}': ` +
-              'a pod can only mount claims of its own namespace; create the SharedDataset there.');
-          }
-        }
-        const paths = new Map<string, number>();
-        for (const p of mountPaths) paths.set(p, (paths.get(p) ?? 0) + 1);
-        const clashes = [...paths].filter(([, n]) => n > 1).map(([p]) => p);
-        if (clashes.length) errors.push(`several volumes are mounted at ${clashes.join(', ')}: give each dataset, checkpoint and scratch volume its own path.`);
-        return errors;
-      },
+      }
+      const paths = new Map<string, number>();
+      for (const p of mountPaths) paths.set(p, (paths.get(p) ?? 0) + 1);
+      const clashes = [...paths].filter(([, n]) => n > 1).map(([p]) => p);
+      if (clashes.length) errors.push(`several volumes are mounted at ${clashes.join(', ')}: give each dataset, checkpoint and scratch volume its own path.`);
+      return errors;
     });
   }
 }

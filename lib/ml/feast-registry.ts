@@ -8,6 +8,7 @@ import { WorkloadPeer } from '../stateful';
 import { Quantity } from '../storage/quantity';
 import { StorageTier } from '../storage/storage-class-pack';
 import { FeastRegistryConfig } from './feast-config';
+import { propsError } from '../private/errors';
 
 /** Options of `Registry.sql()`. */
 export interface SqlRegistryOptions {
@@ -83,6 +84,11 @@ export class Registry {
 
   private bound?: RegistryBinding;
 
+  /** Tier of a file registry's claim (undefined for a SQL registry). */
+  public get tier(): StorageTier | undefined {
+    return this.fileOptions?.tier;
+  }
+
   private constructor(
     public readonly kind: 'sql' | 'file',
     /** The database server of a SQL registry. */
@@ -100,7 +106,7 @@ export class Registry {
       throw new Error(`A Registry serves one FeatureStore; '${context.scope.node.path}' reuses one: create another Registry.${this.kind}(…).`);
     }
     const crossApp = crossAppProblem(context.scope, this.database, 'registry database');
-    if (crossApp) throw new Error(`${context.scope.node.path}: ${crossApp}.`);
+    if (crossApp) throw propsError(context.scope, 'FeatureStore', `${crossApp}.`);
     this.bound = this.kind === 'sql' ? this.bindSql(context, cacheTtlSeconds) : this.bindFile(context, cacheTtlSeconds);
     return this.bound;
   }

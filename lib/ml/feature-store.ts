@@ -2,12 +2,16 @@ import { Construct } from 'constructs';
 import { k8s } from '../k8s';
 import { Profile, assertKnownProps, propNames } from '../profiles';
 import { ServerTls } from '../secrets';
-import { IngressAllowList, IPeerable, NetworkFlows, PeerLike, Probe, WorkloadPeer, buildPodSpec } from '../stateful';
+import {
+  ContainerResources, IngressAllowList, IPeerable, IServesTraffic, NetworkFlows, PeerLike, Probe, StatefulServiceProps, WorkloadIdentity, WorkloadPeer,
+  buildPodSpec, serviceProfile, tierProfileProblem,
+} from '../stateful';
 import { feastProjectProblem, renderFeatureStoreYaml } from './feast-config';
 import { Registry } from './feast-registry';
 import { RedisServer, RedisServerProps, hashOf } from './redis';
 import { RedisUserKeys, RedisUsers, feastRedisUser } from './redis-acl';
 import { MANAGED_BY_LABELS } from '../names';
+import { addProblems, describeConstruct, propsError } from '../private/errors';
 
 /** Feast's Python feature server image. Pinned with the Feast version feature_store.yaml targets. */
 export const DEFAULT_FEATURE_SERVER_IMAGE = 'feastdev/feature-server:0.40.1';
@@ -41,23 +45,21 @@ export interface FeatureServerOptions {
   readonly replicas?: number;
   /** Pinned Feast feature server image. @default DEFAULT_FEATURE_SERVER_IMAGE */
   readonly image?: string;
-  /** CPU request. @default - the profile's default */
-  readonly cpu?: string;
-  /** Memory request and limit. @default - the profile's default */
-  readonly memory?: string;
+  /** CPU and memory of each feature server. @default - the profile's default sizing */
+  readonly resources?: ContainerResources;
   /** How often the server reloads the registry. @default 60 */
   readonly registryTtlSeconds?: number;
 }
 
 /** Props of `FeatureStore`. */
-export interface FeatureStoreProps {
+export interface FeatureStoreProps extends Omit<StatefulServiceProps, 'resources' | 'claimRetention' | 'updateStrategy'> {
   /** Prefix of every object name: `<name>-redis`, `<name>-server`. @default 'feast' */
   readonly name?: string;
   /** Namespace of Redis, the feature server and their Services. */
   readonly namespace: string;
   /** Feast project (letters, digits, underscores; not starting with an underscore). */
   readonly project: string;
-  /** The online store: Redis mode, storage and sizing. */
+  /** The online store: Redis mode, storage, resources, claim retention and update strategy. */
   readonly online: OnlineStoreOptions;
   /** `Registry.sql(db)` or `Registry.file({ tier, size })`. */
   readonly registry: Registry;
@@ -65,8 +67,6 @@ export interface FeatureStoreProps {
   readonly featureServer?: FeatureServerOptions;
   /** Target cluster. @default - the online storage tier's profile */
   readonly profile?: Profile;
-  /** Kubernetes cluster DNS domain. @default 'cluster.local' */
-  readonly clusterDomain?: string;
   /**
    * TLS on Redis and its Sentinels; the feature server verifies them with the CA (`ssl=true`).
    * @default - no TLS
@@ -80,7 +80,7 @@ export interface FeatureStoreProps {
  * (the Redis primary, or the Sentinels that name it) and its own ACL user, and the registry (SQL on a database server, or a file on a claim). NetworkPolicies
  * admit only the feature server to Redis and to the registry database.
  */
-export class FeatureStore extends Construct implements IPeerable {
+export class FeatureStore extends Construct implements IPeerable, IServesTraffic {
   public readonly name: string;
   public readonly namespace: string;
   public readonly project: string;
@@ -96,18 +96,22 @@ export class FeatureStore extends Construct implements IPeerable {
   public readonly serverSelector: Readonly<Record<string, string>>;
   public readonly serverReplicas: number;
   private readonly clusterDomain: string;
+  private readonly serverIdentity: WorkloadIdentity;
   private ingress?: IngressAllowList;
 
   constructor(scope: Construct, id: string, props: FeatureStoreProps) {
     super(scope, id);
-    assertKnownProps(`FeatureStore '${this.node.path}'`, props, FEATURE_STORE_PROPS);
-    if (!props.registry) throw new Error(`FeatureStore '${this.node.path}': registry is required; pass registry: Registry.sql(database) (or a file registry), see FeatureStoreProps.registry.`);
+    assertKnownProps(describeConstruct(this, 'FeatureStore'), props, FEATURE_STORE_PROPS);
+    if (!props.registry) throw propsError(this, 'FeatureStore', `registry is required; pass registry: Registry.sql(database) (or a file registry), see FeatureStoreProps.registry.`);
     this.name = props.name ?? 'feast';
     this.namespace = props.namespace;
     this.project = props.project;
     this.registry = props.registry;
     this.clusterDomain = props.clusterDomain ?? 'cluster.local';
-    const profile = props.profile ?? props.online.storage.tier.profile;
+    const profile = serviceProfile(this, props.profile, props.online.storage.tier);
+    // The online tier is checked by the RedisServer this profile is passed to.
+    const registryProblem = this.registry.tier && tierProfileProblem(this.registry.tier, profile, 'registry tier');
+    if (registryProblem) throw propsError(this, 'FeatureStore', registryProblem);
     const online = props.online;
     const server = props.featureServer ?? {};
 
@@ -127,7 +131,8 @@ export class FeatureStore extends Construct implements IPeerable {
     const tls = this.redis.tls;
 
     const serverName = `${this.name}-server`;
-    this.serverSelector = { 'app.kubernetes.io/name': 'feast-feature-server', 'app.kubernetes.io/instance': serverName };
+    this.serverIdentity = WorkloadIdentity.of({ name: serverName, namespace: this.namespace, clusterDomain: this.clusterDomain, appName: 'feast-feature-server' });
+    this.serverSelector = this.serverIdentity.selectorLabels;
     const labels = { ...this.serverSelector, 'app.kubernetes.io/component': 'feature-server', ...MANAGED_BY_LABELS };
 
     const registryTtl = server.registryTtlSeconds ?? 60;
@@ -198,7 +203,7 @@ export class FeatureStore extends Construct implements IPeerable {
           { name: 'PYTHONDONTWRITEBYTECODE', value: '1' },
         ],
         ports: [{ name: 'http', port: FEATURE_SERVER_PORT }],
-        resources: { cpu: server.cpu, memory: server.memory, memoryLimit: server.memory },
+        resources: server.resources,
         startupProbe: Probe.tcp('http'),
         // /health answers 200 only once the registry has been loaded.
         readinessProbe: Probe.http('/health', 'http'),
@@ -247,27 +252,25 @@ export class FeatureStore extends Construct implements IPeerable {
       },
     });
 
-    this.node.addValidation({
-      // Validation messages are prefixed with the construct path (`[app/chart/feast] ...`) already.
-      validate: () => {
-        const errors: string[] = [];
-        const project = feastProjectProblem(this.project);
-        if (project) errors.push(`${project}.`);
-        const ttl = online.keyTtlSeconds;
-        if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1)) {
-          errors.push(`online.keyTtlSeconds ${ttl} is invalid: use a whole number of seconds ≥ 1, or leave it unset so rows never expire.`);
-        }
-        if (!Number.isInteger(this.serverReplicas) || this.serverReplicas < 1) {
-          errors.push(`featureServer.replicas ${this.serverReplicas} is invalid: use a whole number ≥ 1.`);
-        } else if (this.serverReplicas > 1 && !binding.allowsManyReplicas) {
-          errors.push(`featureServer.replicas ${this.serverReplicas} cannot share a file registry on a ReadWriteOnce claim ` +
-            '(pods on other nodes cannot attach it): use Registry.sql(db), a ReadWriteMany tier, or 1 replica.');
-        }
-        if (!Number.isInteger(registryTtl) || registryTtl < 0) {
-          errors.push(`featureServer.registryTtlSeconds ${registryTtl} is invalid: use a whole number ≥ 0.`);
-        }
-        return errors;
-      },
+    // Validation messages are prefixed with the construct path (`[app/chart/feast] ...`) already.
+    addProblems(this, () => {
+      const errors: string[] = [];
+      const project = feastProjectProblem(this.project);
+      if (project) errors.push(`${project}.`);
+      const ttl = online.keyTtlSeconds;
+      if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1)) {
+        errors.push(`online.keyTtlSeconds ${ttl} is invalid: use a whole number of seconds ≥ 1, or leave it unset so rows never expire.`);
+      }
+      if (!Number.isInteger(this.serverReplicas) || this.serverReplicas < 1) {
+        errors.push(`featureServer.replicas ${this.serverReplicas} is invalid: use a whole number ≥ 1.`);
+      } else if (this.serverReplicas > 1 && !binding.allowsManyReplicas) {
+        errors.push(`featureServer.replicas ${this.serverReplicas} cannot share a file registry on a ReadWriteOnce claim ` +
+          '(pods on other nodes cannot attach it): use Registry.sql(db), a ReadWriteMany tier, or 1 replica.');
+      }
+      if (!Number.isInteger(registryTtl) || registryTtl < 0) {
+        errors.push(`featureServer.registryTtlSeconds ${registryTtl} is invalid: use a whole number ≥ 0.`);
+      }
+      return errors;
     });
   }
 
@@ -278,7 +281,7 @@ export class FeatureStore extends Construct implements IPeerable {
 
   /** `http://<name>-server.<namespace>.svc.<domain>:6566` */
   public get url(): string {
-    return `http://${this.deployment.name}.${this.namespace}.svc.${this.clusterDomain}:${FEATURE_SERVER_PORT}`;
+    return `http://${this.serverIdentity.serviceHost(this.deployment.name)}:${FEATURE_SERVER_PORT}`;
   }
 
   /** The feature server pods, as a NetworkPolicy peer. */

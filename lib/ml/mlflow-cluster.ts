@@ -6,12 +6,14 @@ import { Profile, assertKnownProps, crossAppProblem, propNames } from '../profil
 import { SYNC_WAVE_ANNOTATION, SyncPhase } from '../sync-phase';
 import { withTierNodeAffinity } from '../storage/tier-affinity';
 import {
-  ContainerResources, IngressAllowList, NetworkPeer, PeerLike, Probe, WorkloadPeer, WorkloadService, buildPodSpec, contentVersionedName,
+  ContainerResources, IngressAllowList, NetworkPeer, PeerLike, Probe, StatefulServiceProps, WorkloadIdentity, WorkloadPeer, WorkloadService, buildPodSpec, contentVersionedName, serviceProfile, tierProfileProblem,
 } from '../stateful';
+import { MANAGED_BY_LABELS } from '../names';
 import { ArtifactStore, ArtifactStoreAccess } from './artifact-store';
 import { MLFLOW_CACHE_VOLUME, MlflowCache } from './mlflow-cache';
 import { MLFLOW_DATABASE_DRIVERS, MlflowImage } from './mlflow-image';
 import { ITrackingServer } from './tracking-server';
+import { addProblems, describeConstruct, propsError } from '../private/errors';
 
 const HTTP_PORT = 5000;
 const CACHE_PATH = '/var/cache/mlflow';
@@ -69,8 +71,8 @@ export interface MlflowConnectionPool {
   readonly reserve?: number;
 }
 
-/** Props of `MlflowCluster`. */
-export interface MlflowClusterProps {
+/** Props of `MlflowCluster`: a Deployment, so it has no claims to retain and rolls by surge (no updateStrategy). */
+export interface MlflowClusterProps extends Omit<StatefulServiceProps, 'claimRetention' | 'updateStrategy'> {
   /** Deployment, client Service, PodDisruptionBudget and autoscaler name. @default 'mlflow' */
   readonly name?: string;
   /** Namespace of the servers, their Services, the migration Job and the bound credentials. */
@@ -109,8 +111,10 @@ export interface MlflowClusterProps {
    * @default 30
    */
   readonly syncWave?: number;
-  /** Target cluster. @default - Profile.of(scope) */
+  /** Target cluster. @default - the cache tier's profile, else Profile.of(scope) */
   readonly profile?: Profile;
+  /** The kubelet's `--cluster-domain`, which `trackingUri` ends in. @default 'cluster.local' */
+  readonly clusterDomain?: string;
 }
 
 /**
@@ -124,7 +128,7 @@ export class MlflowCluster extends Construct implements ITrackingServer {
   public readonly name: string;
   public readonly namespace: string;
   public readonly port = HTTP_PORT;
-  /** `http://<name>.<namespace>.svc.cluster.local:5000` */
+  /** `http://<name>.<namespace>.svc.<clusterDomain>:5000` */
   public readonly trackingUri: string;
   /** MLflow's database and login on the backend. */
   public readonly grant: DatabaseGrant;
@@ -139,6 +143,8 @@ export class MlflowCluster extends Construct implements ITrackingServer {
   public readonly backendStoreUri: string;
   public readonly image: MlflowImage;
   public readonly profile: Profile;
+  /** Names, DNS names and selector labels of the servers. */
+  public readonly identity: WorkloadIdentity;
   /** Labels the Deployment, Service and PodDisruptionBudget select server pods by. */
   public readonly selectorLabels: Readonly<Record<string, string>>;
   /** Labels on every server object. */
@@ -156,8 +162,11 @@ export class MlflowCluster extends Construct implements ITrackingServer {
 
   constructor(scope: Construct, id: string, props: MlflowClusterProps) {
     super(scope, id);
-    assertKnownProps(`MlflowCluster '${this.node.path}'`, props, MLFLOW_CLUSTER_PROPS);
-    const profile = props.profile ?? Profile.of(this);
+    assertKnownProps(describeConstruct(this, 'MlflowCluster'), props, MLFLOW_CLUSTER_PROPS);
+    const cache = props.cache ?? MlflowCache.emptyDir('10Gi');
+    const profile = serviceProfile(this, props.profile, cache.tier);
+    const tierProblem = cache.tier && tierProfileProblem(cache.tier, profile, 'cache tier');
+    if (tierProblem) throw propsError(this, 'MlflowCluster', tierProblem);
     this.profile = profile;
     this.name = props.name ?? 'mlflow';
     this.namespace = props.namespace;
@@ -165,11 +174,10 @@ export class MlflowCluster extends Construct implements ITrackingServer {
     const autoscaling = props.autoscaling;
     const replicas = props.replicas ?? autoscaling?.minReplicas ?? 2;
     const wave = props.syncWave ?? SyncPhase.MIGRATIONS.wave;
-    const where = `MlflowCluster '${this.node.path}'`;
-    if (!Number.isInteger(wave)) throw new Error(`${where}: syncWave ${wave} must be a whole number.`);
+    if (!Number.isInteger(wave)) throw propsError(this, 'MlflowCluster', `syncWave ${wave} must be a whole number.`);
 
     const crossApp = crossAppProblem(this, props.backend, 'backend') ?? crossAppProblem(this, props.artifacts, 'artifacts');
-    if (crossApp) throw new Error(`${where}: ${crossApp}.`);
+    if (crossApp) throw propsError(this, 'MlflowCluster', `${crossApp}.`);
     this.grant = props.backend.addDatabase(props.database ?? 'mlflow');
     this.grant.credentials.bind(this, this.namespace);
     this.backendStoreUri = this.grant.sqlalchemyUrl('DB_PASSWORD');
@@ -186,14 +194,18 @@ export class MlflowCluster extends Construct implements ITrackingServer {
     const resources: ContainerResources = props.resources ?? { cpu: profile.defaultResources.cpu, memory: '1Gi' };
     const schemaScript = readAsset(__dirname, 'scripts/mlflow-schema.sh');
 
-    const serverLabels = { 'app.kubernetes.io/name': 'mlflow', 'app.kubernetes.io/instance': this.name };
+    this.identity = WorkloadIdentity.of({ name: this.name, namespace: this.namespace, clusterDomain: props.clusterDomain, appName: 'mlflow' });
+    // trackingUri is built from the cluster domain.
+    const domainProblem = this.identity.clusterDomainProblem;
+    if (domainProblem) throw propsError(this, 'MlflowCluster', domainProblem);
+    const serverLabels = this.identity.selectorLabels;
     const artifacts: ArtifactStoreAccess = props.artifacts.bind(this, this.namespace, { asPeer: () => ({ namespace: this.namespace, podSelector: serverLabels }) });
 
     this.serviceAccount = new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: {
         name: this.name,
         namespace: this.namespace,
-        labels: { ...serverLabels, 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml' },
+        labels: { ...serverLabels, ...MANAGED_BY_LABELS },
         ...(Object.keys(artifacts.serviceAccountAnnotations).length ? { annotations: { ...artifacts.serviceAccountAnnotations } } : {}),
       },
       automountServiceAccountToken: false,
@@ -207,9 +219,8 @@ export class MlflowCluster extends Construct implements ITrackingServer {
 
     this.selectorLabels = serverLabels;
     this.labels = {
-      ...artifacts.podLabels, ...serverLabels, 'app.kubernetes.io/component': 'tracking-server', 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml',
+      ...artifacts.podLabels, ...serverLabels, 'app.kubernetes.io/component': 'tracking-server', ...MANAGED_BY_LABELS,
     };
-    const cache = props.cache ?? MlflowCache.emptyDir('10Gi');
     const selfTerm = { labelSelector: { matchLabels: { ...serverLabels } }, topologyKey: 'kubernetes.io/hostname' };
     const podSpec = buildPodSpec({
       runAs: this.image.runAs,
@@ -315,7 +326,7 @@ export class MlflowCluster extends Construct implements ITrackingServer {
 
   private addService(internal: boolean, profile: Profile): WorkloadService {
     if (internal && !profile.internalLoadBalancerAnnotations) {
-      throw new Error(`MlflowCluster '${this.node.path}': profile '${profile.name}' has no internal load balancer; ` +
+      throw propsError(this, 'MlflowCluster', `profile '${profile.name}' has no internal load balancer; ` +
         'declare internalLoadBalancerAnnotations on the profile or use a ClusterIP Service.');
     }
     this.internalLoadBalancer = internal;
@@ -328,12 +339,12 @@ export class MlflowCluster extends Construct implements ITrackingServer {
       spec: { type: internal ? 'LoadBalancer' : 'ClusterIP', selector: { ...this.selectorLabels }, ports },
     });
     return {
-      name: this.name, namespace: this.namespace, host: `${this.name}.${this.namespace}.svc.cluster.local`, ports, selector: this.selectorLabels, resource,
+      name: this.name, namespace: this.namespace, host: this.identity.serviceHost(this.name), ports, selector: this.selectorLabels, resource,
     };
   }
 
   private addMigrationJob(profile: Profile, env: k8s.EnvVar[], resources: ContainerResources, script: string, wave: number): k8s.KubeJob {
-    const labels = { ...this.migrationPeer.podSelector, 'app.kubernetes.io/component': 'schema-migration', 'app.kubernetes.io/managed-by': 'cdk8s-stateful-ml' };
+    const labels = { ...this.migrationPeer.podSelector, 'app.kubernetes.io/component': 'schema-migration', ...MANAGED_BY_LABELS };
     const template: k8s.PodTemplateSpec = {
       metadata: { labels },
       spec: buildPodSpec({
@@ -423,49 +434,47 @@ export class MlflowCluster extends Construct implements ITrackingServer {
   }
 
   private validate(props: MlflowClusterProps, replicas: number): void {
-    this.node.addValidation({
-      validate: () => {
-        const errors: string[] = [];
-        const a = props.autoscaling;
-        if (a) {
-          const whole = (n: number) => Number.isInteger(n) && n >= 1;
-          if (!whole(a.minReplicas) || !whole(a.maxReplicas)) {
-            errors.push(`autoscaling minReplicas ${a.minReplicas} and maxReplicas ${a.maxReplicas} must be whole numbers ≥ 1`);
-          } else if (a.minReplicas > a.maxReplicas) {
-            errors.push(`autoscaling minReplicas ${a.minReplicas} is greater than maxReplicas ${a.maxReplicas}: raise maxReplicas or lower minReplicas`);
-          } else if (replicas < a.minReplicas || replicas > a.maxReplicas) {
-            errors.push(`replicas ${replicas} is outside autoscaling ${a.minReplicas}..${a.maxReplicas}: leave replicas unset or pick a value in that range`);
-          }
-          for (const [what, value] of [['cpuPercent', a.cpuPercent], ['memoryPercent', a.memoryPercent]] as const) {
-            if (value !== undefined && (!Number.isInteger(value) || value < 1)) errors.push(`autoscaling ${what} ${value} must be a whole percentage ≥ 1`);
-          }
-          const window = a.scaleDownStabilizationSeconds;
-          if (window !== undefined && (!Number.isInteger(window) || window < 0 || window > 3600)) {
-            errors.push(`autoscaling scaleDownStabilizationSeconds ${window} must be a whole number of seconds between 0 and 3600`);
-          }
+    addProblems(this, () => {
+      const errors: string[] = [];
+      const a = props.autoscaling;
+      if (a) {
+        const whole = (n: number) => Number.isInteger(n) && n >= 1;
+        if (!whole(a.minReplicas) || !whole(a.maxReplicas)) {
+          errors.push(`autoscaling minReplicas ${a.minReplicas} and maxReplicas ${a.maxReplicas} must be whole numbers ≥ 1`);
+        } else if (a.minReplicas > a.maxReplicas) {
+          errors.push(`autoscaling minReplicas ${a.minReplicas} is greater than maxReplicas ${a.maxReplicas}: raise maxReplicas or lower minReplicas`);
+        } else if (replicas < a.minReplicas || replicas > a.maxReplicas) {
+          errors.push(`replicas ${replicas} is outside autoscaling ${a.minReplicas}..${a.maxReplicas}: leave replicas unset or pick a value in that range`);
         }
-        const workers = props.workers;
-        if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) errors.push(`workers ${workers} must be a whole number ≥ 1`);
-        else errors.push(...this.connectionProblems(props.backend, props.connectionPool ?? {}, a?.maxReplicas ?? replicas, workers ?? 2));
-        const cacheProblem = (props.cache ?? MlflowCache.emptyDir()).problem(Math.max(replicas, a?.maxReplicas ?? 0));
-        if (cacheProblem) errors.push(cacheProblem);
-        errors.push(...props.artifacts.problems(this.profile));
-        const required = [
-          [MLFLOW_DATABASE_DRIVERS[this.grant.family], `${this.grant.family} backend`],
-          [props.artifacts.pythonPackage, `${props.artifacts.uri.split(':')[0]}:// artifacts`],
-        ] as const;
-        const missing = required.filter(([pkg]) => this.image.missing([pkg]).length);
-        if (missing.length) {
-          const pip = missing.map(([pkg]) => PIP_NAMES[pkg] ?? pkg).join(' ');
-          errors.push(`image '${this.image.image}' lacks ${missing.map(([pkg, why]) => `${pkg} (${why})`).join(' and ')}, and the server installs nothing at start: ` +
-            `build an image FROM it with 'RUN pip install --no-cache-dir ${pip}' (pinned versions) and pass ` +
-            `MlflowImage.custom(image, { packages: [${[...this.image.packages, ...missing.map(([pkg]) => pkg)].map((p) => `'${p}'`).join(', ')}] }), or use MlflowImage.community()`);
+        for (const [what, value] of [['cpuPercent', a.cpuPercent], ['memoryPercent', a.memoryPercent]] as const) {
+          if (value !== undefined && (!Number.isInteger(value) || value < 1)) errors.push(`autoscaling ${what} ${value} must be a whole percentage ≥ 1`);
         }
-        return errors;
-      },
+        const window = a.scaleDownStabilizationSeconds;
+        if (window !== undefined && (!Number.isInteger(window) || window < 0 || window > 3600)) {
+          errors.push(`autoscaling scaleDownStabilizationSeconds ${window} must be a whole number of seconds between 0 and 3600`);
+        }
+      }
+      const workers = props.workers;
+      if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) errors.push(`workers ${workers} must be a whole number ≥ 1`);
+      else errors.push(...this.connectionProblems(props.backend, props.connectionPool ?? {}, a?.maxReplicas ?? replicas, workers ?? 2));
+      const cacheProblem = (props.cache ?? MlflowCache.emptyDir()).problem(Math.max(replicas, a?.maxReplicas ?? 0));
+      if (cacheProblem) errors.push(cacheProblem);
+      errors.push(...props.artifacts.problems(this.profile));
+      const required = [
+        [MLFLOW_DATABASE_DRIVERS[this.grant.family], `${this.grant.family} backend`],
+        [props.artifacts.pythonPackage, `${props.artifacts.uri.split(':')[0]}:// artifacts`],
+      ] as const;
+      const missing = required.filter(([pkg]) => this.image.missing([pkg]).length);
+      if (missing.length) {
+        const pip = missing.map(([pkg]) => PIP_NAMES[pkg] ?? pkg).join(' ');
+        errors.push(`image '${this.image.image}' lacks ${missing.map(([pkg, why]) => `${pkg} (${why})`).join(' and ')}, and the server installs nothing at start: ` +
+          `build an image FROM it with 'RUN pip install --no-cache-dir ${pip}' (pinned versions) and pass ` +
+          `MlflowImage.custom(image, { packages: [${[...this.image.packages, ...missing.map(([pkg]) => pkg)].map((p) => `'${p}'`).join(', ')}] }), or use MlflowImage.community()`);
+      }
+      return errors;
     });
   }
 }
 
 /** Keys of MlflowClusterProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
-const MLFLOW_CLUSTER_PROPS = propNames<MlflowClusterProps>({ name: true, namespace: true, backend: true, database: true, artifacts: true, cache: true, image: true, replicas: true, autoscaling: true, workers: true, connectionPool: true, resources: true, internalLoadBalancer: true, syncWave: true, profile: true });
+const MLFLOW_CLUSTER_PROPS = propNames<MlflowClusterProps>({ name: true, namespace: true, backend: true, database: true, artifacts: true, cache: true, image: true, replicas: true, autoscaling: true, workers: true, connectionPool: true, resources: true, internalLoadBalancer: true, syncWave: true, profile: true, clusterDomain: true });

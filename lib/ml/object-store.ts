@@ -5,12 +5,12 @@ import { Profile, assertKnownProps, propNames } from '../profiles';
 import { MINIO_CLIENT_IMAGE } from '../databases/backup-destination';
 import { Credentials } from '../secrets';
 import {
-  ClaimRetention, ContainerResources, IPeerable, PeerLike, PodManagementPolicy, Probe, StatefulWorkload, UpdateStrategy, WorkloadPeer, WorkloadService,
-  buildPodSpec, contentVersionedName, imageProblem,
+  ClaimRetention, ContainerResources, IPeerable, IServesTraffic, PeerLike, PodManagementPolicy, Probe, StatefulWorkload, UpdateStrategy, WorkloadIdentity, WorkloadPeer, WorkloadService,
+  ServiceStorage, StatefulServiceProps, buildPodSpec, contentVersionedName, imageProblem, serviceProfile, tierProfileProblem,
 } from '../stateful';
 import { BucketAccess, bucketPolicyDocument } from '../storage';
-import { StorageTier } from '../storage/storage-class-pack';
 import { MANAGED_BY_LABELS, isDns1123Label } from '../names';
+import { addProblems, describeConstruct, propsError } from '../private/errors';
 
 /** MinIO server image (the last community release line published to Docker Hub). */
 export const MINIO_IMAGE = 'minio/minio:RELEASE.2025-04-22T22-12-26Z';
@@ -30,16 +30,8 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** A scoped user names its Job `<store>-user-<user>-<hash>` (≤ 63) and its Secret `<store>-<user>`. */
 const MAX_USER_NAME = 40;
 
-/** Per-pod data volume of the object store. */
-export interface ObjectStoreStorage {
-  /** Storage tier of every pod's data volume (ReadWriteOnce tiers are fine: one claim per pod). */
-  readonly tier: StorageTier;
-  /** Size of each pod's volume, e.g. `100Gi`. */
-  readonly size: string;
-}
-
 /** Props of `ObjectStore`. */
-export interface ObjectStoreProps {
+export interface ObjectStoreProps extends StatefulServiceProps {
   /** StatefulSet and client Service name; pods are `<name>-<i>`. @default 'minio' */
   readonly name?: string;
   /** Namespace of the servers, their Services and the bucket Job. */
@@ -51,8 +43,8 @@ export interface ObjectStoreProps {
    * @default 1
    */
   readonly replicas?: number;
-  /** Each pod's data volume. */
-  readonly storage: ObjectStoreStorage;
+  /** Each pod's data volume (ReadWriteOnce tiers are fine: one claim per pod). */
+  readonly storage: ServiceStorage;
   /** Buckets the bucket Job creates (idempotently). @default - none (no Job) */
   readonly buckets?: readonly string[];
   /**
@@ -77,6 +69,8 @@ export interface ObjectStoreProps {
   readonly resources?: ContainerResources;
   /** Target cluster. @default - the profile of the storage tier's StorageClassPack */
   readonly profile?: Profile;
+  /** The kubelet's `--cluster-domain`, which the pool's member names and `endpoint` end in. @default 'cluster.local' */
+  readonly clusterDomain?: string;
   /** Data claim retention on delete and scale-down. @default Retain/Retain (the claims are the objects) */
   readonly claimRetention?: ClaimRetention;
   /**
@@ -105,7 +99,7 @@ export function minioTolerableOutages(servers: number): number {
  * whose members find each other through their stable per-pod DNS names. Every pod gets its own data
  * volume; a Job creates the buckets; only declared clients (`allowFrom`) may connect.
  */
-export class ObjectStore extends Construct implements IPeerable {
+export class ObjectStore extends Construct implements IPeerable, IServesTraffic {
   public readonly name: string;
   public readonly namespace: string;
   public readonly replicas: number;
@@ -127,16 +121,17 @@ export class ObjectStore extends Construct implements IPeerable {
 
   constructor(scope: Construct, id: string, props: ObjectStoreProps) {
     super(scope, id);
-    assertKnownProps(`ObjectStore '${this.node.path}'`, props, OBJECT_STORE_PROPS);
-    const profile = props.profile ?? props.storage.tier.profile;
+    assertKnownProps(describeConstruct(this, 'ObjectStore'), props, OBJECT_STORE_PROPS);
+    const profile = serviceProfile(this, props.profile, props.storage.tier);
+    const tierProblem = tierProfileProblem(props.storage.tier, profile, 'storage tier');
+    if (tierProblem) throw propsError(this, 'ObjectStore', tierProblem);
     this.name = props.name ?? 'minio';
     this.namespace = props.namespace;
     this.replicas = props.replicas ?? 1;
     this.credentials = props.credentials;
     this.buckets = [...(props.buckets ?? [])];
-    const where = `ObjectStore '${this.node.path}'`;
     if (!Number.isInteger(this.replicas) || this.replicas < 1 || (this.replicas > 1 && this.replicas < MIN_DISTRIBUTED_REPLICAS)) {
-      throw new Error(`${where}: replicas ${props.replicas} is not a MinIO topology: use 1 (standalone) or ${MIN_DISTRIBUTED_REPLICAS} or more ` +
+      throw propsError(this, 'ObjectStore', `replicas ${props.replicas} is not a MinIO topology: use 1 (standalone) or ${MIN_DISTRIBUTED_REPLICAS} or more ` +
         '(a distributed pool erasure-codes objects across at least four drives).');
     }
     const serveConsole = props.console ?? true;
@@ -144,11 +139,10 @@ export class ObjectStore extends Construct implements IPeerable {
     const distributed = this.replicas > 1;
 
     // The distributed pool is named by MinIO's ellipsis syntax over the pods' stable DNS names,
-    // which only exist under the headless Service: compute them the way StatefulWorkload does.
-    const domain = 'cluster.local';
-    const headless = `${this.name}-headless`;
+    // which only exist under the headless Service: `<pod>.<headless Service's host>`.
+    const identity = WorkloadIdentity.of({ name: this.name, namespace: this.namespace, clusterDomain: props.clusterDomain, appName: 'minio' });
     const drives = distributed
-      ? `http://${this.name}-{0...${this.replicas - 1}}.${headless}.${this.namespace}.svc.${domain}${DATA_PATH}`
+      ? `http://${this.name}-{0...${this.replicas - 1}}.${identity.serviceHost(identity.headlessServiceName)}${DATA_PATH}`
       : DATA_PATH;
 
     this.credentials.bind(this, this.namespace);
@@ -159,7 +153,7 @@ export class ObjectStore extends Construct implements IPeerable {
       appName: 'minio',
       component: 'object-store',
       replicas: this.replicas,
-      clusterDomain: domain,
+      clusterDomain: identity.clusterDomain,
       // Every member must be up before the pool reaches quorum and any pod turns Ready: ordered
       // start would wait forever on pod 0. Peers resolve each other before they are Ready.
       podManagementPolicy: distributed ? PodManagementPolicy.PARALLEL : PodManagementPolicy.ORDERED_READY,
@@ -231,7 +225,7 @@ export class ObjectStore extends Construct implements IPeerable {
    */
   public allowConsoleFrom(peer: PeerLike): void {
     if (this.consolePort === undefined) {
-      throw new Error(`ObjectStore '${this.node.path}' does not serve the console (console: false): set console: true or admit the API with allowFrom.`);
+      throw new Error(`${describeConstruct(this, 'ObjectStore')} does not serve the console (console: false): set console: true or admit the API with allowFrom.`);
     }
     this.workload.allowFrom(peer, [this.consolePort]);
   }
@@ -244,19 +238,18 @@ export class ObjectStore extends Construct implements IPeerable {
    * consumer uses the returned credentials.
    */
   public grant(user: string, access: readonly BucketAccess[], credentials?: Credentials): Credentials {
-    const where = `ObjectStore '${this.node.path}'`;
     if (!isDns1123Label(user, MAX_USER_NAME)) {
-      throw new Error(`${where}: user '${user}' is not a DNS-1123 label of at most 40 characters; name it after its consumer, e.g. 'mlflow'.`);
+      throw propsError(this, 'ObjectStore', `user '${user}' is not a DNS-1123 label of at most 40 characters; name it after its consumer, e.g. 'mlflow'.`);
     }
-    if (this.grants.has(user)) throw new Error(`${where}: user '${user}' is granted twice: grant it once with every BucketAccess it needs.`);
+    if (this.grants.has(user)) throw propsError(this, 'ObjectStore', `user '${user}' is granted twice: grant it once with every BucketAccess it needs.`);
     const missing = access.filter((a) => !this.hasBucket(a.bucket)).map((a) => a.bucket);
     if (missing.length) {
-      throw new Error(`${where}: user '${user}' is granted bucket '${missing.join("', '")}', which the store does not create (its buckets: ${this.buckets.join(', ') || 'none'}): add it to buckets.`);
+      throw propsError(this, 'ObjectStore', `user '${user}' is granted bucket '${missing.join("', '")}', which the store does not create (its buckets: ${this.buckets.join(', ') || 'none'}): add it to buckets.`);
     }
-    if (!access.length) throw new Error(`${where}: user '${user}' is granted nothing: pass at least one BucketAccess.`);
+    if (!access.length) throw propsError(this, 'ObjectStore', `user '${user}' is granted nothing: pass at least one BucketAccess.`);
     const keys = credentials ?? Credentials.existingSecret(`${this.name}-${user}`);
     if (keys.secretName === this.credentials.secretName) {
-      throw new Error(`${where}: user '${user}' would use the root credentials '${keys.secretName}': give it a Secret of its own.`);
+      throw propsError(this, 'ObjectStore', `user '${user}' would use the root credentials '${keys.secretName}': give it a Secret of its own.`);
     }
     keys.bind(this, this.namespace);
     const policyName = `${this.name}-${user}`;
@@ -326,22 +319,19 @@ export class ObjectStore extends Construct implements IPeerable {
   }
 
   private validate(props: ObjectStoreProps): void {
-    const where = `ObjectStore '${this.node.path}'`;
     const bad = this.buckets.filter((b) => !BUCKET_NAME.test(b) || b.includes('..'));
     if (bad.length) {
-      throw new Error(`${where}: invalid bucket name(s) ${bad.map((b) => `'${b}'`).join(', ')}: ` +
+      throw propsError(this, 'ObjectStore', `invalid bucket name(s) ${bad.map((b) => `'${b}'`).join(', ')}: ` +
         "use 3–63 lower-case letters, digits, '.' and '-', starting and ending with a letter or digit (e.g. 'ml-artifacts').");
     }
     const duplicates = this.buckets.filter((b, i) => this.buckets.indexOf(b) !== i);
-    if (duplicates.length) throw new Error(`${where}: bucket '${duplicates[0]}' is listed twice: list each bucket once.`);
-    this.node.addValidation({
-      validate: () => {
-        const problem = props.clientImage !== undefined ? imageProblem(props.clientImage) : undefined;
-        return problem ? [`bucket Job: ${problem}`] : [];
-      },
+    if (duplicates.length) throw propsError(this, 'ObjectStore', `bucket '${duplicates[0]}' is listed twice: list each bucket once.`);
+    addProblems(this, () => {
+      const problem = props.clientImage !== undefined ? imageProblem(props.clientImage) : undefined;
+      return problem ? [`bucket Job: ${problem}`] : [];
     });
   }
 }
 
 /** Keys of ObjectStoreProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
-const OBJECT_STORE_PROPS = propNames<ObjectStoreProps>({ name: true, namespace: true, replicas: true, storage: true, buckets: true, credentials: true, console: true, internalLoadBalancer: true, image: true, clientImage: true, resources: true, profile: true, claimRetention: true, updateStrategy: true });
+const OBJECT_STORE_PROPS = propNames<ObjectStoreProps>({ name: true, namespace: true, replicas: true, storage: true, buckets: true, credentials: true, console: true, internalLoadBalancer: true, image: true, clientImage: true, resources: true, profile: true, clusterDomain: true, claimRetention: true, updateStrategy: true });

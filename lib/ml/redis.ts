@@ -5,16 +5,17 @@ import { k8s } from '../k8s';
 import { Profile } from '../profiles';
 import { ServerTls, ServerTlsBinding } from '../secrets';
 import {
-  ClaimRetention, IPeerable, PeerLike, PodManagementPolicy, Probe, SpreadMode, StatefulWorkload, UpdateStrategy, WorkloadPeer,
+  ClaimRetention, IPeerable, IServesTraffic, PeerLike, PodManagementPolicy, Probe, SpreadMode, StatefulWorkload, UpdateStrategy, WorkloadIdentity, WorkloadPeer,
+  ContainerResources, ServiceStorage, StatefulServiceProps, serviceProfile, tierProfileProblem,
 } from '../stateful';
 import { Quantity } from '../storage/quantity';
-import { StorageTier } from '../storage/storage-class-pack';
 import { RedisClientUser, RedisUsers } from './redis-acl';
 import {
   DEFAULT_SAVE_POINTS, MaxMemoryPolicy, RedisSavePoint, defaultMaxmemoryBytes, redisBytes, renderRedisConf, renderSentinelConf,
 } from './redis-config';
 import { RedisMode } from './redis-mode';
-import { MANAGED_BY_LABELS, podIndexFieldRef } from '../names';
+import { MANAGED_BY_LABELS } from '../names';
+import { describeConstruct, propsError } from '../private/errors';
 
 /** The official Redis image (Debian, runs as redis uid/gid 999). */
 export const DEFAULT_REDIS_IMAGE = 'redis:7.4.2';
@@ -29,16 +30,8 @@ const CONFIG_DIR = '/etc/redis';
 const RUNTIME_DIR = '/run/redis';
 const SENTINEL_RUNTIME_DIR = '/run/sentinel';
 
-/** A claim per Redis pod. */
-export interface RedisStorage {
-  /** Storage tier of the claims. */
-  readonly tier: StorageTier;
-  /** Claim size, a Kubernetes quantity. Keep it well above `memory`: AOF rewrites need room for two copies. */
-  readonly size: string;
-}
-
 /** Props of `RedisServer`. */
-export interface RedisServerProps {
+export interface RedisServerProps extends StatefulServiceProps {
   /** StatefulSet name; pods are `<name>-<i>`. */
   readonly name: string;
   /** Namespace of the servers and their Services. */
@@ -52,15 +45,17 @@ export interface RedisServerProps {
   readonly clients?: readonly RedisClientUser[];
   /** TLS on the Redis and Sentinel ports (`ServerTls.certManager(...)` or `.existingSecret(...)`). @default - no TLS */
   readonly tls?: ServerTls;
-  /** A claim per Redis pod. */
-  readonly storage: RedisStorage;
+  /** A claim per Redis pod. Keep its size well above the memory limit: AOF rewrites need room for two copies. */
+  readonly storage: ServiceStorage;
   /** One server, a primary and replicas, or a primary and replicas with Sentinel failover. @default RedisMode.standalone() */
   readonly mode?: RedisMode;
-  /** Memory request and limit of each Redis container (equal: Redis must not be the first OOM victim). @default '1Gi' */
-  readonly memory?: string;
-  /** CPU request. @default - the profile's default */
-  readonly cpu?: string;
-  /** Dataset limit, a Kubernetes quantity at most `memory`. @default - 75% of `memory` */
+  /**
+   * CPU and memory of each Redis container. The memory limit defaults to the request (Redis must not be the first OOM
+   * victim) and bounds `maxmemory`.
+   * @default - 1Gi of memory, the profile's CPU
+   */
+  readonly resources?: ContainerResources;
+  /** Dataset limit, a Kubernetes quantity at most the memory limit. @default - 75% of the memory limit */
   readonly maxmemory?: string;
   /**
    * What happens at `maxmemory`.
@@ -73,8 +68,6 @@ export interface RedisServerProps {
   readonly image?: string;
   /** Target cluster. @default - the storage tier's profile */
   readonly profile?: Profile;
-  /** Kubernetes cluster DNS domain. @default 'cluster.local' */
-  readonly clusterDomain?: string;
   /** Claim retention on delete and scale-down. @default Retain/Retain (the AOF and RDB files are the features) */
   readonly claimRetention?: ClaimRetention;
   /**
@@ -93,7 +86,7 @@ export interface RedisServerProps {
  * primary with replicas, or a primary with replicas and Redis Sentinel failover. Every data pod
  * announces its stable DNS name; none starts as an empty primary while another member holds data.
  */
-export class RedisServer extends Construct implements IPeerable {
+export class RedisServer extends Construct implements IPeerable, IServesTraffic {
   /** How the servers are arranged. */
   public readonly mode: RedisMode;
   /** Redis port of every data pod (the TLS port with `tls`). */
@@ -120,54 +113,60 @@ export class RedisServer extends Construct implements IPeerable {
     super(scope, id);
     this.mode = props.mode ?? RedisMode.standalone();
     const modeProblem = this.mode.problem();
-    if (modeProblem) throw new Error(`RedisServer '${this.node.path}': ${modeProblem}.`);
+    if (modeProblem) throw propsError(this, 'RedisServer', `${modeProblem}.`);
 
-    const memory = props.memory ?? '1Gi';
-    const memoryBytes = Quantity.parse(memory, `memory of RedisServer '${this.node.path}'`).value;
+    const memory = props.resources?.memory ?? '1Gi';
+    const memoryLimit = props.resources?.memoryLimit ?? memory;
+    const memoryBytes = Quantity.parse(memoryLimit, `memory of ${describeConstruct(this, 'RedisServer')}`).value;
     this.maxmemoryBytes = props.maxmemory === undefined
-      ? defaultMaxmemoryBytes(memory)
-      : Quantity.parse(props.maxmemory, `maxmemory of RedisServer '${this.node.path}'`).value;
+      ? defaultMaxmemoryBytes(memoryLimit)
+      : Quantity.parse(props.maxmemory, `maxmemory of ${describeConstruct(this, 'RedisServer')}`).value;
     if (this.maxmemoryBytes > memoryBytes) {
-      throw new Error(`RedisServer '${this.node.path}': maxmemory ${props.maxmemory} is above the container memory limit ${memory}; ` +
+      throw propsError(this, 'RedisServer', `maxmemory ${props.maxmemory} is above the container memory limit ${memoryLimit}; ` +
         `the kernel would OOM-kill Redis before it enforces its limit. Leave maxmemory unset (75% of the limit) or raise memory.`);
     }
     if (this.maxmemoryBytes < 1) {
-      throw new Error(`RedisServer '${this.node.path}': maxmemory ${props.maxmemory ?? redisBytes(this.maxmemoryBytes)} must be positive (0 means unlimited in Redis).`);
+      throw propsError(this, 'RedisServer', `maxmemory ${props.maxmemory ?? redisBytes(this.maxmemoryBytes)} must be positive (0 means unlimited in Redis).`);
     }
     const savePoints = props.savePoints ?? DEFAULT_SAVE_POINTS;
     for (const p of savePoints) {
       if (!Number.isInteger(p.seconds) || p.seconds < 1 || !Number.isInteger(p.changes) || p.changes < 1) {
-        throw new Error(`RedisServer '${this.node.path}': save point { seconds: ${p.seconds}, changes: ${p.changes} } needs whole numbers ≥ 1.`);
+        throw propsError(this, 'RedisServer', `save point { seconds: ${p.seconds}, changes: ${p.changes} } needs whole numbers ≥ 1.`);
       }
     }
     this.maxmemoryPolicy = props.maxmemoryPolicy ?? MaxMemoryPolicy.noEviction();
     this.users = props.users;
     this.clients = props.clients ?? [];
     const clientProblem = this.users.clientProblem(this.clients);
-    if (clientProblem) throw new Error(`RedisServer '${this.node.path}': ${clientProblem}.`);
+    if (clientProblem) throw propsError(this, 'RedisServer', `${clientProblem}.`);
 
     const namespace = props.namespace;
     const clusterDomain = props.clusterDomain ?? 'cluster.local';
-    const profile = props.profile ?? props.storage.tier.profile;
+    const profile = serviceProfile(this, props.profile, props.storage.tier);
+    const tierProblem = tierProfileProblem(props.storage.tier, profile, 'storage tier');
+    if (tierProblem) throw propsError(this, 'RedisServer', tierProblem);
     const sentinelName = `${props.name}-sentinel`;
-    // The names StatefulWorkload.podHost(i) returns; the workloads do not exist yet.
-    const hostOf = (set: string, i: number) => `${set}-${i}.${set}-headless.${namespace}.svc.${clusterDomain}`;
-    const members = Array.from({ length: this.mode.servers }, (_, i) => `${hostOf(props.name, i)}:${REDIS_PORT}`);
+    // The workloads do not exist yet: their names come from the identities they will be built with.
+    const identity = WorkloadIdentity.of({ name: props.name, namespace, clusterDomain, appName: 'redis' });
+    const sentinelIdentity = WorkloadIdentity.of({ name: sentinelName, namespace, clusterDomain, appName: 'redis-sentinel' });
+    const members = identity.podHosts(this.mode.servers).map((host) => `${host}:${REDIS_PORT}`);
     // Sentinels talk to each other, and the scripts to them, on the TLS port when there is one.
     const sentinelPort = props.tls ? SENTINEL_TLS_PORT : SENTINEL_PORT;
     const sentinelPorts = props.tls ? [SENTINEL_PORT, SENTINEL_TLS_PORT] : [SENTINEL_PORT];
-    const sentinelMembers = Array.from({ length: this.mode.sentinels }, (_, i) => `${hostOf(sentinelName, i)}:${sentinelPort}`);
+    const sentinelMembers = sentinelIdentity.podHosts(this.mode.sentinels).map((host) => `${host}:${sentinelPort}`);
+    const labels = { ...identity.selectorLabels, ...MANAGED_BY_LABELS };
 
     if (props.tls) {
-      const names = (set: string, count: number) => [
-        `${set}-headless`, `${set}-headless.${namespace}.svc`, `${set}-headless.${namespace}.svc.${clusterDomain}`,
-        ...Array.from({ length: count }, (_, i) => hostOf(set, i)),
-      ];
+      // The headless Service's names (without the `<service>.<namespace>` form) and every pod's.
+      const names = (id: WorkloadIdentity, count: number) => {
+        const [service, , withSvc, fqdn] = id.serviceNames(id.headlessServiceName);
+        return [service, withSvc, fqdn, ...id.podHosts(count)];
+      };
       this.tls = props.tls.bind(this, {
         name: props.name,
         namespace,
-        dnsNames: [...names(props.name, this.mode.servers), ...(this.mode.sentinels ? names(sentinelName, this.mode.sentinels) : [])],
-        labels: { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/instance': props.name, ...MANAGED_BY_LABELS },
+        dnsNames: [...names(identity, this.mode.servers), ...(this.mode.sentinels ? names(sentinelIdentity, this.mode.sentinels) : [])],
+        labels,
       });
     }
 
@@ -201,15 +200,13 @@ export class RedisServer extends Construct implements IPeerable {
       metadata: {
         name: configName,
         namespace,
-        labels: { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/instance': props.name, ...MANAGED_BY_LABELS },
+        labels,
       },
       data,
     });
 
     const probe = (role: 'liveness' | 'readiness' | 'sentinel') => ['sh', `${CONFIG_DIR}/redis-probe.sh`, role];
-    const podIndex = (name: string) => (profile.kubeVersion.hasPodIndexLabel
-      ? [{ name, valueFrom: podIndexFieldRef() }]
-      : []);
+    const podIndex = (id: WorkloadIdentity) => [id.podIndexEnv('POD_INDEX', profile.kubeVersion)].filter((env): env is k8s.EnvVar => env !== undefined);
     const topologyEnv: k8s.EnvVar[] = [
       { name: 'REDIS_MODE', value: this.mode.kind },
       { name: 'REDIS_MEMBERS', value: members.join(' ') },
@@ -252,7 +249,7 @@ export class RedisServer extends Construct implements IPeerable {
         env: [
           ...this.users.serverEnv(this.clients),
           { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-          ...podIndex('POD_INDEX'),
+          ...podIndex(identity),
           { name: 'REDIS_PORT', value: String(REDIS_PORT) },
           ...topologyEnv,
           { name: 'REDIS_CONF', value: `${CONFIG_DIR}/redis.conf` },
@@ -260,7 +257,7 @@ export class RedisServer extends Construct implements IPeerable {
           { name: 'REDIS_RUNTIME_CONF', value: runtimeConf },
         ],
         ports: [{ name: 'redis', port: REDIS_PORT }],
-        resources: { cpu: props.cpu, memory, memoryLimit: memory },
+        resources: { ...props.resources, memory, memoryLimit },
         // Liveness accepts LOADING, so a long AOF replay never gets the pod killed.
         startupProbe: Probe.exec(probe('liveness')),
         readinessProbe: Probe.exec(probe('readiness')),
@@ -299,7 +296,7 @@ export class RedisServer extends Construct implements IPeerable {
           env: [
             ...this.users.sentinelEnv(),
             { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-            ...podIndex('POD_INDEX'),
+            ...podIndex(sentinelIdentity),
             { name: 'REDIS_PORT', value: String(sentinelPort) },
             ...topologyEnv.filter((e) => e.name !== 'REDIS_MODE'),
             { name: 'SENTINEL_QUORUM', value: String(this.mode.quorum) },

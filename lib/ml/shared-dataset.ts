@@ -1,10 +1,12 @@
 import { Construct } from 'constructs';
 import { k8s } from '../k8s';
+import type { ServiceStorage, StatefulServiceProps } from '../stateful';
 import { StorageTier } from '../storage/storage-class-pack';
 import { MANAGED_BY_LABELS, isDns1123Label } from '../names';
+import { propsError } from '../private/errors';
 
-/** Props of `SharedDataset`. */
-export interface SharedDatasetProps {
+/** Props of `SharedDataset`: one claim of `tier` and `size`, named and placed like a service's. */
+export interface SharedDatasetProps extends ServiceStorage, Pick<StatefulServiceProps, 'name' | 'namespace'> {
   /** Namespace of the claim; only pods in this namespace can mount it. */
   readonly namespace: string;
   /**
@@ -59,19 +61,18 @@ export class SharedDataset extends Construct {
 
   constructor(scope: Construct, id: string, props: SharedDatasetProps) {
     super(scope, id);
-    const where = `SharedDataset '${this.node.path}'`;
     this.claimName = props.name ?? id;
     this.namespace = props.namespace;
     this.tier = props.tier;
     this.size = props.size;
     if (!isDns1123Label(this.claimName)) {
-      throw new Error(`${where}: invalid claim name '${this.claimName}': use a DNS-1123 label (lower-case letters, digits, '-', at most 63 characters).`);
+      throw propsError(this, 'SharedDataset', `invalid claim name '${this.claimName}': use a DNS-1123 label (lower-case letters, digits, '-', at most 63 characters).`);
     }
     if (!isDns1123Label(this.namespace)) {
-      throw new Error(`${where}: invalid namespace '${this.namespace}': a DNS-1123 label of at most 63 characters.`);
+      throw propsError(this, 'SharedDataset', `invalid namespace '${this.namespace}': a DNS-1123 label of at most 63 characters.`);
     }
     if (props.tier.accessMode !== 'ReadWriteMany') {
-      throw new Error(`${where}: tier '${props.tier.name}' (${props.tier.storageClassName}) is ${props.tier.accessMode}, ` +
+      throw propsError(this, 'SharedDataset', `tier '${props.tier.name}' (${props.tier.storageClassName}) is ${props.tier.accessMode}, ` +
         'but every worker mounts a shared dataset at once: use the ReadWriteMany tier, pack.shared.');
     }
     this.claim = new k8s.KubePersistentVolumeClaim(this, 'Resource', {
@@ -91,7 +92,7 @@ export class SharedDataset extends Construct {
   /** Mounts the dataset at `mountPath` (absolute), read-only unless told otherwise. */
   public mount(mountPath: string, options: DatasetMountOptions = {}): DatasetMount {
     if (!mountPath.startsWith('/')) {
-      throw new Error(`SharedDataset '${this.node.path}': mount path '${mountPath}' must be absolute, e.g. '/data'.`);
+      throw propsError(this, 'SharedDataset', `mount path '${mountPath}' must be absolute, e.g. '/data'.`);
     }
     return { dataset: this, mountPath, readOnly: options.readOnly ?? true };
   }

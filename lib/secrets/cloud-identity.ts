@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { k8s } from '../k8s';
 import type { Cloud, Profile } from '../profiles';
 import type { Credentials } from './credentials';
+import { addProblems } from '../private/errors';
 
 /** How pods prove who they are to a cloud API or object store. */
 export type CloudIdentityMechanism = 'aws-irsa' | 'eks-pod-identity' | 'gke-workload-identity' | 'azure-workload-identity' | 'keys';
@@ -152,7 +153,7 @@ export class CloudIdentity {
         },
         automountServiceAccountToken: false,
       });
-      holder.node.addValidation({ validate: () => this.problems(options.profile, `identity of ${scope.node.path}`) });
+      addProblems(holder, () => this.problems(options.profile, `identity of ${scope.node.path}`));
       serviceAccountName = options.name;
     }
     return { serviceAccountName, podLabels: binding.podLabels, env: binding.env };

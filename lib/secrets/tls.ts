@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from '../k8s';
+import { addProblems } from '../private/errors';
 
 /** The cert-manager Issuer or ClusterIssuer that signs server certificates. */
 export interface IssuerRef {
@@ -131,9 +132,7 @@ export class ServerTls {
           issuerRef: { name: cm.issuer.name, kind: cm.issuer.kind ?? 'ClusterIssuer', group: cm.issuer.group ?? 'cert-manager.io' },
         },
       });
-      scope.node.addValidation({
-        validate: () => (dnsNames.length === 0 ? ['ServerTls.certManager: the server has no DNS name to put in the certificate'] : []),
-      });
+      addProblems(scope, () => (dnsNames.length === 0 ? ['ServerTls.certManager: the server has no DNS name to put in the certificate'] : []));
     }
     return new ServerTlsBinding(secretName, {
       cert: this.keys.certKey ?? CERT_FILE,

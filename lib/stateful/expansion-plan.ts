@@ -5,6 +5,7 @@ import { readAsset } from '../assets';
 import { Quantity } from '../storage';
 import type { StatefulWorkload, VolumeClaimTemplateSpec } from './stateful-workload';
 import { WorkloadSource, workloadOf } from './snapshot-schedule';
+import { describeConstruct, propsError } from '../private/errors';
 
 /** Props of `ExpansionPlan`. */
 export interface ExpansionPlanProps {
@@ -47,25 +48,24 @@ export class ExpansionPlan extends Construct {
 
   constructor(scope: Construct, id: string, props: ExpansionPlanProps) {
     super(scope, id);
-    const where = `ExpansionPlan '${this.node.path}'`;
     this.workload = workloadOf(props.target);
     const workload = this.workload;
     const template = workload.volumeClaims.find((c) => c.name === props.template);
     if (!template) {
-      throw new Error(`${where}: StatefulWorkload '${workload.name}' has no volume claim template '${props.template}' (it has: ${workload.volumeClaims.map((c) => c.name).join(', ') || 'none'}).`);
+      throw propsError(this, 'ExpansionPlan', `StatefulWorkload '${workload.name}' has no volume claim template '${props.template}' (it has: ${workload.volumeClaims.map((c) => c.name).join(', ') || 'none'}).`);
     }
     this.template = template;
     const tier = template.tier;
     if (!tier.allowsExpansion) {
-      throw new Error(`${where}: claim template '${template.name}' of StatefulWorkload '${workload.name}' is on tier '${tier.name}' ` +
+      throw propsError(this, 'ExpansionPlan', `claim template '${template.name}' of StatefulWorkload '${workload.name}' is on tier '${tier.name}' ` +
         `(StorageClass ${tier.storageClassName}, ${tier.driver.provisioner}), which does not allow volume expansion: ` +
         'restore the data into a workload on a tier that can expand, or use a profile whose driver expands volumes' +
         (workload.profile.cloud === 'kind' ? ' (on kind: Profile.kind({ csiHostpath: true }))' : '') + '.');
     }
     const from = Quantity.parse(template.size, `current size of claim template '${template.name}'`);
-    const to = Quantity.parse(props.size, `new size of ${where}`);
+    const to = Quantity.parse(props.size, `new size of ${describeConstruct(this, 'ExpansionPlan')}`);
     if (to.value <= from.value) {
-      throw new Error(`${where}: new size ${props.size} of claim template '${template.name}' is not larger than the current ${template.size}: volumes can only grow.`);
+      throw propsError(this, 'ExpansionPlan', `new size ${props.size} of claim template '${template.name}' is not larger than the current ${template.size}: volumes can only grow.`);
     }
     this.size = to.text;
     this.claims = Array.from({ length: workload.replicas }, (_, ordinal) => ({

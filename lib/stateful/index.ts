@@ -3,6 +3,8 @@ export * from './network-access';
 export * from './ingress-allow-list';
 export * from './network-flows';
 export * from './probe';
+export * from './update-strategy';
+export * from './claim-retention';
 export * from './stateful-workload';
 export * from './workload-namespace';
 export * from './snapshot-schedule';

@@ -4,6 +4,7 @@ import { k8s } from '../k8s';
 import { crossAppProblem } from '../profiles/same-app';
 import { NetworkPeer, type PeerLike, tcpPorts } from './network-access';
 import { NetworkFlows } from './network-flows';
+import { propsError } from '../private/errors';
 
 /** Props of `IngressAllowList`. */
 export interface IngressAllowListProps {
@@ -51,9 +52,9 @@ export class IngressAllowList extends Construct {
   /** Admits `peer` on `ports`. Declaring the same peer twice merges the ports. */
   public allow(peer: PeerLike, ports: readonly number[]): void {
     const bad = ports.filter((p) => !Number.isInteger(p) || p < 1 || p > 65535);
-    if (bad.length) throw new Error(`IngressAllowList '${this.node.path}': port(s) ${bad.join(', ')} must be whole numbers between 1 and 65535.`);
+    if (bad.length) throw propsError(this, 'IngressAllowList', `port(s) ${bad.join(', ')} must be whole numbers between 1 and 65535.`);
     const crossApp = crossAppProblem(this, peer, 'peer');
-    if (crossApp) throw new Error(`IngressAllowList '${this.node.path}': ${crossApp}.`);
+    if (crossApp) throw propsError(this, 'IngressAllowList', `${crossApp}.`);
     const resolved = NetworkPeer.of(peer);
     const rule = this.rules.get(resolved.key) ?? { peer: resolved, ports: new Set<number>() };
     for (const port of ports) rule.ports.add(port);

@@ -4,6 +4,7 @@ import { PersistentVolumeClaimResource, Quantity, SnapshotRef, StorageTier } fro
 import type { VolumeClaimTemplateSpec } from './stateful-workload';
 import { WorkloadSource, workloadOf } from './snapshot-schedule';
 import { MANAGED_BY_LABELS } from '../names';
+import { describeConstruct, propsError } from '../private/errors';
 
 /** Props of `RestoredClaim`. */
 export interface RestoredClaimProps {
@@ -48,11 +49,11 @@ export class RestoredClaim extends Construct {
     const spec = workload.volumeClaims.find((c) => c.name === props.template);
     const group = new Construct(scope, id);
     if (!spec) {
-      throw new Error(`RestoredClaim '${group.node.path}': StatefulWorkload '${workload.name}' has no volume claim template '${props.template}' ` +
+      throw propsError(group, 'RestoredClaim', `StatefulWorkload '${workload.name}' has no volume claim template '${props.template}' ` +
         `(it has: ${workload.volumeClaims.map((c) => c.name).join(', ') || 'none'}).`);
     }
     if (!props.snapshots.length || props.snapshots.length > workload.replicas) {
-      throw new Error(`RestoredClaim '${group.node.path}': give one snapshot per ordinal, 1 to ${workload.replicas} (the replicas of '${workload.name}'), got ${props.snapshots.length}.`);
+      throw propsError(group, 'RestoredClaim', `give one snapshot per ordinal, 1 to ${workload.replicas} (the replicas of '${workload.name}'), got ${props.snapshots.length}.`);
     }
     return props.snapshots.map((snapshot, ordinal) => {
       const claim = new RestoredClaim(group, String(ordinal), {
@@ -76,15 +77,14 @@ export class RestoredClaim extends Construct {
     super(scope, id);
     this.name = props.name;
     this.namespace = props.namespace;
-    const where = `RestoredClaim '${this.node.path}'`;
     if (!NAME.test(props.name) || props.name.length > 253) {
-      throw new Error(`${where}: invalid claim name '${props.name}': a DNS-1123 subdomain (lower-case letters, digits, '-' and '.').`);
+      throw propsError(this, 'RestoredClaim', `invalid claim name '${props.name}': a DNS-1123 subdomain (lower-case letters, digits, '-' and '.').`);
     }
     const problem = props.snapshot.restoreProblem(props.tier, props.namespace);
-    if (problem) throw new Error(`${where}: ${problem}.`);
-    Quantity.parse(props.size, `size of ${where}`);
+    if (problem) throw propsError(this, 'RestoredClaim', `${problem}.`);
+    Quantity.parse(props.size, `size of ${describeConstruct(this, 'RestoredClaim')}`);
     const sizeProblem = props.tier.sizeProblem(props.size);
-    if (sizeProblem) throw new Error(`${where}: ${sizeProblem}.`);
+    if (sizeProblem) throw propsError(this, 'RestoredClaim', `${sizeProblem}.`);
     this.resource = new PersistentVolumeClaimResource(this, 'Resource', {
       metadata: {
         name: props.name,

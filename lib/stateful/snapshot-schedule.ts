@@ -8,6 +8,7 @@ import { NetworkFlows } from './network-flows';
 import type { StatefulWorkload, VolumeClaimTemplateSpec } from './stateful-workload';
 import { assertKnownProps, propNames } from '../profiles/known-props';
 import { MANAGED_BY_LABELS } from '../names';
+import { addProblems, describeConstruct, propsError } from '../private/errors';
 
 /** A StatefulWorkload, or a construct built on one (StatefulDatabase, Redis, a trainer). */
 export type WorkloadSource = StatefulWorkload | { readonly workload: StatefulWorkload };
@@ -84,40 +85,39 @@ export class SnapshotSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: SnapshotScheduleProps) {
     super(scope, id);
-    assertKnownProps(`SnapshotSchedule '${this.node.path}'`, props, SNAPSHOT_SCHEDULE_PROPS);
+    assertKnownProps(describeConstruct(this, 'SnapshotSchedule'), props, SNAPSHOT_SCHEDULE_PROPS);
     this.workload = workloadOf(props.target);
     const workload = this.workload;
     this.namespace = workload.namespace;
     this.name = props.name ?? `${workload.name}-snapshots`;
     this.keep = props.keep ?? 7;
-    const where = `SnapshotSchedule '${this.node.path}'`;
     const snapshotClass = props.snapshotClass;
 
     if (snapshotClass.profile.name !== workload.profile.name) {
-      throw new Error(`${where}: snapshot class '${snapshotClass.name}' is for profile '${snapshotClass.profile.name}', but StatefulWorkload '${workload.name}' targets '${workload.profile.name}'.`);
+      throw propsError(this, 'SnapshotSchedule', `snapshot class '${snapshotClass.name}' is for profile '${snapshotClass.profile.name}', but StatefulWorkload '${workload.name}' targets '${workload.profile.name}'.`);
     }
     if (!workload.volumeClaims.length) {
-      throw new Error(`${where}: StatefulWorkload '${workload.name}' has no volume claim templates: there is nothing to snapshot.`);
+      throw propsError(this, 'SnapshotSchedule', `StatefulWorkload '${workload.name}' has no volume claim templates: there is nothing to snapshot.`);
     }
     const known = workload.volumeClaims.map((c) => c.name);
     const unknown = (props.templates ?? []).filter((t) => !known.includes(t));
     if (unknown.length) {
-      throw new Error(`${where}: StatefulWorkload '${workload.name}' has no volume claim template '${unknown.join("', '")}' (it has: ${known.join(', ')}).`);
+      throw propsError(this, 'SnapshotSchedule', `StatefulWorkload '${workload.name}' has no volume claim template '${unknown.join("', '")}' (it has: ${known.join(', ')}).`);
     }
     this.templates = props.templates ? workload.volumeClaims.filter((c) => props.templates!.includes(c.name)) : workload.volumeClaims;
-    if (!this.templates.length) throw new Error(`${where}: templates is empty: name at least one volume claim template.`);
+    if (!this.templates.length) throw propsError(this, 'SnapshotSchedule', `templates is empty: name at least one volume claim template.`);
     for (const claim of this.templates) {
       if (!snapshotClass.canSnapshot(claim.tier)) {
-        throw new Error(`${where}: claim template '${claim.name}' of StatefulWorkload '${workload.name}' is on tier '${claim.tier.name}' ` +
+        throw propsError(this, 'SnapshotSchedule', `claim template '${claim.name}' of StatefulWorkload '${workload.name}' is on tier '${claim.tier.name}' ` +
           `(${claim.tier.driver.provisioner}), which snapshot class '${snapshotClass.name}' (${snapshotClass.driver.provisioner}) cannot snapshot: ` +
           `move the data to a tier of ${snapshotClass.driver.provisioner}, leave the template out with templates: [...], or back it up logically.`);
       }
     }
     const nameProblem = cronJobNameProblem(this.name);
-    if (nameProblem) throw new Error(`${where}: ${nameProblem}.`);
+    if (nameProblem) throw propsError(this, 'SnapshotSchedule', `${nameProblem}.`);
     const longest = Math.max(...this.templates.map((c) => workload.claimName(c.name, workload.replicas - 1).length));
     if (longest > 63) {
-      throw new Error(`${where}: claim names of StatefulWorkload '${workload.name}' reach ${longest} characters, but the ${SNAPSHOT_CLAIM_LABEL} label value that pruning selects by is limited to 63: use shorter template or workload names.`);
+      throw propsError(this, 'SnapshotSchedule', `claim names of StatefulWorkload '${workload.name}' reach ${longest} characters, but the ${SNAPSHOT_CLAIM_LABEL} label value that pruning selects by is limited to 63: use shorter template or workload names.`);
     }
 
     this.rules = [
@@ -190,13 +190,11 @@ export class SnapshotSchedule extends Construct {
       }, labels, podSpec),
     });
 
-    this.node.addValidation({
-      validate: () => {
-        const errors = retentionScheduleProblems({ ...props, keep: this.keep }, 'snapshot');
-        const problem = imageProblem(image);
-        if (problem) errors.push(problem);
-        return errors;
-      },
+    addProblems(this, () => {
+      const errors = retentionScheduleProblems({ ...props, keep: this.keep }, 'snapshot');
+      const problem = imageProblem(image);
+      if (problem) errors.push(problem);
+      return errors;
     });
   }
 

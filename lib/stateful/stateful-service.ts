@@ -3,7 +3,8 @@ import { Profile } from '../profiles';
 import type { StorageTier } from '../storage';
 import type { ContainerResources } from './container';
 import type { PeerLike } from './network-access';
-import type { ClaimRetention, UpdateStrategy } from './stateful-workload';
+import type { ClaimRetention } from './claim-retention';
+import type { UpdateStrategy } from './update-strategy';
 
 /** Per-pod storage of a stateful service: a tier of the profile's StorageClassPack and a size. */
 export interface ServiceStorage {

@@ -9,8 +9,12 @@ import { ContainerSpec, PodSpecInput, RunAs, buildPodSpec, imageProblem } from '
 import { IngressAllowList } from './ingress-allow-list';
 import { IPeerable, NetworkPeer, PeerLike, WorkloadPeer } from './network-access';
 import { NetworkFlows } from './network-flows';
+import type { ClaimRetention } from './claim-retention';
+import { IServesTraffic, serviceProfile, tierProfileProblem } from './stateful-service';
+import { UpdateStrategy } from './update-strategy';
 import { WorkloadIdentity } from './workload-identity';
-import { MANAGED_BY_LABELS, isDns1123Label, isDns1123Subdomain } from '../names';
+import { MANAGED_BY_LABELS, isDns1123Label } from '../names';
+import { addProblems, describeConstruct, propsError } from '../private/errors';
 
 /** How the StatefulSet controller creates and deletes pods. */
 export enum PodManagementPolicy {
@@ -18,49 +22,6 @@ export enum PodManagementPolicy {
   ORDERED_READY = 'OrderedReady',
   /** All pods at once (training workers that rendezvous, caches). */
   PARALLEL = 'Parallel',
-}
-
-/** How pod template changes roll out. */
-export class UpdateStrategy {
-  /**
-   * Replace pods from the highest ordinal down. With `partition` N, only ordinals ≥ N are
-   * updated: a canary. Lower the partition step by step to finish the rollout.
-   */
-  public static rollingUpdate(options: RollingUpdateOptions = {}): UpdateStrategy {
-    return new UpdateStrategy('RollingUpdate', options.partition, options.maxUnavailable);
-  }
-
-  /** Pods are replaced only when you delete them (full manual control). */
-  public static onDelete(): UpdateStrategy {
-    return new UpdateStrategy('OnDelete');
-  }
-
-  private constructor(
-    public readonly type: 'RollingUpdate' | 'OnDelete',
-    public readonly partition?: number,
-    public readonly maxUnavailable?: number,
-  ) {}
-}
-
-/** Options of `UpdateStrategy.rollingUpdate()`. */
-export interface RollingUpdateOptions {
-  /** Only ordinals ≥ partition are updated (a canary). @default 0 */
-  readonly partition?: number;
-  /**
-   * Pods replaced at once. Only for Parallel workloads whose members tolerate several peers away
-   * (caches, MinIO within its erasure-code parity), never databases. Emitted where the version has
-   * StatefulSet maxUnavailable (1.35+); below, pods are replaced one at a time.
-   * @default 1
-   */
-  readonly maxUnavailable?: number;
-}
-
-/** What happens to claims when the StatefulSet is deleted or scaled down. */
-export interface ClaimRetention {
-  /** @default 'Retain' */
-  readonly whenDeleted?: 'Retain' | 'Delete';
-  /** @default 'Retain' */
-  readonly whenScaled?: 'Retain' | 'Delete';
 }
 
 /** A per-pod volume: one PersistentVolumeClaim per ordinal, named `<name>-<statefulset>-<i>`. */
@@ -187,7 +148,7 @@ const MAX_STATEFULSET_NAME = 52;
  * governing Service, optional client Services, per-pod claims with retention, a PodDisruptionBudget
  * that never blocks a drain, spread over nodes and zones, and restricted pods.
  */
-export class StatefulWorkload extends Construct implements IPeerable {
+export class StatefulWorkload extends Construct implements IPeerable, IServesTraffic {
   public readonly name: string;
   public readonly namespace: string;
   public readonly profile: Profile;
@@ -210,7 +171,7 @@ export class StatefulWorkload extends Construct implements IPeerable {
 
   constructor(scope: Construct, id: string, props: StatefulWorkloadProps) {
     super(scope, id);
-    this.profile = props.profile ?? props.volumeClaims?.[0]?.tier.profile ?? Profile.of(this);
+    this.profile = serviceProfile(this, props.profile, props.volumeClaims?.[0]?.tier);
     this.name = props.name;
     this.namespace = props.namespace;
     this.replicas = props.replicas ?? 1;
@@ -328,7 +289,7 @@ export class StatefulWorkload extends Construct implements IPeerable {
   /** Name of the claim of template `template` for pod `i`: `<template>-<statefulset>-<i>`. */
   public claimName(template: string, ordinal: number): string {
     if (!this.volumeClaims.some((c) => c.name === template)) {
-      throw new Error(`StatefulWorkload '${this.node.path}' has no volume claim template '${template}' (it has: ${this.volumeClaims.map((c) => c.name).join(', ') || 'none'}).`);
+      throw new Error(`${describeConstruct(this, 'StatefulWorkload')} has no volume claim template '${template}' (it has: ${this.volumeClaims.map((c) => c.name).join(', ') || 'none'}).`);
     }
     return `${template}-${this.podName(ordinal)}`;
   }
@@ -337,7 +298,7 @@ export class StatefulWorkload extends Construct implements IPeerable {
   public addClientService(props: ClientServiceProps): WorkloadService {
     const internal = props.internalLoadBalancer ?? false;
     if (internal && !this.profile.internalLoadBalancerAnnotations) {
-      throw new Error(`StatefulWorkload '${this.node.path}': Service '${props.name}': profile '${this.profile.name}' has no internal load balancer; ` +
+      throw propsError(this, 'StatefulWorkload', `Service '${props.name}': profile '${this.profile.name}' has no internal load balancer; ` +
         'declare internalLoadBalancerAnnotations on the profile or use a ClusterIP Service.');
     }
     const annotations = { ...props.annotations, ...(internal ? this.profile.internalLoadBalancerAnnotations : {}) };
@@ -370,13 +331,21 @@ export class StatefulWorkload extends Construct implements IPeerable {
   }
 
   /**
-   * Admits `peer` on `ports` and, from the first call on, denies every other ingress to the pods
-   * except from the workload's own pods. `peer` is a workload, a pod selector
-   * (`{ namespace, podSelector: {} }` is the whole namespace) or a `NetworkPeer` (`.namespace(name)`,
+   * Admits `peer` on `ports` (every port the containers serve, when omitted) and, from the first call on,
+   * denies every other ingress to the pods except from the workload's own pods. `peer` is a workload, a pod
+   * selector (`{ namespace, podSelector: {} }` is the whole namespace) or a `NetworkPeer` (`.namespace(name)`,
    * `.cidr('10.0.0.0/8')`, `.anywhere()`).
    */
-  public allowFrom(peer: PeerLike, ports: readonly number[]): void {
-    this.restrictIngress().allow(peer, ports);
+  public allowFrom(peer: PeerLike, ports?: readonly number[]): void {
+    this.restrictIngress().allow(peer, ports ?? this.servedPorts());
+  }
+
+  /** The container ports, for `allowFrom` without ports (an empty list would admit every port). */
+  private servedPorts(): number[] {
+    if (!this.ports.length) {
+      throw new Error(`${describeConstruct(this, 'StatefulWorkload')} serves no ports: pass the ports to admit to allowFrom(peer, ports).`);
+    }
+    return [...new Set(this.ports.map((p) => p.port))];
   }
 
   /** Puts the ingress allow-list in front of the pods (own pods and declared clients only). */
@@ -447,68 +416,68 @@ export class StatefulWorkload extends Construct implements IPeerable {
 
   private checkOrdinal(ordinal: number): void {
     if (!Number.isInteger(ordinal) || ordinal < 0 || ordinal >= this.replicas) {
-      throw new Error(`StatefulWorkload '${this.node.path}' has ordinals 0..${this.replicas - 1}; ${ordinal} is out of range: use an ordinal below replicas (${this.replicas}).`);
+      throw new Error(`${describeConstruct(this, 'StatefulWorkload')} has ordinals 0..${this.replicas - 1}; ${ordinal} is out of range: use an ordinal below replicas (${this.replicas}).`);
     }
   }
 
   private validate(props: StatefulWorkloadProps): void {
-    const where = `StatefulWorkload '${this.node.path}'`;
     // Errors that make the identity helpers meaningless are thrown at once; the rest are
     // collected as construct validations and reported together at synth.
     if (!Number.isInteger(this.replicas) || this.replicas < 1) {
-      throw new Error(`${where}: replicas must be a whole number ≥ 1, got ${props.replicas}.`);
+      throw propsError(this, 'StatefulWorkload', `replicas must be a whole number ≥ 1, got ${props.replicas}.`);
     }
     if (!isDns1123Label(this.name, MAX_STATEFULSET_NAME)) {
-      throw new Error(`${where}: invalid StatefulSet name '${this.name}' (${this.name.length} characters): use a DNS-1123 label of at most ${MAX_STATEFULSET_NAME} characters ` +
+      throw propsError(this, 'StatefulWorkload', `invalid StatefulSet name '${this.name}' (${this.name.length} characters): use a DNS-1123 label of at most ${MAX_STATEFULSET_NAME} characters ` +
         '(pods carry a controller-revision-hash label of the name plus 11 characters, and labels are limited to 63).');
     }
     if (!isDns1123Label(this.namespace)) {
-      throw new Error(`${where}: invalid namespace '${this.namespace}': a DNS-1123 label of at most 63 characters.`);
+      throw propsError(this, 'StatefulWorkload', `invalid namespace '${this.namespace}': a DNS-1123 label of at most 63 characters.`);
     }
-    // The kubelet's clusterDomain is a DNS name (kubelet validates it as a DNS-1123 subdomain); pod host names are built from it.
-    if (!isDns1123Subdomain(this.clusterDomain)) {
-      throw new Error(`${where}: invalid clusterDomain '${this.clusterDomain}': a DNS name in lower case (letters, digits, '-' and '.'), e.g. 'cluster.local'; use your kubelet's --cluster-domain.`);
+    // Pod host names are built from the cluster domain.
+    const domainProblem = this.identity.clusterDomainProblem;
+    if (domainProblem) {
+      throw propsError(this, 'StatefulWorkload', domainProblem);
     }
     // Sizes are checked now, with a suggestion for near misses and the tier's minimum.
     for (const claim of this.volumeClaims) {
-      Quantity.parse(claim.size, `size of volume claim template '${claim.name}' of ${where}`);
+      Quantity.parse(claim.size, `size of volume claim template '${claim.name}' of ${describeConstruct(this, 'StatefulWorkload')}`);
       const problem = claim.tier.sizeProblem(claim.size);
-      if (problem) throw new Error(`${where}: volume claim template '${claim.name}': ${problem}.`);
+      if (problem) throw propsError(this, 'StatefulWorkload', `volume claim template '${claim.name}': ${problem}.`);
+      const tierProblem = tierProfileProblem(claim.tier, this.profile, 'storage tier');
+      if (tierProblem) throw propsError(this, 'StatefulWorkload', `volume claim template '${claim.name}': ${tierProblem}`);
     }
-    this.node.addValidation({
-      validate: () => {
-        const errors: string[] = [];
-        const strategy = props.updateStrategy;
-        if (strategy?.partition !== undefined && (!Number.isInteger(strategy.partition) || strategy.partition < 0 || strategy.partition > this.replicas)) {
-          errors.push(`partition ${strategy.partition} must be between 0 and replicas (${this.replicas})`);
+    addProblems(this, () => {
+      const errors: string[] = [];
+      const strategy = props.updateStrategy;
+      if (strategy?.partition !== undefined && (!Number.isInteger(strategy.partition) || strategy.partition < 0 || strategy.partition > this.replicas)) {
+        errors.push(`partition ${strategy.partition} must be between 0 and replicas (${this.replicas})`);
+      }
+      if (props.maxUnavailable !== undefined && (!Number.isInteger(props.maxUnavailable) || props.maxUnavailable < 1)) {
+        errors.push(`maxUnavailable ${props.maxUnavailable} would block node drains: use a whole number ≥ 1`);
+      }
+      if (strategy?.maxUnavailable !== undefined) {
+        if (!Number.isInteger(strategy.maxUnavailable) || strategy.maxUnavailable < 1 || strategy.maxUnavailable > this.replicas) {
+          errors.push(`rolling update maxUnavailable ${strategy.maxUnavailable} must be a whole number between 1 and replicas (${this.replicas})`);
         }
-        if (props.maxUnavailable !== undefined && (!Number.isInteger(props.maxUnavailable) || props.maxUnavailable < 1)) {
-          errors.push(`maxUnavailable ${props.maxUnavailable} would block node drains: use a whole number ≥ 1`);
+        if ((props.podManagementPolicy ?? PodManagementPolicy.ORDERED_READY) !== PodManagementPolicy.PARALLEL) {
+          errors.push(`rolling update maxUnavailable ${strategy.maxUnavailable} needs podManagementPolicy Parallel (an OrderedReady workload such as a database is replaced one pod at a time): drop maxUnavailable`);
         }
-        if (strategy?.maxUnavailable !== undefined) {
-          if (!Number.isInteger(strategy.maxUnavailable) || strategy.maxUnavailable < 1 || strategy.maxUnavailable > this.replicas) {
-            errors.push(`rolling update maxUnavailable ${strategy.maxUnavailable} must be a whole number between 1 and replicas (${this.replicas})`);
-          }
-          if ((props.podManagementPolicy ?? PodManagementPolicy.ORDERED_READY) !== PodManagementPolicy.PARALLEL) {
-            errors.push(`rolling update maxUnavailable ${strategy.maxUnavailable} needs podManagementPolicy Parallel (an OrderedReady workload such as a database is replaced one pod at a time): drop maxUnavailable`);
-          }
+      }
+      const all = [...(props.initContainers ?? []), ...props.containers, ...(props.sidecars ?? [])];
+      for (const c of all) {
+        const problem = imageProblem(c.image);
+        if (problem) errors.push(`container '${c.name}': ${problem}`);
+      }
+      const volumeNames = new Set([
+        ...this.volumeClaims.map((c) => c.name),
+        ...(props.volumes ?? []).map((v) => v.name),
+      ]);
+      for (const c of all as ContainerSpec[]) {
+        for (const m of c.volumeMounts ?? []) {
+          if (!volumeNames.has(m.name)) errors.push(`container '${c.name}' mounts '${m.name}', which is neither a volume claim template nor a pod volume`);
         }
-        const all = [...(props.initContainers ?? []), ...props.containers, ...(props.sidecars ?? [])];
-        for (const c of all) {
-          const problem = imageProblem(c.image);
-          if (problem) errors.push(`container '${c.name}': ${problem}`);
-        }
-        const volumeNames = new Set([
-          ...this.volumeClaims.map((c) => c.name),
-          ...(props.volumes ?? []).map((v) => v.name),
-        ]);
-        for (const c of all as ContainerSpec[]) {
-          for (const m of c.volumeMounts ?? []) {
-            if (!volumeNames.has(m.name)) errors.push(`container '${c.name}' mounts '${m.name}', which is neither a volume claim template nor a pod volume`);
-          }
-        }
-        return errors;
-      },
+      }
+      return errors;
     });
   }
 }

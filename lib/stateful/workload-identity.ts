@@ -1,5 +1,5 @@
 import { k8s } from '../k8s';
-import { podIndexFieldRef } from '../names';
+import { isDns1123Subdomain, podIndexFieldRef } from '../names';
 import type { KubeVersion } from '../profiles';
 
 /** Inputs of a WorkloadIdentity. */
@@ -45,6 +45,12 @@ export class WorkloadIdentity {
       'app.kubernetes.io/name': props.appName ?? props.name,
       'app.kubernetes.io/instance': props.name,
     });
+  }
+
+  /** Why the cluster domain cannot end DNS names (undefined when it can); the kubelet validates it as a DNS-1123 subdomain. */
+  public get clusterDomainProblem(): string | undefined {
+    if (isDns1123Subdomain(this.clusterDomain)) return undefined;
+    return `invalid clusterDomain '${this.clusterDomain}': a DNS name in lower case (letters, digits, '-' and '.'), e.g. 'cluster.local'; use your kubelet's --cluster-domain.`;
   }
 
   /** `<name>-<i>` */

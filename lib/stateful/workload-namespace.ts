@@ -5,6 +5,7 @@ import { NetworkPeer, tcpPorts } from './network-access';
 import { NetworkFlows } from './network-flows';
 import { assertKnownProps, propNames } from '../profiles/known-props';
 import { MANAGED_BY_LABELS, isDns1123Label } from '../names';
+import { describeConstruct, propsError } from '../private/errors';
 
 /** Props of `WorkloadNamespace`. */
 export interface WorkloadNamespaceProps {
@@ -32,11 +33,11 @@ export class WorkloadNamespace extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkloadNamespaceProps) {
     super(scope, id);
-    assertKnownProps(`WorkloadNamespace '${this.node.path}'`, props, WORKLOAD_NAMESPACE_PROPS);
+    assertKnownProps(describeConstruct(this, 'WorkloadNamespace'), props, WORKLOAD_NAMESPACE_PROPS);
     const profile = props.profile ?? Profile.of(this);
     this.name = props.name;
     if (!isDns1123Label(this.name)) {
-      throw new Error(`WorkloadNamespace '${this.node.path}': invalid namespace name '${this.name}': a DNS-1123 label (lower-case letters, digits, '-', at most 63 characters).`);
+      throw propsError(this, 'WorkloadNamespace', `invalid namespace name '${this.name}': a DNS-1123 label (lower-case letters, digits, '-', at most 63 characters).`);
     }
     const pss = `v${profile.kubeVersion}`;
     new k8s.KubeNamespace(this, 'Resource', {

@@ -3,6 +3,7 @@ import { CsiDriver, Profile } from '../profiles';
 import { KubeVolumeSnapshotClass, SnapshotDeletionPolicy } from './snapshot-api';
 import { StorageClassPack, StorageTier } from './storage-class-pack';
 import { MANAGED_BY_LABELS } from '../names';
+import { propsError } from '../private/errors';
 
 /** Props of `SnapshotClass`. */
 export interface SnapshotClassProps {
@@ -52,23 +53,22 @@ export class SnapshotClass extends Construct {
     this.profile = props.profile ?? props.pack?.profile ?? Profile.of(this);
     this.name = props.name ?? 'ml-snapshots';
     this.deletionPolicy = props.deletionPolicy ?? 'Retain';
-    const where = `SnapshotClass '${this.node.path}'`;
     const driver = this.profile.snapshotDriver;
     if (!driver) {
-      throw new Error(`${where}: profile '${this.profile.name}' has no snapshot driver, so nothing can be snapshotted: ` +
+      throw propsError(this, 'SnapshotClass', `profile '${this.profile.name}' has no snapshot driver, so nothing can be snapshotted: ` +
         (this.profile.cloud === 'kind'
           ? 'install the CSI hostpath driver and declare it with Profile.kind({ csiHostpath: true }), '
           : `declare one with Profile.${this.profile.cloud}({ snapshotDriver: CsiDriver.… }), `) +
         'or protect the data with logical backups instead.');
     }
     if (!driver.supportsSnapshots) {
-      throw new Error(`${where}: profile '${this.profile.name}' names ${driver.provisioner} as its snapshot driver, but that driver does not implement CSI snapshots.`);
+      throw propsError(this, 'SnapshotClass', `profile '${this.profile.name}' names ${driver.provisioner} as its snapshot driver, but that driver does not implement CSI snapshots.`);
     }
     if (!NAME.test(this.name) || this.name.length > 253) {
-      throw new Error(`${where}: invalid name '${this.name}': use a DNS-1123 subdomain (lower-case letters, digits, '-' and '.').`);
+      throw propsError(this, 'SnapshotClass', `invalid name '${this.name}': use a DNS-1123 subdomain (lower-case letters, digits, '-' and '.').`);
     }
     if (props.pack && !props.pack.all.some((tier) => tier.driver.provisioner === driver.provisioner)) {
-      throw new Error(`${where}: the snapshot driver ${driver.provisioner} provisions none of the tiers of StorageClassPack '${props.pack.node.path}' ` +
+      throw propsError(this, 'SnapshotClass', `the snapshot driver ${driver.provisioner} provisions none of the tiers of StorageClassPack '${props.pack.node.path}' ` +
         `(${props.pack.all.map((t) => `${t.name}: ${t.driver.provisioner}`).join(', ')}): a snapshot class can only snapshot volumes of its own driver.`);
     }
     this.driver = driver;

@@ -5,6 +5,7 @@ import { AccessMode, CsiDriver, Profile, StorageTierName, TierNodeAffinity, asse
 import { Quantity } from './quantity';
 import { KubeVolumeAttributesClass, volumeAttributesClassName } from './volume-attributes-class';
 import { MANAGED_BY_LABELS } from '../names';
+import { describeConstruct, propsError } from '../private/errors';
 
 /** Props of `StorageClassPack`. */
 export interface StorageClassPackProps {
@@ -125,17 +126,17 @@ export class StorageClassPack extends Construct {
 
   constructor(scope: Construct, id: string, props: StorageClassPackProps = {}) {
     super(scope, id);
-    assertKnownProps(`StorageClassPack '${this.node.path}'`, props, STORAGE_CLASS_PACK_PROPS);
+    assertKnownProps(describeConstruct(this, 'StorageClassPack'), props, STORAGE_CLASS_PACK_PROPS);
     this.profile = props.profile ?? Profile.of(this);
     this.version = props.version ?? 1;
     this.prefix = props.prefix ?? 'ml';
     this.reclaimPolicy = props.reclaimPolicy ?? 'Retain';
     if (!Number.isInteger(this.version) || this.version < 1) {
-      throw new Error(`StorageClassPack '${this.node.path}': version must be a positive integer, got ${props.version}.`);
+      throw propsError(this, 'StorageClassPack', `version must be a positive integer, got ${props.version}.`);
     }
     const names = props.tiers ?? this.profile.tierNames;
     if (props.defaultTier && !names.includes(props.defaultTier)) {
-      throw new Error(`StorageClassPack '${this.node.path}': defaultTier '${props.defaultTier}' is not one of the pack's tiers (${names.join(', ')}).`);
+      throw propsError(this, 'StorageClassPack', `defaultTier '${props.defaultTier}' is not one of the pack's tiers (${names.join(', ')}).`);
     }
     for (const name of names) {
       const spec = this.profile.tier(name);
@@ -175,7 +176,7 @@ export class StorageClassPack extends Construct {
     if (tier) return tier;
     // Let the profile explain a tier it cannot provide; otherwise the pack left it out.
     this.profile.tier(name);
-    throw new Error(`StorageClassPack '${this.node.path}' has no '${name}' tier: it was created with tiers: [${[...this.tiers.keys()].join(', ')}]; add '${name}' to its tiers.`);
+    throw new Error(`${describeConstruct(this, 'StorageClassPack')} has no '${name}' tier: it was created with tiers: [${[...this.tiers.keys()].join(', ')}]; add '${name}' to its tiers.`);
   }
 
   /** Every tier in the pack, in the order of `tiers` (canonical order by default). */

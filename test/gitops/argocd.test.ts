@@ -70,9 +70,9 @@ describe('ArgoCdApplication', () => {
 
   test('bad input fails with the construct path and the fix', () => {
     const bad = (props: object) => () => render((c) => new ArgoCdApplication(c, 'app', { name: 'a', repoUrl: REPO, source: ManifestSource.renderedManifests('dist/a'), ...props }));
-    expect(bad({ repoUrl: ' ' })).toThrow("argocd/app: repoUrl is empty; set it, e.g. repoUrl: 'https://github.com/acme/ml-platform.git'.");
-    expect(bad({ createNamespace: true })).toThrow('argocd/app: createNamespace needs destinationNamespace (Argo CD creates only the destination namespace).');
-    expect(bad({ retryLimit: -1 })).toThrow('argocd/app: retryLimit -1 must be a whole number ≥ 0, e.g. 5.');
+    expect(bad({ repoUrl: ' ' })).toThrow("ArgoCdApplication 'argocd/app': repoUrl is empty; set it, e.g. repoUrl: 'https://github.com/acme/ml-platform.git'.");
+    expect(bad({ createNamespace: true })).toThrow("ArgoCdApplication 'argocd/app': createNamespace needs destinationNamespace (Argo CD creates only the destination namespace).");
+    expect(bad({ retryLimit: -1 })).toThrow("ArgoCdApplication 'argocd/app': retryLimit -1 must be a whole number ≥ 0, e.g. 5.");
     expect(() => ArgoCdDestination.server('kubernetes.default')).toThrow("ArgoCdDestination.server: 'kubernetes.default' is not an API server URL; use e.g. 'https://kubernetes.default.svc'.");
   });
 });
@@ -97,9 +97,9 @@ describe('ArgoCdApplicationSet', () => {
   test('mixed destination kinds and empty targets are refused', () => {
     expect(() => render((c) => new ArgoCdApplicationSet(c, 'set', {
       name: 'ml', repoUrl: REPO, targets: [{ profile: 'kind' }, { profile: 'gke', destination: ArgoCdDestination.clusterName('ml-gke') }],
-    }))).toThrow('argocd/set: targets mix clusters by name and by server URL;');
+    }))).toThrow("ArgoCdApplicationSet 'argocd/set': targets mix clusters by name and by server URL;");
     expect(() => render((c) => new ArgoCdApplicationSet(c, 'set', { name: 'ml', repoUrl: REPO, targets: [] })))
-      .toThrow("argocd/set: targets is empty; list at least one profile, e.g. [{ profile: 'gke' }].");
+      .toThrow("ArgoCdApplicationSet 'argocd/set': targets is empty; list at least one profile, e.g. [{ profile: 'gke' }].");
   });
 });
 

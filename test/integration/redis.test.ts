@@ -39,7 +39,7 @@ function synthesized(mode: RedisMode, tls?: ServerTls): Manifest[] {
   const pack = new StorageClassPack(chart, 'pack');
   new FeatureStore(chart, 'feast', {
     namespace: 'ml-features', project: 'ml_features',
-    online: { mode, storage: { tier: pack.iops, size: '10Gi' }, memory: '256Mi' },
+    online: { mode, storage: { tier: pack.iops, size: '10Gi' }, resources: { memory: '256Mi' } },
     registry: Registry.file({ tier: pack.standard }), featureServer: { replicas: 1 },
     tls,
   });

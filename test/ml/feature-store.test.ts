@@ -59,7 +59,7 @@ function build(profile: Profile = Profile.kind(), overrides: (pack: StorageClass
     registry: Registry.sql(db),
     featureServer: { replicas: 2 },
     ...o,
-    online: { mode: RedisMode.replicated(3), storage: { tier: pack.iops, size: '100Gi' }, memory: '8Gi', ...o.online },
+    online: { mode: RedisMode.replicated(3), storage: { tier: pack.iops, size: '100Gi' }, resources: { memory: '8Gi' }, ...o.online },
   });
   return { chart, store, db, pack };
 }
@@ -99,6 +99,12 @@ describe('online store with Sentinel failover and TLS', () => {
       ports: [{ protocol: 'TCP', port: 26379 }],
     });
   });
+});
+
+test('featureServer.resources size the feature server container', () => {
+  const { chart } = build(Profile.kind(), () => ({ featureServer: { replicas: 2, resources: { cpu: '2', memory: '4Gi', memoryLimit: '6Gi' } } }));
+  const container = find(synth(chart), 'Deployment', 'feast-server').spec.template.spec.containers[0];
+  expect(container.resources).toEqual({ requests: { cpu: '2', memory: '4Gi' }, limits: { memory: '6Gi' } });
 });
 
 describe('feature_store.yaml with a SQL registry', () => {

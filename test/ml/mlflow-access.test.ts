@@ -159,3 +159,18 @@ describe('MLflow database connection budget', () => {
     ].join('\n'));
   });
 });
+
+describe('clusterDomain', () => {
+  test('trackingUri and the client Service host end in the cluster domain', () => {
+    const { mlflow } = setup();
+    const tracking = mlflow({ clusterDomain: 'corp.internal' });
+    expect(tracking.trackingUri).toBe('http://mlflow.ml-tracking.svc.corp.internal:5000');
+    expect(tracking.service.host).toBe('mlflow.ml-tracking.svc.corp.internal');
+  });
+
+  test('an invalid cluster domain is refused before anything is built from it', () => {
+    const { mlflow } = setup();
+    expect(() => mlflow({ clusterDomain: 'Cluster.Local' })).toThrow(
+      "MlflowCluster 'test/mlflow': invalid clusterDomain 'Cluster.Local': a DNS name in lower case (letters, digits, '-' and '.'), e.g. 'cluster.local'; use your kubelet's --cluster-domain.");
+  });
+});

@@ -14,7 +14,7 @@ function redis(profile: Profile = Profile.kind(), extra: Partial<ConstructorPara
   const pack = new StorageClassPack(chart, 'pack');
   const server = new RedisServer(chart, 'redis', {
     name: 'cache', namespace: 'ml-features', users: RedisUsers.fromSecret('cache-auth'), clients: [feastRedisUser('shop')],
-    storage: { tier: pack.iops, size: '20Gi' }, memory: '8Gi', ...extra,
+    storage: { tier: pack.iops, size: '20Gi' }, resources: { memory: '8Gi' }, ...extra,
   });
   return { chart, server, pack };
 }
@@ -57,6 +57,14 @@ describe('redis.conf', () => {
     expect(redisBytes(1000)).toBe('1000');
     expect(defaultMaxmemoryBytes('1Gi')).toBe(768 * 2 ** 20);
     expect(defaultMaxmemoryBytes('1G')).toBe(715 * 2 ** 20); // rounded down to whole MiB
+  });
+
+  test('resources: CPU is passed through; maxmemory follows the memory limit, which defaults to the request', () => {
+    const { server: s, chart } = redis(Profile.kind(), { resources: { cpu: '500m', memory: '4Gi', memoryLimit: '8Gi' } });
+    expect(s.maxmemoryBytes).toBe(6 * 2 ** 30);
+    const resources = find(synth(chart), 'StatefulSet', 'cache').spec.template.spec.containers[0].resources;
+    expect(resources).toMatchObject({ requests: { cpu: '500m', memory: '4Gi' }, limits: { memory: '8Gi' } });
+    expect(redis(Profile.kind(), { resources: undefined }).server.maxmemoryBytes).toBe(768 * 2 ** 20);
   });
 
   test('explicit maxmemory and policy are rendered', () => {

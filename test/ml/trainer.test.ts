@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { ClusterConfig,
-  DistributedTrainer, DistributedTrainerProps, ITrackingServer, IPeerable, Launcher, Profile, SharedDataset,
+  DistributedTrainer, DistributedTrainerProps, ITrackingServer, IPeerable, Launcher, PeerLike, Profile, SharedDataset,
   StorageClassPack, TrainingMode, UpdateStrategy,
 } from '../../lib';
 import { gkeWithShared, trainingChart } from '../support/clusters';
@@ -379,7 +379,7 @@ describe('elastic mode', () => {
 
 describe('tracking', () => {
   test('sets MLFLOW_TRACKING_URI and admits the trainer pods to the tracking server', () => {
-    const admitted: IPeerable[] = [];
+    const admitted: PeerLike[] = [];
     const tracking: ITrackingServer = {
       trackingUri: 'http://mlflow.ml-tracking.svc.cluster.local:5000',
       port: 5000,
@@ -391,7 +391,7 @@ describe('tracking', () => {
     const objects = synth(chart);
     expect(envOf(objects).MLFLOW_TRACKING_URI).toBe('http://mlflow.ml-tracking.svc.cluster.local:5000');
     expect(admitted).toEqual([t]);
-    const peer = admitted[0].asPeer();
+    const peer = (admitted[0] as IPeerable).asPeer();
     expect(peer.namespace).toBe('ml-training');
     expect(selects({ ...peer.podSelector }, find(objects, 'StatefulSet', 'pytorch').spec.template.metadata.labels)).toBe(true);
   });

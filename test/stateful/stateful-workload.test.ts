@@ -250,3 +250,15 @@ describe('StatefulWorkload bad input', () => {
     })).toThrow("container 'server': memory limit 1Gi is below the memory request 2Gi.");
   });
 });
+
+test('a claim template on a tier of another profile\'s pack is refused', () => {
+  const gke = Profile.gke();
+  const { chart } = newChart(gke);
+  const kindPack = new StorageClassPack(chart, 'kind-storage', { profile: Profile.kind() });
+  expect(() => new StatefulWorkload(chart, 'kv', {
+    name: 'kv', namespace: 'ml-data', profile: gke,
+    containers: [{ name: 'server', image: 'example/kv:1.2.3' }],
+    volumeClaims: [{ name: 'data', tier: kindPack.fast, size: '10Gi' }],
+  })).toThrow("StatefulWorkload 'test/kv': volume claim template 'data': storage tier 'fast' belongs to a StorageClassPack of profile 'kind', not 'gke': " +
+    'take the tier from the pack built for this profile.');
+});
