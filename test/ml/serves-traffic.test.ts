@@ -24,6 +24,13 @@ const SERVERS: ReadonlyArray<readonly [string, (chart: Chart, pack: StorageClass
     }),
     policy: 'kv', port: 7000,
   })],
+  ['StatefulDatabase', (chart, pack) => ({
+    server: new StatefulDatabase(chart, 'postgres', {
+      engine: DatabaseEngine.postgres('16.4'), namespace: 'ml-db', replicas: 1,
+      storage: { tier: pack.fast, size: '20Gi' }, credentials: Credentials.existingSecret('postgres-credentials'),
+    }),
+    policy: 'postgres', port: 5432,
+  })],
   ['ObjectStore', (chart, pack) => ({
     server: new ObjectStore(chart, 'minio', {
       namespace: 'ml-data', storage: { tier: pack.standard, size: '10Gi' }, credentials: Credentials.existingSecret('minio-root'),
