@@ -63,7 +63,7 @@ export {
 export {
   assertGates, checkUpgrade, type CustomResourceSchema, customResourceSchemasFromCrd, type Finding, formatFindings, GateError,
   type GateOptions, type GateReport, type GateRuleId, type ManifestObject, type RuleFamily, type RuleId, type RuleInfo, RULES, type RuleSelector, runGates, SchemaValidator, type Severity,
-  SKIP_ANNOTATION, type UpgradeCheckOptions, type UpgradeRuleId,
+  SKIP_ANNOTATION, type UpgradeCheckOptions, type UpgradeRuleId, UPGRADE_RULES,
 } from './checks';
 export { type Labels } from './checks/label-selector';
 export {
