@@ -7,9 +7,18 @@ import * as path from 'path';
  * A shell script comes with its `# prelude: ...` line expanded (`withPrelude`).
  */
 export function readAsset(dirname: string, file: string): string {
-  const text = readShipped(dirname, file);
-  return file.endsWith('.sh') ? withPrelude(text, file) : text;
+  // Shipped files do not change while the process runs, and a platform of N databases reads each script N times.
+  const key = path.join(dirname, file);
+  let text = assetCache.get(key);
+  if (text === undefined) {
+    const shipped = readShipped(dirname, file);
+    text = file.endsWith('.sh') ? withPrelude(shipped, file) : shipped;
+    assetCache.set(key, text);
+  }
+  return text;
 }
+
+const assetCache = new Map<string, string>();
 
 /** `# prelude: log pod_ordinal`: the prelude functions a script uses. */
 const PRELUDE_LINE = /^# prelude: (.*)$/m;

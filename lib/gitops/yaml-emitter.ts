@@ -69,6 +69,23 @@ function scalarText(s: string): string {
  * cannot carry it exactly. The chomping indicator keeps the trailing newlines: none `|-`, one `|`, more `|+`.
  */
 function literal(s: string, indent: string): string | undefined {
+  // The same scripts and configuration files recur in every instance of a construct: write each once per indent.
+  if (s.length < LITERAL_CACHE_MIN_LENGTH) return writeLiteral(s, indent);
+  let byText = literalCache.get(indent.length);
+  if (!byText) literalCache.set(indent.length, byText = new Map());
+  if (byText.has(s)) return byText.get(s);
+  if (byText.size >= LITERAL_CACHE_ENTRIES) byText.clear();
+  const out = writeLiteral(s, indent);
+  byText.set(s, out);
+  return out;
+}
+
+const LITERAL_CACHE_MIN_LENGTH = 512;
+const LITERAL_CACHE_ENTRIES = 256;
+/** indent length -> text -> its block literal */
+const literalCache = new Map<number, Map<string, string | undefined>>();
+
+function writeLiteral(s: string, indent: string): string | undefined {
   if (BAD_IN_LITERAL.test(s)) return undefined;
   let end = s.length;
   while (end > 0 && s.charCodeAt(end - 1) === 10) end--;
