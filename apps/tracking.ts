@@ -3,6 +3,7 @@ import {
   ArtifactStore, Credentials, IDatabase, MlflowCache, MlflowCluster, ObjectStore, StorageClassPack,
 } from '../lib';
 import { CLUSTER_SIZING, PlatformSizing } from './sizing';
+import { platformTls } from './tls';
 
 /** Experiment tracking of the reference platform. */
 export interface Tracking {
@@ -14,7 +15,8 @@ export interface Tracking {
 
 /**
  * MLflow in `namespace`: three to ten tracking servers backed by their own database on the platform's
- * PostgreSQL, keeping artifacts in a four-pod distributed MinIO in the same namespace.
+ * PostgreSQL, keeping artifacts in a four-pod distributed MinIO in the same namespace. MinIO serves
+ * https on the cloud profiles (its clients verify the certificate), plain http on kind.
  */
 export function buildTracking(
   app: App, pack: StorageClassPack, namespace: string, database: IDatabase,
@@ -29,6 +31,7 @@ export function buildTracking(
     buckets: ['ml-artifacts', 'ml-db-backups'],
     credentials: Credentials.existingSecret('minio-root'),
     resources: sizing.objectStore.resources,
+    tls: platformTls(pack),
   });
   const mlflow = new MlflowCluster(chart, 'mlflow', {
     namespace,

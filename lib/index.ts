@@ -31,7 +31,7 @@ export {
   WorkloadNamespace, type WorkloadNamespaceProps, type WorkloadPeer, type WorkloadService, type WorkloadSource,
 } from './stateful';
 export {
-  type AddDatabaseOptions, BackupDestination, type BucketTarget, type ClaimTarget, type DatabaseClientMount, DatabaseClientTls,
+  type AddDatabaseOptions, BackupDestination, type BucketTarget, type ClaimTarget, type ClientCaRef, type DatabaseClientMount, DatabaseClientTls,
   DatabaseEngine, type DatabaseFamily, type DatabaseGrant, type BackupConnection, type DatabaseMetricsOptions, type DatabaseSizing, type EngineBackup, type EngineContext, ENGINE_DRIVERS, type EngineDriver,
   type EnginePod, type EngineProps, type EngineRelease, type EngineSettingsInput, type EngineSupport, ExternalDatabase, type SupportedLine,
   type ExternalDatabaseProps, HighAvailability, type IDatabase, LogicalBackup, type LogicalBackupProps,

@@ -1,4 +1,5 @@
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import type { k8s } from '../k8s';
 import type { CloudIdentity, Credentials } from '../secrets';
 import type { PeerLike } from '../stateful';
 import type { BucketAccess } from '../storage/bucket-access';
@@ -11,6 +12,27 @@ import type { StorageTier } from '../storage/storage-class-pack';
  */
 export const MINIO_CLIENT_IMAGE = 'minio/mc:RELEASE.2025-04-16T18-13-26Z';
 
+/** `mc`'s configuration directory in every pod that runs it (on the writable /tmp; the root is read-only). */
+export const MC_CONFIG_DIR = '/tmp/.mc';
+/** `mc` trusts every CA certificate in this directory (besides the system's). */
+const MC_CA_DIR = `${MC_CONFIG_DIR}/certs/CAs`;
+
+/** Where a client in some namespace finds the CA that verifies a TLS server: a Secret there and its key. */
+export interface ClientCaRef {
+  /** Secret in the client's namespace. */
+  readonly secretName: string;
+  /** Key of the PEM CA certificate. */
+  readonly key: string;
+}
+
+/** The CA of an S3 store mounted where `mc` (run with `MC_CONFIG_DIR`) trusts it: pod volume and container mount. */
+export function mcTrustedCa(ca: ClientCaRef, volumeName = 's3-ca'): { readonly volume: k8s.Volume; readonly volumeMount: k8s.VolumeMount } {
+  return {
+    volume: { name: volumeName, secret: { secretName: ca.secretName, defaultMode: 0o444, items: [{ key: ca.key, path: 'ca.crt' }] } },
+    volumeMount: { name: volumeName, mountPath: MC_CA_DIR, readOnly: true },
+  };
+}
+
 /**
  * An in-cluster S3-compatible object store that logical backups can write to. `ObjectStore`
  * (lib/ml, MinIO) satisfies it as it is; so does any construct with these members.
@@ -22,6 +44,11 @@ export interface S3CompatibleStore extends IConstruct {
   readonly credentials: Credentials;
   /** Buckets the store creates. */
   readonly buckets: readonly string[];
+  /**
+   * With TLS (an `https` endpoint): where a client in `namespace` finds the CA that verifies the store,
+   * rendering what that takes under `scope`; `undefined` without TLS.
+   */
+  clientCa?(scope: Construct, namespace: string): ClientCaRef | undefined;
   /** Admits `peer` to the S3 API (the store denies undeclared clients). */
   allowFrom(peer: PeerLike): void;
   /** A user of the store limited to `access`, created by the store; returns its keys by reference (ObjectStore.grant). */

@@ -8,7 +8,7 @@ import { tierProfileProblem } from '../stateful/stateful-service';
 import { BucketAccess } from '../storage/bucket-access';
 import { Quantity } from '../storage/quantity';
 import { cronJobNameProblem, retentionCronJobSpec, retentionScheduleProblems } from '../storage/cron-schedule';
-import { BackupDestination, BucketTarget, MINIO_CLIENT_IMAGE } from './backup-destination';
+import { BackupDestination, BucketTarget, MC_CONFIG_DIR, MINIO_CLIENT_IMAGE, mcTrustedCa } from './backup-destination';
 import type { StatefulDatabase } from './stateful-database';
 import { assertKnownProps, propNames } from '../profiles/known-props';
 import { crossAppProblem } from '../profiles/same-app';
@@ -174,14 +174,20 @@ export class LogicalBackup extends Construct {
           automountServiceAccountToken: false,
         });
       }
+      // A TLS store: mc verifies its certificate against the store's CA, mounted where mc trusts CAs.
+      const storeCa = target.store?.clientCa?.(this, this.namespace);
+      const storeCaMount = storeCa ? mcTrustedCa(storeCa) : undefined;
       podSpec = buildPodSpec({
         restartPolicy: 'Never',
         runAs: db.engine.runAs,
         serviceAccountName: this.serviceAccount ? this.name : undefined,
-        volumes: [scriptVolume, { name: 'dump', emptyDir: { sizeLimit: k8s.Quantity.fromString(target.sizeLimit) } }, ...dbCaVolumes],
+        volumes: [
+          scriptVolume, { name: 'dump', emptyDir: { sizeLimit: k8s.Quantity.fromString(target.sizeLimit) } }, ...dbCaVolumes,
+          ...(storeCaMount ? [storeCaMount.volume] : []),
+        ],
         // The dump runs to completion first: the upload container starts only after it succeeded.
         initContainers: [dumpContainer(DUMP_DIR, 1, 'dump')],
-        containers: [this.uploadContainer(target, prefix, props.uploadResources)],
+        containers: [this.uploadContainer(target, prefix, props.uploadResources, storeCaMount?.volumeMount)],
       }, profile);
     }
 
@@ -203,7 +209,7 @@ export class LogicalBackup extends Construct {
   }
 
   /** The `mc` container uploading the dump and pruning the bucket. */
-  private uploadContainer(target: BucketTarget, prefix: string, resources: ContainerResources | undefined): ContainerSpec {
+  private uploadContainer(target: BucketTarget, prefix: string, resources: ContainerResources | undefined, caMount: k8s.VolumeMount | undefined): ContainerSpec {
     return {
       name: 'upload',
       image: MINIO_CLIENT_IMAGE,
@@ -219,12 +225,13 @@ export class LogicalBackup extends Construct {
           target.credentials.envVar('AWS_SECRET_ACCESS_KEY', 'password'),
         ] : []),
         ...(target.stsEndpoint ? [{ name: 'MC_STS_ENDPOINT_backup', value: target.stsEndpoint }] : []),
-        { name: 'MC_CONFIG_DIR', value: '/tmp/.mc' },
+        { name: 'MC_CONFIG_DIR', value: MC_CONFIG_DIR },
       ],
       resources: resources ?? { cpu: '100m', memory: '256Mi' },
       volumeMounts: [
         { name: 'script', mountPath: '/scripts', readOnly: true },
         { name: 'dump', mountPath: DUMP_DIR, readOnly: true },
+        ...(caMount ? [caMount] : []),
       ],
       writablePaths: ['/tmp'],
     };

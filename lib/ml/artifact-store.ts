@@ -60,6 +60,8 @@ const KINDS: Record<StoreKind, { readonly scheme: string; readonly nativeCloud: 
 };
 
 const GCS_KEY_DIR = '/var/run/secrets/gcs';
+/** Where a consumer of a TLS ObjectStore finds the store's CA. */
+const OBJECT_STORE_CA_DIR = '/etc/object-store-ca';
 
 /**
  * Where an ML server keeps artifacts: the in-cluster ObjectStore, or a cloud bucket reached through
@@ -182,6 +184,13 @@ export class ArtifactStore {
       if (this.inCluster) {
         // boto3 talks to MinIO instead of AWS; MinIO's default region is us-east-1.
         env.push({ name: 'MLFLOW_S3_ENDPOINT_URL', value: this.inCluster.store.endpoint }, { name: 'AWS_DEFAULT_REGION', value: 'us-east-1' });
+        // A TLS store: boto3 verifies its certificate against the store's CA (AWS_CA_BUNDLE).
+        const ca = this.inCluster.store.clientCa(scope, namespace);
+        if (ca) {
+          volumes.push({ name: 'object-store-ca', secret: { secretName: ca.secretName, defaultMode: 0o444, items: [{ key: ca.key, path: 'ca.crt' }] } });
+          volumeMounts.push({ name: 'object-store-ca', mountPath: OBJECT_STORE_CA_DIR, readOnly: true });
+          env.push({ name: 'AWS_CA_BUNDLE', value: `${OBJECT_STORE_CA_DIR}/ca.crt` });
+        }
       }
     } else if (this.kind === 'gcs' && credentials) {
       volumes.push({ ...credentials.volume('gcs-key'), secret: { secretName: credentials.secretName, defaultMode: 0o440 } });

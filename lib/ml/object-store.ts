@@ -2,8 +2,8 @@ import { Construct } from 'constructs';
 import { readAsset } from '../assets';
 import { k8s } from '../k8s';
 import { Profile, assertKnownProps, propNames } from '../profiles';
-import { MINIO_CLIENT_IMAGE } from '../databases/backup-destination';
-import { Credentials } from '../secrets';
+import { ClientCaRef, MC_CONFIG_DIR, MINIO_CLIENT_IMAGE, mcTrustedCa } from '../databases/backup-destination';
+import { Credentials, ServerTls, ServerTlsBinding } from '../secrets';
 import {
   ClaimRetention, ContainerResources, IPeerable, IServesTraffic, PeerLike, PodManagementPolicy, Probe, StatefulWorkload, UpdateStrategy, WorkloadIdentity, WorkloadPeer, WorkloadService,
   ServiceStorage, StatefulServiceProps, buildPodSpec, contentVersionedName, imageProblem, serviceProfile, tierProfileProblem,
@@ -23,6 +23,8 @@ export { MINIO_CLIENT_IMAGE };
 const API_PORT = 9000;
 const CONSOLE_PORT = 9001;
 const DATA_PATH = '/data';
+/** MinIO's `--certs-dir`: it reads `public.crt`, `private.key` and the CAs it trusts (its peers') from `CAs/`. */
+const CERTS_DIR = '/etc/minio/certs';
 /** Erasure coding needs at least four drives; two or three pods can neither stand alone nor form a set. */
 const MIN_DISTRIBUTED_REPLICAS = 4;
 /** S3 bucket naming: 3–63 characters, lower-case letters, digits, '.', '-', starting and ending alphanumeric. */
@@ -61,6 +63,13 @@ export interface ObjectStoreProps extends StatefulServiceProps {
    * @default false (ClusterIP)
    */
   readonly internalLoadBalancer?: boolean;
+  /**
+   * TLS on the S3 API and console (`ServerTls.certManager(...)` or `.existingSecret(...)`): MinIO serves
+   * https, the pool's members talk https to each other, and every client (bucket Jobs, MLflow, logical
+   * backups) verifies the certificate against its CA. The certificate names the Services and the pods.
+   * @default - no TLS
+   */
+  readonly tls?: ServerTls;
   /** Pinned MinIO server image. @default MINIO_IMAGE */
   readonly image?: string;
   /** Image of the bucket Job (must contain `mc` and `sh`). @default MINIO_CLIENT_IMAGE */
@@ -111,13 +120,17 @@ export class ObjectStore extends Construct implements IPeerable, IServesTraffic 
   public readonly workload: StatefulWorkload;
   /** Client Service (API and console). */
   public readonly service: WorkloadService;
-  /** S3 endpoint clients use, e.g. `http://minio.ml-tracking.svc.cluster.local:9000`. */
+  /** S3 endpoint clients use, e.g. `http://minio.ml-tracking.svc.cluster.local:9000` (`https://` with `tls`). */
   public readonly endpoint: string;
+  /** TLS files and CA (when `tls` is set). */
+  public readonly tls?: ServerTlsBinding;
   /** The Job creating the buckets, when there are buckets. */
   public readonly bucketJob?: k8s.KubeJob;
   private readonly clientImage: string;
   private readonly profile: Profile;
   private readonly grants = new Map<string, Credentials>();
+  private readonly tlsSource?: ServerTls;
+  private readonly caByNamespace = new Map<string, ClientCaRef>();
 
   constructor(scope: Construct, id: string, props: ObjectStoreProps) {
     super(scope, id);
@@ -141,11 +154,23 @@ export class ObjectStore extends Construct implements IPeerable, IServesTraffic 
     // The distributed pool is named by MinIO's ellipsis syntax over the pods' stable DNS names,
     // which only exist under the headless Service: `<pod>.<headless Service's host>`.
     const identity = WorkloadIdentity.of({ name: this.name, namespace: this.namespace, clusterDomain: props.clusterDomain, appName: 'minio' });
+    const scheme = props.tls ? 'https' : 'http';
     const drives = distributed
-      ? `http://${this.name}-{0...${this.replicas - 1}}.${identity.serviceHost(identity.headlessServiceName)}${DATA_PATH}`
+      ? `${scheme}://${this.name}-{0...${this.replicas - 1}}.${identity.serviceHost(identity.headlessServiceName)}${DATA_PATH}`
       : DATA_PATH;
 
     this.credentials.bind(this, this.namespace);
+    if (props.tls) {
+      // Clients connect to the client Service; the pool's members to each other's pod names.
+      this.tlsSource = props.tls;
+      this.tls = props.tls.bind(this, {
+        name: this.name,
+        namespace: this.namespace,
+        dnsNames: [...identity.serviceNames(this.name), ...identity.serviceNames(identity.headlessServiceName), ...identity.podHosts(this.replicas)],
+        labels: { ...identity.selectorLabels, ...MANAGED_BY_LABELS },
+      });
+    }
+    const probe = (path: string) => (this.tls ? Probe.https(path, 'api') : Probe.http(path, 'api'));
     this.workload = new StatefulWorkload(this, 'Servers', {
       name: this.name,
       namespace: this.namespace,
@@ -171,6 +196,7 @@ export class ObjectStore extends Construct implements IPeerable, IServesTraffic 
         args: [
           'server', '--address', `:${API_PORT}`,
           ...(serveConsole ? ['--console-address', `:${CONSOLE_PORT}`] : []),
+          ...(this.tls ? ['--certs-dir', CERTS_DIR] : []),
           drives,
         ],
         env: [
@@ -184,16 +210,17 @@ export class ObjectStore extends Construct implements IPeerable, IServesTraffic 
           ...(serveConsole ? [{ name: 'console', port: CONSOLE_PORT }] : []),
         ],
         resources: props.resources,
-        startupProbe: Probe.http('/minio/health/live', 'api'),
+        startupProbe: probe('/minio/health/live'),
         // Ready means this node can serve requests: in a distributed pool, that write quorum is met.
-        readinessProbe: Probe.http('/minio/health/ready', 'api'),
-        livenessProbe: Probe.http('/minio/health/live', 'api'),
-        volumeMounts: [{ name: 'data', mountPath: DATA_PATH }],
+        readinessProbe: probe('/minio/health/ready'),
+        livenessProbe: probe('/minio/health/live'),
+        volumeMounts: [{ name: 'data', mountPath: DATA_PATH }, ...(this.tls ? [{ name: 'tls', mountPath: CERTS_DIR, readOnly: true }] : [])],
         writablePaths: ['/tmp'],
       }],
+      ...(this.tls ? { volumes: [this.tls.volume('tls', { cert: 'public.crt', key: 'private.key', ca: 'CAs/ca.crt' })] } : {}),
     });
     this.service = this.workload.addClientService({ name: this.name, internalLoadBalancer: props.internalLoadBalancer });
-    this.endpoint = `http://${this.service.host}:${API_PORT}`;
+    this.endpoint = `${scheme}://${this.service.host}:${API_PORT}`;
 
     this.clientImage = props.clientImage ?? MINIO_CLIENT_IMAGE;
     this.profile = profile;
@@ -268,6 +295,21 @@ export class ObjectStore extends Construct implements IPeerable, IServesTraffic 
     return this.grants;
   }
 
+  /**
+   * With `tls`, where a client in `namespace` finds the CA that verifies the store: the store's Secret in
+   * its own namespace; elsewhere a Secret `<store>-ca` (with cert-manager, from a client Certificate of the
+   * same issuer rendered under `scope`, once per namespace). `undefined` without TLS.
+   */
+  public clientCa(scope: Construct, namespace: string): ClientCaRef | undefined {
+    if (!this.tls || !this.tlsSource) return undefined;
+    let ca = this.caByNamespace.get(namespace);
+    if (!ca) {
+      ca = this.tlsSource.clientCa(new Construct(scope, `${this.name}-ca`), this.tls, { name: `${this.name}-ca`, namespace, serverNamespace: this.namespace });
+      this.caByNamespace.set(namespace, ca);
+    }
+    return ca;
+  }
+
   /** A Job running the setup script with the root key: bucket creation, or one scoped user. */
   private addSetupJob(id: string, base: string, appName: string, component: string, buckets: readonly string[], extraEnv: readonly k8s.EnvVar[]): k8s.KubeJob {
     const labels = {
@@ -277,10 +319,13 @@ export class ObjectStore extends Construct implements IPeerable, IServesTraffic 
       ...MANAGED_BY_LABELS,
     };
     this.allowFrom({ namespace: this.namespace, podSelector: labels });
+    // With TLS, mc verifies the store against its CA, mounted where mc trusts CAs.
+    const caMount = this.tls ? mcTrustedCa(this.tls.ca) : undefined;
     const template: k8s.PodTemplateSpec = {
       metadata: { labels },
       spec: buildPodSpec({
         restartPolicy: 'OnFailure',
+        ...(caMount ? { volumes: [caMount.volume] } : {}),
         containers: [{
           name: component === 'bucket-setup' ? 'create-buckets' : 'create-user',
           image: this.clientImage,
@@ -289,10 +334,11 @@ export class ObjectStore extends Construct implements IPeerable, IServesTraffic 
             { name: 'MINIO_ENDPOINT', value: this.endpoint },
             this.credentials.envVar('MINIO_ROOT_USER', 'username'),
             this.credentials.envVar('MINIO_ROOT_PASSWORD', 'password'),
-            { name: 'MC_CONFIG_DIR', value: '/tmp/.mc' },
+            { name: 'MC_CONFIG_DIR', value: MC_CONFIG_DIR },
             ...extraEnv,
           ],
           resources: { cpu: '50m', memory: '64Mi' },
+          ...(caMount ? { volumeMounts: [caMount.volumeMount] } : {}),
           writablePaths: ['/tmp'],
         }],
       }, this.profile),
@@ -334,4 +380,4 @@ export class ObjectStore extends Construct implements IPeerable, IServesTraffic 
 }
 
 /** Keys of ObjectStoreProps, checked at runtime (synth only transpiles); the compiler keeps this list equal to the interface. */
-const OBJECT_STORE_PROPS = propNames<ObjectStoreProps>({ name: true, namespace: true, replicas: true, storage: true, buckets: true, credentials: true, console: true, internalLoadBalancer: true, image: true, clientImage: true, resources: true, profile: true, clusterDomain: true, claimRetention: true, updateStrategy: true });
+const OBJECT_STORE_PROPS = propNames<ObjectStoreProps>({ name: true, namespace: true, replicas: true, storage: true, buckets: true, credentials: true, console: true, internalLoadBalancer: true, image: true, clientImage: true, resources: true, profile: true, clusterDomain: true, claimRetention: true, updateStrategy: true, tls: true });

@@ -174,17 +174,20 @@ export class ServerTlsBinding {
     return { secretName: this.secretName, key: this.keys.ca };
   }
 
-  /** The server's volume: certificate, key and CA under fixed file names (mode 0440: group-readable for the fsGroup). */
-  public volume(name = 'tls'): k8s.Volume {
+  /**
+   * The server's volume: certificate, key and CA (mode 0440: group-readable for the fsGroup), under the
+   * file names of `certFile`/`keyFile`/`caFile`, or under `paths` for a server that expects its own.
+   */
+  public volume(name = 'tls', paths: { readonly cert?: string; readonly key?: string; readonly ca?: string } = {}): k8s.Volume {
     return {
       name,
       secret: {
         secretName: this.secretName,
         defaultMode: 0o440,
         items: [
-          { key: this.keys.cert, path: CERT_FILE },
-          { key: this.keys.key, path: KEY_FILE },
-          { key: this.keys.ca, path: CA_FILE },
+          { key: this.keys.cert, path: paths.cert ?? CERT_FILE },
+          { key: this.keys.key, path: paths.key ?? KEY_FILE },
+          { key: this.keys.ca, path: paths.ca ?? CA_FILE },
         ],
       },
     };

@@ -43,6 +43,11 @@ export class Probe {
     return new Probe({ httpGet: { path, port: intOrString(port) } }, timing);
   }
 
+  /** GETs `path` on `port` over TLS (the kubelet does not verify the certificate); 2xx/3xx is healthy. */
+  public static https(path: string, port: number | string, timing: ProbeTiming = {}): Probe {
+    return new Probe({ httpGet: { path, port: intOrString(port), scheme: 'HTTPS' } }, timing);
+  }
+
   private constructor(private readonly handler: Handler, private readonly timing: ProbeTiming) {}
 
   /** The Kubernetes probe for `role`, filling unset timing with that role's defaults. */
