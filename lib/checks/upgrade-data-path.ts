@@ -90,10 +90,18 @@ function engineChanges(before: Json, after: Json, obj: ManifestObject): DataPath
   return out;
 }
 
-/** The positional `minio server` arguments naming drives (`/data`, `http://minio-{0...3}.../data`). */
+/** `minio server` flags that take a separate value (`--certs-dir /etc/minio/certs`): the value is not a drive. */
+const MINIO_VALUE_FLAGS = new Set(['--address', '--console-address', '--certs-dir', '--config-dir', '-S', '--ftp', '--sftp']);
+
+/**
+ * The positional `minio server` arguments naming drives (`/data`, `minio-{0...3}.../data`), without the scheme:
+ * turning TLS on (http -> https, with `--certs-dir`) keeps the erasure layout, which is what MinIO refuses to change.
+ */
 function minioPool(c: Json): string[] {
   const args: string[] = [...(c?.command ?? []), ...(c?.args ?? [])].map(String);
-  return args.filter((a) => a.startsWith('/') || /^https?:\/\//.test(a));
+  return args
+    .filter((a, i) => (a.startsWith('/') || /^https?:\/\//.test(a)) && !MINIO_VALUE_FLAGS.has(args[i - 1] ?? ''))
+    .map((a) => a.replace(/^https?:\/\//, ''));
 }
 
 function minioChanges(before: Json, after: Json, obj: ManifestObject): DataPathChange[] {
