@@ -228,7 +228,8 @@ npm test                         # type-checks, then the snapshot test of exactl
 \`\`\`
 
 - Edit \`platform.ts\` (what to deploy) and \`main.ts\` (for which clusters), run \`npx cdk8s synth\`, commit \`dist/\`
-  with the change and review the YAML diff in the pull request. Update snapshots with \`npx jest -u\`.
+  with the change and review the YAML diff in the pull request. Update snapshots with \`npx jest -u\` and commit
+  \`test/__snapshots__/\` too: under \`CI=true\` jest never writes a snapshot, so a missing one fails the build.
 - A failed synth (a throw, a failed gate, a change a live cluster refuses) leaves \`dist/\` exactly as it was.
 - The upgrade guard compares with \`dist/\` at \`HEAD\`; in CI compare with the target branch:
   \`CDK8S_UPGRADE_GUARD_REF=origin/main npx cdk8s synth\` (or \`npm run check-upgrade -- --upgrade-ref origin/main\`).
